@@ -1,0 +1,12 @@
+"""Demo data: realistic provinces, officers, applicants and practice units, made by code."""
+
+from pharmreg.demo.service import (
+    DEMO_PASSWORD,
+    DEMO_PROVINCES,
+    DemoLogin,
+    DemoReport,
+    demo_logins,
+    load_demo,
+)
+
+__all__ = ["DEMO_PASSWORD", "DEMO_PROVINCES", "DemoLogin", "DemoReport", "demo_logins", "load_demo"]

@@ -1,0 +1,261 @@
+"""Loading the demo data set through the platform's own services (events included)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.demo.generator import chinese_name, mobile, organisation, person
+from pharmreg.divisions import DivisionIndex, DivisionRead
+from pharmreg.identity import (
+    ApplicantCreate,
+    OfficerCreate,
+    Position,
+    StaffCreate,
+    create_officer,
+    create_staff,
+    hash_password,
+    register_applicant,
+)
+from pharmreg.kit.db import Database
+from pharmreg.practice import (
+    PracticeUnitCreate,
+    PracticeUnitError,
+    UnitType,
+    register_practice_unit,
+)
+from pharmreg.tenancy import TenantDirectory, TenantInfo, tenant_divisions
+
+DEMO_PASSWORD = "Pharmreg#2026"
+DEMO_PROVINCES = ("gd", "js", "sc", "bj", "bt")
+PROVINCE_ABBREVIATIONS = {"gd": "粤", "js": "苏", "sc": "川", "bj": "京", "bt": "兵"}
+PRACTICE_UNITS_PER_PROVINCE = 40
+APPLICANTS_PER_PROVINCE = 30
+# Roughly nine in ten registrations are in retail (domain.md, "Scale").
+_UNIT_TYPE_WEIGHTS = (
+    (UnitType.RETAIL_CHAIN_STORE, 50),
+    (UnitType.RETAIL, 38),
+    (UnitType.WHOLESALE, 5),
+    (UnitType.MANUFACTURER, 3),
+    (UnitType.MEDICAL, 4),
+)
+_PROVINCE_POSTS: tuple[tuple[str, str, tuple[Position, ...]], ...] = (
+    ("admin", "系统管理员", (Position.TENANT_ADMIN,)),
+    ("accept", "受理员", (Position.ACCEPTANCE,)),
+    ("review", "审核员", (Position.REVIEW,)),
+    ("decide", "审批员", (Position.DECISION,)),
+    ("cert", "制证员", (Position.CERTIFICATE,)),
+    ("publish", "信息员", (Position.PUBLISHING, Position.CONSULTATION, Position.COMPLAINT)),
+    ("stats", "统计员", (Position.STATISTICS,)),
+)
+_STAFF = (
+    ("nmpa.admin", "周建华", "国家药品监督管理局执业药师资格认证中心"),
+    ("nmpa.analyst", "林晓雯", "国家药品监督管理局药品监督管理司"),
+)
+_LOCAL_POSTS: tuple[tuple[str, tuple[Position, ...]], ...] = (
+    ("accept", (Position.ACCEPTANCE,)),
+    ("review", (Position.REVIEW,)),
+    ("decide", (Position.DECISION, Position.CERTIFICATE)),
+)
+
+
+@dataclass
+class DemoLogin:
+    where: str
+    username: str
+    name: str
+    role: str
+
+
+@dataclass
+class DemoReport:
+    officers: int = 0
+    practice_units: int = 0
+    applicants: int = 0
+    staff: int = 0
+
+
+async def load_demo(
+    db: Database, directory: TenantDirectory, index: DivisionIndex, *, today: date, seed: int = 2026
+) -> DemoReport:
+    """Create the demo data set; running it again adds nothing (natural keys are unique)."""
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account: demo only
+    report = DemoReport()
+    async with db.national() as session, session.begin():
+        await _load_staff(session, password_hash, report)
+    for slug in DEMO_PROVINCES:
+        tenant = directory.get(slug)
+        if tenant is None:
+            continue
+        rng = random.Random(f"{seed}:{slug}")
+        own = tenant_divisions(tenant, directory, index)
+        async with db.tenant(tenant.schema, tenant.placement) as session, session.begin():
+            for data, _login in plan_officers(tenant, own, password_hash):
+                report.officers += await create_officer(session, data) is not None
+            await _load_practice_units(session, tenant, own, rng, today, report)
+        async with db.national() as session, session.begin():
+            await _load_applicants(session, own, rng, today, password_hash, report)
+    return report
+
+
+async def _load_staff(session: AsyncSession, password_hash: str, report: DemoReport) -> None:
+    for username, name, department in _STAFF:
+        created = await create_staff(
+            session,
+            StaffCreate(username=username, name=name, department=department, password_hash=password_hash),
+        )
+        report.staff += created is not None
+
+
+def plan_officers(
+    tenant: TenantInfo, own: list[DivisionRead], password_hash: str
+) -> list[tuple[OfficerCreate, DemoLogin]]:
+    """The demo officers of a province: its bureau's posts, two cities, two counties."""
+    rng = random.Random(f"officers:{tenant.slug}")
+    planned = []
+    for suffix, title, posts in _PROVINCE_POSTS:
+        planned.append(
+            _officer(
+                rng,
+                tenant.slug,
+                suffix,
+                tenant.division_code,
+                posts,
+                password_hash,
+                tenant.authority_name,
+                title,
+            )
+        )
+    # Two cities (or, in a municipality, two districts) and two counties of the first city.
+    cities = [d for d in own if d.level == 2 and not d.is_grouping][:2]
+    counties = [d for d in own if d.level == 3 and cities and d.parent_code == cities[0].code][:2]
+    if not cities:
+        counties = [d for d in own if d.level == 3][:2]
+    for division in [*cities, *counties]:
+        for suffix, posts in _LOCAL_POSTS:
+            planned.append(
+                _officer(
+                    rng,
+                    f"{tenant.slug}.{division.code}",
+                    suffix,
+                    division.code,
+                    posts,
+                    password_hash,
+                    division.full_name,
+                    "、".join(p.label for p in posts),
+                )
+            )
+    return planned
+
+
+def _officer(
+    rng: random.Random,
+    prefix: str,
+    suffix: str,
+    unit_code: str,
+    posts: tuple[Position, ...],
+    password_hash: str,
+    where: str,
+    role: str,
+) -> tuple[OfficerCreate, DemoLogin]:
+    username = f"{prefix}.{suffix}"
+    name = chinese_name(rng)
+    data = OfficerCreate(
+        username=username,
+        name=name,
+        unit_division_code=unit_code,
+        password_hash=password_hash,
+        mobile=mobile(rng),
+        positions=tuple(p.value for p in posts),
+    )
+    return data, DemoLogin(where, username, name, role)
+
+
+def demo_logins(directory: TenantDirectory, index: DivisionIndex) -> list[DemoLogin]:
+    """Every demo account, computed without touching the database."""
+    logins = [DemoLogin("全国", username, name, department) for username, name, department in _STAFF]
+    for slug in DEMO_PROVINCES:
+        tenant = directory.get(slug)
+        if tenant is not None:
+            own = tenant_divisions(tenant, directory, index)
+            logins.extend(login for _data, login in plan_officers(tenant, own, ""))
+    return logins
+
+
+async def _load_practice_units(
+    session: AsyncSession,
+    tenant: TenantInfo,
+    own: list[DivisionRead],
+    rng: random.Random,
+    today: date,
+    report: DemoReport,
+) -> None:
+    counties = [d for d in own if d.level == 3]
+    kinds = [k for k, _w in _UNIT_TYPE_WEIGHTS]
+    weights = [w for _k, w in _UNIT_TYPE_WEIGHTS]
+    territory = {d.code for d in own}
+    for _ in range(PRACTICE_UNITS_PER_PROVINCE):
+        county = rng.choice(counties)
+        # "广东省 广州市 天河区" -> 广州市天河区 in 广州市; "北京市 东城区" -> 北京市东城区 in 北京市
+        parts = county.full_name.split(" ")
+        place = "".join(parts[1:]) if len(parts) == 3 else "".join(parts)
+        city = parts[1] if len(parts) == 3 else (parts[0] if parts[0].endswith("市") else parts[-1])
+        org = organisation(
+            rng,
+            unit_type=rng.choices(kinds, weights)[0].value,
+            division_code=county.code,
+            place=place,
+            city=city,
+            province_abbr=PROVINCE_ABBREVIATIONS.get(tenant.slug, "国"),
+            today=today,
+        )
+        try:
+            await register_practice_unit(
+                session,
+                PracticeUnitCreate(
+                    uscc=org.uscc,
+                    name=org.name,
+                    unit_type=UnitType(org.unit_type),
+                    licence_no=org.licence_no,
+                    licence_valid_until=org.licence_valid_until,
+                    division_code=org.division_code,
+                    address=org.address,
+                    principal=org.principal,
+                ),
+                in_territory=territory.__contains__,
+            )
+        except PracticeUnitError:
+            continue  # already loaded by an earlier run
+        report.practice_units += 1
+
+
+async def _load_applicants(
+    session: AsyncSession,
+    own: list[DivisionRead],
+    rng: random.Random,
+    today: date,
+    password_hash: str,
+    report: DemoReport,
+) -> None:
+    counties = [d for d in own if d.level == 3]
+    for number in range(APPLICANTS_PER_PROVINCE):
+        # One name per province uses a CJK Extension B character (𠮷), which forms,
+        # the database and documents must keep intact.
+        name = "王𠮷" if number == 7 else None
+        someone = person(rng, rng.choice(counties).code, name=name, today=today)
+        created = await register_applicant(
+            session,
+            ApplicantCreate(
+                id_type="resident_id",
+                id_number=someone.id_number,
+                name=someone.name,
+                sex=someone.sex,
+                birth_date=someone.birth_date,
+                mobile=someone.mobile,
+                password_hash=password_hash,
+            ),
+        )
+        report.applicants += created is not None

@@ -1,0 +1,22 @@
+"""GB/T 2260 administrative divisions: loading, validity, look-up by code and name."""
+
+from pharmreg.divisions.controllers import DivisionApiController
+from pharmreg.divisions.schemas import DivisionRead, DivisionSearchResult
+from pharmreg.divisions.service import (
+    DivisionFileError,
+    DivisionIndex,
+    LoadResult,
+    load_divisions,
+    parse_division_file,
+)
+
+__all__ = [
+    "DivisionApiController",
+    "DivisionFileError",
+    "DivisionIndex",
+    "DivisionRead",
+    "DivisionSearchResult",
+    "LoadResult",
+    "load_divisions",
+    "parse_division_file",
+]

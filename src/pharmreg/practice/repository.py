@@ -1,0 +1,35 @@
+"""Every query of the practice context."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.practice.models import PracticeUnit
+
+
+async def insert_unit(session: AsyncSession, values: dict[str, Any]) -> PracticeUnit | None:
+    statement = (
+        insert(PracticeUnit)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[PracticeUnit.uscc])
+        .returning(PracticeUnit)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def count_units(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(PracticeUnit)) or 0)
+
+
+async def list_units(
+    session: AsyncSession, *, division_prefix: str | None, limit: int
+) -> Sequence[PracticeUnit]:
+    query = select(PracticeUnit).order_by(PracticeUnit.division_code, PracticeUnit.id).limit(limit)
+    if division_prefix:
+        query = query.where(PracticeUnit.division_code.startswith(division_prefix))
+    return (await session.scalars(query)).all()

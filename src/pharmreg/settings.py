@@ -1,0 +1,199 @@
+"""The one settings object: built once from the environment and passed to whoever needs it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _doc(env: str, text: str) -> Meta:
+    return Meta(description=text, extra={"env": env})
+
+
+class SettingsError(ValueError):
+    """The environment holds a missing or malformed setting."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Runtime configuration; every field names its environment variable."""
+
+    database_url: Annotated[
+        str,
+        _doc(
+            "DATABASE_URL",
+            "PostgreSQL URL of the primary server (postgresql:// or postgresql+asyncpg://); "
+            "holds the national schema and every tenant placed on 'primary'.",
+        ),
+    ]
+    redis_url: Annotated[str, _doc("REDIS_URL", "Redis URL for sessions, caches, the job queue and pub/sub.")]
+    environment: Annotated[
+        str,
+        _doc("PHARMREG_ENV", "development, test or production; production hides debug detail."),
+    ] = "development"
+    secret_key: Annotated[
+        str,
+        _doc(
+            "PHARMREG_SECRET_KEY",
+            "Secret for signing cookies and tokens; required in production (ops/run keeps one "
+            "in ./var/secret_key for development).",
+        ),
+    ] = ""
+    base_url: Annotated[
+        str,
+        _doc(
+            "PHARMREG_BASE_URL",
+            "Public address of the national portal, used in links and QR codes.",
+        ),
+    ] = "http://127.0.0.1:8000"
+    national_hosts: Annotated[
+        tuple[str, ...],
+        _doc(
+            "PHARMREG_NATIONAL_HOSTS",
+            "Comma-separated host names that serve the national portal; any host that is "
+            "neither national nor a tenant's host also gets the national portal.",
+        ),
+    ] = ()
+    placements: Annotated[
+        dict[str, str],
+        _doc(
+            "PHARMREG_PLACEMENTS",
+            "Extra PostgreSQL servers for tenants, as 'name=url,name=url'; a tenant whose "
+            "placement is not 'primary' lives on the named server.",
+        ),
+    ] = {}
+    db_pool_size: Annotated[
+        int, _doc("PHARMREG_DB_POOL_SIZE", "Connections kept per server and process."), Meta(ge=1)
+    ] = 10
+    db_statement_cache_size: Annotated[
+        int,
+        _doc(
+            "PHARMREG_DB_STATEMENT_CACHE",
+            "asyncpg prepared statements cached per connection; schema-qualified SQL needs "
+            "one entry per tenant and statement, so keep it above tenants x hot statements.",
+        ),
+        Meta(ge=0),
+    ] = 1000
+    tenants_dir: Annotated[
+        Path,
+        _doc("PHARMREG_TENANTS_DIR", "Tenant catalogue folder (tenant.toml files, reference data)."),
+    ] = PROJECT_ROOT / "tenants"
+    web_dir: Annotated[Path, _doc("PHARMREG_WEB_DIR", "Folder holding templates/ and static/.")] = (
+        PROJECT_ROOT / "web"
+    )
+    migrations_dir: Annotated[
+        Path,
+        _doc("PHARMREG_MIGRATIONS_DIR", "Folder holding the national/ and tenant/ Alembic trees."),
+    ] = PROJECT_ROOT / "migrations"
+    log_level: Annotated[str, _doc("PHARMREG_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR.")] = "INFO"
+    log_format: Annotated[str, _doc("PHARMREG_LOG_FORMAT", "'json' (one object per line) or 'console'.")] = (
+        "json"
+    )
+    outbox_poll_seconds: Annotated[
+        float,
+        _doc(
+            "PHARMREG_OUTBOX_POLL_SECONDS",
+            "How often the relay scans every schema for undelivered events; NOTIFY wakes it "
+            "sooner, the scan catches what NOTIFY missed.",
+        ),
+        Meta(gt=0),
+    ] = 2.0
+    outbox_batch_size: Annotated[
+        int, _doc("PHARMREG_OUTBOX_BATCH_SIZE", "Events delivered per transaction."), Meta(ge=1)
+    ] = 100
+    outbox_max_attempts: Annotated[
+        int,
+        _doc(
+            "PHARMREG_OUTBOX_MAX_ATTEMPTS",
+            "Failed deliveries of one event before it is parked for an operator.",
+        ),
+        Meta(ge=1),
+    ] = 10
+    outbox_event_pause_ms: Annotated[
+        int,
+        _doc(
+            "PHARMREG_OUTBOX_EVENT_PAUSE_MS",
+            "Testing aid: pause after each delivered event so a test can kill the worker "
+            "mid-batch. Always 0 in production.",
+        ),
+        Meta(ge=0),
+    ] = 0
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from environment variables; `overrides` win over the environment."""
+        env = os.environ if environ is None else environ
+        raw: dict[str, Any] = {}
+        for name, env_name in _ENV_NAMES.items():
+            if env_name in env and env[env_name] != "":
+                raw[name] = _parse(name, env[env_name])
+        raw.update(overrides)
+        for required in ("database_url", "redis_url"):
+            if required not in raw:
+                raise SettingsError(f"{_ENV_NAMES[required]} is not set")
+        if raw.get("environment") == "production" and not raw.get("secret_key"):
+            raise SettingsError("PHARMREG_SECRET_KEY must be set in production")
+        if not raw.get("secret_key"):
+            # Stable across processes so that every web worker accepts the others' cookies.
+            raw["secret_key"] = "insecure-development-key-" + raw["database_url"]
+        try:
+            return msgspec.convert(raw, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(str(exc)) from exc
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, str, str]]:
+        """(environment variable, default, description) for every field."""
+        return [(env, default, text) for env, default, text in _FIELDS.values()]
+
+
+def _field_docs() -> dict[str, tuple[str, str, str]]:
+    """Field name -> (environment variable, shown default, description), read from the Meta."""
+    info = msgspec.inspect.type_info(Settings)
+    assert isinstance(info, msgspec.inspect.StructType)
+    docs: dict[str, tuple[str, str, str]] = {}
+    for f in info.fields:
+        env = description = ""
+        node: Any = f.type
+        while isinstance(node, msgspec.inspect.Metadata):
+            env = env or (node.extra or {}).get("env", "")
+            description = description or (node.extra_json_schema or {}).get("description", "")
+            node = node.type
+        if f.required:
+            default = "(required)"
+        elif f.default_factory is not msgspec.NODEFAULT:
+            default = repr(f.default_factory())
+        else:
+            default = str(f.default)
+        docs[f.name] = (env, default, description)
+    return docs
+
+
+def _parse(name: str, value: str) -> Any:
+    if name == "national_hosts":
+        return tuple(h.strip().lower() for h in value.split(",") if h.strip())
+    if name == "placements":
+        pairs: dict[str, str] = {}
+        for item in value.split(","):
+            if not item.strip():
+                continue
+            key, sep, url = item.partition("=")
+            if not sep or not key.strip() or not url.strip():
+                raise SettingsError(f"PHARMREG_PLACEMENTS: '{item}' is not name=url")
+            pairs[key.strip()] = url.strip()
+        return pairs
+    return value
+
+
+_FIELDS = _field_docs()
+_ENV_NAMES = {name: env for name, (env, _default, _text) in _FIELDS.items()}

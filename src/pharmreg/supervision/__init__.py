@@ -1,0 +1,22 @@
+"""National supervision: figures fed from every province through the outbox."""
+
+from pharmreg.supervision.controllers import SupervisionApiController
+from pharmreg.supervision.jobs import reconcile_province_figures
+from pharmreg.supervision.schemas import Drift, ProvinceFigures
+from pharmreg.supervision.service import (
+    ProvinceFiguresProjection,
+    metric_labels,
+    province_figures,
+    reconcile_province,
+)
+
+__all__ = [
+    "Drift",
+    "ProvinceFigures",
+    "ProvinceFiguresProjection",
+    "SupervisionApiController",
+    "metric_labels",
+    "province_figures",
+    "reconcile_province",
+    "reconcile_province_figures",
+]

@@ -1,0 +1,59 @@
+"""The tenant registry: provinces and the national super-tenant, their schemas and routing."""
+
+from pharmreg.tenancy.catalogue import CatalogueEntry, CatalogueError, load_catalogue
+from pharmreg.tenancy.controllers import TenantApiController, tenant_read
+from pharmreg.tenancy.directory import TenantDirectory, TenantInfo
+from pharmreg.tenancy.schema_migrations import (
+    MigrationOutcome,
+    autogenerate_revision,
+    differences_from_models,
+    head_revision,
+    migrate_schema,
+    run_with_cli_connection,
+)
+from pharmreg.tenancy.schemas import RouteRead, TenantConfig, TenantContact, TenantLinks, TenantRead
+from pharmreg.tenancy.service import (
+    RoutingError,
+    SyncReport,
+    TenantMigration,
+    load_directory,
+    migrate_national,
+    migrate_tenants,
+    provision_tenant,
+    route_division,
+    set_enabled,
+    sync_catalogue,
+    tenant_divisions,
+)
+
+__all__ = [
+    "CatalogueEntry",
+    "CatalogueError",
+    "MigrationOutcome",
+    "RouteRead",
+    "RoutingError",
+    "SyncReport",
+    "TenantApiController",
+    "TenantConfig",
+    "TenantContact",
+    "TenantDirectory",
+    "TenantInfo",
+    "TenantLinks",
+    "TenantMigration",
+    "TenantRead",
+    "autogenerate_revision",
+    "differences_from_models",
+    "head_revision",
+    "load_catalogue",
+    "load_directory",
+    "migrate_national",
+    "migrate_schema",
+    "migrate_tenants",
+    "provision_tenant",
+    "route_division",
+    "run_with_cli_connection",
+    "set_enabled",
+    "sync_catalogue",
+    "tenant_divisions",
+    "tenant_read",
+]

@@ -1,0 +1,149 @@
+"""The Litestar application: `create_app(settings)` wires every part together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from redis.asyncio import Redis
+
+from pharmreg.divisions import DivisionApiController, DivisionIndex
+from pharmreg.identity import UnitApiController
+from pharmreg.kit.db import Database
+from pharmreg.kit.logging import configure_logging, get_logger
+from pharmreg.portal import NationalPortalController, ProvincePortalController
+from pharmreg.practice import PracticeUnitApiController
+from pharmreg.settings import Settings
+from pharmreg.supervision import SupervisionApiController
+from pharmreg.tenancy import TenantApiController, TenantDirectory, load_directory
+from pharmreg.web.errors import EXCEPTION_HANDLERS
+from pharmreg.web.health import HealthController
+from pharmreg.web.middleware import HostTenantMiddleware, RequestContextMiddleware
+from pharmreg.web.platform import (
+    Platform,
+    provide_db,
+    provide_directory,
+    provide_divisions,
+    provide_national_session,
+    provide_platform,
+    provide_settings,
+    provide_tenant,
+    provide_tenant_session,
+)
+from pharmreg.web.templating import template_config
+
+log = get_logger(__name__)
+DIRECTORY_REFRESH_SECONDS = 5.0
+
+
+class StartupError(RuntimeError):
+    """The platform cannot start; the message names what is missing."""
+
+
+async def build_platform(settings: Settings) -> Platform:
+    """Connect to PostgreSQL and Redis and load what every request reads from memory."""
+    db = Database(
+        settings.database_url,
+        placements=settings.placements,
+        pool_size=settings.db_pool_size,
+        statement_cache_size=settings.db_statement_cache_size,
+    )
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        async with db.national() as session:
+            divisions = await DivisionIndex.load(session)
+            directory = await load_directory(session)
+    except Exception as exc:
+        await db.dispose()
+        await redis.aclose()
+        raise StartupError(
+            f"无法读取平台数据库（{type(exc).__name__}）：请确认 DATABASE_URL 可连接，"
+            "并已运行 `pharmreg setup` 完成迁移"
+        ) from exc
+    if not len(directory):
+        log.warning("startup.no_tenants", hint="run `pharmreg setup`")
+    return Platform(settings=settings, db=db, redis=redis, divisions=divisions, directory=directory)
+
+
+async def _refresh_directory(platform: Platform) -> None:
+    """Re-read the registry regularly so that enabling or disabling a tenant reaches every worker."""
+    while True:
+        await asyncio.sleep(DIRECTORY_REFRESH_SECONDS)
+        try:
+            async with platform.db.national() as session:
+                platform.directory = await load_directory(session)
+        except Exception as exc:  # keep serving with the last good registry
+            log.warning("directory.refresh_failed", error=str(exc))
+
+
+def create_app(settings: Settings) -> Litestar:
+    configure_logging(settings.log_level, settings.log_format)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        platform = await build_platform(settings)
+        app.state.platform = platform
+        refresher = asyncio.create_task(_refresh_directory(platform))
+        log.info("startup.ready", tenants=len(platform.directory), divisions=len(platform.divisions))
+        try:
+            yield
+        finally:
+            refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refresher
+            await platform.db.dispose()
+            await platform.redis.aclose()
+
+    app = Litestar(
+        route_handlers=[
+            HealthController,
+            NationalPortalController,
+            ProvincePortalController,
+            TenantApiController,
+            DivisionApiController,
+            SupervisionApiController,
+            PracticeUnitApiController,
+            UnitApiController,
+            create_static_files_router(path="/static", directories=[settings.web_dir / "static"]),
+        ],
+        dependencies={
+            "platform": Provide(provide_platform, sync_to_thread=False),
+            "db": Provide(provide_db, sync_to_thread=False),
+            "directory": Provide(provide_directory, sync_to_thread=False),
+            "divisions": Provide(provide_divisions, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "tenant": Provide(provide_tenant, sync_to_thread=False),
+            "tenant_session": Provide(provide_tenant_session),
+            "national_session": Provide(provide_national_session),
+        },
+        lifespan=[lifespan],
+        plugins=[HTMXPlugin()],
+        template_config=template_config(settings.web_dir),
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="执业药师注册管理平台 API",
+            version="1.0",
+            description="pharmreg JSON API. All messages are in Simplified Chinese.",
+            path="/api/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        state=State({}),
+        debug=False,
+        logging_config=None,  # logging is configured once, in configure_logging
+    )
+
+    def current_directory() -> TenantDirectory:
+        platform: Platform = app.state.platform
+        return platform.directory
+
+    # Host mapping must see the request before the router does, so it wraps the whole app.
+    app.asgi_handler = RequestContextMiddleware(HostTenantMiddleware(app.asgi_handler, current_directory))
+    return app

@@ -1,0 +1,101 @@
+"""Every error becomes a Chinese message: JSON for the API, a page or fragment for the UI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from pharmreg.kit.errors import UserError
+from pharmreg.kit.logging import get_logger
+from pharmreg.kit.validation import describe_validation_error
+
+log = get_logger("pharmreg.errors")
+
+MESSAGES = {
+    400: "请求内容不符合要求",
+    401: "请先登录",
+    403: "您没有权限执行此操作",
+    404: "未找到您要访问的页面或资源",
+    405: "不支持该请求方式",
+    409: "数据已被他人修改，请刷新后重试",
+    413: "上传的内容过大",
+    429: "请求过于频繁，请稍后再试",
+    500: "系统繁忙，请稍后再试",
+    503: "服务暂时不可用，请稍后再试",
+}
+
+
+def _is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _validation_message(exc: ValidationException) -> str:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    messages = []
+    for item in extra:
+        if isinstance(item, dict):
+            text = describe_validation_error(str(item.get("message", "")))
+            key = item.get("key")
+            messages.append(f"参数 {key}：{text}" if key and "字段" not in text else text)
+    return "；".join(messages) or MESSAGES[400]
+
+
+def _respond(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    if _is_api(request):
+        code = {400: "invalid", 404: "not_found", 500: "internal"}.get(status, str(status))
+        return Response(
+            {"error": {"code": code, "message": message, "request_id": request_id}},
+            status_code=status,
+            media_type=MediaType.JSON,
+        )
+    headers = {}
+    template = "errors/page.html"
+    if request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true":
+        # htmx swaps only 2xx by default: send the message to the page's message area instead.
+        template = "errors/_message.html"
+        headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+    return Template(
+        template_name=template,
+        context={"status": status, "message": message, "request_id": request_id},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        message = _validation_message(exc)
+    elif isinstance(exc, UserError) or (status < 500 and exc.detail and _is_chinese(exc.detail)):
+        message = exc.detail
+    else:
+        message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+    if status >= 500:
+        log.error("http.error", status=status, detail=exc.detail)
+    return _respond(request, status, message)
+
+
+def handle_not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any]:
+    # One answer for every kind of "not here": unknown tenant, unknown object, unknown path.
+    return _respond(request, 404, MESSAGES[404])
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.error("http.unhandled", path=request.url.path, exc_info=exc)
+    return _respond(request, HTTP_500_INTERNAL_SERVER_ERROR, MESSAGES[500])
+
+
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    NotFoundException: handle_not_found,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

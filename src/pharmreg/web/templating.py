@@ -1,0 +1,43 @@
+"""Jinja2 set-up and the one helper that renders a full page or, for htmx, a fragment."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from pharmreg.kit.clock import china_time
+
+
+def _asset_versions(static_dir: Path) -> dict[str, str]:
+    """A short content hash per static file, appended to URLs so caches never serve stale files."""
+    versions = {}
+    for path in static_dir.rglob("*"):
+        if path.is_file():
+            versions[path.relative_to(static_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()[
+                :10
+            ]
+    return versions
+
+
+def template_config(web_dir: Path, **globals_: Any) -> TemplateConfig[JinjaTemplateEngine]:
+    environment = Environment(
+        loader=FileSystemLoader(web_dir / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    versions = _asset_versions(web_dir / "static")
+
+    def static(path: str) -> str:
+        return f"/static/{path}?v={versions.get(path, '0')}"
+
+    environment.globals.update(static=static, **globals_)
+    environment.filters["china_time"] = china_time
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))

@@ -1,0 +1,1 @@
+"""arq worker settings only; the jobs live beside the code they serve."""
