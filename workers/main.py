@@ -54,7 +54,7 @@ async def startup(ctx: dict[str, Any]) -> None:
         options=DeliveryOptions(
             batch_size=settings.outbox_batch_size,
             max_attempts=settings.outbox_max_attempts,
-            pause_ms=settings.outbox_event_pause_ms,
+            commit_pause_ms=settings.outbox_commit_pause_ms,
         ),
     )
     stop = asyncio.Event()

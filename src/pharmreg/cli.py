@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
@@ -47,6 +49,10 @@ def async_command(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
 
         try:
             return asyncio.run(func(*args, **kwargs))
+        except BrokenPipeError:
+            # The reader went away (`pharmreg ... | head`): stop quietly, like other tools.
+            sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115 - silences the flush at exit
+            sys.exit(0)
         except CatalogueError as exc:
             raise CliError("租户目录有误：\n  " + "\n  ".join(exc.problems)) from None
         except DivisionFileError as exc:
@@ -82,7 +88,7 @@ def _connection_problem(exc: BaseException) -> str | None:
             return "数据库不存在，请先运行 `pharmreg setup`"
         if isinstance(chain, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError):
             return "用户名或密码错误"
-        if isinstance(chain, OSError):
+        if isinstance(chain, OSError) and not isinstance(chain, BrokenPipeError):
             return f"{chain.strerror or chain}；请确认 PostgreSQL 已启动且 DATABASE_URL 正确"
         chain = chain.__cause__ or chain.__context__
     return None

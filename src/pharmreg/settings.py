@@ -115,12 +115,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ),
         Meta(ge=1),
     ] = 10
-    outbox_event_pause_ms: Annotated[
+    outbox_commit_pause_ms: Annotated[
         int,
         _doc(
-            "PHARMREG_OUTBOX_EVENT_PAUSE_MS",
-            "Testing aid: pause after each delivered event so a test can kill the worker "
-            "mid-batch. Always 0 in production.",
+            "PHARMREG_OUTBOX_COMMIT_PAUSE_MS",
+            "Testing aid: pause between applying a batch nationally and marking it delivered, "
+            "so a test can kill the worker inside that window. Always 0 in production.",
         ),
         Meta(ge=0),
     ] = 0
@@ -147,7 +147,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             # Stable across processes so that every web worker accepts the others' cookies.
             raw["secret_key"] = "insecure-development-key-" + raw["database_url"]
         try:
-            return msgspec.convert(raw, cls, strict=False)
+            return msgspec.convert(raw, cls, strict=False, dec_hook=_decode)
         except msgspec.ValidationError as exc:
             raise SettingsError(str(exc)) from exc
 
@@ -177,6 +177,12 @@ def _field_docs() -> dict[str, tuple[str, str, str]]:
             default = str(f.default)
         docs[f.name] = (env, default, description)
     return docs
+
+
+def _decode(kind: type[Any], value: Any) -> Any:
+    if kind is Path and isinstance(value, str | Path):
+        return Path(value)
+    raise NotImplementedError(kind)
 
 
 def _parse(name: str, value: str) -> Any:

@@ -44,7 +44,7 @@ def index_consumers(consumers: Iterable[Consumer]) -> dict[str, list[Consumer]]:
 class DeliveryOptions:
     batch_size: int = 100
     max_attempts: int = 10
-    pause_ms: int = 0
+    commit_pause_ms: int = 0
     caught_up_interval_seconds: float = 10.0
 
 
@@ -97,12 +97,12 @@ async def deliver_pending(
                         failure = (row, exc)
                         break
                     applied.append(row)
-                    if options.pause_ms:
-                        await asyncio.sleep(options.pause_ms / 1000)
                 if applied:
                     await repository.advance_cursor(national, source.schema, applied[-1].id)
             # The national side has committed; a crash before the next commit only causes
             # redeliveries that the consumed_event rows turn into no-ops.
+            if options.commit_pause_ms:
+                await asyncio.sleep(options.commit_pause_ms / 1000)
             now = utcnow()
             for row in applied:
                 row.delivered_at = now

@@ -18,7 +18,7 @@ async def units(session: AsyncSession) -> Sequence[BureauUnit]:
 
 async def unit_ids_by_division(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(BureauUnit.division_code, BureauUnit.id))
-    return dict(rows.tuples().all())
+    return dict(rows.all())  # Result itself has .keys(), so dict(rows) would misread it
 
 
 async def insert_units(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -31,7 +31,7 @@ async def insert_units(session: AsyncSession, rows: list[dict[str, Any]]) -> dic
         .on_conflict_do_nothing(index_elements=[BureauUnit.division_code])
         .returning(BureauUnit.division_code, BureauUnit.id)
     )
-    return dict((await session.execute(statement)).tuples().all())
+    return dict((await session.execute(statement)).all())
 
 
 async def insert_officer(session: AsyncSession, values: dict[str, Any]) -> Officer | None:
@@ -49,14 +49,14 @@ async def insert_positions(session: AsyncSession, rows: list[dict[str, Any]]) ->
         await session.execute(insert(OfficerPosition).values(rows).on_conflict_do_nothing())
 
 
-async def officers_with_units(session: AsyncSession, limit: int) -> Sequence[tuple[Officer, BureauUnit]]:
+async def officers_with_units(session: AsyncSession, limit: int) -> list[tuple[Officer, BureauUnit]]:
     query = (
         select(Officer, BureauUnit)
         .join(BureauUnit, BureauUnit.id == Officer.unit_id)
         .order_by(BureauUnit.division_code, Officer.username)
         .limit(limit)
     )
-    return (await session.execute(query)).tuples().all()
+    return [(officer, unit) for officer, unit in await session.execute(query)]
 
 
 async def positions_of(session: AsyncSession, officer_ids: list[Any]) -> dict[Any, list[str]]:
@@ -66,7 +66,7 @@ async def positions_of(session: AsyncSession, officer_ids: list[Any]) -> dict[An
         OfficerPosition.officer_id.in_(officer_ids)
     )
     held: dict[Any, list[str]] = {}
-    for officer_id, position in (await session.execute(query)).tuples():
+    for officer_id, position in await session.execute(query):
         held.setdefault(officer_id, []).append(position)
     return held
 

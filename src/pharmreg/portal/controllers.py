@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, Parameter
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,8 +27,8 @@ class NationalPortalController(Controller):
     async def home(
         self,
         request: HTMXRequest,
-        directory: TenantDirectory,
-        national_session: AsyncSession,
+        directory: NamedDependency[TenantDirectory],
+        national_session: NamedDependency[AsyncSession],
     ) -> Template:
         provinces = directory.provinces()
         figures = await province_figures(national_session, [t.source for t in provinces])
@@ -50,8 +51,8 @@ class NationalPortalController(Controller):
     async def division_search(
         self,
         request: HTMXRequest,
-        directory: TenantDirectory,
-        divisions: DivisionIndex,
+        directory: NamedDependency[TenantDirectory],
+        divisions: NamedDependency[DivisionIndex],
         q: Annotated[str, Parameter(max_length=20)] = "",
     ) -> Template:
         results = [(d, directory.route(d.code)) for d in divisions.search(q, 12)] if q.strip() else []
@@ -72,10 +73,10 @@ class ProvincePortalController(Controller):
     async def home(
         self,
         request: HTMXRequest,
-        tenant: TenantInfo,
-        tenant_session: AsyncSession,
-        directory: TenantDirectory,
-        divisions: DivisionIndex,
+        tenant: NamedDependency[TenantInfo],
+        tenant_session: NamedDependency[AsyncSession],
+        directory: NamedDependency[TenantDirectory],
+        divisions: NamedDependency[DivisionIndex],
     ) -> Template:
         own = tenant_divisions(tenant, directory, divisions)
         cities = [d for d in own if d.level == 2 and not d.is_grouping]
@@ -99,11 +100,11 @@ class ProvincePortalController(Controller):
     async def city(
         self,
         request: HTMXRequest,
-        tenant: TenantInfo,
-        tenant_session: AsyncSession,
-        directory: TenantDirectory,
-        divisions: DivisionIndex,
-        code: str,
+        tenant: NamedDependency[TenantInfo],
+        tenant_session: NamedDependency[AsyncSession],
+        directory: NamedDependency[TenantDirectory],
+        divisions: NamedDependency[DivisionIndex],
+        code: FromPath[str],
     ) -> Template:
         city = divisions.get(code)
         owner = directory.route(code) if city is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +20,7 @@ class PracticeUnitApiController(Controller):
     @get("/practice-units", summary="本省执业单位")
     async def practice_units(
         self,
-        tenant_session: AsyncSession,
+        tenant_session: NamedDependency[AsyncSession],
         division: Annotated[
             str | None, Parameter(pattern=r"^\d{2,6}$", description="行政区划代码前缀，如 4401")
         ] = None,

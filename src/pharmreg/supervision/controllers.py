@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.supervision.schemas import ProvinceFigures
@@ -16,7 +17,7 @@ class SupervisionApiController(Controller):
 
     @get("/figures", summary="各省汇总数据及其更新时间")
     async def figures(
-        self, national_session: AsyncSession, directory: TenantDirectory
+        self, national_session: NamedDependency[AsyncSession], directory: NamedDependency[TenantDirectory]
     ) -> list[ProvinceFigures]:
         sources = [t.source for t in directory.provinces()]
         return list((await province_figures(national_session, sources)).values())

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, Parameter
 
 from pharmreg.divisions import DivisionIndex
 from pharmreg.kit.errors import UserError
@@ -15,7 +16,7 @@ from pharmreg.tenancy.schemas import RouteRead, TenantRead
 from pharmreg.tenancy.service import RoutingError, route_division
 
 
-def tenant_read(tenant: TenantInfo) -> TenantRead:
+def tenant_read(tenant: NamedDependency[TenantInfo]) -> TenantRead:
     return TenantRead(
         slug=tenant.slug,
         kind=tenant.kind,
@@ -35,13 +36,15 @@ class TenantApiController(Controller):
     tags = ["租户"]  # noqa: RUF012 - Litestar reads this class attribute
 
     @get("/tenants", summary="已开通的租户（全国及各省）")
-    async def list_tenants(self, directory: TenantDirectory) -> list[TenantRead]:
+    async def list_tenants(self, directory: NamedDependency[TenantDirectory]) -> list[TenantRead]:
         national = directory.national
         head = [tenant_read(national)] if national is not None else []
         return head + [tenant_read(t) for t in directory.provinces() if directory.get(t.slug)]
 
     @get("/tenants/{slug:str}", summary="单个租户")
-    async def get_tenant(self, directory: TenantDirectory, slug: str) -> TenantRead:
+    async def get_tenant(
+        self, directory: NamedDependency[TenantDirectory], slug: FromPath[str]
+    ) -> TenantRead:
         tenant = directory.get(slug)
         if tenant is None:
             raise NotFoundException()
@@ -50,8 +53,8 @@ class TenantApiController(Controller):
     @get("/route", summary="按所在地行政区划代码确定受理省份")
     async def route(
         self,
-        directory: TenantDirectory,
-        divisions: DivisionIndex,
+        directory: NamedDependency[TenantDirectory],
+        divisions: NamedDependency[DivisionIndex],
         division: Annotated[str, Parameter(description="6位行政区划代码，如 440106")],
     ) -> RouteRead:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -33,7 +34,13 @@ def _is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
 
 
+_MISSING = re.compile(r"Missing required (?P<where>\w+) parameter '(?P<name>[^']+)'")
+
+
 def _validation_message(exc: ValidationException) -> str:
+    missing = _MISSING.search(str(exc.detail))
+    if missing:
+        return f"缺少必填参数 {missing['name']}"
     extra = exc.extra if isinstance(exc.extra, list) else []
     messages = []
     for item in extra:

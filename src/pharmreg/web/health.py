@@ -6,6 +6,7 @@ import asyncio
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from sqlalchemy import text
 
 from pharmreg.kit.logging import get_logger
@@ -34,14 +35,14 @@ class HealthController(Controller):
         return Health(status="ok")
 
     @get("/ready", summary="就绪检查：PostgreSQL 与 Redis 是否可用")
-    async def ready(self, platform: Platform) -> Response[Readiness]:
+    async def ready(self, platform: NamedDependency[Platform]) -> Response[Readiness]:
         postgres, redis = await asyncio.gather(_check_postgres(platform), _check_redis(platform))
         ok = postgres == "ok" and redis == "ok"
         body = Readiness(status="ok" if ok else "unavailable", postgres=postgres, redis=redis)
         return Response(body, status_code=200 if ok else 503)
 
 
-async def _check_postgres(platform: Platform) -> str:
+async def _check_postgres(platform: NamedDependency[Platform]) -> str:
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
             async with platform.db.engine().connect() as connection:
@@ -52,7 +53,7 @@ async def _check_postgres(platform: Platform) -> str:
     return "ok"
 
 
-async def _check_redis(platform: Platform) -> str:
+async def _check_redis(platform: NamedDependency[Platform]) -> str:
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
             await platform.redis.ping()

@@ -6,7 +6,9 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,23 +32,23 @@ def provide_platform(state: State) -> Platform:
     return platform
 
 
-def provide_db(platform: Platform) -> Database:
+def provide_db(platform: NamedDependency[Platform]) -> Database:
     return platform.db
 
 
-def provide_directory(platform: Platform) -> TenantDirectory:
+def provide_directory(platform: NamedDependency[Platform]) -> TenantDirectory:
     return platform.directory
 
 
-def provide_divisions(platform: Platform) -> DivisionIndex:
+def provide_divisions(platform: NamedDependency[Platform]) -> DivisionIndex:
     return platform.divisions
 
 
-def provide_settings(platform: Platform) -> Settings:
+def provide_settings(platform: NamedDependency[Platform]) -> Settings:
     return platform.settings
 
 
-def provide_tenant(slug: str, platform: Platform) -> TenantInfo:
+def provide_tenant(slug: FromPath[str], platform: NamedDependency[Platform]) -> TenantInfo:
     """The province named in the path; unknown, disabled and national slugs are all 404."""
     tenant = platform.directory.get(slug)
     if tenant is None or tenant.is_national:
@@ -55,12 +57,12 @@ def provide_tenant(slug: str, platform: Platform) -> TenantInfo:
 
 
 async def provide_tenant_session(
-    tenant: TenantInfo, platform: Platform
+    tenant: NamedDependency[TenantInfo], platform: NamedDependency[Platform]
 ) -> AsyncGenerator[AsyncSession, None]:
     async with platform.db.tenant(tenant.schema, tenant.placement) as session:
         yield session
 
 
-async def provide_national_session(platform: Platform) -> AsyncGenerator[AsyncSession, None]:
+async def provide_national_session(platform: NamedDependency[Platform]) -> AsyncGenerator[AsyncSession, None]:
     async with platform.db.national() as session:
         yield session

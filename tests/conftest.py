@@ -1,0 +1,147 @@
+"""Session set-up: a fresh test database, migrated and loaded once, on real PostgreSQL and Redis.
+
+`ops/test` provides PHARMREG_TEST_DATABASE_URL and PHARMREG_TEST_REDIS_URL (a database and a
+Redis db index of their own, so the suite never touches development data).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from pharmreg.demo import load_demo
+from pharmreg.divisions import DivisionIndex, load_divisions
+from pharmreg.events import DeliveryOptions, Relay, index_consumers
+from pharmreg.kit.db import Database, async_url
+from pharmreg.settings import PROJECT_ROOT, Settings
+from pharmreg.supervision import ProvinceFiguresProjection
+from pharmreg.tenancy import (
+    TenantDirectory,
+    load_catalogue,
+    load_directory,
+    migrate_national,
+    migrate_tenants,
+    sync_catalogue,
+)
+from pharmreg.web import create_app
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.exit(f"{name} is not set: run the suite with ops/test", returncode=2)
+    return value
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings.from_env(
+        {},
+        database_url=_required("PHARMREG_TEST_DATABASE_URL"),
+        redis_url=_required("PHARMREG_TEST_REDIS_URL"),
+        environment="test",
+        log_level="WARNING",
+        outbox_poll_seconds=0.5,
+    )
+
+
+async def _recreate_database(url: str) -> None:
+    target = make_url(async_url(url))
+    admin = create_async_engine(
+        target.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            await connection.execute(
+                text(f"CREATE DATABASE \"{target.database}\" TEMPLATE template0 ENCODING 'UTF8'")
+            )
+    finally:
+        await admin.dispose()
+
+
+@dataclass
+class Platform:
+    """What tests share: the database, the loaded reference data and the registry."""
+
+    settings: Settings
+    db: Database
+    index: DivisionIndex
+    directory: TenantDirectory
+
+    def relay(self, **options: int) -> Relay:
+        async def sources():
+            async with self.db.national() as session:
+                directory = await load_directory(session)
+            national = [directory.national.source] if directory.national else []
+            return national + [t.source for t in directory.provinces(include_disabled=True) if t.provisioned]
+
+        return Relay(
+            self.db,
+            sources=sources,
+            consumers=index_consumers([ProvinceFiguresProjection()]),
+            listen_urls=[],
+            poll_seconds=0.5,
+            options=DeliveryOptions(**options),
+        )
+
+    async def reload_directory(self) -> TenantDirectory:
+        async with self.db.national() as session:
+            self.directory = await load_directory(session)
+        return self.directory
+
+
+@pytest.fixture(scope="session")
+async def platform(settings: Settings) -> AsyncIterator[Platform]:
+    await _recreate_database(settings.database_url)
+    redis = Redis.from_url(settings.redis_url)
+    await redis.flushdb()
+    await redis.aclose()
+    db = Database(settings.database_url, pool_size=10)
+    await migrate_national(db, settings.migrations_dir)
+    async with db.national() as session, session.begin():
+        await load_divisions(session, settings.tenants_dir / "reference" / "divisions.tsv")
+    async with db.national() as session, session.begin():
+        index = await DivisionIndex.load(session)
+        await sync_catalogue(session, load_catalogue(settings.tenants_dir), index)
+    async with db.national() as session:
+        directory = await load_directory(session)
+    results = await migrate_tenants(
+        db, migrations_dir=settings.migrations_dir, directory=directory, index=index
+    )
+    failed = [r for r in results if r.outcome is None]
+    assert not failed, failed
+    shared = Platform(settings=settings, db=db, index=index, directory=directory)
+    directory = await shared.reload_directory()
+    await load_demo(db, directory, index, today=date.today())
+    await shared.relay().pass_once()
+    yield shared
+    await db.dispose()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, platform: Platform) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return PROJECT_ROOT
