@@ -413,7 +413,6 @@ def base_env(postgres: Service, redis: Service) -> dict[str, str]:
 def command_run(args: argparse.Namespace) -> int:
     with services() as (postgres, redis):
         env = base_env(postgres, redis)
-        env.setdefault("PHARMREG_BASE_URL", f"http://{args.host}:{args.port}")
         setup = [str(VENV_BIN / "pharmreg"), "setup"]
         if not args.no_demo:
             setup.append("--demo")

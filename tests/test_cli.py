@@ -147,3 +147,15 @@ def test_db_check_passes(env, platform) -> None:
     result = run("db", "check", **env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 个与模型不一致" in result.stdout
+
+
+def test_serve_refuses_to_start_without_a_usable_database(env, platform) -> None:
+    url = env["DATABASE_URL"].rsplit("/", 1)[0] + "/no_such_database"
+    result = run("serve", "--port", "8099", DATABASE_URL=url, REDIS_URL=env["REDIS_URL"])
+    assert result.returncode == 1
+    assert "数据库不存在" in result.stderr and "Traceback" not in result.stderr
+    result = run(
+        "serve", "--port", "8099", DATABASE_URL=env["DATABASE_URL"], REDIS_URL="redis://127.0.0.1:1/0"
+    )
+    assert result.returncode == 1
+    assert "无法连接 Redis" in result.stderr

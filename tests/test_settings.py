@@ -11,12 +11,10 @@ def test_reads_environment_and_parses_lists() -> None:
     settings = Settings.from_env(
         {
             **BASE,
-            "PHARMREG_NATIONAL_HOSTS": "Portal.Example.gov.cn, www.example.gov.cn",
             "PHARMREG_PLACEMENTS": "west=postgresql://u@w/db, east=postgresql://u@e/db",
             "PHARMREG_DB_POOL_SIZE": "4",
         }
     )
-    assert settings.national_hosts == ("portal.example.gov.cn", "www.example.gov.cn")
     assert settings.placements == {"west": "postgresql://u@w/db", "east": "postgresql://u@e/db"}
     assert settings.db_pool_size == 4
 

@@ -719,6 +719,26 @@ async def events_deliver() -> None:
 # --------------------------------------------------------------------------- serve
 
 
+async def _preflight(settings: Settings) -> None:
+    """Refuse to start web workers against a database or Redis that cannot serve them."""
+    from redis.asyncio import Redis
+    from sqlalchemy import text
+
+    async def database(db: Database) -> None:
+        async with db.engine().connect() as connection:
+            if await connection.scalar(text("SELECT to_regclass('national.tenant')")) is None:
+                raise CliError("数据库尚未初始化：请先运行 `pharmreg setup`（或使用 ops/run）")
+
+    await _with_db(settings, database)
+    redis = Redis.from_url(settings.redis_url, socket_connect_timeout=3)
+    try:
+        await redis.ping()
+    except Exception as exc:
+        raise CliError(f"无法连接 Redis {settings.redis_url}：{exc}") from None
+    finally:
+        await redis.aclose()
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -727,7 +747,8 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the web application with uvicorn (the arq worker runs separately)."""
     import uvicorn
 
-    _settings()  # fail here, once, with a clear message
+    settings = _settings()
+    asyncio.run(_preflight(settings))  # fail here, once, with a clear message
     uvicorn.run(
         "pharmreg.web.asgi:create_from_env",
         factory=True,

@@ -45,21 +45,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "in ./var/secret_key for development).",
         ),
     ] = ""
-    base_url: Annotated[
-        str,
-        _doc(
-            "PHARMREG_BASE_URL",
-            "Public address of the national portal, used in links and QR codes.",
-        ),
-    ] = "http://127.0.0.1:8000"
-    national_hosts: Annotated[
-        tuple[str, ...],
-        _doc(
-            "PHARMREG_NATIONAL_HOSTS",
-            "Comma-separated host names that serve the national portal; any host that is "
-            "neither national nor a tenant's host also gets the national portal.",
-        ),
-    ] = ()
     placements: Annotated[
         dict[str, str],
         _doc(
@@ -186,8 +171,6 @@ def _decode(kind: type[Any], value: Any) -> Any:
 
 
 def _parse(name: str, value: str) -> Any:
-    if name == "national_hosts":
-        return tuple(h.strip().lower() for h in value.split(",") if h.strip())
     if name == "placements":
         pairs: dict[str, str] = {}
         for item in value.split(","):

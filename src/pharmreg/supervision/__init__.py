@@ -5,7 +5,6 @@ from pharmreg.supervision.jobs import reconcile_province_figures
 from pharmreg.supervision.schemas import Drift, ProvinceFigures
 from pharmreg.supervision.service import (
     ProvinceFiguresProjection,
-    metric_labels,
     province_figures,
     reconcile_province,
 )
@@ -15,7 +14,6 @@ __all__ = [
     "ProvinceFigures",
     "ProvinceFiguresProjection",
     "SupervisionApiController",
-    "metric_labels",
     "province_figures",
     "reconcile_province",
     "reconcile_province_figures",

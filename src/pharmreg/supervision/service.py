@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,7 +80,3 @@ async def reconcile_province(db: Database, source: Source) -> list[Drift]:
                     drift.append(Drift(slug=source.slug, metric=metric, recorded=before, actual=value))
                     await repository.set_stat(national, source.slug, metric, value)
     return drift
-
-
-def metric_labels() -> Mapping[str, str]:
-    return METRICS

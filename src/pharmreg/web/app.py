@@ -89,7 +89,11 @@ def create_app(settings: Settings) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        platform = await build_platform(settings)
+        try:
+            platform = await build_platform(settings)
+        except StartupError as exc:
+            log.error("startup.failed", reason=str(exc))
+            raise
         app.state.platform = platform
         refresher = asyncio.create_task(_refresh_directory(platform))
         log.info("startup.ready", tenants=len(platform.directory), divisions=len(platform.divisions))
