@@ -11,8 +11,7 @@ import statistics
 import time
 
 from common import ROOT, bench_url
-from provisioning import everything_from_empty
-from sqlalchemy import text
+from provisioning import ensure_bench_database
 
 from pharmreg.divisions import DivisionIndex, parse_division_file
 from pharmreg.kit.db import Database
@@ -23,14 +22,8 @@ LOOKUPS = 20_000
 
 async def main() -> None:
     url = bench_url()
+    await ensure_bench_database(url)
     db = Database(url, pool_size=2)
-    try:
-        async with db.engine().connect() as connection:
-            loaded = await connection.scalar(text("SELECT to_regclass('national.division')"))
-    except Exception:
-        loaded = None
-    if loaded is None:
-        await everything_from_empty(url)
     load_times = []
     for _ in range(ROUNDS):
         started = time.perf_counter()

@@ -56,6 +56,21 @@ async def everything_from_empty(url: str) -> tuple[float, float]:
         await db.dispose()
 
 
+async def ensure_bench_database(url: str) -> None:
+    """Set the benchmark database up once; later scripts reuse it."""
+    db = Database(url, pool_size=1)
+    try:
+        async with db.engine().connect() as connection:
+            ready = await connection.scalar(text("SELECT to_regclass('tenant_gd.unit')"))
+    except Exception:
+        ready = None
+    finally:
+        await db.dispose()
+    if ready is None:
+        print("setting up pharmreg_bench (all tenants) ...")
+        await everything_from_empty(url)
+
+
 async def one_tenant(url: str, slug: str, runs: int) -> list[float]:
     """Drop and re-provision one existing province `runs` times."""
     db = Database(url, pool_size=4)

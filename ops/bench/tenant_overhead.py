@@ -17,8 +17,8 @@ import time
 
 import asyncpg
 from common import bench_url
-from provisioning import everything_from_empty
-from sqlalchemy import MetaData, select, text
+from provisioning import ensure_bench_database
+from sqlalchemy import MetaData, select
 from sqlalchemy.engine import make_url
 
 from pharmreg.identity.models import BureauUnit
@@ -29,21 +29,10 @@ ROUNDS = 7
 CODES = ["440106", "440304", "440605", "441900", "440000"]
 
 
-async def ensure_bench_database(url: str, db: Database) -> None:
-    try:
-        async with db.engine().connect() as connection:
-            found = await connection.scalar(text("SELECT to_regclass('tenant_gd.unit')"))
-    except Exception:
-        found = None
-    if found is None:
-        print("setting up pharmreg_bench (all tenants) ...")
-        await everything_from_empty(url)
-
-
 async def main() -> None:
     url = bench_url()
+    await ensure_bench_database(url)
     db = Database(url, pool_size=4)
-    await ensure_bench_database(url, db)
     qualified = BureauUnit.__table__.to_metadata(MetaData(), schema="tenant_gd")
     sql = "SELECT id, division_code, level, name FROM tenant_gd.unit WHERE division_code = $1"
 
