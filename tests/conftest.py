@@ -23,10 +23,9 @@ from sqlalchemy.pool import NullPool
 
 from pharmreg.demo import load_demo
 from pharmreg.divisions import DivisionIndex, load_divisions
-from pharmreg.events import DeliveryOptions, Relay, index_consumers
+from pharmreg.events import Relay
 from pharmreg.kit.db import Database, async_url
 from pharmreg.settings import PROJECT_ROOT, Settings
-from pharmreg.supervision import ProvinceFiguresProjection
 from pharmreg.tenancy import (
     TenantDirectory,
     load_catalogue,
@@ -36,6 +35,7 @@ from pharmreg.tenancy import (
     sync_catalogue,
 )
 from pharmreg.web import create_app
+from pharmreg.wiring import build_relay
 
 
 def _required(name: str) -> str:
@@ -81,21 +81,9 @@ class Platform:
     index: DivisionIndex
     directory: TenantDirectory
 
-    def relay(self, **options: int) -> Relay:
-        async def sources():
-            async with self.db.national() as session:
-                directory = await load_directory(session)
-            national = [directory.national.source] if directory.national else []
-            return national + [t.source for t in directory.provinces(include_disabled=True) if t.provisioned]
-
-        return Relay(
-            self.db,
-            sources=sources,
-            consumers=index_consumers([ProvinceFiguresProjection()]),
-            listen_urls=[],
-            poll_seconds=0.5,
-            options=DeliveryOptions(**options),
-        )
+    def relay(self) -> Relay:
+        """The relay exactly as the worker builds it, without LISTEN (tests call pass_once)."""
+        return build_relay(self.db, self.settings, listen=False)
 
     async def reload_directory(self) -> TenantDirectory:
         async with self.db.national() as session:
@@ -140,6 +128,14 @@ async def app(settings: Settings, platform: Platform) -> Litestar:
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def fresh_app_directory(app: Litestar, platform: Platform) -> TenantDirectory:
+    """Make the app see the registry as it is now (it otherwise re-reads it every 5 s)."""
+    directory = await platform.reload_directory()
+    app.state.platform.directory = directory
+    return directory
 
 
 @pytest.fixture

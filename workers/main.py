@@ -8,73 +8,64 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
+import sys
 from typing import Any, ClassVar
 
 from arq import cron
 from arq.connections import RedisSettings
 
-from pharmreg.events import DeliveryOptions, Relay, Source, index_consumers
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
-from pharmreg.settings import Settings
-from pharmreg.supervision import ProvinceFiguresProjection, reconcile_province_figures
-from pharmreg.tenancy import TenantDirectory, load_directory
+from pharmreg.settings import Settings, SettingsError
+from pharmreg.supervision import reconcile_province_figures
+from pharmreg.wiring import build_relay, event_sources
 
 log = get_logger("pharmreg.worker")
 
 
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        sys.exit(f"配置错误：{exc}（运行 `pharmreg settings` 查看全部配置项）")
+
+
+SETTINGS = _settings()
+
+
 async def startup(ctx: dict[str, Any]) -> None:
-    settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(SETTINGS.log_level, SETTINGS.log_format)
     db = Database(
-        settings.database_url,
-        placements=settings.placements,
-        pool_size=settings.db_pool_size,
-        statement_cache_size=settings.db_statement_cache_size,
+        SETTINGS.database_url,
+        placements=SETTINGS.placements,
+        pool_size=SETTINGS.db_pool_size,
+        statement_cache_size=SETTINGS.db_statement_cache_size,
         application_name="pharmreg-worker",
     )
 
-    async def all_sources() -> list[Source]:
-        async with db.national() as session:
-            directory = await load_directory(session)
-        national = [directory.national.source] if directory.national else []
-        return national + tenant_sources_of(directory)
+    async def tenant_sources() -> list[Any]:
+        return [s for s in await event_sources(db) if not s.is_national]
 
-    async def tenant_sources() -> list[Source]:
-        async with db.national() as session:
-            directory = await load_directory(session)
-        return tenant_sources_of(directory)
-
-    relay = Relay(
-        db,
-        sources=all_sources,
-        consumers=index_consumers([ProvinceFiguresProjection()]),
-        listen_urls=[db.url(), *(db.url(name) for name in settings.placements)],
-        poll_seconds=settings.outbox_poll_seconds,
-        options=DeliveryOptions(
-            batch_size=settings.outbox_batch_size,
-            max_attempts=settings.outbox_max_attempts,
-            commit_pause_ms=settings.outbox_commit_pause_ms,
-        ),
-    )
     stop = asyncio.Event()
-    ctx.update(
-        settings=settings,
-        db=db,
-        tenant_sources=tenant_sources,
-        relay_stop=stop,
-        relay_task=asyncio.create_task(relay.run(stop)),
-    )
+    relay_task = asyncio.create_task(build_relay(db, SETTINGS).run(stop))
+    relay_task.add_done_callback(_stop_worker_if_relay_died)
+    ctx.update(db=db, tenant_sources=tenant_sources, relay_stop=stop, relay_task=relay_task)
     log.info("worker.started")
 
 
-def tenant_sources_of(directory: TenantDirectory) -> list[Source]:
-    return [t.source for t in directory.provinces(include_disabled=True) if t.provisioned]
+def _stop_worker_if_relay_died(task: asyncio.Task[None]) -> None:
+    # The relay survives database outages by itself; if it still ends, a worker that no longer
+    # delivers events must not look healthy: stop it so its supervisor notices and restarts it.
+    if task.cancelled() or task.exception() is None:
+        return
+    log.critical("worker.relay_died", exc_info=task.exception())
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     ctx["relay_stop"].set()
-    with contextlib.suppress(asyncio.CancelledError):
+    with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
         await asyncio.wait_for(ctx["relay_task"], timeout=10)
     await ctx["db"].dispose()
     log.info("worker.stopped")
@@ -88,7 +79,7 @@ class WorkerSettings:
     ]
     on_startup = startup
     on_shutdown = shutdown
-    redis_settings = RedisSettings.from_dsn(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    redis_settings = RedisSettings.from_dsn(SETTINGS.redis_url)
     queue_name = "pharmreg:queue"
     handle_signals = True
     job_timeout = 600

@@ -18,7 +18,17 @@ config = context.config
 
 def run(connection: Connection, schema: str) -> None:
     connection.execute(text(f'SET LOCAL search_path TO "{schema}"'))
+    # Autogenerate reflects "the default schema": the tenant's, for this run only (the dialect
+    # object is shared by the engine's connections, so it is restored afterwards).
+    previous = connection.dialect.default_schema_name
     connection.dialect.default_schema_name = schema
+    try:
+        _configure_and_run(connection)
+    finally:
+        connection.dialect.default_schema_name = previous
+
+
+def _configure_and_run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=tenant_metadata,

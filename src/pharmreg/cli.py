@@ -49,6 +49,9 @@ def async_command(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
 
         try:
             return asyncio.run(func(*args, **kwargs))
+        except KeyboardInterrupt:
+            click.echo("\n已中断", err=True)
+            sys.exit(130)
         except BrokenPipeError:
             # The reader went away (`pharmreg ... | head`): stop quietly, like other tools.
             sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115 - silences the flush at exit
@@ -78,6 +81,17 @@ async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]])
         await db.dispose()
 
 
+async def _ensure_database(settings: Settings) -> bool:
+    """Create the configured database if missing, turning failures into one message."""
+    try:
+        return await ensure_database(settings.database_url)
+    except Exception as exc:
+        problem = _connection_problem(exc)
+        if problem is None:
+            raise
+        raise CliError(f"无法连接数据库 {redact_url(settings.database_url)}：{problem}") from None
+
+
 def _connection_problem(exc: BaseException) -> str | None:
     """A one-line explanation if `exc` (or what caused it) means the database is unreachable."""
     import asyncpg
@@ -87,7 +101,9 @@ def _connection_problem(exc: BaseException) -> str | None:
         if isinstance(chain, asyncpg.InvalidCatalogNameError):
             return "数据库不存在，请先运行 `pharmreg setup`"
         if isinstance(chain, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError):
-            return "用户名或密码错误"
+            return "用户名或密码错误，或该用户无权登录"
+        if isinstance(chain, asyncpg.InsufficientPrivilegeError):
+            return "该用户无权创建数据库，请由管理员先创建"
         if isinstance(chain, OSError) and not isinstance(chain, BrokenPipeError):
             return f"{chain.strerror or chain}；请确认 PostgreSQL 已启动且 DATABASE_URL 正确"
         chain = chain.__cause__ or chain.__context__
@@ -124,7 +140,7 @@ async def setup(demo: bool) -> None:
     settings = _settings()
     if demo and settings.is_production:
         raise CliError("生产环境不能加载演示数据")
-    created = await ensure_database(settings.database_url)
+    created = await _ensure_database(settings)
     if created:
         click.echo(f"已创建数据库 {redact_url(settings.database_url)}")
     await _with_db(settings, functools.partial(_setup, settings, demo))
@@ -202,29 +218,9 @@ async def _migrate_tenants(
 
 
 async def _deliver_once(settings: Settings, db: Database) -> int:
-    from pharmreg.events import DeliveryOptions, Relay, index_consumers
-    from pharmreg.supervision import ProvinceFiguresProjection
-    from pharmreg.tenancy import load_directory
+    from pharmreg.wiring import build_relay
 
-    async def sources() -> list[Any]:
-        async with db.national() as session:
-            directory = await load_directory(session)
-        national = directory.national
-        return ([national.source] if national else []) + [
-            t.source for t in directory.provinces(include_disabled=True) if t.provisioned
-        ]
-
-    relay = Relay(
-        db,
-        sources=sources,
-        consumers=index_consumers([ProvinceFiguresProjection()]),
-        listen_urls=[],
-        poll_seconds=settings.outbox_poll_seconds,
-        options=DeliveryOptions(
-            batch_size=settings.outbox_batch_size, max_attempts=settings.outbox_max_attempts
-        ),
-    )
-    return await relay.pass_once()
+    return await build_relay(db, settings, listen=False).pass_once()
 
 
 @main.command()
@@ -236,7 +232,7 @@ async def migrate(only: str | None, national_only: bool) -> None:
 
     Schemas already at head are skipped; each tenant's result is reported."""
     settings = _settings()
-    await ensure_database(settings.database_url)
+    await _ensure_database(settings)
 
     async def work(db: Database) -> None:
         from pharmreg.divisions import DivisionIndex
@@ -308,7 +304,7 @@ async def db_check() -> None:
 async def db_revision(tree: str, message: str) -> None:
     """Autogenerate a migration for TREE from the models (the database is left unchanged)."""
     settings = _settings()
-    await ensure_database(settings.database_url)
+    await _ensure_database(settings)
 
     async def work(database: Database) -> str:
         from pharmreg.tenancy import autogenerate_revision
@@ -694,15 +690,75 @@ async def events_status() -> None:
         async with db.national() as session:
             directory = await load_directory(session)
             cursors = await delivery_cursors(session)
-        tenants = [t for t in directory.all() if t.provisioned or t.is_national]
-        for tenant in tenants:
-            pending = await count_pending(db, tenant.source)
-            parked = [e for e in await pending_summary(db, tenant.source) if e.parked]
-            cursor = cursors.get(tenant.schema)
+        any_parked = False
+        for source in directory.event_sources():
+            pending = await count_pending(db, source)
+            parked = [e for e in await pending_summary(db, source) if e.parked]
+            any_parked = any_parked or bool(parked)
+            cursor = cursors.get(source.schema)
             as_of = china_time(cursor.caught_up_at if cursor else None, "%Y-%m-%d %H:%M:%S")
-            click.echo(f"{tenant.slug:<9}待投递 {pending:<6}已搁置 {len(parked):<4}数据截至 {as_of}")
+            click.echo(f"{source.slug:<9}待投递 {pending:<6}已搁置 {len(parked):<4}数据截至 {as_of}")
             for event in parked:
                 click.echo(f"    #{event.id} {event.topic}：{event.last_error}")
+        if any_parked:
+            click.echo("搁置的事件在排除原因后用 `pharmreg events retry` 重新投递")
+
+    await _with_db(settings, work)
+
+
+@events.command("retry")
+@click.argument("slug")
+@click.option("--id", "event_id", type=int, help="Only this event (default: every parked event of SLUG).")
+@async_command
+async def events_retry(slug: str, event_id: int | None) -> None:
+    """Put SLUG's parked events back in line, once the cause of their failure is fixed."""
+    settings = _settings()
+
+    async def work(db: Database) -> int:
+        from pharmreg.events import release_parked
+        from pharmreg.tenancy import load_directory
+
+        async with db.national() as session:
+            directory = await load_directory(session)
+        source = next((s for s in directory.event_sources() if s.slug == slug), None)
+        if source is None:
+            raise CliError(f"未知或未开通的租户 {slug}")
+        return await release_parked(db, source, event_id)
+
+    released = await _with_db(settings, work)
+    if event_id is not None and not released:
+        raise CliError(f"{slug} 没有编号为 {event_id} 的搁置事件")
+    click.echo(f"已重新排队 {released} 条事件，将由 worker 投递")
+
+
+@events.command("reconcile")
+@click.option("--tenant", "only", metavar="SLUG", help="Only this province.")
+@async_command
+async def events_reconcile(only: str | None) -> None:
+    """Recount each province's national figures from its own tables and correct any drift."""
+    settings = _settings()
+
+    async def work(db: Database) -> None:
+        from pharmreg.events import SourceBusyError
+        from pharmreg.supervision import reconcile_province
+        from pharmreg.tenancy import load_directory
+
+        async with db.national() as session:
+            directory = await load_directory(session)
+        sources = [s for s in directory.event_sources() if not s.is_national and only in (None, s.slug)]
+        if not sources:
+            raise CliError(f"未知或未开通的租户 {only}")
+        for source in sources:
+            try:
+                drift = await reconcile_province(db, source)
+            except SourceBusyError:
+                click.echo(
+                    f"{source.slug:<9}尚有未投递或已搁置的事件，本次未核对（见 pharmreg events status）"
+                )
+                continue
+            for item in drift:
+                click.echo(f"{source.slug:<9}{item.metric}：{item.recorded} → {item.actual}")
+        click.echo("核对完成")
 
     await _with_db(settings, work)
 
@@ -734,7 +790,7 @@ async def _preflight(settings: Settings) -> None:
     try:
         await redis.ping()
     except Exception as exc:
-        raise CliError(f"无法连接 Redis {settings.redis_url}：{exc}") from None
+        raise CliError(f"无法连接 Redis {redact_url(settings.redis_url)}：{exc}") from None
     finally:
         await redis.aclose()
 

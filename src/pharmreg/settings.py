@@ -35,7 +35,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: Annotated[str, _doc("REDIS_URL", "Redis URL for sessions, caches, the job queue and pub/sub.")]
     environment: Annotated[
         str,
-        _doc("PHARMREG_ENV", "development, test or production; production hides debug detail."),
+        _doc("PHARMREG_ENV", "development, test or production; production requires a secret key."),
+        Meta(pattern=r"^(development|test|production)$"),
     ] = "development"
     secret_key: Annotated[
         str,

@@ -1,11 +1,13 @@
 """Division data: the committed file, malformed files, and look-ups."""
 
+import hashlib
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from pharmreg.divisions import DivisionFileError, DivisionIndex, load_divisions, parse_division_file
-from pharmreg.divisions.models import Division
+from pharmreg.divisions.models import Division, ReferenceDataset
 
 HEADER = "code\tname\tlevel\tparent\tgrouping\tvalid_from\tvalid_to\n"
 
@@ -51,13 +53,24 @@ def test_wrong_header(tmp_path: Path) -> None:
         parse_division_file(path)
 
 
-async def test_bad_file_changes_nothing(platform, tmp_path: Path) -> None:
-    path = write(tmp_path, "110000\t北京市\t1\t\t0\t\t\n110101\t东城区X\t3\t119900\t0\t\t\n")
+async def test_failed_load_changes_nothing(platform, tmp_path: Path, project_root: Path) -> None:
+    """A file that parses but fails in the database (a name too long for the column) is
+    refused as a whole: rows written before the failure are rolled back with it."""
+    original = (project_root / "tenants" / "reference" / "divisions.tsv").read_text(encoding="utf-8")
+    broken = original.replace("110101\t东城区\t", "110101\t东城区改名\t").replace(
+        "659012\t白杨市\t", "659012\t" + "白" * 80 + "\t"
+    )
+    path = tmp_path / "divisions.tsv"
+    path.write_text(broken, encoding="utf-8")
     async with platform.db.national() as session:
-        with pytest.raises(DivisionFileError):
+        with pytest.raises(DBAPIError):
             async with session.begin():
                 await load_divisions(session, path, force=True)
+    async with platform.db.national() as session:
         assert (await session.get(Division, "110101")).name == "东城区"
+        assert (await session.get(ReferenceDataset, "divisions")).sha256 != hashlib.sha256(
+            broken.encode()
+        ).hexdigest()
 
 
 async def test_loading_same_file_again_is_skipped(platform) -> None:

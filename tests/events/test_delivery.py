@@ -5,7 +5,15 @@ import asyncio
 import pytest
 from sqlalchemy import func, select, update
 
-from pharmreg.events import DeliveryOptions, Event, deliver_pending, index_consumers, record_event
+from pharmreg.events import (
+    DeliveryOptions,
+    Event,
+    Relay,
+    deliver_pending,
+    index_consumers,
+    record_event,
+    release_parked,
+)
 from pharmreg.events.models import ConsumedEvent, NationalOutbox, OutboxCursor, TenantOutbox
 from pharmreg.practice import UNIT_REGISTERED, count_practice_units, register_practice_unit
 from pharmreg.supervision import ProvinceFiguresProjection
@@ -112,14 +120,13 @@ async def test_failure_stops_the_source_then_parks(platform) -> None:
     assert await drain(platform, "bj", consumers, max_attempts=2) == 1  # the rest flows again
     assert failing.seen == [ids[0], ids[2]]
     # An operator releases the parked event once the cause is fixed; it is then delivered.
-    async with platform.db.tenant(tenant.schema) as session, session.begin():
-        await session.execute(
-            update(TenantOutbox).where(TenantOutbox.id == ids[1]).values(parked_at=None, attempts=0)
-        )
+    assert await release_parked(platform.db, tenant.source, ids[1]) == 1
+    assert await release_parked(platform.db, tenant.source, ids[1]) == 0  # nothing parked now
     assert await drain(platform, "bj") == 1
 
 
-async def test_concurrent_drains_apply_each_event_once(platform) -> None:
+async def test_concurrent_drains_are_serialised(platform) -> None:
+    """Only one drain holds a source at a time; the others step aside, nothing is applied twice."""
     before = await national_figure(platform, "js")
     await add_units(platform, "js", 30, "320102")
     counts = await asyncio.gather(*[drain(platform, "js", batch_size=5) for _ in range(4)])
@@ -134,3 +141,54 @@ async def test_figures_match_the_provinces_own_tables(platform, slug: str) -> No
     async with platform.db.tenant(tenant.schema) as session:
         actual = await count_practice_units(session)
     assert await national_figure(platform, slug) == actual
+
+
+async def test_relay_survives_an_unreachable_database(platform) -> None:
+    """A failing pass is logged and retried; the relay keeps delivering afterwards."""
+    calls = 0
+    gd = platform.directory.get("gd").source
+
+    async def flaky_sources():
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionRefusedError("database restarting")
+        return [gd]
+
+    relay = Relay(
+        platform.db, sources=flaky_sources, consumers=CONSUMERS, listen_urls=[], poll_seconds=0.05,
+        options=DeliveryOptions(),
+    )  # fmt: skip
+    before = await national_figure(platform, "gd")
+    await add_units(platform, "gd", 1, "440106")
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    for _ in range(100):
+        if await national_figure(platform, "gd") == before + 1:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await task
+    assert calls >= 2
+    assert await national_figure(platform, "gd") == before + 1
+
+
+async def test_events_wait_for_older_open_transactions(platform) -> None:
+    """An event is not released while a transaction that started earlier is still open."""
+    tenant = platform.directory.get("sc")
+    await drain(platform, "sc")
+    async with platform.db.tenant(tenant.schema) as slow:
+        await slow.begin()
+        await register_practice_unit(slow, unit_form("510104"), in_territory=lambda _code: True)
+        await slow.flush()  # the slow transaction has written its event, not committed it
+        ids = await add_units(platform, "sc", 1, "510104")  # a later transaction commits first
+        assert await drain(platform, "sc") == 0  # held back: the slow one could still commit
+        await slow.commit()
+    assert await drain(platform, "sc") == 2
+    async with platform.db.tenant(tenant.schema) as session:
+        order = list(
+            await session.scalars(
+                select(TenantOutbox.id).where(TenantOutbox.id >= ids[0] - 1).order_by(TenantOutbox.tx_id)
+            )
+        )
+    assert order[-1] == ids[0]  # released in transaction order: the slow one went first

@@ -124,25 +124,45 @@ async def test_concurrent_provisioning_of_one_tenant(platform, scratch) -> None:
         assert await count_units(session) == 1
 
 
-async def test_failed_provisioning_leaves_nothing(platform) -> None:
-    schema = "tenant_zz_failing"
-
-    async def explode(_connection) -> None:
+async def test_failed_provisioning_leaves_nothing(platform, scratch, monkeypatch) -> None:
+    async def explode(*_args, **_kwargs) -> int:
         raise RuntimeError("units could not be built")
+
+    # The last step of provisioning fails: schema and migrations must go with it.
+    monkeypatch.setattr("pharmreg.tenancy.provisioning.create_units", explode)
+    with pytest.raises(RuntimeError, match="units could not be built"):
+        await provision_tenant(
+            platform.db,
+            scratch,
+            migrations_dir=platform.settings.migrations_dir,
+            directory=platform.directory,
+            index=platform.index,
+        )
+    assert not await schema_exists(platform.db, scratch.schema)
+    assert not (await platform.reload_directory()).any_state("zz_scratch").provisioned
+
+
+async def test_failed_migration_leaves_no_schema(platform) -> None:
+    async def explode(_connection) -> None:
+        raise RuntimeError("late failure")
 
     engine = platform.db.unpooled_engine()
     try:
-        with pytest.raises(RuntimeError, match="units could not be built"):
+        with pytest.raises(RuntimeError, match="late failure"):
             async with engine.connect() as connection, connection.begin():
                 await migrate_schema(
-                    connection, platform.settings.migrations_dir, schema, create=True, after_upgrade=explode
+                    connection,
+                    platform.settings.migrations_dir,
+                    "tenant_zz_failing",
+                    create=True,
+                    after_upgrade=explode,
                 )
     finally:
         await engine.dispose()
-    assert not await schema_exists(platform.db, schema)
+    assert not await schema_exists(platform.db, "tenant_zz_failing")
 
 
-async def test_disabling_keeps_data(platform, scratch, client) -> None:
+async def test_disabling_keeps_data(platform, scratch, client, app) -> None:
     await provision_tenant(
         platform.db,
         scratch,
@@ -153,18 +173,89 @@ async def test_disabling_keeps_data(platform, scratch, client) -> None:
     async with platform.db.national() as session, session.begin():
         await set_enabled(session, "zz_scratch", False)
     directory = await platform.reload_directory()
+    app.state.platform.directory = directory
     assert directory.get("zz_scratch") is None
     assert directory.any_state("zz_scratch").enabled is False
+    assert (await client.get("/p/zz_scratch/")).status_code == 404
     assert await schema_exists(platform.db, scratch.schema)
     async with platform.db.tenant(scratch.schema) as session:
         assert await count_units(session) == 1
     async with platform.db.national() as session, session.begin():
         await set_enabled(session, "zz_scratch", True)
-        row = await session.scalar(select(Tenant).where(Tenant.slug == "zz_scratch"))
-    assert row.enabled
+    app.state.platform.directory = await platform.reload_directory()
+    assert (await client.get("/p/zz_scratch/")).status_code == 200
+
+
+async def test_catalogue_sync_keeps_operational_state(platform, scratch, tmp_path: Path) -> None:
+    """A tenant disabled by an operator stays disabled when its tenant.toml changes."""
+    first = await provision_tenant(
+        platform.db,
+        scratch,
+        migrations_dir=platform.settings.migrations_dir,
+        directory=platform.directory,
+        index=platform.index,
+    )
+    async with platform.db.national() as session, session.begin():
+        await set_enabled(session, "zz_scratch", False)
+        provisioned_at = (await session.get(Tenant, "zz_scratch")).provisioned_at
+    folder = tmp_path / "edited" / "zz_scratch"
+    folder.mkdir(parents=True)
+    (folder / "tenant.toml").write_text(
+        SCRATCH.format(slug="zz_scratch").replace("台湾省药品监督管理局", "台湾省药监局（改名）"),
+        encoding="utf-8",
+    )
+    async with platform.db.national() as session, session.begin():
+        report = await sync_catalogue(session, [read_entry(folder / "tenant.toml")], platform.index)
+    assert report.updated == ["zz_scratch"]
+    await provision_tenant(
+        platform.db,
+        scratch,
+        migrations_dir=platform.settings.migrations_dir,
+        directory=platform.directory,
+        index=platform.index,
+    )
+    async with platform.db.national() as session:
+        row = await session.get(Tenant, "zz_scratch")
+    assert first.status == "created"
+    assert row.authority_name == "台湾省药监局（改名）" and row.enabled is False
+    assert row.provisioned_at == provisioned_at
 
 
 async def test_disabling_unknown_tenant(platform) -> None:
     async with platform.db.national() as session, session.begin():
         with pytest.raises(LookupError, match="未知租户"):
             await set_enabled(session, "nowhere", False)
+
+
+async def test_recreated_schema_events_are_not_mistaken_for_old_ones(platform, scratch) -> None:
+    """Outbox ids restart when a schema is dropped and provisioned again; its new events must
+    still be applied (deduplication is by event UUID, not by schema and id)."""
+    from pharmreg.events.models import ConsumedEvent, TenantOutbox
+    from pharmreg.supervision import reconcile_province
+    from pharmreg.supervision.models import ProvinceStat
+
+    async def provision_and_deliver() -> int:
+        await provision_tenant(
+            platform.db,
+            scratch,
+            migrations_dir=platform.settings.migrations_dir,
+            directory=platform.directory,
+            index=platform.index,
+        )
+        await platform.reload_directory()
+        await platform.relay().pass_once()
+        async with platform.db.tenant(scratch.schema) as session:
+            row = await session.scalar(select(TenantOutbox).order_by(TenantOutbox.id).limit(1))
+        async with platform.db.national() as session:
+            consumed = await session.get(ConsumedEvent, ("supervision.province_figures", row.event_uuid))
+        assert consumed is not None and consumed.event_id == row.id
+        return row.id
+
+    first_id = await provision_and_deliver()
+    async with platform.db.engine().begin() as connection:
+        await connection.execute(text(f'DROP SCHEMA "{scratch.schema}" CASCADE'))
+    assert await provision_and_deliver() == first_id  # the same id, a different event
+    # The national figure counted both incarnations; reconciliation recounts the live one.
+    await reconcile_province(platform.db, scratch.source)
+    async with platform.db.national() as session:
+        assert (await session.get(ProvinceStat, ("zz_scratch", "units"))).value == 1

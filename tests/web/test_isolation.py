@@ -51,13 +51,3 @@ async def test_concurrent_pages_show_their_own_province(client, platform) -> Non
         assert f"<h1>{tenant.name}执业药师注册</h1>" in response.text
         others = [platform.directory.get(s).authority_name for s in PROVINCES if s != slug]
         assert not any(name in response.text for name in others)
-
-
-async def test_one_session_per_tenant(platform) -> None:
-    gd = platform.directory.get("gd")
-    js = platform.directory.get("js")
-    async with platform.db.tenant(gd.schema) as a, platform.db.tenant(js.schema) as b:
-        gd_units = {u.division_code[:2] for u in await list_units(a)}
-        js_units = {u.division_code[:2] for u in await list_units(b)}
-    assert gd_units == {"44"}
-    assert js_units == {"32"}

@@ -36,10 +36,11 @@ def upgrade() -> None:
     op.create_index(op.f('ix_applicant_mobile'), 'applicant', ['mobile'], unique=False, schema='national')
     op.create_table('consumed_event',
     sa.Column('consumer', sa.String(length=64), nullable=False),
+    sa.Column('event_uuid', sa.Uuid(), nullable=False),
     sa.Column('source_schema', sa.String(length=63), nullable=False),
     sa.Column('event_id', sa.BigInteger(), nullable=False),
     sa.Column('consumed_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('consumer', 'source_schema', 'event_id', name=op.f('pk_consumed_event')),
+    sa.PrimaryKeyConstraint('consumer', 'event_uuid', name=op.f('pk_consumed_event')),
     schema='national'
     )
     op.create_table('division',
@@ -58,6 +59,8 @@ def upgrade() -> None:
     op.create_index('ix_division_province_code_level', 'division', ['province_code', 'level'], unique=False, schema='national')
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger(), sa.Identity(always=True), nullable=False),
+    sa.Column('event_uuid', sa.Uuid(), server_default=sa.text('gen_random_uuid()'), nullable=False),
+    sa.Column('tx_id', sa.BigInteger(), server_default=sa.text('pg_current_xact_id()::text::bigint'), nullable=False),
     sa.Column('topic', sa.String(length=100), nullable=False),
     sa.Column('payload', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
@@ -66,9 +69,10 @@ def upgrade() -> None:
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('parked_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
+    sa.UniqueConstraint('event_uuid', name=op.f('uq_outbox_event_uuid')),
     schema='national'
     )
-    op.create_index('ix_outbox_pending', 'outbox', ['id'], unique=False, schema='national', postgresql_where=sa.text('delivered_at IS NULL AND parked_at IS NULL'))
+    op.create_index('ix_outbox_pending', 'outbox', ['tx_id', 'id'], unique=False, schema='national', postgresql_where=sa.text('delivered_at IS NULL AND parked_at IS NULL'))
     op.create_table('outbox_cursor',
     sa.Column('source_schema', sa.String(length=63), nullable=False),
     sa.Column('last_event_id', sa.BigInteger(), server_default=sa.text('0'), nullable=False),

@@ -1,6 +1,6 @@
 """Demo data: realistic provinces, officers, applicants and practice units, made by code."""
 
-from pharmreg.demo.service import (
+from pharmreg.demo.loader import (
     DEMO_PASSWORD,
     DEMO_PROVINCES,
     DemoLogin,

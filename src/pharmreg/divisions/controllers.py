@@ -42,7 +42,7 @@ class DivisionApiController(Controller):
         return divisions.children(code)
 
 
-def _lookup(divisions: NamedDependency[DivisionIndex], code: FromPath[str]) -> DivisionRead:
+def _lookup(divisions: DivisionIndex, code: str) -> DivisionRead:
     try:
         check_division_code(code)
     except CodeError as exc:

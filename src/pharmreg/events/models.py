@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, Integer, String, Text, func, text
+from sqlalchemy import BigInteger, DateTime, Identity, Index, Integer, String, Text, Uuid, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -22,12 +23,18 @@ class _OutboxColumns:
         return (
             Index(
                 "ix_outbox_pending",
+                "tx_id",
                 "id",
                 postgresql_where=text("delivered_at IS NULL AND parked_at IS NULL"),
             ),
         )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    # Unique across schemas and their re-creations: what consumers deduplicate on.
+    event_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, server_default=text("gen_random_uuid()"), unique=True)
+    # The writing transaction: events are released only once every older transaction has
+    # finished, so a slow transaction can never have its event overtaken by a later one.
+    tx_id: Mapped[int] = mapped_column(BigInteger, server_default=text("pg_current_xact_id()::text::bigint"))
     topic: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -51,8 +58,9 @@ class ConsumedEvent(NationalBase):
     __tablename__ = "consumed_event"
 
     consumer: Mapped[str] = mapped_column(String(64), primary_key=True)
-    source_schema: Mapped[str] = mapped_column(String(63), primary_key=True)
-    event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    event_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    source_schema: Mapped[str] = mapped_column(String(63))
+    event_id: Mapped[int] = mapped_column(BigInteger)
     consumed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from pharmreg.events.delivery import DeliveryOptions, deliver_pending
 from pharmreg.events.schemas import Consumer, Source
-from pharmreg.events.service import DeliveryOptions, deliver_pending
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import get_logger
 
@@ -56,7 +56,11 @@ class Relay:
                 woken: set[str] | None = self._take_woken()
                 if loop.time() - last_full_scan >= self._poll_seconds:
                     woken, last_full_scan = None, loop.time()
-                await self.pass_once(only=woken)
+                try:
+                    await self.pass_once(only=woken)
+                except Exception as exc:  # e.g. the national database is briefly unreachable
+                    log.error("outbox.pass_failed", exc_info=exc)
+                    last_full_scan = float("-inf")  # rescan everything once it answers again
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -25,6 +26,7 @@ class Source(msgspec.Struct, frozen=True):
 
 class Event(msgspec.Struct, frozen=True):
     id: int
+    uuid: uuid.UUID
     source: Source
     topic: str
     payload: dict[str, Any]

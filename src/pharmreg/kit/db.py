@@ -71,26 +71,40 @@ def redact_url(url: str) -> str:
 
 
 async def ensure_database(url: str) -> bool:
-    """Create the URL's database if it does not exist yet; True if it was created."""
+    """Create the URL's database if it does not exist yet; True if it was created.
+
+    Connects to the database itself first, so that servers where the maintenance database
+    is off limits work as long as the database exists.
+    """
     target = make_url(async_url(url))
     name = target.database
     if not name:
         raise ValueError("DATABASE_URL names no database")
+    probe = create_async_engine(target, poolclass=NullPool)
+    try:
+        async with probe.connect():
+            return False
+    except Exception as exc:
+        if "does not exist" not in str(exc):
+            raise
+    finally:
+        await probe.dispose()
     maintenance = create_async_engine(
         target.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
     )
     try:
         async with maintenance.connect() as connection:
-            exists = await connection.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-            )
-            if exists:
-                return False
             quoted = name.replace('"', '""')
             await connection.execute(text(f"CREATE DATABASE \"{quoted}\" ENCODING 'UTF8' TEMPLATE template0"))
             return True
     finally:
         await maintenance.dispose()
+
+
+def is_tenant_session(session: AsyncSession) -> bool:
+    """Whether `session` is bound to a tenant schema (rather than the national one)."""
+    options = session.sync_session.get_bind().get_execution_options()
+    return bool(options.get("schema_translate_map"))
 
 
 class Database:

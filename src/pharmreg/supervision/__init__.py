@@ -1,12 +1,11 @@
 """National supervision: figures fed from every province through the outbox."""
 
 from pharmreg.supervision.controllers import SupervisionApiController
-from pharmreg.supervision.jobs import reconcile_province_figures
+from pharmreg.supervision.jobs import reconcile_province, reconcile_province_figures
 from pharmreg.supervision.schemas import Drift, ProvinceFigures
 from pharmreg.supervision.service import (
     ProvinceFiguresProjection,
     province_figures,
-    reconcile_province,
 )
 
 __all__ = [

@@ -6,12 +6,11 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.events import Event, Source, delivery_cursors, quiesced
+from pharmreg.events import Event, Source, delivery_cursors
 from pharmreg.identity import OFFICER_CREATED, UNIT_CREATED, count_officers, count_units
-from pharmreg.kit.db import Database
 from pharmreg.practice import UNIT_REGISTERED, count_practice_units
 from pharmreg.supervision import repository
-from pharmreg.supervision.schemas import Drift, ProvinceFigures
+from pharmreg.supervision.schemas import ProvinceFigures
 
 METRICS: dict[str, str] = {
     "units": "监管单位",
@@ -27,7 +26,7 @@ _DELTAS: dict[str, tuple[str, int]] = {
 }
 
 # metric -> how to count it from the province's own tables
-_COUNTERS: dict[str, Callable[[AsyncSession], Awaitable[int]]] = {
+COUNTERS: dict[str, Callable[[AsyncSession], Awaitable[int]]] = {
     "units": count_units,
     "officers": count_officers,
     "practice_units": count_practice_units,
@@ -61,22 +60,3 @@ async def province_figures(session: AsyncSession, sources: Sequence[Source]) -> 
             as_of=cursor.caught_up_at if cursor else None,
         )
     return figures
-
-
-async def reconcile_province(db: Database, source: Source) -> list[Drift]:
-    """Recount a province's figures from its own tables and correct the national copy.
-
-    Runs on a snapshot in which every event of the province has been delivered, while
-    delivery from it is held, so no event can be counted twice or missed.
-    """
-    drift: list[Drift] = []
-    async with quiesced(db, source) as tenant_session:
-        actual = {metric: await count(tenant_session) for metric, count in _COUNTERS.items()}
-        async with db.national() as national, national.begin():
-            recorded = (await repository.stats(national, source.slug)).get(source.slug, {})
-            for metric, value in actual.items():
-                before = recorded.get(metric, (0, None))[0]
-                if before != value:
-                    drift.append(Drift(slug=source.slug, metric=metric, recorded=before, actual=value))
-                    await repository.set_stat(national, source.slug, metric, value)
-    return drift

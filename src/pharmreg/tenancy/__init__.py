@@ -3,6 +3,12 @@
 from pharmreg.tenancy.catalogue import CatalogueEntry, CatalogueError, load_catalogue
 from pharmreg.tenancy.controllers import TenantApiController, tenant_read
 from pharmreg.tenancy.directory import TenantDirectory, TenantInfo
+from pharmreg.tenancy.provisioning import (
+    TenantMigration,
+    migrate_national,
+    migrate_tenants,
+    provision_tenant,
+)
 from pharmreg.tenancy.schema_migrations import (
     MigrationOutcome,
     autogenerate_revision,
@@ -15,11 +21,7 @@ from pharmreg.tenancy.schemas import RouteRead, TenantConfig, TenantContact, Ten
 from pharmreg.tenancy.service import (
     RoutingError,
     SyncReport,
-    TenantMigration,
     load_directory,
-    migrate_national,
-    migrate_tenants,
-    provision_tenant,
     route_division,
     set_enabled,
     sync_catalogue,

@@ -16,7 +16,7 @@ from pharmreg.tenancy.schemas import RouteRead, TenantRead
 from pharmreg.tenancy.service import RoutingError, route_division
 
 
-def tenant_read(tenant: NamedDependency[TenantInfo]) -> TenantRead:
+def tenant_read(tenant: TenantInfo) -> TenantRead:
     return TenantRead(
         slug=tenant.slug,
         kind=tenant.kind,

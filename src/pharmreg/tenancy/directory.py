@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import msgspec
 
@@ -59,13 +58,9 @@ class TenantInfo:
             territory=tuple(row.territory),
             enabled=row.enabled,
             provisioned=row.provisioned_at is not None,
-            links=_convert(row.links, TenantLinks),
-            contact=_convert(row.contact, TenantContact),
+            links=msgspec.convert(row.links, TenantLinks),
+            contact=msgspec.convert(row.contact, TenantContact),
         )
-
-
-def _convert(value: dict[str, Any], kind: type[Any]) -> Any:
-    return msgspec.convert(value, kind)
 
 
 class TenantDirectory:
@@ -113,3 +108,8 @@ class TenantDirectory:
 
     def all(self) -> Sequence[TenantInfo]:
         return list(self._all)
+
+    def event_sources(self) -> list[Source]:
+        """Every schema whose outbox is delivered: national, then each provisioned province."""
+        national = [self.national.source] if self.national else []
+        return national + [t.source for t in self.provinces(include_disabled=True) if t.provisioned]

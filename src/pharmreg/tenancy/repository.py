@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -21,9 +21,12 @@ async def get_tenant(session: AsyncSession, slug: str) -> Tenant | None:
     return await session.get(Tenant, slug)
 
 
-async def upsert_tenant(session: AsyncSession, values: dict[str, Any]) -> None:
+async def upsert_tenant(
+    session: AsyncSession, *, values: dict[str, Any], keep_on_update: tuple[str, ...]
+) -> None:
+    """Insert a tenant, or update it except for `keep_on_update` (operational state)."""
     statement = insert(Tenant).values(**values)
-    changed = {k: statement.excluded[k] for k in values if k != "slug"}
+    changed = {k: statement.excluded[k] for k in values if k != "slug" and k not in keep_on_update}
     statement = statement.on_conflict_do_update(
         index_elements=[Tenant.slug], set_={**changed, "updated_at": utcnow()}
     )
@@ -40,7 +43,11 @@ async def mark_provisioned(session: AsyncSession, slug: str, revision: str | Non
     await session.execute(
         update(Tenant)
         .where(Tenant.slug == slug)
-        .values(provisioned_at=utcnow(), schema_revision=revision, updated_at=utcnow())
+        .values(
+            provisioned_at=func.coalesce(Tenant.provisioned_at, utcnow()),
+            schema_revision=revision,
+            updated_at=utcnow(),
+        )
     )
 
 

@@ -108,12 +108,18 @@ def _compare(connection: Connection, schema: str) -> list[object]:
         )
         return list(compare_metadata(context, national_metadata))
     connection.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
+    # Autogenerate reflects "the default schema"; point it at the tenant for this comparison
+    # only, since the dialect object is shared by every connection of the engine.
+    previous = connection.dialect.default_schema_name
     connection.dialect.default_schema_name = schema
-    context = MigrationContext.configure(
-        connection,
-        opts={"compare_type": True, "compare_server_default": True},
-    )
-    return list(compare_metadata(context, tenant_metadata))
+    try:
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "compare_server_default": True},
+        )
+        return list(compare_metadata(context, tenant_metadata))
+    finally:
+        connection.dialect.default_schema_name = previous
 
 
 async def differences_from_models(connection: AsyncConnection, schema: str) -> list[object]:

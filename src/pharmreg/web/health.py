@@ -27,7 +27,6 @@ class Readiness(msgspec.Struct):
 
 
 class HealthController(Controller):
-    include_in_schema = True
     tags = ["运行状态"]  # noqa: RUF012 - Litestar reads this class attribute
 
     @get("/health", summary="存活检查：进程能否响应")
