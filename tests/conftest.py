@@ -35,7 +35,7 @@ from pharmreg.tenancy import (
     sync_catalogue,
 )
 from pharmreg.web import create_app
-from pharmreg.wiring import build_relay
+from pharmreg.wiring import build_relay, tenant_preparation
 
 
 def _required(name: str) -> str:
@@ -81,6 +81,10 @@ class Platform:
     index: DivisionIndex
     directory: TenantDirectory
 
+    def prepare(self):
+        """What provisioning prepares a new tenant schema with (units, base authority)."""
+        return tenant_preparation(self.directory, self.index)
+
     def relay(self) -> Relay:
         """The relay exactly as the worker builds it, without LISTEN (tests call pass_once)."""
         return build_relay(self.db, self.settings, listen=False)
@@ -107,7 +111,10 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
     async with db.national() as session:
         directory = await load_directory(session)
     results = await migrate_tenants(
-        db, migrations_dir=settings.migrations_dir, directory=directory, index=index
+        db,
+        migrations_dir=settings.migrations_dir,
+        directory=directory,
+        prepare=tenant_preparation(directory, index),
     )
     failed = [r for r in results if r.outcome is None]
     assert not failed, failed

@@ -14,12 +14,16 @@ from typing import Any, ClassVar
 
 from arq import cron
 from arq.connections import RedisSettings
+from redis.asyncio import Redis
 
+from pharmreg.authority import PolicyCache
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.settings import Settings, SettingsError
 from pharmreg.supervision import reconcile_province_figures
+from pharmreg.tenancy import TenantInfo, load_directory
 from pharmreg.wiring import build_relay, event_sources
+from pharmreg.workflow import apply_due_authority_changes
 
 log = get_logger("pharmreg.worker")
 
@@ -47,10 +51,27 @@ async def startup(ctx: dict[str, Any]) -> None:
     async def tenant_sources() -> list[Any]:
         return [s for s in await event_sources(db) if not s.is_national]
 
+    async def tenants() -> list[TenantInfo]:
+        async with db.national() as session:
+            directory = await load_directory(session)
+        return [t for t in directory.provinces(include_disabled=True) if t.provisioned]
+
+    redis = Redis.from_url(SETTINGS.redis_url)
+    model_text = (SETTINGS.policies_dir / "authority.conf").read_text(encoding="utf-8")
+
     stop = asyncio.Event()
     relay_task = asyncio.create_task(build_relay(db, SETTINGS).run(stop))
     relay_task.add_done_callback(_stop_worker_if_relay_died)
-    ctx.update(db=db, tenant_sources=tenant_sources, relay_stop=stop, relay_task=relay_task)
+    ctx.update(
+        db=db,
+        tenant_sources=tenant_sources,
+        tenants=tenants,
+        policies=PolicyCache(redis, model_text),
+        authority_model=model_text,
+        pubsub_redis=redis,
+        relay_stop=stop,
+        relay_task=relay_task,
+    )
     log.info("worker.started")
 
 
@@ -68,14 +89,17 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
         await asyncio.wait_for(ctx["relay_task"], timeout=10)
     await ctx["db"].dispose()
+    await ctx["pubsub_redis"].aclose()
     log.info("worker.stopped")
 
 
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [reconcile_province_figures]
+    functions: ClassVar[list[Any]] = [reconcile_province_figures, apply_due_authority_changes]
     cron_jobs: ClassVar[list[Any]] = [
         # Nightly, when few changes arrive: recount every province and correct any drift.
         cron(reconcile_province_figures, hour={3}, minute={17}, run_at_startup=False),
+        # Dated delegations start and scheduled take-backs end at day boundaries: check each minute.
+        cron(apply_due_authority_changes, second={5}, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

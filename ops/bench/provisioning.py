@@ -23,6 +23,7 @@ from pharmreg.tenancy import (
     provision_tenant,
     sync_catalogue,
 )
+from pharmreg.wiring import tenant_preparation
 
 MIGRATIONS = ROOT / "migrations"
 TENANTS = ROOT / "tenants"
@@ -48,7 +49,12 @@ async def everything_from_empty(url: str) -> tuple[float, float]:
             index = await DivisionIndex.load(session)
 
         async def provinces() -> None:
-            results = await migrate_tenants(db, migrations_dir=MIGRATIONS, directory=directory, index=index)
+            results = await migrate_tenants(
+                db,
+                migrations_dir=MIGRATIONS,
+                directory=directory,
+                prepare=tenant_preparation(directory, index),
+            )
             assert all(r.outcome is not None for r in results), results
 
         return national_seconds, await timed(provinces)
@@ -86,7 +92,7 @@ async def one_tenant(url: str, slug: str, runs: int) -> list[float]:
             seconds.append(
                 await timed(
                     lambda: provision_tenant(
-                        db, tenant, migrations_dir=MIGRATIONS, directory=directory, index=index
+                        db, tenant, migrations_dir=MIGRATIONS, prepare=tenant_preparation(directory, index)
                     )
                 )
             )

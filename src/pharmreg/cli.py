@@ -195,6 +195,7 @@ async def _migrate_tenants(
     settings: Settings, db: Database, directory: Any, index: Any, only: str | None
 ) -> int:
     from pharmreg.tenancy import TenantMigration, migrate_tenants
+    from pharmreg.wiring import tenant_preparation
 
     def show(result: TenantMigration) -> None:
         if result.outcome is None:
@@ -210,7 +211,7 @@ async def _migrate_tenants(
         db,
         migrations_dir=settings.migrations_dir,
         directory=directory,
-        index=index,
+        prepare=tenant_preparation(directory, index),
         only=only,
         on_result=show,
     )

@@ -1,17 +1,32 @@
 """Every table of the platform, for migrations and tests: the only module that sees them all."""
 
+from pharmreg.audit import models as _audit
+from pharmreg.authority import models as _authority
 from pharmreg.divisions import models as _divisions
 from pharmreg.events import models as _events
 from pharmreg.identity import models as _identity
 from pharmreg.kit.db import NationalBase, TenantBase
+from pharmreg.messaging import models as _messaging
 from pharmreg.practice import models as _practice
 from pharmreg.supervision import models as _supervision
 from pharmreg.tenancy import models as _tenancy
+from pharmreg.workflow import models as _workflow
 
 national_metadata = NationalBase.metadata
 tenant_metadata = TenantBase.metadata
 
 # Imported for their side effect of registering tables on the two metadata objects.
-_MODEL_MODULES = (_divisions, _events, _identity, _practice, _supervision, _tenancy)
+_MODEL_MODULES = (
+    _audit,
+    _authority,
+    _divisions,
+    _events,
+    _identity,
+    _messaging,
+    _practice,
+    _supervision,
+    _tenancy,
+    _workflow,
+)
 
 __all__ = ["national_metadata", "tenant_metadata"]

@@ -73,6 +73,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     web_dir: Annotated[Path, _doc("PHARMREG_WEB_DIR", "Folder holding templates/ and static/.")] = (
         PROJECT_ROOT / "web"
     )
+    policies_dir: Annotated[
+        Path, _doc("PHARMREG_POLICIES_DIR", "Folder holding the Casbin model and the post permissions.")
+    ] = PROJECT_ROOT / "policies"
     migrations_dir: Annotated[
         Path,
         _doc("PHARMREG_MIGRATIONS_DIR", "Folder holding the national/ and tenant/ Alembic trees."),

@@ -1,20 +1,24 @@
-"""The outbox relay as the platform runs it: every source, every consumer, wired once.
-
-Used by the worker, the command line and the tests, so that they all deliver the same way.
-"""
+"""How the parts are put together outside the web app (worker, command line, tests):
+the outbox relay with every consumer, and what a new tenant schema is prepared with."""
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.audit import NationalAuditCopy
+from pharmreg.authority import ensure_projected
+from pharmreg.divisions import DivisionIndex
 from pharmreg.events import Consumer, DeliveryOptions, Relay, Source, index_consumers
+from pharmreg.identity import create_units, plan_units
 from pharmreg.kit.db import Database
 from pharmreg.settings import Settings
 from pharmreg.supervision import ProvinceFiguresProjection
-from pharmreg.tenancy import load_directory
+from pharmreg.tenancy import Prepare, TenantDirectory, TenantInfo, load_directory, tenant_divisions
 
 
 def consumers() -> list[Consumer]:
     """Every national consumer of outbox events."""
-    return [ProvinceFiguresProjection()]
+    return [ProvinceFiguresProjection(), NationalAuditCopy()]
 
 
 async def event_sources(db: Database) -> list[Source]:
@@ -43,3 +47,19 @@ def build_relay(db: Database, settings: Settings, *, listen: bool = True) -> Rel
             commit_pause_ms=settings.outbox_commit_pause_ms,
         ),
     )
+
+
+def tenant_preparation(directory: TenantDirectory, divisions: DivisionIndex) -> Prepare:
+    """A new (or newly migrated) tenant gets its bureau units and the province's base authority."""
+
+    async def prepare(session: AsyncSession, tenant: TenantInfo) -> None:
+        seeds = plan_units(
+            province_code=tenant.division_code,
+            authority_name=tenant.authority_name,
+            divisions=tenant_divisions(tenant, directory, divisions),
+        )
+        await create_units(session, seeds)
+        await session.flush()
+        await ensure_projected(session, tenant)
+
+    return prepare

@@ -72,7 +72,7 @@ async def test_schemas_at_head_are_skipped(platform) -> None:
         platform.db,
         migrations_dir=platform.settings.migrations_dir,
         directory=platform.directory,
-        index=platform.index,
+        prepare=platform.prepare(),
         only="gd",
     )
     assert [(r.slug, r.outcome.status) for r in results] == [("gd", "current")]
@@ -84,7 +84,7 @@ async def test_unknown_target_tenant(platform) -> None:
             platform.db,
             migrations_dir=platform.settings.migrations_dir,
             directory=platform.directory,
-            index=platform.index,
+            prepare=platform.prepare(),
             only="nowhere",
         )
 
@@ -95,8 +95,7 @@ async def test_provisioning_creates_schema_and_units(platform, scratch) -> None:
         platform.db,
         scratch,
         migrations_dir=platform.settings.migrations_dir,
-        directory=platform.directory,
-        index=platform.index,
+        prepare=platform.prepare(),
     )
     assert outcome.status == "created"
     assert outcome.after == head_revision(platform.settings.migrations_dir, "tenant")
@@ -113,8 +112,7 @@ async def test_concurrent_provisioning_of_one_tenant(platform, scratch) -> None:
                 platform.db,
                 scratch,
                 migrations_dir=platform.settings.migrations_dir,
-                directory=platform.directory,
-                index=platform.index,
+                prepare=platform.prepare(),
             )
             for _ in range(3)
         ]
@@ -124,19 +122,17 @@ async def test_concurrent_provisioning_of_one_tenant(platform, scratch) -> None:
         assert await count_units(session) == 1
 
 
-async def test_failed_provisioning_leaves_nothing(platform, scratch, monkeypatch) -> None:
+async def test_failed_provisioning_leaves_nothing(platform, scratch) -> None:
     async def explode(*_args, **_kwargs) -> int:
         raise RuntimeError("units could not be built")
 
     # The last step of provisioning fails: schema and migrations must go with it.
-    monkeypatch.setattr("pharmreg.tenancy.provisioning.create_units", explode)
     with pytest.raises(RuntimeError, match="units could not be built"):
         await provision_tenant(
             platform.db,
             scratch,
             migrations_dir=platform.settings.migrations_dir,
-            directory=platform.directory,
-            index=platform.index,
+            prepare=explode,
         )
     assert not await schema_exists(platform.db, scratch.schema)
     assert not (await platform.reload_directory()).any_state("zz_scratch").provisioned
@@ -167,8 +163,7 @@ async def test_disabling_keeps_data(platform, scratch, client, app) -> None:
         platform.db,
         scratch,
         migrations_dir=platform.settings.migrations_dir,
-        directory=platform.directory,
-        index=platform.index,
+        prepare=platform.prepare(),
     )
     async with platform.db.national() as session, session.begin():
         await set_enabled(session, "zz_scratch", False)
@@ -192,8 +187,7 @@ async def test_catalogue_sync_keeps_operational_state(platform, scratch, tmp_pat
         platform.db,
         scratch,
         migrations_dir=platform.settings.migrations_dir,
-        directory=platform.directory,
-        index=platform.index,
+        prepare=platform.prepare(),
     )
     async with platform.db.national() as session, session.begin():
         await set_enabled(session, "zz_scratch", False)
@@ -211,8 +205,7 @@ async def test_catalogue_sync_keeps_operational_state(platform, scratch, tmp_pat
         platform.db,
         scratch,
         migrations_dir=platform.settings.migrations_dir,
-        directory=platform.directory,
-        index=platform.index,
+        prepare=platform.prepare(),
     )
     async with platform.db.national() as session:
         row = await session.get(Tenant, "zz_scratch")
@@ -239,8 +232,7 @@ async def test_recreated_schema_events_are_not_mistaken_for_old_ones(platform, s
             platform.db,
             scratch,
             migrations_dir=platform.settings.migrations_dir,
-            directory=platform.directory,
-            index=platform.index,
+            prepare=platform.prepare(),
         )
         await platform.reload_directory()
         await platform.relay().pass_once()

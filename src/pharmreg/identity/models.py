@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -50,6 +51,12 @@ class Officer(TenantBase):
     mobile: Mapped[str | None] = mapped_column(String(11))
     email: Mapped[str | None] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(200))
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Set when an administrator chose the password: the officer must replace it at sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # The TOTP secret, encrypted with a key derived from the platform secret; None: no second factor.
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_last_step: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -81,6 +88,8 @@ class Applicant(NationalBase):
     birth_date: Mapped[date] = mapped_column(Date)
     mobile: Mapped[str] = mapped_column(String(11), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -93,7 +102,39 @@ class NationalStaff(NationalBase):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(50))
     department: Mapped[str] = mapped_column(String(100))
+    # "staff" or "superadmin"; a super-administrator is only ever made from the command line.
+    role: Mapped[str] = mapped_column(String(16), server_default=text("'staff'"))
     mobile: Mapped[str | None] = mapped_column(String(11))
     password_hash: Mapped[str] = mapped_column(String(200))
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_last_step: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class _SecurityColumns:
+    """Security settings of one tenant (or of the national accounts): a single row, id 1."""
+
+    __tablename__ = "security_setting"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_idle_minutes: Mapped[int] = mapped_column(Integer, server_default=text("30"))
+    session_absolute_hours: Mapped[int] = mapped_column(Integer, server_default=text("12"))
+    lockout_threshold: Mapped[int] = mapped_column(Integer, server_default=text("5"))
+    lockout_window_minutes: Mapped[int] = mapped_column(Integer, server_default=text("15"))
+    lockout_minutes: Mapped[int] = mapped_column(Integer, server_default=text("15"))
+    password_min_length: Mapped[int] = mapped_column(Integer, server_default=text("10"))
+    password_min_classes: Mapped[int] = mapped_column(Integer, server_default=text("3"))
+    password_max_age_days: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class TenantSecuritySetting(_SecurityColumns, TenantBase):
+    pass
+
+
+class NationalSecuritySetting(_SecurityColumns, NationalBase):
+    pass

@@ -18,3 +18,11 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with weaker parameters than today's."""
+    try:
+        return _HASHER.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True

@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.identity.models import Applicant, BureauUnit, NationalStaff, Officer, OfficerPosition
+from pharmreg.identity.models import (
+    Applicant,
+    BureauUnit,
+    NationalSecuritySetting,
+    NationalStaff,
+    Officer,
+    OfficerPosition,
+    TenantSecuritySetting,
+)
 
 
 async def units(session: AsyncSession) -> Sequence[BureauUnit]:
@@ -49,16 +57,6 @@ async def insert_positions(session: AsyncSession, rows: list[dict[str, Any]]) ->
         await session.execute(insert(OfficerPosition).values(rows).on_conflict_do_nothing())
 
 
-async def officers_with_units(session: AsyncSession, limit: int) -> list[tuple[Officer, BureauUnit]]:
-    query = (
-        select(Officer, BureauUnit)
-        .join(BureauUnit, BureauUnit.id == Officer.unit_id)
-        .order_by(BureauUnit.division_code, Officer.username)
-        .limit(limit)
-    )
-    return [(officer, unit) for officer, unit in await session.execute(query)]
-
-
 async def positions_of(session: AsyncSession, officer_ids: list[Any]) -> dict[Any, list[str]]:
     if not officer_ids:
         return {}
@@ -93,3 +91,136 @@ async def insert_staff(session: AsyncSession, values: dict[str, Any]) -> Nationa
         .returning(NationalStaff)
     )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+async def officer_by_username(session: AsyncSession, username: str) -> Officer | None:
+    return await session.scalar(
+        select(Officer).where(func.lower(Officer.username) == username.strip().lower())
+    )
+
+
+async def officer_by_id(session: AsyncSession, officer_id: Any) -> Officer | None:
+    return await session.get(Officer, officer_id)
+
+
+async def officer_with_unit(session: AsyncSession, officer_id: Any) -> tuple[Officer, BureauUnit] | None:
+    row = (
+        await session.execute(
+            select(Officer, BureauUnit)
+            .join(BureauUnit, BureauUnit.id == Officer.unit_id)
+            .where(Officer.id == officer_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def position_set(session: AsyncSession, officer_id: Any) -> frozenset[str]:
+    rows = await session.scalars(
+        select(OfficerPosition.position).where(OfficerPosition.officer_id == officer_id)
+    )
+    return frozenset(rows)
+
+
+async def add_position(session: AsyncSession, officer_id: Any, position: str, granted_by: str) -> bool:
+    statement = (
+        insert(OfficerPosition)
+        .values(officer_id=officer_id, position=position, granted_by=granted_by)
+        .on_conflict_do_nothing()
+        .returning(OfficerPosition.position)
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+async def remove_position(session: AsyncSession, officer_id: Any, position: str) -> bool:
+    result = await session.execute(
+        delete(OfficerPosition).where(
+            OfficerPosition.officer_id == officer_id, OfficerPosition.position == position
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def count_active_holders(session: AsyncSession, position: str) -> int:
+    query = (
+        select(func.count())
+        .select_from(OfficerPosition)
+        .join(Officer, Officer.id == OfficerPosition.officer_id)
+        .where(OfficerPosition.position == position, Officer.active.is_(True))
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def search_officers(
+    session: AsyncSession, *, unit_id: int | None, text_query: str | None, limit: int
+) -> list[tuple[Officer, BureauUnit]]:
+    query = select(Officer, BureauUnit).join(BureauUnit, BureauUnit.id == Officer.unit_id)
+    if unit_id is not None:
+        query = query.where(Officer.unit_id == unit_id)
+    if text_query:
+        pattern = "%" + text_query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            Officer.username.ilike(pattern, escape="\\") | Officer.name.ilike(pattern, escape="\\")
+        )
+    query = query.order_by(BureauUnit.level, BureauUnit.division_code, Officer.username).limit(limit)
+    return [(officer, unit) for officer, unit in await session.execute(query)]
+
+
+async def unit_by_id(session: AsyncSession, unit_id: int) -> BureauUnit | None:
+    return await session.get(BureauUnit, unit_id)
+
+
+async def unit_by_code(session: AsyncSession, division_code: str) -> BureauUnit | None:
+    return await session.scalar(select(BureauUnit).where(BureauUnit.division_code == division_code))
+
+
+async def staff_by_username(session: AsyncSession, username: str) -> NationalStaff | None:
+    return await session.scalar(
+        select(NationalStaff).where(func.lower(NationalStaff.username) == username.strip().lower())
+    )
+
+
+async def staff_by_id(session: AsyncSession, staff_id: Any) -> NationalStaff | None:
+    return await session.get(NationalStaff, staff_id)
+
+
+async def all_staff(session: AsyncSession) -> Sequence[NationalStaff]:
+    return (await session.scalars(select(NationalStaff).order_by(NationalStaff.username))).all()
+
+
+async def applicant_by_login(session: AsyncSession, login: str) -> Applicant | None:
+    """By ID document number (any type) or by mobile number."""
+    value = login.strip().upper()
+    if value.isdigit() and len(value) == 11 and value.startswith("1"):
+        return await session.scalar(select(Applicant).where(Applicant.mobile == value))
+    return await session.scalar(select(Applicant).where(Applicant.id_number == value))
+
+
+async def applicant_by_id(session: AsyncSession, applicant_id: Any) -> Applicant | None:
+    return await session.get(Applicant, applicant_id)
+
+
+async def applicant_exists(session: AsyncSession, *, id_type: str, id_number: str) -> bool:
+    query = select(Applicant.id).where(Applicant.id_type == id_type, Applicant.id_number == id_number)
+    return await session.scalar(query) is not None
+
+
+async def mobile_taken(session: AsyncSession, mobile: str) -> bool:
+    return await session.scalar(select(Applicant.id).where(Applicant.mobile == mobile)) is not None
+
+
+# --------------------------------------------------------------------------- security settings
+
+
+async def security_row(
+    session: AsyncSession, model: type[TenantSecuritySetting] | type[NationalSecuritySetting]
+) -> TenantSecuritySetting | NationalSecuritySetting:
+    row: TenantSecuritySetting | NationalSecuritySetting | None = await session.get(model, 1)
+    if row is None:  # created by the migration; recreated defensively if someone removed it
+        row = model(id=1)
+        session.add(row)
+        await session.flush()
+        await session.refresh(row)
+    return row

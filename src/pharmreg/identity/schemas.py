@@ -46,6 +46,9 @@ class OfficerRead(msgspec.Struct):
     unit_id: int
     unit_name: str
     positions: list[str]
+    active: bool = True
+    mobile: str | None = None
+    totp_enabled: bool = False
 
 
 class ApplicantCreate(msgspec.Struct, frozen=True):
@@ -64,3 +67,126 @@ class StaffCreate(msgspec.Struct, frozen=True):
     department: str
     password_hash: str
     mobile: str | None = None
+
+
+class SecurityRules(msgspec.Struct, frozen=True):
+    """A tenant's (or the national accounts') security settings."""
+
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    lockout_threshold: int = 5
+    lockout_window_minutes: int = 15
+    lockout_minutes: int = 15
+    password_min_length: int = 10
+    password_min_classes: int = 3
+    password_max_age_days: int = 0
+
+
+# Allowed range of each setting, and its name in the interface.
+SECURITY_LIMITS: dict[str, tuple[int, int, str]] = {
+    "session_idle_minutes": (5, 240, "空闲超时（分钟）"),
+    "session_absolute_hours": (1, 24, "会话最长时间（小时）"),
+    "lockout_threshold": (3, 20, "连续失败次数上限"),
+    "lockout_window_minutes": (5, 120, "失败计数时间窗（分钟）"),
+    "lockout_minutes": (5, 1440, "锁定时长（分钟）"),
+    "password_min_length": (8, 64, "密码最短长度"),
+    "password_min_classes": (2, 4, "密码至少包含的字符类别数"),
+    "password_max_age_days": (0, 365, "密码有效期（天，0 表示不限）"),
+}
+
+
+class OfficerAccount(msgspec.Struct, frozen=True):
+    """An officer as a request sees them: read fresh on every request."""
+
+    tenant: str
+    id: uuid.UUID
+    username: str
+    name: str
+    mobile: str | None
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    unit_level: int
+    positions: frozenset[str]
+    permissions: frozenset[str]
+    active: bool
+    must_change_password: bool
+    password_expired: bool
+    totp_enabled: bool
+
+    def holds(self, *positions: str) -> bool:
+        return any(p in self.positions for p in positions)
+
+    def may(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+class StaffAccount(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    username: str
+    name: str
+    department: str
+    role: str
+    mobile: str | None
+    active: bool
+    must_change_password: bool
+    password_expired: bool
+    totp_enabled: bool
+
+    @property
+    def is_superadmin(self) -> bool:
+        return self.role == "superadmin"
+
+
+class ApplicantAccount(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    name: str
+    id_type: str
+    id_number: str
+    sex: str
+    birth_date: date
+    mobile: str
+    active: bool
+    password_expired: bool
+
+    @property
+    def masked_id(self) -> str:
+        """Only the first and last characters: what pages may show of an ID number."""
+        n = self.id_number
+        return n[:3] + "*" * max(0, len(n) - 7) + n[-4:] if len(n) > 7 else "*" * len(n)
+
+
+class ApplicantRegistration(msgspec.Struct, frozen=True):
+    name: str
+    document_type: str
+    document_number: str
+    mobile: str
+    password: str
+    password_confirm: str
+    birth_date: str = ""
+    sex: str = ""
+
+
+class OfficerForm(msgspec.Struct, frozen=True):
+    username: str
+    name: str
+    unit_id: int
+    password: str
+    mobile: str = ""
+    email: str = ""
+    positions: tuple[str, ...] = ()
+
+
+class StaffForm(msgspec.Struct, frozen=True):
+    username: str
+    name: str
+    department: str
+    password: str
+    mobile: str = ""
+
+
+class UnitContactForm(msgspec.Struct, frozen=True):
+    phone: str = ""
+    address: str = ""
+    postcode: str = ""
+    email: str = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 # China has kept UTC+8 without daylight saving since 1991.
 CHINA_TIME = timezone(timedelta(hours=8), "CST")
@@ -17,3 +17,8 @@ def china_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return "—"
     return value.astimezone(CHINA_TIME).strftime(fmt)
+
+
+def china_today() -> date:
+    """Today's date in China: deadlines, validity and 'today' checks use it."""
+    return utcnow().astimezone(CHINA_TIME).date()

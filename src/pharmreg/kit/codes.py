@@ -117,3 +117,9 @@ def division_ancestors(code: str) -> list[str]:
 def division_covers(outer: str, inner: str) -> bool:
     """Whether division `outer` contains (or is) division `inner`, judged by the code."""
     return outer in division_ancestors(inner)
+
+
+def division_prefix(code: str) -> str:
+    """The code prefix shared by a division and everything under it (44, 4401, 440106)."""
+    level = division_level(code)
+    return code[:2] if level == 1 else code[:4] if level == 2 else code

@@ -4,6 +4,7 @@ from pharmreg.tenancy.catalogue import CatalogueEntry, CatalogueError, load_cata
 from pharmreg.tenancy.controllers import TenantApiController, tenant_read
 from pharmreg.tenancy.directory import TenantDirectory, TenantInfo
 from pharmreg.tenancy.provisioning import (
+    Prepare,
     TenantMigration,
     migrate_national,
     migrate_tenants,
@@ -32,6 +33,7 @@ __all__ = [
     "CatalogueEntry",
     "CatalogueError",
     "MigrationOutcome",
+    "Prepare",
     "RouteRead",
     "RoutingError",
     "SyncReport",

@@ -1,24 +1,25 @@
 """Creating and migrating schemas: an edge that owns its transactions, like a job.
 
-Provisioning a tenant creates its schema, runs the tenant migrations and builds its bureau
-units in one transaction on a connection of its own; the registry is then marked.
+Provisioning a tenant creates its schema, runs the tenant migrations and prepares what the
+tenant needs before first use (its bureau units and base authority, supplied by the caller
+as `prepare`), all in one transaction on a connection of its own; the registry is then marked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from pharmreg.divisions import DivisionIndex
-from pharmreg.identity import create_units, plan_units
 from pharmreg.kit.db import NATIONAL_SCHEMA, Database
 from pharmreg.tenancy import repository
 from pharmreg.tenancy.directory import TenantDirectory, TenantInfo
 from pharmreg.tenancy.schema_migrations import MigrationOutcome, migrate_schema
-from pharmreg.tenancy.service import tenant_divisions
+
+# Prepares a freshly migrated tenant schema (units, base authority...), in its transaction.
+Prepare = Callable[[AsyncSession, TenantInfo], Awaitable[None]]
 
 
 async def migrate_national(db: Database, migrations_dir: Path) -> MigrationOutcome:
@@ -35,29 +36,23 @@ async def provision_tenant(
     tenant: TenantInfo,
     *,
     migrations_dir: Path,
-    directory: TenantDirectory,
-    index: DivisionIndex,
+    prepare: Prepare,
 ) -> MigrationOutcome:
-    """Create (or bring to head) a tenant's schema and its bureau units, all or nothing."""
+    """Create (or bring to head) a tenant's schema and prepare it, all or nothing."""
     if tenant.is_national:
         raise ValueError("the national tenant is migrated with the national tree")
-    seeds = plan_units(
-        province_code=tenant.division_code,
-        authority_name=tenant.authority_name,
-        divisions=tenant_divisions(tenant, directory, index),
-    )
 
-    async def build_units(connection: AsyncConnection) -> None:
+    async def prepare_schema(connection: AsyncConnection) -> None:
         bound = await connection.execution_options(schema_translate_map={None: tenant.schema})
-        session = AsyncSession(bind=bound)
-        await create_units(session, seeds)
-        await session.flush()
+        async with AsyncSession(bind=bound) as session:
+            await prepare(session, tenant)
+            await session.flush()
 
     engine = db.unpooled_engine(tenant.placement)
     try:
         async with engine.connect() as connection, connection.begin():
             outcome = await migrate_schema(
-                connection, migrations_dir, tenant.schema, create=True, after_upgrade=build_units
+                connection, migrations_dir, tenant.schema, create=True, after_upgrade=prepare_schema
             )
     finally:
         await engine.dispose()
@@ -78,7 +73,7 @@ async def migrate_tenants(
     *,
     migrations_dir: Path,
     directory: TenantDirectory,
-    index: DivisionIndex,
+    prepare: Prepare,
     only: str | None = None,
     on_result: Callable[[TenantMigration], None] | None = None,
 ) -> list[TenantMigration]:
@@ -91,9 +86,7 @@ async def migrate_tenants(
     results = []
     for tenant in tenants:
         try:
-            outcome = await provision_tenant(
-                db, tenant, migrations_dir=migrations_dir, directory=directory, index=index
-            )
+            outcome = await provision_tenant(db, tenant, migrations_dir=migrations_dir, prepare=prepare)
             result = TenantMigration(tenant.slug, outcome)
         except Exception as exc:  # report and carry on with the other tenants
             result = TenantMigration(tenant.slug, None, f"{type(exc).__name__}: {exc}")

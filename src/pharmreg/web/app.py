@@ -7,37 +7,31 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from redis.asyncio import Redis
 
+from pharmreg.administration import ROUTE_HANDLERS as ADMINISTRATION_ROUTES
 from pharmreg.divisions import DivisionApiController, DivisionIndex
+from pharmreg.identity import ROUTE_HANDLERS as IDENTITY_ROUTES
 from pharmreg.identity import UnitApiController
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
+from pharmreg.office import ROUTE_HANDLERS as OFFICE_ROUTES
 from pharmreg.portal import NationalPortalController, ProvincePortalController
 from pharmreg.practice import PracticeUnitApiController
 from pharmreg.settings import Settings
 from pharmreg.supervision import SupervisionApiController
 from pharmreg.tenancy import TenantApiController, TenantDirectory, load_directory
+from pharmreg.web.auth import SessionMiddleware
 from pharmreg.web.errors import EXCEPTION_HANDLERS
 from pharmreg.web.health import HealthController
 from pharmreg.web.middleware import HostTenantMiddleware, RequestContextMiddleware
-from pharmreg.web.platform import (
-    Platform,
-    provide_db,
-    provide_directory,
-    provide_divisions,
-    provide_national_session,
-    provide_platform,
-    provide_settings,
-    provide_tenant,
-    provide_tenant_session,
-)
+from pharmreg.web.platform import Platform, dependencies
 from pharmreg.web.templating import template_config
 
 log = get_logger(__name__)
@@ -70,7 +64,7 @@ async def build_platform(settings: Settings) -> Platform:
         ) from exc
     if not len(directory):
         log.warning("startup.no_tenants", hint="run `pharmreg setup`")
-    return Platform(settings=settings, db=db, redis=redis, divisions=divisions, directory=directory)
+    return Platform.build(settings, db, redis, divisions, directory)
 
 
 async def _refresh_directory(platform: Platform) -> None:
@@ -95,14 +89,19 @@ def create_app(settings: Settings) -> Litestar:
             log.error("startup.failed", reason=str(exc))
             raise
         app.state.platform = platform
-        refresher = asyncio.create_task(_refresh_directory(platform))
+        stop = asyncio.Event()
+        background = [
+            asyncio.create_task(_refresh_directory(platform)),
+            asyncio.create_task(platform.policies.listen(stop)),
+        ]
         log.info("startup.ready", tenants=len(platform.directory), divisions=len(platform.divisions))
         try:
             yield
         finally:
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
+            stop.set()
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await platform.db.dispose()
             await platform.redis.aclose()
 
@@ -116,19 +115,23 @@ def create_app(settings: Settings) -> Litestar:
             SupervisionApiController,
             PracticeUnitApiController,
             UnitApiController,
+            *IDENTITY_ROUTES,
+            *OFFICE_ROUTES,
+            *ADMINISTRATION_ROUTES,
             create_static_files_router(path="/static", directories=[settings.web_dir / "static"]),
         ],
-        dependencies={
-            "platform": Provide(provide_platform, sync_to_thread=False),
-            "db": Provide(provide_db, sync_to_thread=False),
-            "directory": Provide(provide_directory, sync_to_thread=False),
-            "divisions": Provide(provide_divisions, sync_to_thread=False),
-            "settings": Provide(provide_settings, sync_to_thread=False),
-            "tenant": Provide(provide_tenant, sync_to_thread=False),
-            "tenant_session": Provide(provide_tenant_session),
-            "national_session": Provide(provide_national_session),
-        },
+        dependencies=dependencies(),
         lifespan=[lifespan],
+        middleware=[SessionMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="pharmreg_csrf",
+            header_name="x-csrf-token",
+            cookie_secure=settings.is_production,
+            cookie_samesite="lax",
+            # The JSON API is read-only and cookie-less; health checks come from load balancers.
+            exclude=["^/api/", "^/health$", "^/ready$"],
+        ),
         plugins=[HTMXPlugin()],
         template_config=template_config(settings.web_dir),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from pharmreg.identity import PasswordChangeRequired, SignInRequired
 from pharmreg.kit.errors import UserError
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.validation import describe_validation_error
@@ -74,8 +76,42 @@ def _respond(request: Request[Any, Any, Any], status: int, message: str) -> Resp
     )
 
 
+def sign_in_path(realm: str, tenant: str | None) -> str:
+    return {"officer": f"/p/{tenant}/office/login", "staff": "/national/login"}.get(realm, "/account/login")
+
+
+def password_path(realm: str, tenant: str | None) -> str:
+    return {"officer": f"/p/{tenant}/office/account/password", "staff": "/national/password"}.get(
+        realm, "/account/password"
+    )
+
+
+def _redirect(request: Request[Any, Any, Any], location: str) -> Response[Any]:
+    """See other: a normal redirect, or for htmx a full-page navigation it performs itself."""
+    if request.headers.get("hx-request") == "true":
+        return Response(content=None, status_code=200, headers={"HX-Redirect": location})
+    return Redirect(path=location, status_code=303)
+
+
+def handle_sign_in_required(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
+    if _is_api(request):
+        return _respond(request, 401, MESSAGES[401])
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return _redirect(request, f"{sign_in_path(exc.realm, exc.tenant)}?next={quote(target, safe='/')}")
+
+
+def handle_password_change_required(
+    request: Request[Any, Any, Any], exc: PasswordChangeRequired
+) -> Response[Any]:
+    if _is_api(request):
+        return _respond(request, 403, "请先修改密码")
+    return _redirect(request, password_path(exc.realm, exc.tenant))
+
+
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
+    if status == 403 and "CSRF" in str(exc.detail):
+        return _respond(request, 403, "页面已过期或来源无效，请刷新页面后重新提交")
     if isinstance(exc, ValidationException):
         message = _validation_message(exc)
     elif isinstance(exc, UserError) or (status < 500 and exc.detail and _is_chinese(exc.detail)):
@@ -102,6 +138,8 @@ def _is_chinese(text: str) -> bool:
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    SignInRequired: handle_sign_in_required,
+    PasswordChangeRequired: handle_password_change_required,
     NotFoundException: handle_not_found,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,

@@ -1,19 +1,37 @@
-"""The long-lived parts of a web process, built in `create_app` and shared by requests."""
+"""The long-lived parts of a web process, built in `create_app` and shared by requests,
+and the dependency providers that hand them to route handlers."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
+from typing import Any
 
+from litestar import Request
 from litestar.datastructures import State
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pharmreg.audit import Actor
+from pharmreg.authority import AuthorityPolicy, PolicyCache
 from pharmreg.divisions import DivisionIndex
+from pharmreg.identity import (
+    ApplicantAccount,
+    OfficerAccount,
+    PostPermissions,
+    ResetCodes,
+    SecretBox,
+    SessionStore,
+    SignInThrottle,
+    StaffAccount,
+    Tools,
+    account_of,
+)
 from pharmreg.kit.db import Database
+from pharmreg.messaging import RecordingSmsProvider, SmsProvider
 from pharmreg.settings import Settings
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
@@ -25,27 +43,43 @@ class Platform:
     redis: Redis
     divisions: DivisionIndex
     directory: TenantDirectory
+    sessions: SessionStore
+    throttle: SignInThrottle
+    reset_codes: ResetCodes
+    sms: SmsProvider
+    secret_box: SecretBox
+    permissions: PostPermissions
+    policies: PolicyCache
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        db: Database,
+        redis: Redis,
+        divisions: DivisionIndex,
+        directory: TenantDirectory,
+    ) -> Platform:
+        model_text = (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
+        return cls(
+            settings=settings,
+            db=db,
+            redis=redis,
+            divisions=divisions,
+            directory=directory,
+            sessions=SessionStore(redis),
+            throttle=SignInThrottle(redis),
+            reset_codes=ResetCodes(redis),
+            sms=RecordingSmsProvider(db),
+            secret_box=SecretBox(settings.secret_key),
+            permissions=PostPermissions.from_file(settings.policies_dir / "permissions.csv"),
+            policies=PolicyCache(redis, model_text),
+        )
 
 
 def provide_platform(state: State) -> Platform:
     platform: Platform = state.platform
     return platform
-
-
-def provide_db(platform: NamedDependency[Platform]) -> Database:
-    return platform.db
-
-
-def provide_directory(platform: NamedDependency[Platform]) -> TenantDirectory:
-    return platform.directory
-
-
-def provide_divisions(platform: NamedDependency[Platform]) -> DivisionIndex:
-    return platform.divisions
-
-
-def provide_settings(platform: NamedDependency[Platform]) -> Settings:
-    return platform.settings
 
 
 def provide_tenant(slug: FromPath[str], platform: NamedDependency[Platform]) -> TenantInfo:
@@ -66,3 +100,95 @@ async def provide_tenant_session(
 async def provide_national_session(platform: NamedDependency[Platform]) -> AsyncGenerator[AsyncSession, None]:
     async with platform.db.national() as session:
         yield session
+
+
+def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    """Who is acting, for the audit log: the signed-in account (or anonymous), address, request id."""
+    account = account_of(request)
+    state = request.scope.get("state", {})
+    ip = request.client.host if request.client else None
+    if isinstance(account, OfficerAccount):
+        return Actor("officer", str(account.id), account.name, ip, state.get("request_id"))
+    if isinstance(account, StaffAccount):
+        return Actor("staff", str(account.id), account.name, ip, state.get("request_id"))
+    if isinstance(account, ApplicantAccount):
+        return Actor("applicant", str(account.id), account.name, ip, state.get("request_id"))
+    return Actor("anonymous", None, None, ip, state.get("request_id"))
+
+
+def provide_officer(request: Request[Any, Any, Any]) -> OfficerAccount:
+    """The signed-in officer (routes using it are guarded by require_officer)."""
+    account = account_of(request)
+    assert isinstance(account, OfficerAccount)
+    return account
+
+
+def provide_staff(request: Request[Any, Any, Any]) -> StaffAccount:
+    account = account_of(request)
+    assert isinstance(account, StaffAccount)
+    return account
+
+
+def provide_applicant(request: Request[Any, Any, Any]) -> ApplicantAccount:
+    account = account_of(request)
+    assert isinstance(account, ApplicantAccount)
+    return account
+
+
+async def provide_policy(
+    tenant: NamedDependency[TenantInfo], platform: NamedDependency[Platform]
+) -> AuthorityPolicy:
+    """The tenant's authority policy, at most a second behind its database."""
+    return await platform.policies.policy(
+        tenant.slug, lambda: platform.db.tenant(tenant.schema, tenant.placement)
+    )
+
+
+def provide_auth_tools(platform: NamedDependency[Platform]) -> Tools:
+    return Tools(
+        sessions=platform.sessions,
+        throttle=platform.throttle,
+        reset_codes=platform.reset_codes,
+        sms=platform.sms,
+        secret_box=platform.secret_box,
+        secure_cookies=platform.settings.is_production,
+    )
+
+
+def _attribute(name: str) -> Provide:
+    def provide(platform: NamedDependency[Platform]) -> Any:
+        return getattr(platform, name)
+
+    return Provide(provide, sync_to_thread=False)
+
+
+def dependencies() -> dict[str, Provide]:
+    """Every dependency route handlers may name."""
+    return {
+        "platform": Provide(provide_platform, sync_to_thread=False),
+        **{
+            name: _attribute(name)
+            for name in (
+                "settings",
+                "db",
+                "divisions",
+                "directory",
+                "sessions",
+                "throttle",
+                "reset_codes",
+                "sms",
+                "secret_box",
+                "permissions",
+                "policies",
+            )
+        },
+        "tenant": Provide(provide_tenant, sync_to_thread=False),
+        "tenant_session": Provide(provide_tenant_session),
+        "national_session": Provide(provide_national_session),
+        "actor": Provide(provide_actor, sync_to_thread=False),
+        "officer": Provide(provide_officer, sync_to_thread=False),
+        "staff": Provide(provide_staff, sync_to_thread=False),
+        "applicant": Provide(provide_applicant, sync_to_thread=False),
+        "policy": Provide(provide_policy),
+        "tools": Provide(provide_auth_tools, sync_to_thread=False),
+    }

@@ -1,0 +1,385 @@
+"""The delegation matrix (审批权限下放): grant and take back from each cell, explain decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.administration.service import delegate, revocation_impact, take_back
+from pharmreg.audit import Actor
+from pharmreg.authority import (
+    AuthorityPolicy,
+    DelegationForm,
+    Matter,
+    PolicyCache,
+    RevocationForm,
+    Units,
+    authority_matrix,
+    explain,
+    list_delegations,
+)
+from pharmreg.divisions import DivisionIndex
+from pharmreg.identity import (
+    OfficerAccount,
+    PostPermissions,
+    list_officers,
+    load_officer_account,
+    require_officer,
+    security_rules,
+)
+from pharmreg.kit.clock import china_today
+from pharmreg.kit.db import Database
+from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.rendering import render
+from pharmreg.office import officer_realm
+from pharmreg.tenancy import TenantDirectory, TenantInfo
+
+
+def _context(tenant: TenantInfo, officer: OfficerAccount, db: Database, **extra: Any) -> dict[str, Any]:
+    return {
+        "realm": officer_realm(tenant, db),
+        "tenant": tenant,
+        "officer": officer,
+        "section": "authority",
+        "matters": list(Matter),
+        "today": china_today(),
+        **extra,
+    }
+
+
+class AuthorityController(Controller):
+    path = "/p/{slug:str}/office/admin/authority"
+    include_in_schema = False
+    guards = [require_officer("manage_authority")]  # noqa: RUF012 - Litestar reads this class attribute
+
+    @get("/")
+    async def matrix(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        policy: NamedDependency[AuthorityPolicy],
+        divisions: NamedDependency[DivisionIndex],
+        db: NamedDependency[Database],
+    ) -> Template:
+        rows = await authority_matrix(tenant_session, policy, divisions, parent_unit_id=None)
+        delegations = await list_delegations(
+            tenant_session, divisions, include_ended=request.query_params.get("ended") == "1"
+        )
+        return render(
+            request,
+            "administration/authority.html",
+            _context(
+                tenant,
+                officer,
+                db,
+                rows=rows,
+                delegations=delegations,
+                show_ended=request.query_params.get("ended") == "1",
+            ),
+        )
+
+    @get("/units/{unit_id:int}")
+    async def children(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        policy: NamedDependency[AuthorityPolicy],
+        divisions: NamedDependency[DivisionIndex],
+        db: NamedDependency[Database],
+        unit_id: FromPath[int],
+    ) -> Template:
+        units = await Units.load(tenant_session)
+        if unit_id not in units.by_id:
+            raise NotFoundException()
+        rows = await authority_matrix(tenant_session, policy, divisions, parent_unit_id=unit_id)
+        return Template(
+            "administration/_matrix_rows.html", context=_context(tenant, officer, db, rows=rows, nested=True)
+        )
+
+    @get("/cell")
+    async def cell(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        policy: NamedDependency[AuthorityPolicy],
+        divisions: NamedDependency[DivisionIndex],
+        db: NamedDependency[Database],
+    ) -> Template:
+        """A cell of the matrix: who holds the matter there, with the grant or take-back form."""
+        units = await Units.load(tenant_session)
+        unit_id = request.query_params.get("unit", "")
+        matter_value = request.query_params.get("matter", "")
+        unit = units.by_id.get(int(unit_id)) if unit_id.isdigit() else None
+        if unit is None or matter_value not in {m.value for m in Matter}:
+            raise NotFoundException()
+        return await self._cell(
+            request, tenant, officer, tenant_session, policy, divisions, db, unit.id, Matter(matter_value)
+        )
+
+    async def _cell(
+        self,
+        request: HTMXRequest,
+        tenant: TenantInfo,
+        officer: OfficerAccount,
+        session: AsyncSession,
+        policy: AuthorityPolicy,
+        divisions: DivisionIndex,
+        db: Database,
+        unit_id: int,
+        matter: Matter,
+        *,
+        errors: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+        message: str | None = None,
+        status: int = 200,
+    ) -> Template:
+        units = await Units.load(session)
+        unit = units.by_id[unit_id]
+        rows = await authority_matrix(session, policy, divisions, parent_unit_id=unit.parent_id)
+        row = next((r for r in rows if r.unit_id == unit_id), None)
+        if row is None:
+            rows = await authority_matrix(session, policy, divisions, parent_unit_id=None)
+            row = next(r for r in rows if r.unit_id == unit_id)
+        cell = next(c for c in row.cells if c.matter == matter.value)
+        impact = (
+            await revocation_impact(session, cell.delegation_id, divisions) if cell.delegation_id else None
+        )
+        return render(
+            request,
+            "administration/authority_cell.html",
+            _context(
+                tenant,
+                officer,
+                db,
+                unit=unit,
+                row=row,
+                cell=cell,
+                matter=matter,
+                impact=impact,
+                errors=errors or {},
+                values=values or {},
+                message=message,
+                territory=divisions.counties_of(unit.division_code) if unit.level == 2 else [],
+            ),
+            fragment="administration/_authority_cell.html",
+            status_code=status,
+        )
+
+    @post("/delegations")
+    async def grant(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        policy: NamedDependency[AuthorityPolicy],
+        divisions: NamedDependency[DivisionIndex],
+        db: NamedDependency[Database],
+        actor: NamedDependency[Actor],
+        policies: NamedDependency[PolicyCache],
+    ) -> Template:
+        form = await request.form()
+        values: dict[str, Any] = {k: str(v) for k, v in form.items()}
+        unit_id = int(values["delegate_unit_id"]) if values.get("delegate_unit_id", "").isdigit() else 0
+        matters = [str(m) for m in form.getall("matters", [])]
+        matter = (
+            Matter(matters[0])
+            if matters and matters[0] in {m.value for m in Matter}
+            else Matter.FIRST_REGISTRATION
+        )
+        data = DelegationForm(
+            delegate_unit_id=unit_id,
+            matters=tuple(matters),
+            reason=values.get("reason", ""),
+            valid_from=values.get("valid_from", ""),
+            valid_to=values.get("valid_to", ""),
+            territory=tuple(str(t) for t in form.getall("territory", [])),
+            may_redelegate=values.get("may_redelegate") == "on",
+        )
+        units = await Units.load(tenant_session)
+        if unit_id not in units.by_id:
+            raise NotFoundException()  # a unit of another province answers like none at all
+        try:
+            async with tenant_session.begin():
+                change = await delegate(
+                    tenant_session,
+                    data,
+                    tenant=tenant,
+                    officer=officer,
+                    divisions=divisions,
+                    policy=policy,
+                    model_text=policies.model_text,
+                    actor=actor,
+                )
+        except FormErrors as exc:
+            return await self._cell(
+                request,
+                tenant,
+                officer,
+                tenant_session,
+                policy,
+                divisions,
+                db,
+                unit_id,
+                matter,
+                errors=exc.errors,
+                values=values,
+                status=400,
+            )
+        await policies.announce(tenant.slug)
+        fresh = await policies.policy(tenant.slug, lambda: db.tenant(tenant.schema, tenant.placement))
+        moved = f"，{change.tasks_moved} 项待办任务已转至受托单位" if change.tasks_moved else ""
+        return await self._cell(
+            request,
+            tenant,
+            officer,
+            tenant_session,
+            fresh,
+            divisions,
+            db,
+            unit_id,
+            matter,
+            message=f"已下放 {len(change.delegations)} 项事项的审批权限{moved}",
+        )
+
+    @post("/delegations/{delegation_id:int}/revoke")
+    async def revoke(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        policy: NamedDependency[AuthorityPolicy],
+        divisions: NamedDependency[DivisionIndex],
+        db: NamedDependency[Database],
+        actor: NamedDependency[Actor],
+        policies: NamedDependency[PolicyCache],
+        delegation_id: FromPath[int],
+    ) -> Template:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        impact = await revocation_impact(tenant_session, delegation_id, divisions)
+        if impact is None:
+            raise NotFoundException()
+        root = impact.delegations[0]
+        if form.get("confirmed") != "yes":
+            return await self._cell(
+                request,
+                tenant,
+                officer,
+                tenant_session,
+                policy,
+                divisions,
+                db,
+                int(form.get("unit_id") or root.delegate_unit_id),
+                Matter(root.matter),
+                errors={"confirmed": "请确认已查看收回的影响"},
+                status=400,
+            )
+        try:
+            async with tenant_session.begin():
+                change = await take_back(
+                    tenant_session,
+                    delegation_id,
+                    RevocationForm(reason=form.get("reason", ""), effective=form.get("effective", "")),
+                    tenant=tenant,
+                    officer=officer,
+                    divisions=divisions,
+                    model_text=policies.model_text,
+                    actor=actor,
+                )
+        except LookupError:
+            raise NotFoundException() from None
+        except FormErrors as exc:
+            return await self._cell(
+                request,
+                tenant,
+                officer,
+                tenant_session,
+                policy,
+                divisions,
+                db,
+                int(form.get("unit_id") or root.delegate_unit_id),
+                Matter(root.matter),
+                errors=exc.errors,
+                values=form,
+                status=400,
+            )
+        await policies.announce(tenant.slug)
+        fresh = await policies.policy(tenant.slug, lambda: db.tenant(tenant.schema, tenant.placement))
+        when = f"定于 {form['effective']} " if form.get("effective") else "已"
+        moved = f"，{change.tasks_moved} 项待办任务已退回" if change.tasks_moved else ""
+        return await self._cell(
+            request,
+            tenant,
+            officer,
+            tenant_session,
+            fresh,
+            divisions,
+            db,
+            int(form.get("unit_id") or root.delegate_unit_id),
+            Matter(root.matter),
+            message=f"{when}收回 {len(change.delegations)} 项授权{moved}",
+        )
+
+    @get("/explain")
+    async def explain_page(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        policy: NamedDependency[AuthorityPolicy],
+        divisions: NamedDependency[DivisionIndex],
+        db: NamedDependency[Database],
+        permissions: NamedDependency[PostPermissions],
+        directory: NamedDependency[TenantDirectory],
+    ) -> Template:
+        params = request.query_params
+        officers = await list_officers(tenant_session)
+        result = None
+        errors: dict[str, str] = {}
+        if params.get("officer"):
+            person = next((o for o in officers if str(o.id) == params.get("officer")), None)
+            place = divisions.get(params.get("division", ""))
+            matter_value = params.get("matter", "")
+            if person is None:
+                errors["officer"] = "请选择本省的一位工作人员"
+            owner = directory.route(place.code) if place is not None else None
+            if place is None or owner is None or owner.slug != tenant.slug:
+                errors["division"] = "请填写本省一个区县或地市的行政区划代码"
+            if matter_value not in {m.value for m in Matter}:
+                errors["matter"] = "请选择事项"
+            if not errors and person is not None and place is not None:
+                account = await load_officer_account(
+                    tenant_session, tenant.slug, person.id, await security_rules(tenant_session), permissions
+                )
+                assert account is not None
+                result = await explain(
+                    tenant_session,
+                    policy,
+                    divisions,
+                    officer=account,
+                    matter=Matter(matter_value),
+                    division_code=place.code,
+                )
+        return render(
+            request,
+            "administration/explain.html",
+            _context(
+                tenant, officer, db, officers=officers, params=dict(params), result=result, errors=errors
+            ),
+            fragment="administration/_explanation.html",
+        )

@@ -1,0 +1,446 @@
+"""Tenant administration: officers, their posts, units, security settings, audit, messages."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.administration.service import audit_query
+from pharmreg.audit import ACTIONS, Actor, search_tenant_audit
+from pharmreg.identity import (
+    SECURITY_LIMITS,
+    OfficerAccount,
+    OfficerForm,
+    Position,
+    Principal,
+    SessionStore,
+    UnitContactForm,
+    admin_set_password,
+    create_officer_account,
+    grant_position,
+    list_officers,
+    list_units,
+    require_officer,
+    security_rules,
+    set_officer_active,
+    update_security_rules,
+    update_unit_contact,
+    withdraw_position,
+)
+from pharmreg.kit.db import Database
+from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.rendering import render
+from pharmreg.messaging import recent_messages
+from pharmreg.office import officer_realm
+from pharmreg.tenancy import TenantInfo
+
+
+def _context(
+    tenant: TenantInfo, officer: OfficerAccount, db: Database, section: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "realm": officer_realm(tenant, db),
+        "tenant": tenant,
+        "officer": officer,
+        "section": section,
+        **extra,
+    }
+
+
+class UsersController(Controller):
+    path = "/p/{slug:str}/office/admin/users"
+    include_in_schema = False
+    guards = [require_officer("manage_users")]  # noqa: RUF012 - Litestar reads this class attribute
+
+    @get("/")
+    async def index(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+    ) -> Template:
+        text = request.query_params.get("q", "").strip()[:50]
+        unit = request.query_params.get("unit", "")
+        officers = await list_officers(
+            tenant_session, unit_id=int(unit) if unit.isdigit() else None, text_query=text or None, limit=300
+        )
+        return render(
+            request,
+            "administration/users.html",
+            _context(
+                tenant,
+                officer,
+                db,
+                "users",
+                officers=officers,
+                units=await list_units(tenant_session),
+                q=text,
+                unit=unit,
+                positions=list(Position),
+            ),
+            fragment="administration/_user_rows.html",
+        )
+
+    @get("/new")
+    async def new(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+    ) -> Template:
+        return await self._form(request, tenant, officer, tenant_session, db, values={}, errors={})
+
+    async def _form(
+        self,
+        request: HTMXRequest,
+        tenant: TenantInfo,
+        officer: OfficerAccount,
+        session: AsyncSession,
+        db: Database,
+        *,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status: int = 200,
+    ) -> Template:
+        rules = await security_rules(session)
+        return render(
+            request,
+            "administration/user_new.html",
+            _context(
+                tenant,
+                officer,
+                db,
+                "users",
+                units=await list_units(session),
+                positions=list(Position),
+                values=values,
+                errors=errors,
+                rules=rules,
+            ),
+            status_code=status,
+        )
+
+    @post("/")
+    async def create(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        form = await request.form()
+        values: dict[str, Any] = {k: str(v) for k, v in form.items()}
+        values["positions"] = [str(p) for p in form.getall("positions", [])]
+        unit_id = values.get("unit_id", "")
+        data = OfficerForm(
+            username=values.get("username", ""),
+            name=values.get("name", ""),
+            unit_id=int(unit_id) if unit_id.isdigit() else 0,
+            password=values.get("password", ""),
+            mobile=values.get("mobile", ""),
+            email=values.get("email", ""),
+            positions=tuple(values["positions"]),
+        )
+        try:
+            async with tenant_session.begin():
+                rules = await security_rules(tenant_session)
+                created = await create_officer_account(tenant_session, data, rules=rules, actor=actor)
+        except FormErrors as exc:
+            values.pop("password", None)
+            return await self._form(
+                request, tenant, officer, tenant_session, db, values=values, errors=exc.errors, status=400
+            )
+        return Redirect(path=f"/p/{tenant.slug}/office/admin/users/{created.id}", status_code=303)
+
+    @get("/{officer_id:uuid}")
+    async def detail(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+        officer_id: FromPath[uuid.UUID],
+    ) -> Template:
+        return await self._detail(request, tenant, officer, tenant_session, db, officer_id)
+
+    async def _detail(
+        self,
+        request: HTMXRequest,
+        tenant: TenantInfo,
+        officer: OfficerAccount,
+        session: AsyncSession,
+        db: Database,
+        officer_id: uuid.UUID,
+        *,
+        message: str | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Template:
+        person = next((o for o in await list_officers(session) if o.id == officer_id), None)
+        if person is None:
+            raise NotFoundException()
+        return render(
+            request,
+            "administration/user.html",
+            _context(
+                tenant,
+                officer,
+                db,
+                "users",
+                person=person,
+                positions=list(Position),
+                message=message,
+                errors=errors or {},
+                rules=await security_rules(session),
+            ),
+            fragment="administration/_user_panel.html",
+            status_code=status,
+        )
+
+    @post("/{officer_id:uuid}/{action:str}")
+    async def change(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+        actor: NamedDependency[Actor],
+        sessions: NamedDependency[SessionStore],
+        officer_id: FromPath[uuid.UUID],
+        action: FromPath[str],
+    ) -> Template:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        messages = {
+            "grant": "已授予岗位",
+            "withdraw": "已收回岗位",
+            "deactivate": "已停用该账号，其所有登录已失效",
+            "activate": "已启用该账号",
+            "password": "已设置新密码，该工作人员下次登录时须修改",
+        }
+        if action not in messages:
+            raise NotFoundException()
+        try:
+            async with tenant_session.begin():
+                if action == "grant":
+                    await grant_position(tenant_session, officer_id, form.get("position", ""), actor=actor)
+                elif action == "withdraw":
+                    await withdraw_position(tenant_session, officer_id, form.get("position", ""), actor=actor)
+                elif action in ("activate", "deactivate"):
+                    await set_officer_active(tenant_session, officer_id, action == "activate", actor=actor)
+                else:
+                    rules = await security_rules(tenant_session)
+                    await admin_set_password(
+                        tenant_session, officer_id, form.get("password", ""), rules=rules, actor=actor
+                    )
+        except LookupError:
+            raise NotFoundException() from None
+        except FormErrors as exc:
+            return await self._detail(
+                request, tenant, officer, tenant_session, db, officer_id, errors=exc.errors, status=400
+            )
+        if action in ("deactivate", "password"):
+            # Sessions end at once: a deactivated officer, or one whose password an admin replaced.
+            await sessions.destroy_all(Principal("officer", str(officer_id), "", tenant.slug))
+        return await self._detail(
+            request, tenant, officer, tenant_session, db, officer_id, message=messages[action]
+        )
+
+
+class UnitsController(Controller):
+    path = "/p/{slug:str}/office/admin/units"
+    include_in_schema = False
+    guards = [require_officer("manage_units")]  # noqa: RUF012 - Litestar reads this class attribute
+
+    @get("/")
+    async def index(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+    ) -> Template:
+        return render(
+            request,
+            "administration/units.html",
+            _context(tenant, officer, db, "units", units=await list_units(tenant_session)),
+        )
+
+    @get("/{unit_id:int}/edit")
+    async def edit(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+        unit_id: FromPath[int],
+    ) -> Template:
+        unit = next((u for u in await list_units(tenant_session) if u.id == unit_id), None)
+        if unit is None:
+            raise NotFoundException()
+        return render(
+            request,
+            "administration/unit_edit.html",
+            _context(tenant, officer, db, "units", unit=unit, values=None, errors={}),
+            fragment="administration/_unit_form.html",
+        )
+
+    @post("/{unit_id:int}")
+    async def save(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+        actor: NamedDependency[Actor],
+        unit_id: FromPath[int],
+    ) -> Template:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        data = UnitContactForm(**{k: form.get(k, "") for k in UnitContactForm.__struct_fields__})
+        try:
+            async with tenant_session.begin():
+                unit = await update_unit_contact(tenant_session, unit_id, data, actor=actor)
+        except LookupError:
+            raise NotFoundException() from None
+        except FormErrors as exc:
+            current = next(u for u in await list_units(tenant_session) if u.id == unit_id)
+            return render(
+                request,
+                "administration/unit_edit.html",
+                _context(tenant, officer, db, "units", unit=current, values=form, errors=exc.errors),
+                fragment="administration/_unit_form.html",
+                status_code=400,
+            )
+        return render(
+            request,
+            "administration/units.html",
+            _context(tenant, officer, db, "units", unit=unit, units=await list_units(tenant_session)),
+            fragment="administration/_unit_row.html",
+        )
+
+
+class SecurityController(Controller):
+    path = "/p/{slug:str}/office/admin/security"
+    include_in_schema = False
+    guards = [require_officer("manage_security")]  # noqa: RUF012 - Litestar reads this class attribute
+
+    @get("/")
+    async def index(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+    ) -> Template:
+        rules = await security_rules(tenant_session)
+        return render(
+            request,
+            "administration/security.html",
+            _context(
+                tenant, officer, db, "security", values=rules, limits=SECURITY_LIMITS, errors={}, saved=False
+            ),
+        )
+
+    @post("/")
+    async def save(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+        actor: NamedDependency[Actor],
+    ) -> Template:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        try:
+            async with tenant_session.begin():
+                rules = await update_security_rules(tenant_session, form, actor=actor)
+        except FormErrors as exc:
+            return render(
+                request,
+                "administration/security.html",
+                _context(
+                    tenant,
+                    officer,
+                    db,
+                    "security",
+                    values=form,
+                    limits=SECURITY_LIMITS,
+                    errors=exc.errors,
+                    saved=False,
+                ),
+                status_code=400,
+            )
+        return render(
+            request,
+            "administration/security.html",
+            _context(
+                tenant, officer, db, "security", values=rules, limits=SECURITY_LIMITS, errors={}, saved=True
+            ),
+        )
+
+
+class AuditController(Controller):
+    path = "/p/{slug:str}/office/admin"
+    include_in_schema = False
+
+    @get("/audit", guards=[require_officer("read_audit")])
+    async def audit(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+    ) -> Template:
+        query, errors = audit_query(request.query_params)
+        entries = await search_tenant_audit(tenant_session, query, tenant.slug) if not errors else []
+        return render(
+            request,
+            "administration/audit.html",
+            _context(
+                tenant,
+                officer,
+                db,
+                "audit",
+                entries=entries,
+                actions=ACTIONS,
+                params=dict(request.query_params),
+                errors=errors,
+                national=False,
+            ),
+            fragment="administration/_audit_rows.html",
+        )
+
+    @get("/messages", guards=[require_officer("read_messages")])
+    async def messages(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        national_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+    ) -> Template:
+        rows = await recent_messages(national_session, tenant_slug=tenant.slug)
+        return Template(
+            "administration/messages.html", context=_context(tenant, officer, db, "messages", messages=rows)
+        )

@@ -1,0 +1,139 @@
+"""Administration use cases that span contexts: authority changes move the tasks with them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.audit import ACTIONS, Actor, AuditQuery
+from pharmreg.authority import (
+    AuthorityPolicy,
+    DelegationForm,
+    DelegationRead,
+    RevocationForm,
+    Units,
+    day_start,
+    delegation_family,
+    delegation_read,
+    grant_delegation,
+    load_policy,
+    revoke_delegation,
+)
+from pharmreg.divisions import DivisionIndex
+from pharmreg.identity import OfficerAccount
+from pharmreg.kit.clock import utcnow
+from pharmreg.tenancy import TenantInfo
+from pharmreg.workflow import TaskRead, reroute_open_tasks, tasks_depending_on
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorityChange:
+    delegations: list[DelegationRead]
+    tasks_moved: int
+
+
+async def delegate(
+    session: AsyncSession,
+    form: DelegationForm,
+    *,
+    tenant: TenantInfo,
+    officer: OfficerAccount,
+    divisions: DivisionIndex,
+    policy: AuthorityPolicy,
+    model_text: str,
+    actor: Actor,
+) -> AuthorityChange:
+    """Grant, then move the open tasks of the delegated places into the delegate's pool."""
+    created = await grant_delegation(
+        session, form, tenant=tenant, grantor=officer, divisions=divisions, policy=policy, actor=actor
+    )
+    units = await Units.load(session)
+    moved = await reroute_open_tasks(
+        session,
+        policy=await load_policy(session, model_text),
+        units=units,
+        note="审批权限下放，任务转至受托单位办理",
+    )
+    now = utcnow()
+    return AuthorityChange([delegation_read(d, units, divisions, now) for d in created], moved)
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    delegations: list[DelegationRead]
+    tasks: list[TaskRead]
+
+    @property
+    def cases(self) -> int:
+        return len({t.case_ref for t in self.tasks})
+
+
+async def revocation_impact(
+    session: AsyncSession, delegation_id: int, divisions: DivisionIndex
+) -> Impact | None:
+    """What taking a delegation back touches: it, its re-delegations, and their open tasks."""
+    family = await delegation_family(session, delegation_id)
+    if not family:
+        return None
+    now = utcnow()
+    units = await Units.load(session)
+    root = family[0]
+    tasks = await tasks_depending_on(
+        session,
+        unit_ids=sorted({d.delegate_unit_id for d in family}),
+        matter=root.matter,
+        territory=list(root.territory),
+        divisions=divisions,
+    )
+    return Impact([delegation_read(d, units, divisions, now) for d in family], tasks)
+
+
+async def take_back(
+    session: AsyncSession,
+    delegation_id: int,
+    form: RevocationForm,
+    *,
+    tenant: TenantInfo,
+    officer: OfficerAccount,
+    divisions: DivisionIndex,
+    model_text: str,
+    actor: Actor,
+) -> AuthorityChange:
+    """Revoke (now or at a date); taken back now, the open tasks return to the new holder's pool."""
+    family = await revoke_delegation(
+        session, delegation_id, form, tenant=tenant, revoker=officer, actor=actor
+    )
+    units = await Units.load(session)
+    moved = await reroute_open_tasks(
+        session,
+        policy=await load_policy(session, model_text),
+        units=units,
+        note="审批权限收回，任务退回省级待办池",
+    )
+    now = utcnow()
+    return AuthorityChange([delegation_read(d, units, divisions, now) for d in family], moved)
+
+
+def audit_query(params: Mapping[str, Any], *, national: bool = False) -> tuple[AuditQuery, dict[str, str]]:
+    """Search filters from query parameters; malformed ones are reported, not guessed."""
+    errors: dict[str, str] = {}
+    since = until = None
+    try:
+        if params.get("since"):
+            since = day_start(date.fromisoformat(str(params["since"])))
+        if params.get("until"):
+            until = day_start(date.fromisoformat(str(params["until"])) + timedelta(days=1))
+    except ValueError:
+        errors["since"] = "日期格式应为 年-月-日"
+    action = str(params.get("action") or "") or None
+    if action is not None and action not in ACTIONS:
+        errors["action"] = "没有这种操作类型"
+    text = str(params.get("q") or "").strip()[:50] or None
+    tenant_slug = str(params.get("tenant") or "") or None if national else None
+    return AuditQuery(
+        text=text, action=action, since=since, until=until, tenant_slug=tenant_slug, limit=200
+    ), errors

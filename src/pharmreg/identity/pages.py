@@ -1,0 +1,380 @@
+"""Sign-in, sign-out, password and second-factor pages, written once for the three realms:
+officers (one per province), national staff, and applicants."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import Request, Response
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.audit import Actor
+from pharmreg.identity.guards import account_of
+from pharmreg.identity.models import NationalStaff, Officer
+from pharmreg.identity.passwords import verify_password
+from pharmreg.identity.repository import applicant_by_id, officer_by_id, staff_by_id
+from pharmreg.identity.service import (
+    ResetCodes,
+    audit,
+    change_password,
+    disable_second_factor,
+    enable_second_factor,
+    finish_password_reset,
+    second_factor,
+    security_rules,
+    sign_in,
+    start_password_reset,
+)
+from pharmreg.identity.sessions import (
+    Principal,
+    SessionData,
+    SessionStore,
+    expired_session_cookie,
+    session_cookie,
+)
+from pharmreg.identity.throttle import SignInThrottle
+from pharmreg.identity.totp import SecretBox, new_secret, provisioning_uri, qr_svg
+from pharmreg.kit.forms import FormErrors
+from pharmreg.messaging import SmsProvider
+
+RESET_SENT = "如果账号和手机号码无误，验证码已发送到该手机，10 分钟内有效。"
+
+
+@dataclass(frozen=True)
+class Realm:
+    """Where and how one kind of account signs in."""
+
+    kind: str  # "officer", "staff" or "applicant"
+    tenant: str  # tenant slug, "national" for staff and applicants
+    base: str  # e.g. "/p/gd/office", "/national", "/account"
+    home: str  # where a signed-in person lands
+    title: str  # shown above the forms
+    login_label: str
+    open_session: Callable[[], AsyncSession]
+    brand: dict[str, str] = field(default_factory=dict)  # header texts of the layout
+
+    def principal(self, account: Any) -> Principal:
+        return Principal(kind=self.kind, user_id=str(account.id), name=account.name, tenant=self.tenant)
+
+
+@dataclass(frozen=True)
+class Tools:
+    """The collaborators the pages need, handed in by the edge."""
+
+    sessions: SessionStore
+    throttle: SignInThrottle
+    reset_codes: ResetCodes
+    sms: SmsProvider
+    secret_box: SecretBox
+    secure_cookies: bool
+
+
+def safe_next(value: str | None, default: str) -> str:
+    """Only same-site paths: `next` must never send someone to another site."""
+    if not value:
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
+        return default
+    return value
+
+
+def _page(realm: Realm, template: str, status: int = 200, **context: Any) -> Template:
+    return Template(template_name=template, context={"realm": realm, **context}, status_code=status)
+
+
+async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
+    data = await request.form()
+    return {key: str(value) for key, value in data.items()}
+
+
+# --------------------------------------------------------------------------- sign-in
+
+
+def login_page(realm: Realm, request: Request[Any, Any, Any]) -> Template | Response[Any]:
+    session: SessionData | None = request.scope["state"].get("session")
+    signed_in_here = (
+        account_of(request) is not None
+        and session is not None
+        and (session.principal.kind, session.principal.tenant) == (realm.kind, realm.tenant)
+    )
+    if signed_in_here:
+        return Redirect(path=realm.home, status_code=303)
+    return _page(
+        realm, "auth/login.html", next=safe_next(request.query_params.get("next"), realm.home), values={}
+    )
+
+
+async def login_submit(
+    realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor
+) -> Template | Response[Any]:
+    form = await _form(request)
+    login, password = form.get("login", ""), form.get("password", "")
+    target = safe_next(form.get("next"), realm.home)
+    async with realm.open_session() as session, session.begin():
+        rules = await security_rules(session)
+        outcome = await sign_in(
+            session,
+            kind=realm.kind,
+            tenant_slug=realm.tenant,
+            login=login,
+            password=password,
+            throttle=tools.throttle,
+            rules=rules,
+            actor=actor,
+        )
+    if outcome.account is None:
+        return _page(
+            realm, "auth/login.html", status=400, error=outcome.error, next=target, values={"login": login}
+        )
+    await tools.sessions.destroy(request.scope["state"].get("session_token"))  # no session fixation
+    token = await tools.sessions.create(
+        realm.principal(outcome.account),
+        idle_seconds=rules.session_idle_minutes * 60,
+        absolute_seconds=rules.session_absolute_hours * 3600,
+        mfa_pending=outcome.needs_second_factor,
+    )
+    location = f"{realm.base}/login/totp?next={target}" if outcome.needs_second_factor else target
+    response: Response[Any] = Redirect(path=location, status_code=303)
+    response.set_cookie(
+        session_cookie(token, secure=tools.secure_cookies, max_age=rules.session_absolute_hours * 3600)
+    )
+    return response
+
+
+def _pending(request: Request[Any, Any, Any], realm: Realm) -> SessionData | None:
+    session: SessionData | None = request.scope["state"].get("session")
+    if session is None or not session.mfa_pending or session.principal.kind != realm.kind:
+        return None
+    return session if session.principal.tenant == realm.tenant else None
+
+
+def totp_page(realm: Realm, request: Request[Any, Any, Any]) -> Template | Response[Any]:
+    if _pending(request, realm) is None:
+        return Redirect(path=f"{realm.base}/login", status_code=303)
+    return _page(realm, "auth/totp.html", next=safe_next(request.query_params.get("next"), realm.home))
+
+
+async def _second_factor_account(
+    session: AsyncSession, realm: Realm, user_id: str
+) -> Officer | NationalStaff | None:
+    if realm.kind == "officer":
+        return await officer_by_id(session, uuid.UUID(user_id))
+    return await staff_by_id(session, uuid.UUID(user_id))
+
+
+async def totp_submit(
+    realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor
+) -> Template | Response[Any]:
+    pending = _pending(request, realm)
+    if pending is None:
+        return Redirect(path=f"{realm.base}/login", status_code=303)
+    form = await _form(request)
+    target = safe_next(form.get("next"), realm.home)
+    async with realm.open_session() as session, session.begin():
+        rules = await security_rules(session)
+        account = await _second_factor_account(session, realm, pending.principal.user_id)
+        ok = account is not None and await second_factor(
+            session,
+            account,
+            form.get("code", ""),
+            box=tools.secret_box,
+            throttle=tools.throttle,
+            rules=rules,
+            realm=f"{realm.kind}:{realm.tenant}",
+            actor=actor,
+        )
+    if not ok:
+        return _page(
+            realm,
+            "auth/totp.html",
+            status=400,
+            error="动态口令错误或已过期，请查看验证器中的最新口令",
+            next=target,
+        )
+    token = await tools.sessions.complete_mfa(request.scope["state"]["session_token"], pending)
+    response: Response[Any] = Redirect(path=target, status_code=303)
+    response.set_cookie(session_cookie(token, secure=tools.secure_cookies, max_age=pending.absolute_seconds))
+    return response
+
+
+async def logout(realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor) -> Response[Any]:
+    token = request.scope["state"].get("session_token")
+    if token and account_of(request) is not None:
+        async with realm.open_session() as session, session.begin():
+            await audit(session, action="sign_out", actor=actor, summary=f"{actor.name} 退出登录")
+    await tools.sessions.destroy(token)
+    response: Response[Any] = Redirect(path=f"{realm.base}/login", status_code=303)
+    response.set_cookie(expired_session_cookie(secure=tools.secure_cookies))
+    return response
+
+
+async def logout_everywhere(
+    realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor
+) -> Response[Any]:
+    session_data: SessionData = request.scope["state"]["session"]
+    ended = await tools.sessions.destroy_all(session_data.principal)
+    async with realm.open_session() as session, session.begin():
+        await audit(
+            session,
+            action="sign_out_everywhere",
+            actor=actor,
+            summary=f"{actor.name} 退出了全部 {ended} 个会话",
+        )
+    response: Response[Any] = Redirect(path=f"{realm.base}/login", status_code=303)
+    response.set_cookie(expired_session_cookie(secure=tools.secure_cookies))
+    return response
+
+
+# --------------------------------------------------------------------------- passwords
+
+
+async def _own_account(session: AsyncSession, realm: Realm, request: Request[Any, Any, Any]) -> Any:
+    principal: Principal = request.scope["state"]["session"].principal
+    loader = {"officer": officer_by_id, "staff": staff_by_id}.get(realm.kind, applicant_by_id)
+    return await loader(session, uuid.UUID(principal.user_id))
+
+
+def password_page(realm: Realm, request: Request[Any, Any, Any]) -> Template:
+    account = account_of(request)
+    forced = bool(
+        getattr(account, "must_change_password", False) or getattr(account, "password_expired", False)
+    )
+    return _page(realm, "auth/password.html", forced=forced, errors={})
+
+
+async def password_submit(
+    realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor
+) -> Template | Response[Any]:
+    form = await _form(request)
+    try:
+        async with realm.open_session() as session, session.begin():
+            rules = await security_rules(session)
+            account = await _own_account(session, realm, request)
+            await change_password(
+                session,
+                account,
+                current=form.get("current", ""),
+                new=form.get("password", ""),
+                confirm=form.get("password_confirm", ""),
+                rules=rules,
+                actor=actor,
+            )
+    except FormErrors as exc:
+        return _page(realm, "auth/password.html", status=400, forced=False, errors=exc.errors)
+    # Other devices signed in with the old password are signed out; this one stays.
+    current = request.scope["state"]["session"]
+    await tools.sessions.destroy_all(current.principal)
+    token = await tools.sessions.create(
+        current.principal, idle_seconds=current.idle_seconds, absolute_seconds=current.absolute_seconds
+    )
+    response: Response[Any] = Redirect(path=f"{realm.home}?changed=1", status_code=303)
+    response.set_cookie(session_cookie(token, secure=tools.secure_cookies, max_age=current.absolute_seconds))
+    return response
+
+
+def reset_page(realm: Realm) -> Template:
+    return _page(realm, "auth/reset.html", values={}, errors={})
+
+
+async def reset_submit(realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor) -> Template:
+    form = await _form(request)
+    login, mobile = form.get("login", "").strip(), form.get("mobile", "").strip()
+    if not login or not mobile:
+        return _page(
+            realm, "auth/reset.html", status=400, values=form, errors={"": "请填写账号和注册时的手机号码"}
+        )
+    async with realm.open_session() as session, session.begin():
+        await start_password_reset(
+            session,
+            kind=realm.kind,
+            tenant_slug=realm.tenant,
+            login=login,
+            mobile=mobile,
+            codes=tools.reset_codes,
+            sms=tools.sms,
+            actor=actor,
+        )
+    return _page(realm, "auth/reset_confirm.html", notice=RESET_SENT, values={"login": login}, errors={})
+
+
+async def reset_confirm_submit(
+    realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor
+) -> Template | Response[Any]:
+    form = await _form(request)
+    try:
+        async with realm.open_session() as session, session.begin():
+            rules = await security_rules(session)
+            account = await finish_password_reset(
+                session,
+                kind=realm.kind,
+                tenant_slug=realm.tenant,
+                login=form.get("login", ""),
+                code=form.get("code", ""),
+                new=form.get("password", ""),
+                confirm=form.get("password_confirm", ""),
+                rules=rules,
+                codes=tools.reset_codes,
+                actor=actor,
+            )
+    except FormErrors as exc:
+        values = {"login": form.get("login", "")}
+        return _page(realm, "auth/reset_confirm.html", status=400, values=values, errors=exc.errors)
+    await tools.sessions.destroy_all(realm.principal(account))
+    await tools.throttle.unlock(f"{realm.kind}:{realm.tenant}", form.get("login", ""))
+    return Redirect(path=f"{realm.base}/login?reset=1", status_code=303)
+
+
+# --------------------------------------------------------------------------- second factor
+
+
+async def totp_setup_page(realm: Realm, request: Request[Any, Any, Any], tools: Tools) -> Template:
+    account = account_of(request)
+    assert account is not None
+    if getattr(account, "totp_enabled", False):
+        return _page(realm, "auth/totp_setup.html", enabled=True, errors={})
+    secret = new_secret()
+    # The secret waits in the signed-in session's Redis entry until a code proves the app has it.
+    await tools.sessions.stash(request.scope["state"]["session_token"], "totp_secret", secret)
+    uri = provisioning_uri(secret, f"{realm.tenant}:{getattr(account, 'username', account.name)}")
+    return _page(realm, "auth/totp_setup.html", enabled=False, qr=qr_svg(uri), secret=secret, errors={})
+
+
+async def totp_setup_submit(
+    realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor
+) -> Template | Response[Any]:
+    form = await _form(request)
+    token = request.scope["state"]["session_token"]
+    async with realm.open_session() as session, session.begin():
+        account = await _own_account(session, realm, request)
+        if form.get("action") == "disable":
+            if not verify_password(account.password_hash, form.get("password", "")):
+                return _page(
+                    realm, "auth/totp_setup.html", status=400, enabled=True, errors={"password": "密码不正确"}
+                )
+            disable_second_factor(account)
+            await audit(
+                session, action="totp_disabled", actor=actor, summary=f"{account.name} 停用了动态口令"
+            )
+        else:
+            secret = await tools.sessions.unstash(token, "totp_secret")
+            if secret is None or not enable_second_factor(
+                account, secret, form.get("code", ""), tools.secret_box
+            ):
+                return _page(
+                    realm,
+                    "auth/totp_setup.html",
+                    status=400,
+                    enabled=False,
+                    qr=qr_svg(provisioning_uri(secret, account.username)) if secret else None,
+                    secret=secret,
+                    errors={"code": "口令不正确，请确认验证器中的时间和口令后重试"},
+                )
+            await tools.sessions.unstash(token, "totp_secret", remove=True)
+            await audit(session, action="totp_enabled", actor=actor, summary=f"{account.name} 启用了动态口令")
+    return Redirect(path=f"{realm.base}/account/totp", status_code=303)

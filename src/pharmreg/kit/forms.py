@@ -1,0 +1,31 @@
+"""Form validation results: every problem at once, each tied to its field."""
+
+from __future__ import annotations
+
+
+class FormErrors(Exception):
+    """The submitted form cannot be accepted; `errors` maps field names to Chinese messages.
+
+    The key "" holds problems that belong to the form as a whole.
+    """
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class Problems:
+    """Collects field problems while a form is checked; raises them together."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, message)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise FormErrors(dict(self.errors))

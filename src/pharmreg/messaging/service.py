@@ -1,0 +1,57 @@
+"""Sending text messages through a provider, and reading what the development provider kept."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.kit.db import Database
+from pharmreg.kit.logging import get_logger
+from pharmreg.messaging.models import SentMessage
+
+log = get_logger(__name__)
+
+
+class SmsProvider(Protocol):
+    """Delivers a text message to a mobile number (a telecom gateway in production)."""
+
+    name: str
+
+    async def send(self, *, tenant_slug: str, mobile: str, purpose: str, text: str) -> None: ...
+
+
+class RecordingSmsProvider:
+    """Development provider: keeps every message in `national.sent_message` for administrators.
+
+    No telecom gateway exists on these machines; the reset and alert flows run end to end
+    against this provider, and an administrator reads the messages in the back office.
+    """
+
+    name = "recording"
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def send(self, *, tenant_slug: str, mobile: str, purpose: str, text: str) -> None:
+        async with self._db.national() as session, session.begin():
+            session.add(
+                SentMessage(
+                    tenant_slug=tenant_slug, mobile=mobile, purpose=purpose, text=text, provider=self.name
+                )
+            )
+        log.info(
+            "sms.recorded", tenant=tenant_slug, purpose=purpose, mobile=mobile[:3] + "****" + mobile[-4:]
+        )
+
+
+async def recent_messages(
+    session: AsyncSession, *, tenant_slug: str | None, limit: int = 100
+) -> Sequence[SentMessage]:
+    """The newest recorded messages, of one tenant or (None) of all."""
+    query = select(SentMessage).order_by(SentMessage.id.desc()).limit(limit)
+    if tenant_slug is not None:
+        query = query.where(SentMessage.tenant_slug == tenant_slug)
+    return (await session.scalars(query)).all()

@@ -1,0 +1,464 @@
+"""The officers' back office (网上审批): sign-in, to-do and done lists, acting on tasks,
+their own account and work delegation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg import identity as auth
+from pharmreg.audit import Actor, record_tenant_audit
+from pharmreg.authority import (
+    AuthorityPolicy,
+    Matter,
+    WorkDelegationForm,
+    create_work_delegation,
+    delegators_for,
+    end_work_delegation,
+    work_delegations_of,
+)
+from pharmreg.divisions import DivisionIndex
+from pharmreg.identity import OfficerAccount, Position, Realm, Tools, list_officers, require_officer
+from pharmreg.kit.db import Database
+from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.rendering import render
+from pharmreg.tenancy import TenantInfo
+from pharmreg.workflow import (
+    TaskConflictError,
+    claim_task,
+    complete_task,
+    done_list,
+    get_task,
+    release_task,
+    task_history,
+    task_permission,
+    todo_list,
+)
+
+
+def officer_realm(tenant: TenantInfo, db: Database) -> Realm:
+    base = f"/p/{tenant.slug}/office"
+    return Realm(
+        kind="officer",
+        tenant=tenant.slug,
+        base=base,
+        home=f"{base}/",
+        title=f"{tenant.authority_name} 工作人员登录",
+        login_label="用户名",
+        open_session=lambda: db.tenant(tenant.schema, tenant.placement),
+        brand={
+            "brand": f"{tenant.name}执业药师注册 · 网上审批",
+            "brand_sub": tenant.authority_name,
+            "home": f"{base}/",
+        },
+    )
+
+
+class OfficeSignInController(Controller):
+    path = "/p/{slug:str}/office"
+    include_in_schema = False
+
+    @get("/login")
+    async def login_page(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        db: NamedDependency[Database],
+    ) -> Template | Response[Any]:
+        return auth.login_page(officer_realm(tenant, db), request)
+
+    @post("/login")
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        db: NamedDependency[Database],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        return await auth.login_submit(officer_realm(tenant, db), request, tools, actor)
+
+    @get("/login/totp")
+    async def totp_page(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        db: NamedDependency[Database],
+    ) -> Template | Response[Any]:
+        return auth.totp_page(officer_realm(tenant, db), request)
+
+    @post("/login/totp")
+    async def totp(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        db: NamedDependency[Database],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        return await auth.totp_submit(officer_realm(tenant, db), request, tools, actor)
+
+    @post("/logout")
+    async def logout(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        db: NamedDependency[Database],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Response[Any]:
+        return await auth.logout(officer_realm(tenant, db), request, tools, actor)
+
+    @get("/reset")
+    async def reset_page(
+        self, tenant: NamedDependency[TenantInfo], db: NamedDependency[Database]
+    ) -> Template:
+        return auth.reset_page(officer_realm(tenant, db))
+
+    @post("/reset")
+    async def reset(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        db: NamedDependency[Database],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template:
+        return await auth.reset_submit(officer_realm(tenant, db), request, tools, actor)
+
+    @post("/reset/confirm")
+    async def reset_confirm(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        db: NamedDependency[Database],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        return await auth.reset_confirm_submit(officer_realm(tenant, db), request, tools, actor)
+
+
+class OfficeAccountController(Controller):
+    """An officer's own account: password, second factor, sessions, work delegation."""
+
+    path = "/p/{slug:str}/office/account"
+    include_in_schema = False
+
+    @get("/password", guards=[require_officer(allow_password_change=True)])
+    async def password_page(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        db: NamedDependency[Database],
+    ) -> Template:
+        return auth.password_page(officer_realm(tenant, db), request)
+
+    @post("/password", guards=[require_officer(allow_password_change=True)])
+    async def password(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        db: NamedDependency[Database],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        return await auth.password_submit(officer_realm(tenant, db), request, tools, actor)
+
+    @post("/logout-everywhere", guards=[require_officer(allow_password_change=True)])
+    async def logout_everywhere(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        db: NamedDependency[Database],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Response[Any]:
+        return await auth.logout_everywhere(officer_realm(tenant, db), request, tools, actor)
+
+    @get("/totp", guards=[require_officer()])
+    async def totp_setup_page(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        db: NamedDependency[Database],
+        tools: NamedDependency[Tools],
+    ) -> Template:
+        return await auth.totp_setup_page(officer_realm(tenant, db), request, tools)
+
+    @post("/totp", guards=[require_officer()])
+    async def totp_setup(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantInfo],
+        db: NamedDependency[Database],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        return await auth.totp_setup_submit(officer_realm(tenant, db), request, tools, actor)
+
+    @get("/", guards=[require_officer()])
+    async def account(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+    ) -> Template:
+        return await self._account_page(request, tenant, officer, tenant_session, db, errors={}, values={})
+
+    async def _account_page(
+        self,
+        request: HTMXRequest,
+        tenant: TenantInfo,
+        officer: OfficerAccount,
+        session: AsyncSession,
+        db: Database,
+        *,
+        errors: dict[str, str],
+        values: dict[str, Any],
+        status: int = 200,
+    ) -> Template:
+        colleagues = [
+            o
+            for o in await list_officers(session, unit_id=officer.unit_id)
+            if o.id != officer.id and o.active
+        ]
+        return render(
+            request,
+            "office/account.html",
+            {
+                "realm": officer_realm(tenant, db),
+                "tenant": tenant,
+                "officer": officer,
+                "colleagues": colleagues,
+                "delegations": await work_delegations_of(session, officer.id),
+                "matters": list(Matter),
+                "errors": errors,
+                "values": values,
+                "changed": request.query_params.get("changed") == "1",
+            },
+            status_code=status,
+        )
+
+    @post("/work-delegation", guards=[require_officer()])
+    async def delegate_work(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        form = await request.form()
+        values = {k: str(v) for k, v in form.items()}
+        try:
+            data = WorkDelegationForm(
+                to_officer_id=uuid.UUID(values.get("to_officer_id") or str(uuid.UUID(int=0))),
+                valid_from=values.get("valid_from", ""),
+                valid_to=values.get("valid_to", ""),
+                reason=values.get("reason", ""),
+                matters=tuple(str(m) for m in form.getall("matters", [])),
+            )
+            async with tenant_session.begin():
+                await create_work_delegation(tenant_session, data, officer=officer, actor=actor)
+        except (FormErrors, ValueError, msgspec.ValidationError) as exc:
+            errors = exc.errors if isinstance(exc, FormErrors) else {"to_officer_id": "请选择受托同事"}
+            return await self._account_page(
+                request, tenant, officer, tenant_session, db, errors=errors, values=values, status=400
+            )
+        return Redirect(path=f"/p/{tenant.slug}/office/account/", status_code=303)
+
+    @post("/work-delegation/{delegation_id:int}/end", guards=[require_officer()])
+    async def end_delegation(
+        self,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        delegation_id: FromPath[int],
+    ) -> Response[Any]:
+        try:
+            async with tenant_session.begin():
+                await end_work_delegation(tenant_session, delegation_id, officer=officer, actor=actor)
+        except LookupError:
+            raise NotFoundException() from None
+        return Redirect(path=f"/p/{tenant.slug}/office/account/", status_code=303)
+
+
+class OfficeTasksController(Controller):
+    """待办/已办: the officer's lists and actions on tasks."""
+
+    path = "/p/{slug:str}/office"
+    include_in_schema = False
+    guards = [require_officer()]  # noqa: RUF012 - Litestar reads this class attribute
+
+    @get("/")
+    async def dashboard(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        divisions: NamedDependency[DivisionIndex],
+        db: NamedDependency[Database],
+    ) -> Template:
+        delegators = await delegators_for(tenant_session, officer.id)
+        view = request.query_params.get("view", "todo")
+        tasks = (
+            await done_list(tenant_session, officer, divisions)
+            if view == "done"
+            else await todo_list(tenant_session, officer, delegators, divisions)
+        )
+        return render(
+            request,
+            "office/dashboard.html",
+            {
+                "realm": officer_realm(tenant, db),
+                "tenant": tenant,
+                "officer": officer,
+                "view": view,
+                "tasks": tasks,
+                "delegated_from": len(delegators),
+            },
+            fragment="office/_task_list.html",
+        )
+
+    @get("/tasks/{task_id:int}")
+    async def task(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        divisions: NamedDependency[DivisionIndex],
+        policy: NamedDependency[AuthorityPolicy],
+        db: NamedDependency[Database],
+        task_id: FromPath[int],
+    ) -> Template:
+        task = await get_task(tenant_session, task_id, divisions)
+        if task is None or (task.candidate_unit_id != officer.unit_id and task.assignee_id != officer.id):
+            raise NotFoundException()
+        return await self._task_page(request, tenant, officer, tenant_session, divisions, policy, db, task_id)
+
+    async def _task_page(
+        self,
+        request: HTMXRequest,
+        tenant: TenantInfo,
+        officer: OfficerAccount,
+        session: AsyncSession,
+        divisions: DivisionIndex,
+        policy: AuthorityPolicy,
+        db: Database,
+        task_id: int,
+        *,
+        message: str | None = None,
+        status: int = 200,
+    ) -> Template:
+        delegators = await delegators_for(session, officer.id)
+        return render(
+            request,
+            "office/task.html",
+            {
+                "realm": officer_realm(tenant, db),
+                "tenant": tenant,
+                "officer": officer,
+                "task": await get_task(session, task_id, divisions),
+                "history": await task_history(session, task_id),
+                "permission": await task_permission(session, task_id, officer, policy, delegators),
+                "message": message,
+            },
+            fragment="office/_task_panel.html",
+            status_code=status,
+        )
+
+    @post("/tasks/{task_id:int}/{action:str}")
+    async def act(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        divisions: NamedDependency[DivisionIndex],
+        policy: NamedDependency[AuthorityPolicy],
+        db: NamedDependency[Database],
+        actor: NamedDependency[Actor],
+        task_id: FromPath[int],
+        action: FromPath[str],
+    ) -> Template:
+        if action not in ("claim", "release", "complete"):
+            raise NotFoundException()
+        form = await request.form()
+        try:
+            version = int(str(form.get("version", "0")))
+        except ValueError:
+            version = 0
+        delegators = await delegators_for(tenant_session, officer.id)
+        try:
+            async with tenant_session.begin():
+                if action == "claim":
+                    await claim_task(
+                        tenant_session,
+                        task_id,
+                        version,
+                        officer=officer,
+                        policy=policy,
+                        delegators=delegators,
+                    )
+                elif action == "release":
+                    await release_task(tenant_session, task_id, version, officer=officer)
+                else:
+                    task = await complete_task(
+                        tenant_session,
+                        task_id,
+                        version,
+                        officer=officer,
+                        policy=policy,
+                        delegators=delegators,
+                        note=str(form.get("note", "")),
+                        actor=actor,
+                    )
+                    await record_tenant_audit(
+                        tenant_session,
+                        action="task_acted",
+                        actor=actor,
+                        target=task.case_ref,
+                        summary=(
+                            f"{officer.name} 办结了 {task.case_ref} 的{Position(task.position).label}环节"
+                        ),
+                    )
+        except LookupError:
+            raise NotFoundException() from None
+        except (FormErrors, TaskConflictError) as exc:
+            message = next(iter(exc.errors.values())) if isinstance(exc, FormErrors) else str(exc)
+            return await self._task_page(
+                request,
+                tenant,
+                officer,
+                tenant_session,
+                divisions,
+                policy,
+                db,
+                task_id,
+                message=message,
+                status=409,
+            )
+        done = {"claim": "已认领，任务已加入您的待办", "release": "已退回待办池", "complete": "已办结"}[
+            action
+        ]
+        return await self._task_page(
+            request, tenant, officer, tenant_session, divisions, policy, db, task_id, message=done
+        )
+
+
+ROUTE_HANDLERS = [OfficeSignInController, OfficeAccountController, OfficeTasksController]

@@ -1,0 +1,78 @@
+"""Who is signed in: the session from its cookie, and the account re-read on every request.
+
+Re-reading the account (posts, unit, active flag) means a withdrawn post or a deactivated
+officer takes effect on the next click, not at the next sign-in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from http.cookies import SimpleCookie
+from typing import Any
+
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from pharmreg.identity import (
+    SESSION_COOKIE,
+    Principal,
+    load_applicant_account,
+    load_officer_account,
+    load_staff_account,
+    security_rules,
+)
+from pharmreg.web.platform import Platform
+
+
+def session_token(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            cookie: SimpleCookie = SimpleCookie()
+            try:
+                cookie.load(value.decode("latin-1"))
+            except Exception:  # a malformed cookie header is simply no session
+                return None
+            morsel = cookie.get(SESSION_COOKIE)
+            return morsel.value if morsel else None
+    return None
+
+
+async def load_account(platform: Platform, principal: Principal) -> Any:
+    """The account behind a session, or None if it is gone, inactive or its tenant is closed."""
+    if principal.kind == "officer":
+        tenant = platform.directory.get(principal.tenant)
+        if tenant is None:
+            return None
+        async with platform.db.tenant(tenant.schema, tenant.placement) as session:
+            rules = await security_rules(session)
+            account: Any = await load_officer_account(
+                session, tenant.slug, uuid.UUID(principal.user_id), rules, platform.permissions
+            )
+    else:
+        async with platform.db.national() as session:
+            rules = await security_rules(session)
+            if principal.kind == "staff":
+                account = await load_staff_account(session, uuid.UUID(principal.user_id), rules)
+            else:
+                account = await load_applicant_account(session, uuid.UUID(principal.user_id), rules)
+    return account if account is not None and account.active else None
+
+
+class SessionMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+    exclude_path_pattern = ("^/static/", "^/health$", "^/ready$", "^/api/schema")
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        platform: Platform = scope["app"].state.platform
+        state = scope.setdefault("state", {})
+        token = session_token(scope)
+        session = await platform.sessions.load(token) if token else None
+        account = await load_account(platform, session.principal) if session else None
+        if session is not None and account is None:
+            await platform.sessions.destroy(token)
+            session = None
+        state["session"] = session
+        state["session_token"] = token if session else None
+        state["account"] = account
+        await next_app(scope, receive, send)

@@ -1,0 +1,54 @@
+"""Tasks waiting for officers, and the append-only history of everything done to them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pharmreg.kit.db import TenantBase
+
+
+class Task(TenantBase):
+    """One step of a case, waiting in a unit's pool for an officer who holds the position."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_pool", "candidate_unit_id", "position", "status"),
+        Index("ix_task_assignee", "assignee_id", "status"),
+        Index("ix_task_location", "matter", "division_code", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_ref: Mapped[str] = mapped_column(String(40), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    matter: Mapped[str] = mapped_column(String(32))
+    division_code: Mapped[str] = mapped_column(String(6))
+    position: Mapped[str] = mapped_column(String(32))
+    candidate_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("officer.id"))
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'open'"))
+    priority: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Optimistic lock: two officers acting at once, one wins and the other is told.
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it
+
+
+class TaskHistory(TenantBase):
+    __tablename__ = "task_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("officer.id"))
+    on_behalf_of_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("officer.id"))
+    from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,337 @@
+"""Tasks: routed to the unit holding authority, handled by officers with the right post."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from pharmreg.audit import Actor
+from pharmreg.authority import AuthorityPolicy, Matter, Units
+from pharmreg.divisions import DivisionIndex
+from pharmreg.identity import OfficerAccount, Position, list_officers
+from pharmreg.kit.clock import utcnow
+from pharmreg.kit.codes import division_covers, division_prefix
+from pharmreg.kit.forms import FormErrors
+from pharmreg.workflow import repository
+from pharmreg.workflow.models import Task
+from pharmreg.workflow.schemas import HistoryRead, TaskRead, TaskSeed
+
+_ACTIONS = {
+    "created": "创建",
+    "claimed": "认领",
+    "released": "退回待办池",
+    "completed": "办结",
+    "rerouted": "转办",
+}
+
+Delegators = Mapping[uuid.UUID, frozenset[str] | None]
+
+
+class TaskConflictError(Exception):
+    """Someone else changed the task first; the message tells the officer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    allowed: bool
+    reason: str
+    on_behalf_of: uuid.UUID | None = None
+
+
+def may_act(
+    officer: OfficerAccount, task: Task, policy: AuthorityPolicy, delegators: Delegators
+) -> Permission:
+    """Post + unit authority at the task's place, or acting for a colleague under a work delegation."""
+    if task.status != "open":
+        return Permission(False, "该任务已办结或已取消")
+    if not officer.holds(task.position):
+        return Permission(False, f"您没有{Position(task.position).label}岗位")
+    if (
+        task.candidate_unit_id != officer.unit_id
+        or not policy.decide(officer.unit_code, task.matter, task.division_code).allowed
+    ):
+        return Permission(False, "本单位没有该地区该事项的审批权限")
+    if task.assignee_id is None or task.assignee_id == officer.id:
+        return Permission(True, "")
+    if task.assignee_id in delegators:
+        matters = delegators[task.assignee_id]
+        if matters is None or task.matter in matters:
+            return Permission(True, "", on_behalf_of=task.assignee_id)
+    return Permission(False, "该任务已由其他同事认领")
+
+
+async def task_permission(
+    session: AsyncSession,
+    task_id: int,
+    officer: OfficerAccount,
+    policy: AuthorityPolicy,
+    delegators: Delegators,
+) -> Permission:
+    task = await repository.task_by_id(session, task_id)
+    if task is None:
+        return Permission(False, "任务不存在")
+    return may_act(officer, task, policy, delegators)
+
+
+async def create_task(
+    session: AsyncSession, seed: TaskSeed, *, policy: AuthorityPolicy, units: Units
+) -> Task:
+    """Create a task in the pool of the unit holding authority at the case's place."""
+    holder = policy.responsible_unit(seed.matter, seed.division_code)
+    unit = units.by_code.get(holder or "")
+    if unit is None:
+        raise LookupError(f"no unit holds {seed.matter} at {seed.division_code}")
+    task = repository.add_task(
+        session,
+        {
+            "case_ref": seed.case_ref,
+            "subject": seed.subject,
+            "matter": seed.matter,
+            "division_code": seed.division_code,
+            "position": seed.position,
+            "candidate_unit_id": unit.id,
+            "due_date": seed.due_date,
+            "priority": seed.priority,
+        },
+    )
+    await session.flush()
+    repository.add_history(session, {"task_id": task.id, "action": "created", "to_unit_id": unit.id})
+    return task
+
+
+async def todo_list(
+    session: AsyncSession,
+    officer: OfficerAccount,
+    delegators: Delegators,
+    divisions: DivisionIndex,
+    limit: int = 200,
+) -> list[TaskRead]:
+    """The officer's to-do list: their unit's pool for their posts, and delegated colleagues' tasks."""
+    rows = await repository.todo(
+        session,
+        unit_id=officer.unit_id,
+        positions=sorted(officer.positions),
+        officer_id=officer.id,
+        delegators=list(delegators),
+        limit=limit,
+    )
+    visible = []
+    for task in rows:
+        if task.assignee_id is not None and task.assignee_id in delegators:
+            matters = delegators[task.assignee_id]
+            if matters is not None and task.matter not in matters:
+                continue  # the colleague delegated other matters only
+        visible.append(task)
+    return await _reads(session, visible, divisions, delegators=delegators)
+
+
+async def done_list(
+    session: AsyncSession, officer: OfficerAccount, divisions: DivisionIndex
+) -> list[TaskRead]:
+    return await _reads(session, await repository.done_by(session, officer.id, 200), divisions)
+
+
+async def _reads(
+    session: AsyncSession,
+    tasks: Sequence[Task],
+    divisions: DivisionIndex,
+    *,
+    delegators: Delegators | None = None,
+) -> list[TaskRead]:
+    units = await Units.load(session)
+    names = {o.id: o.name for o in await list_officers(session)} if tasks else {}
+    reads = []
+    for task in tasks:
+        place = divisions.get(task.division_code)
+        on_behalf = delegators is not None and task.assignee_id in delegators
+        reads.append(
+            TaskRead(
+                id=task.id,
+                case_ref=task.case_ref,
+                subject=task.subject,
+                matter=task.matter,
+                matter_label=Matter(task.matter).label,
+                division_code=task.division_code,
+                place=place.full_name if place else task.division_code,
+                position=task.position,
+                position_label=Position(task.position).label,
+                candidate_unit_id=task.candidate_unit_id,
+                unit_name=units.name(task.candidate_unit_id),
+                assignee_id=task.assignee_id,
+                assignee_name=names.get(task.assignee_id) if task.assignee_id else None,
+                status=task.status,
+                due_date=task.due_date,
+                created_at=task.created_at,
+                version=task.version,
+                on_behalf_of=names.get(task.assignee_id) if on_behalf and task.assignee_id else None,
+            )
+        )
+    return reads
+
+
+async def _task_for_action(session: AsyncSession, task_id: int, expected_version: int) -> Task:
+    task = await repository.task_by_id(session, task_id)
+    if task is None:
+        raise LookupError(task_id)
+    if task.version != expected_version:
+        raise TaskConflictError("该任务刚刚被其他同事处理过，请刷新后查看最新状态")
+    return task
+
+
+async def claim_task(
+    session: AsyncSession,
+    task_id: int,
+    version: int,
+    *,
+    officer: OfficerAccount,
+    policy: AuthorityPolicy,
+    delegators: Delegators,
+) -> Task:
+    task = await _task_for_action(session, task_id, version)
+    permission = may_act(officer, task, policy, delegators)
+    if not permission.allowed:
+        raise FormErrors({"": permission.reason})
+    if permission.on_behalf_of is None:
+        task.assignee_id = officer.id
+    task.updated_at = utcnow()
+    repository.add_history(
+        session,
+        {
+            "task_id": task.id,
+            "action": "claimed",
+            "actor_id": officer.id,
+            "on_behalf_of_id": permission.on_behalf_of,
+        },
+    )
+    await _flush(session)
+    return task
+
+
+async def release_task(session: AsyncSession, task_id: int, version: int, *, officer: OfficerAccount) -> Task:
+    task = await _task_for_action(session, task_id, version)
+    if task.status != "open" or task.assignee_id != officer.id:
+        raise FormErrors({"": "只能退回自己认领的任务"})
+    task.assignee_id = None
+    task.updated_at = utcnow()
+    repository.add_history(session, {"task_id": task.id, "action": "released", "actor_id": officer.id})
+    await _flush(session)
+    return task
+
+
+async def complete_task(
+    session: AsyncSession,
+    task_id: int,
+    version: int,
+    *,
+    officer: OfficerAccount,
+    policy: AuthorityPolicy,
+    delegators: Delegators,
+    note: str,
+    actor: Actor,
+) -> Task:
+    """Finish the officer's step of the case (on their own behalf or a delegating colleague's)."""
+    task = await _task_for_action(session, task_id, version)
+    permission = may_act(officer, task, policy, delegators)
+    if not permission.allowed:
+        raise FormErrors({"": permission.reason})
+    task.status = "done"
+    task.updated_at = utcnow()
+    if task.assignee_id is None:
+        task.assignee_id = officer.id
+    repository.add_history(
+        session,
+        {
+            "task_id": task.id,
+            "action": "completed",
+            "actor_id": officer.id,
+            "on_behalf_of_id": permission.on_behalf_of,
+            "note": note.strip()[:500] or None,
+        },
+    )
+    await _flush(session)
+    return task
+
+
+async def _flush(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except StaleDataError:
+        raise TaskConflictError("该任务刚刚被其他同事处理过，请刷新后查看最新状态") from None
+
+
+async def reroute_open_tasks(
+    session: AsyncSession, *, policy: AuthorityPolicy, units: Units, matter: str | None = None, note: str
+) -> int:
+    """Move every open task whose place is now held by another unit into that unit's pool.
+
+    Called in the transaction that changed the authority; each move gets a history entry.
+    Claims are released: the task waits for an officer of the new unit.
+    """
+    moved = 0
+    for task in await repository.open_tasks(session, matter=matter):
+        holder = units.by_code.get(policy.responsible_unit(task.matter, task.division_code) or "")
+        if holder is None or holder.id == task.candidate_unit_id:
+            continue
+        repository.add_history(
+            session,
+            {
+                "task_id": task.id,
+                "action": "rerouted",
+                "from_unit_id": task.candidate_unit_id,
+                "to_unit_id": holder.id,
+                "note": note,
+            },
+        )
+        task.candidate_unit_id = holder.id
+        task.assignee_id = None
+        task.updated_at = utcnow()
+        moved += 1
+    await session.flush()
+    return moved
+
+
+async def tasks_depending_on(
+    session: AsyncSession,
+    *,
+    unit_ids: Sequence[int],
+    matter: str,
+    territory: Sequence[str],
+    divisions: DivisionIndex,
+) -> list[TaskRead]:
+    """Open tasks that a delegation's units hold for a matter in a territory (revocation impact)."""
+    rows = await repository.open_tasks_in(
+        session, unit_ids=unit_ids, matter=matter, prefixes=[division_prefix(code) for code in territory]
+    )
+    rows = [t for t in rows if any(division_covers(code, t.division_code) for code in territory)]
+    return await _reads(session, rows, divisions)
+
+
+async def task_history(session: AsyncSession, task_id: int) -> list[HistoryRead]:
+    units = await Units.load(session)
+    names = {o.id: o.name for o in await list_officers(session)}
+    return [
+        HistoryRead(
+            at=h.at,
+            action=h.action,
+            action_label=_ACTIONS.get(h.action, h.action),
+            actor_name=names.get(h.actor_id) if h.actor_id else None,
+            on_behalf_of_name=names.get(h.on_behalf_of_id) if h.on_behalf_of_id else None,
+            from_unit=units.name(h.from_unit_id) if h.from_unit_id else None,
+            to_unit=units.name(h.to_unit_id) if h.to_unit_id else None,
+            note=h.note,
+        )
+        for h in await repository.history(session, task_id)
+    ]
+
+
+async def get_task(session: AsyncSession, task_id: int, divisions: DivisionIndex) -> TaskRead | None:
+    task = await repository.task_by_id(session, task_id)
+    return (await _reads(session, [task], divisions))[0] if task else None
+
+
+async def count_open_tasks(session: AsyncSession) -> int:
+    return await repository.count_open(session)
