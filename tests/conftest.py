@@ -7,14 +7,16 @@ Redis db index of their own, so the suite never touches development data).
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from litestar.testing.transport import TestClientTransport
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -36,6 +38,7 @@ from pharmreg.tenancy import (
 )
 from pharmreg.web import create_app
 from pharmreg.wiring import build_relay, tenant_preparation
+from tests.browser import Browser
 
 
 def _required(name: str) -> str:
@@ -120,7 +123,8 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
     assert not failed, failed
     shared = Platform(settings=settings, db=db, index=index, directory=directory)
     directory = await shared.reload_directory()
-    await load_demo(db, directory, index, today=date.today())
+    model_text = (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
+    await load_demo(db, directory, index, today=date.today(), authority_model=model_text)
     await shared.relay().pass_once()
     yield shared
     await db.dispose()
@@ -148,3 +152,47 @@ async def fresh_app_directory(app: Litestar, platform: Platform) -> TenantDirect
 @pytest.fixture
 def project_root() -> Path:
     return PROJECT_ROOT
+
+
+class _PortalTransport(httpx.AsyncBaseTransport):
+    """Send requests into the app running in the started test client's portal."""
+
+    def __init__(self, client: AsyncTestClient[Litestar]) -> None:
+        self._inner = TestClientTransport(client=client, raise_server_exceptions=True)  # type: ignore[arg-type]
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return self._inner.handle_request(request)
+
+
+def _browser_http(client: AsyncTestClient[Litestar]) -> httpx.AsyncClient:
+    """An HTTP client with its own cookies that reaches the app through the started test client.
+
+    The app runs in the test client's portal (its own thread and event loop, where the lifespan
+    opened the pools), so every browser must send its requests through that same portal.
+    """
+    return httpx.AsyncClient(
+        transport=_PortalTransport(client),
+        base_url="http://testserver.local",
+    )
+
+
+@pytest.fixture
+async def browser(client: AsyncTestClient[Litestar]) -> AsyncIterator[Browser]:
+    """A fresh browser (own cookies) on the running app."""
+    async with _browser_http(client) as http:
+        yield Browser(http)
+
+
+@pytest.fixture
+async def new_browser(client: AsyncTestClient[Litestar]) -> AsyncIterator[Callable[[], Browser]]:
+    """Make more browsers in one test (two officers at once, two devices of one person)."""
+    opened: list[httpx.AsyncClient] = []
+
+    def make() -> Browser:
+        http = _browser_http(client)
+        opened.append(http)
+        return Browser(http)
+
+    yield make
+    for http in opened:
+        await http.aclose()

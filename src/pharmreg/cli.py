@@ -11,12 +11,12 @@ import functools
 import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import date
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, ensure_database, redact_url
 from pharmreg.kit.logging import configure_logging
 from pharmreg.settings import Settings, SettingsError
@@ -176,15 +176,22 @@ async def _setup(settings: Settings, demo: bool, db: Database) -> None:
     if demo:
         async with db.national() as session:
             directory = await load_directory(session)
-        demo_report = await load_demo(db, directory, index, today=date.today())  # noqa: DTZ011
+        demo_report = await load_demo(
+            db, directory, index, today=china_today(), authority_model=_authority_model(settings)
+        )
         click.echo(
             f"演示数据：工作人员 {demo_report.officers}，执业单位 {demo_report.practice_units}，"
-            f"申请人 {demo_report.applicants}，全国用户 {demo_report.staff}（已存在的不重复创建）"
+            f"申请人 {demo_report.applicants}，全国用户 {demo_report.staff}，待办案件 {demo_report.tasks}"
+            "（已存在的不重复创建）"
         )
     delivered = await _deliver_once(settings, db)
     click.echo(f"事件投递：{delivered} 条")
     if failed:
         raise CliError(f"{failed} 个租户迁移失败，见上方说明")
+
+
+def _authority_model(settings: Settings) -> str:
+    return (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
 
 
 def _status(status: str) -> str:
@@ -553,7 +560,9 @@ async def demo_load() -> None:
         async with db.national() as session:
             directory = await load_directory(session)
             index = await DivisionIndex.load(session)
-        report = await load_demo(db, directory, index, today=date.today())  # noqa: DTZ011
+        report = await load_demo(
+            db, directory, index, today=china_today(), authority_model=_authority_model(settings)
+        )
         click.echo(
             f"工作人员 {report.officers}，执业单位 {report.practice_units}，申请人 {report.applicants}，"
             f"全国用户 {report.staff}（已存在的不重复创建）"
@@ -668,6 +677,39 @@ async def users_create_officer(
         if officer is None:
             raise CliError(f"用户名 {username} 已存在")
         click.echo(f"已创建 {username}（{name}）")
+
+    await _with_db(settings, work)
+
+
+@users.command("create-superadmin")
+@click.option("--username", required=True)
+@click.option("--name", required=True, help="Full name in Chinese.")
+@click.option("--department", default="国家药品监督管理局", show_default=True)
+@click.option("--mobile", default="", help="For password reset by SMS code.")
+@click.password_option(help="Prompted for when not given.")
+@async_command
+async def users_create_superadmin(
+    username: str, name: str, department: str, mobile: str, password: str
+) -> None:
+    """Create a platform super-administrator (the only way one can be made)."""
+    settings = _settings()
+
+    async def work(db: Database) -> None:
+        from pharmreg.audit import SYSTEM
+        from pharmreg.identity import StaffForm, create_staff_account, security_rules
+        from pharmreg.kit.forms import FormErrors
+
+        form = StaffForm(
+            username=username, name=name, department=department, password=password, mobile=mobile
+        )
+        async with db.national() as session:
+            try:
+                async with session.begin():
+                    rules = await security_rules(session)
+                    await create_staff_account(session, form, rules=rules, actor=SYSTEM, role="superadmin")
+            except FormErrors as exc:
+                raise CliError("无法创建：" + "；".join(exc.errors.values())) from None
+        click.echo(f"已创建超级管理员 {username}（{name}）")
 
     await _with_db(settings, work)
 

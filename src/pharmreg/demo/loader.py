@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pharmreg.authority import Matter, Units, load_policy
 from pharmreg.demo.generator import chinese_name, mobile, organisation, person
 from pharmreg.divisions import DivisionIndex, DivisionRead
 from pharmreg.identity import (
@@ -28,6 +29,7 @@ from pharmreg.practice import (
     register_practice_unit,
 )
 from pharmreg.tenancy import TenantDirectory, TenantInfo, tenant_divisions
+from pharmreg.workflow import TaskSeed, count_open_tasks, create_task
 
 DEMO_PASSWORD = "Pharmreg#2026"
 DEMO_PROVINCES = ("gd", "js", "sc", "bj", "bt")
@@ -52,8 +54,17 @@ _PROVINCE_POSTS: tuple[tuple[str, str, tuple[Position, ...]], ...] = (
     ("stats", "统计员", (Position.STATISTICS,)),
 )
 _STAFF = (
-    ("nmpa.admin", "周建华", "国家药品监督管理局执业药师资格认证中心"),
-    ("nmpa.analyst", "林晓雯", "国家药品监督管理局药品监督管理司"),
+    ("nmpa.root", "陈立国", "国家药品监督管理局信息中心", "superadmin"),
+    ("nmpa.admin", "周建华", "国家药品监督管理局执业药师资格认证中心", "staff"),
+    ("nmpa.analyst", "林晓雯", "国家药品监督管理局药品监督管理司", "staff"),
+)
+TASKS_PER_PROVINCE = 24
+# Open cases waiting at the first step, mostly first registrations (as in a real intake).
+_TASK_MATTERS = (
+    (Matter.FIRST_REGISTRATION, 14),
+    (Matter.CHANGE, 4),
+    (Matter.RENEWAL, 4),
+    (Matter.CANCELLATION, 2),
 )
 _LOCAL_POSTS: tuple[tuple[str, tuple[Position, ...]], ...] = (
     ("accept", (Position.ACCEPTANCE,)),
@@ -76,10 +87,17 @@ class DemoReport:
     practice_units: int = 0
     applicants: int = 0
     staff: int = 0
+    tasks: int = 0
 
 
 async def load_demo(
-    db: Database, directory: TenantDirectory, index: DivisionIndex, *, today: date, seed: int = 2026
+    db: Database,
+    directory: TenantDirectory,
+    index: DivisionIndex,
+    *,
+    today: date,
+    authority_model: str,
+    seed: int = 2026,
 ) -> DemoReport:
     """Create the demo data set; running it again adds nothing (natural keys are unique)."""
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account: demo only
@@ -96,18 +114,58 @@ async def load_demo(
             for data, _login in plan_officers(tenant, own, password_hash):
                 report.officers += await create_officer(session, data) is not None
             await _load_practice_units(session, tenant, own, rng, today, report)
+            await _load_tasks(session, own, rng, today, authority_model, tenant, report)
         async with db.national() as session, session.begin():
             await _load_applicants(session, own, rng, today, password_hash, report)
     return report
 
 
 async def _load_staff(session: AsyncSession, password_hash: str, report: DemoReport) -> None:
-    for username, name, department in _STAFF:
+    for username, name, department, role in _STAFF:
         created = await create_staff(
             session,
             StaffCreate(username=username, name=name, department=department, password_hash=password_hash),
+            role=role,
         )
         report.staff += created is not None
+
+
+async def _load_tasks(
+    session: AsyncSession,
+    own: list[DivisionRead],
+    rng: random.Random,
+    today: date,
+    authority_model: str,
+    tenant: TenantInfo,
+    report: DemoReport,
+) -> None:
+    """Cases waiting for acceptance, spread over the province (a third in its first city)."""
+    if await count_open_tasks(session):
+        return  # loaded by an earlier run
+    policy = await load_policy(session, authority_model)
+    units = await Units.load(session)
+    counties = [d for d in own if d.level == 3]
+    cities = [d for d in own if d.level == 2 and not d.is_grouping]
+    first_city = [d for d in counties if cities and d.parent_code == cities[0].code] or counties
+    matters = [m for m, weight in _TASK_MATTERS for _ in range(weight)]
+    for number in range(1, TASKS_PER_PROVINCE + 1):
+        place = rng.choice(first_city if number % 3 == 0 else counties)
+        matter = matters[(number - 1) % len(matters)]
+        name = chinese_name(rng)
+        await create_task(
+            session,
+            TaskSeed(
+                case_ref=f"{tenant.slug.upper()}-{today:%Y}-{number:06d}",
+                subject=f"{name}的{matter.label}申请",
+                matter=matter.value,
+                division_code=place.code,
+                position=Position.ACCEPTANCE.value,
+                due_date=today + timedelta(days=rng.randrange(2, 8)),
+            ),
+            policy=policy,
+            units=units,
+        )
+        report.tasks += 1
 
 
 def plan_officers(
@@ -176,7 +234,10 @@ def _officer(
 
 def demo_logins(directory: TenantDirectory, index: DivisionIndex) -> list[DemoLogin]:
     """Every demo account, computed without touching the database."""
-    logins = [DemoLogin("全国", username, name, department) for username, name, department in _STAFF]
+    logins = [
+        DemoLogin("全国", username, name, "超级管理员" if role == "superadmin" else department)
+        for username, name, department, role in _STAFF
+    ]
     for slug in DEMO_PROVINCES:
         tenant = directory.get(slug)
         if tenant is not None:

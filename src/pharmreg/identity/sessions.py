@@ -97,10 +97,9 @@ class SessionStore:
         """End every session of this person (sign-out everywhere, deactivation, password reset)."""
         index = self._index(principal)
         keys = await cast("Awaitable[set[bytes]]", self._redis.smembers(index))
-        if keys:
-            await self._redis.delete(*keys)
+        ended = int(await self._redis.delete(*keys)) if keys else 0  # expired ones are gone already
         await self._redis.delete(index)
-        return len(keys)
+        return ended
 
     async def stash(self, token: str, key: str, value: str) -> None:
         """Keep a value with the session until it is taken out or the session ends."""

@@ -16,9 +16,10 @@ from litestar.static_files import create_static_files_router
 from redis.asyncio import Redis
 
 from pharmreg.administration import ROUTE_HANDLERS as ADMINISTRATION_ROUTES
+from pharmreg.authority import Matter
 from pharmreg.divisions import DivisionApiController, DivisionIndex
 from pharmreg.identity import ROUTE_HANDLERS as IDENTITY_ROUTES
-from pharmreg.identity import UnitApiController
+from pharmreg.identity import Position, UnitApiController
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.office import ROUTE_HANDLERS as OFFICE_ROUTES
@@ -133,7 +134,11 @@ def create_app(settings: Settings) -> Litestar:
             exclude=["^/api/", "^/health$", "^/ready$"],
         ),
         plugins=[HTMXPlugin()],
-        template_config=template_config(settings.web_dir),
+        template_config=template_config(
+            settings.web_dir,
+            position_label=lambda value: Position(value).label,
+            matter_label=lambda value: Matter(value).label,
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="执业药师注册管理平台 API",

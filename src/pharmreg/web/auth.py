@@ -6,6 +6,7 @@ officer takes effect on the next click, not at the next sign-in.
 
 from __future__ import annotations
 
+import re
 import uuid
 from http.cookies import SimpleCookie
 from typing import Any
@@ -59,9 +60,17 @@ async def load_account(platform: Platform, principal: Principal) -> Any:
     return account if account is not None and account.active else None
 
 
+_NO_SESSION = re.compile(r"^/static/|^/health$|^/ready$|^/api/schema")
+
+
+def _without_session(scope: Scope) -> bool:
+    """Static files, probes and the API schema never need the visitor's session."""
+    return _NO_SESSION.match(scope["path"]) is not None
+
+
 class SessionMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/", "^/health$", "^/ready$", "^/api/schema")
+    should_bypass_for_scope = staticmethod(_without_session)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         platform: Platform = scope["app"].state.platform
