@@ -48,6 +48,7 @@ async def test_event_goes_to_the_outbox_of_the_sessions_schema(platform) -> None
 
 
 async def test_delivery_updates_national_figures(platform) -> None:
+    await drain(platform, "gd")  # what earlier tests left (accounts, audit entries)
     before = await national_figure(platform, "gd")
     ids = await add_units(platform, "gd", 3, "440106")
     assert await drain(platform, "gd") == 3
@@ -70,6 +71,7 @@ async def test_rolled_back_change_sends_nothing(platform) -> None:
 
 async def test_redelivery_after_crash_is_applied_once(platform) -> None:
     """The crash window: national effects committed, source rows not yet marked delivered."""
+    await drain(platform, "sc")
     before = await national_figure(platform, "sc")
     ids = await add_units(platform, "sc", 4, "510104")
     assert await drain(platform, "sc") == 4
@@ -104,6 +106,7 @@ class FailingOn:
 
 
 async def test_failure_stops_the_source_then_parks(platform) -> None:
+    await drain(platform, "bj")
     ids = await add_units(platform, "bj", 3, "110101")
     failing = FailingOn(ids[1])
     consumers = index_consumers([ProvinceFiguresProjection(), failing])

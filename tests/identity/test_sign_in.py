@@ -1,50 +1,8 @@
 """Signing in: sessions, lockout, CSRF, forced password change, sign-out everywhere."""
 
 import pytest
-from sqlalchemy import select
 
-from pharmreg.audit import SYSTEM
-from pharmreg.audit.models import TenantAuditEntry
-from pharmreg.identity import OfficerForm, create_officer_account, security_rules
-
-STRONG = "Green#Hills2026"
-
-
-async def make_officer(
-    platform, slug: str, username: str, positions=("acceptance",), unit_code: str | None = None
-):
-    tenant = platform.directory.get(slug)
-    async with platform.db.tenant(tenant.schema) as session, session.begin():
-        from pharmreg.identity import list_units
-
-        units = {u.division_code: u.id for u in await list_units(session)}
-        rules = await security_rules(session)
-        officer = await create_officer_account(
-            session,
-            OfficerForm(
-                username=username,
-                name="测试员",
-                unit_id=units[unit_code or tenant.division_code],
-                password=STRONG,
-                mobile="13700001111",
-                positions=tuple(positions),
-            ),
-            rules=rules,
-            actor=SYSTEM,
-        )
-        officer.must_change_password = False
-    return officer
-
-
-async def audit_actions(platform, slug: str, target: str) -> list[str]:
-    tenant = platform.directory.get(slug)
-    async with platform.db.tenant(tenant.schema) as session:
-        rows = await session.scalars(
-            select(TenantAuditEntry.action)
-            .where(TenantAuditEntry.target == target)
-            .order_by(TenantAuditEntry.id)
-        )
-        return list(rows)
+from tests.people import STRONG, audit_actions, make_officer
 
 
 async def test_officer_signs_in_to_their_own_province_only(browser) -> None:

@@ -359,7 +359,11 @@ async def totp_setup_submit(
                 )
             disable_second_factor(account)
             await audit(
-                session, action="totp_disabled", actor=actor, summary=f"{account.name} 停用了动态口令"
+                session,
+                action="totp_disabled",
+                actor=actor,
+                target=account.username,
+                summary=f"{account.name} 停用了动态口令",
             )
         else:
             secret = await tools.sessions.unstash(token, "totp_secret")
@@ -376,5 +380,11 @@ async def totp_setup_submit(
                     errors={"code": "口令不正确，请确认验证器中的时间和口令后重试"},
                 )
             await tools.sessions.unstash(token, "totp_secret", remove=True)
-            await audit(session, action="totp_enabled", actor=actor, summary=f"{account.name} 启用了动态口令")
+            await audit(
+                session,
+                action="totp_enabled",
+                actor=actor,
+                target=account.username,
+                summary=f"{account.name} 启用了动态口令",
+            )
     return Redirect(path=f"{realm.base}/account/totp", status_code=303)

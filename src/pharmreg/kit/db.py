@@ -10,7 +10,8 @@ pooled connections.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import make_url
@@ -177,3 +178,22 @@ class Database:
     async def dispose(self) -> None:
         for engine in self._engines.values():
             await engine.dispose()
+
+
+@asynccontextmanager
+async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Commit a request's unit of work, whether or not earlier reads already began it.
+
+    A handler may read (and so begin a transaction) before it decides to write; the write
+    then joins that transaction, and everything commits together or rolls back together.
+    """
+    if not session.in_transaction():
+        async with session.begin():
+            yield session
+        return
+    try:
+        yield session
+    except BaseException:
+        await session.rollback()
+        raise
+    await session.commit()

@@ -21,7 +21,12 @@ class Problems:
         self.errors: dict[str, str] = {}
 
     def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, message)
+        """Note a problem; a field with several problems shows them all, in order."""
+        known = self.errors.get(field)
+        if known is None:
+            self.errors[field] = message
+        elif message not in known.split("；"):
+            self.errors[field] = f"{known}；{message}"
 
     def __bool__(self) -> bool:
         return bool(self.errors)

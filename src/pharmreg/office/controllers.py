@@ -28,7 +28,7 @@ from pharmreg.authority import (
 )
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, Position, Realm, Tools, list_officers, require_officer
-from pharmreg.kit.db import Database
+from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.tenancy import TenantInfo
@@ -270,7 +270,7 @@ class OfficeAccountController(Controller):
                 reason=values.get("reason", ""),
                 matters=tuple(str(m) for m in form.getall("matters", [])),
             )
-            async with tenant_session.begin():
+            async with transaction(tenant_session):
                 await create_work_delegation(tenant_session, data, officer=officer, actor=actor)
         except (FormErrors, ValueError, msgspec.ValidationError) as exc:
             errors = exc.errors if isinstance(exc, FormErrors) else {"to_officer_id": "请选择受托同事"}
@@ -289,11 +289,19 @@ class OfficeAccountController(Controller):
         delegation_id: FromPath[int],
     ) -> Response[Any]:
         try:
-            async with tenant_session.begin():
+            async with transaction(tenant_session):
                 await end_work_delegation(tenant_session, delegation_id, officer=officer, actor=actor)
         except LookupError:
             raise NotFoundException() from None
         return Redirect(path=f"/p/{tenant.slug}/office/account/", status_code=303)
+
+
+async def _visible(
+    session: AsyncSession, task_id: int, officer: OfficerAccount, divisions: DivisionIndex
+) -> bool:
+    """Officers see the tasks of their unit's pool and the ones they hold, nothing else."""
+    task = await get_task(session, task_id, divisions)
+    return task is not None and (task.candidate_unit_id == officer.unit_id or task.assignee_id == officer.id)
 
 
 class OfficeTasksController(Controller):
@@ -346,8 +354,7 @@ class OfficeTasksController(Controller):
         db: NamedDependency[Database],
         task_id: FromPath[int],
     ) -> Template:
-        task = await get_task(tenant_session, task_id, divisions)
-        if task is None or (task.candidate_unit_id != officer.unit_id and task.assignee_id != officer.id):
+        if not await _visible(tenant_session, task_id, officer, divisions):
             raise NotFoundException()
         return await self._task_page(request, tenant, officer, tenant_session, divisions, policy, db, task_id)
 
@@ -398,6 +405,8 @@ class OfficeTasksController(Controller):
     ) -> Template:
         if action not in ("claim", "release", "complete"):
             raise NotFoundException()
+        if not await _visible(tenant_session, task_id, officer, divisions):
+            raise NotFoundException()  # another unit's task answers like one that does not exist
         form = await request.form()
         try:
             version = int(str(form.get("version", "0")))
@@ -405,7 +414,7 @@ class OfficeTasksController(Controller):
             version = 0
         delegators = await delegators_for(tenant_session, officer.id)
         try:
-            async with tenant_session.begin():
+            async with transaction(tenant_session):
                 if action == "claim":
                     await claim_task(
                         tenant_session,

@@ -35,7 +35,7 @@ from pharmreg.identity import (
     security_rules,
 )
 from pharmreg.kit.clock import china_today
-from pharmreg.kit.db import Database
+from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.office import officer_realm
@@ -213,7 +213,7 @@ class AuthorityController(Controller):
         if unit_id not in units.by_id:
             raise NotFoundException()  # a unit of another province answers like none at all
         try:
-            async with tenant_session.begin():
+            async with transaction(tenant_session):
                 change = await delegate(
                     tenant_session,
                     data,
@@ -289,7 +289,7 @@ class AuthorityController(Controller):
                 status=400,
             )
         try:
-            async with tenant_session.begin():
+            async with transaction(tenant_session):
                 change = await take_back(
                     tenant_session,
                     delegation_id,

@@ -33,7 +33,7 @@ from pharmreg.identity import (
     staff_realm,
     update_security_rules,
 )
-from pharmreg.kit.db import Database
+from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import recent_messages
@@ -141,7 +141,7 @@ class NationalStaffController(Controller):
         form = {k: str(v) for k, v in (await request.form()).items()}
         data = StaffForm(**{k: form.get(k, "") for k in StaffForm.__struct_fields__})
         try:
-            async with national_session.begin():
+            async with transaction(national_session):
                 rules = await security_rules(national_session)
                 await create_staff_account(national_session, data, rules=rules, actor=actor)
         except FormErrors as exc:
@@ -174,7 +174,7 @@ class NationalStaffController(Controller):
         if action not in ("activate", "deactivate") or staff_id == staff.id:
             raise NotFoundException()
         try:
-            async with national_session.begin():
+            async with transaction(national_session):
                 await set_staff_active(national_session, staff_id, action == "activate", actor=actor)
         except LookupError:
             raise NotFoundException() from None
@@ -208,7 +208,7 @@ class NationalStaffController(Controller):
     ) -> Template:
         form = {k: str(v) for k, v in (await request.form()).items()}
         try:
-            async with national_session.begin():
+            async with transaction(national_session):
                 rules = await update_security_rules(national_session, form, actor=actor)
         except FormErrors as exc:
             return Template(
@@ -274,7 +274,7 @@ class NationalStaffController(Controller):
                 positions=(Position.TENANT_ADMIN.value,),
             )
             try:
-                async with session.begin():
+                async with transaction(session):
                     rules = await security_rules(session)
                     await create_officer_account(session, data, rules=rules, actor=actor)
             except FormErrors as exc:

@@ -35,7 +35,7 @@ from pharmreg.identity import (
     update_unit_contact,
     withdraw_position,
 )
-from pharmreg.kit.db import Database
+from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import recent_messages
@@ -156,7 +156,7 @@ class UsersController(Controller):
             positions=tuple(values["positions"]),
         )
         try:
-            async with tenant_session.begin():
+            async with transaction(tenant_session):
                 rules = await security_rules(tenant_session)
                 created = await create_officer_account(tenant_session, data, rules=rules, actor=actor)
         except FormErrors as exc:
@@ -236,7 +236,7 @@ class UsersController(Controller):
         if action not in messages:
             raise NotFoundException()
         try:
-            async with tenant_session.begin():
+            async with transaction(tenant_session):
                 if action == "grant":
                     await grant_position(tenant_session, officer_id, form.get("position", ""), actor=actor)
                 elif action == "withdraw":
@@ -316,7 +316,7 @@ class UnitsController(Controller):
         form = {k: str(v) for k, v in (await request.form()).items()}
         data = UnitContactForm(**{k: form.get(k, "") for k in UnitContactForm.__struct_fields__})
         try:
-            async with tenant_session.begin():
+            async with transaction(tenant_session):
                 unit = await update_unit_contact(tenant_session, unit_id, data, actor=actor)
         except LookupError:
             raise NotFoundException() from None
@@ -372,7 +372,7 @@ class SecurityController(Controller):
     ) -> Template:
         form = {k: str(v) for k, v in (await request.form()).items()}
         try:
-            async with tenant_session.begin():
+            async with transaction(tenant_session):
                 rules = await update_security_rules(tenant_session, form, actor=actor)
         except FormErrors as exc:
             return render(

@@ -1,0 +1,141 @@
+"""Recovering and protecting accounts: password reset by text message, and TOTP second factor."""
+
+import re
+import time
+
+import pyotp
+from sqlalchemy import select
+
+from pharmreg.messaging.models import SentMessage
+from tests.people import STRONG, audit_actions, make_officer
+
+NEW = "Autumn#Leaves2026"
+
+
+async def last_code(platform, mobile: str) -> str | None:
+    """The code in the newest text message to `mobile` (the recording provider keeps them)."""
+    async with platform.db.national() as session:
+        text = await session.scalar(
+            select(SentMessage.text)
+            .where(SentMessage.mobile == mobile)
+            .order_by(SentMessage.id.desc())
+            .limit(1)
+        )
+    found = re.search(r"验证码 (\d{6})", text or "")
+    return found.group(1) if found else None
+
+
+async def test_reset_by_text_message_ends_every_session(platform, new_browser) -> None:
+    await make_officer(platform, "gd", "gd.forgetful", mobile="13711112222")
+    desk, phone = new_browser(), new_browser()
+    await desk.sign_in("/p/gd/office", "gd.forgetful", STRONG)
+    assert (await desk.get("/p/gd/office/")).status_code == 200
+
+    await phone.get("/p/gd/office/reset")
+    sent = await phone.post("/p/gd/office/reset", {"login": "gd.forgetful", "mobile": "13711112222"})
+    assert sent.status_code == 200 and "验证码" in sent.text
+    code = await last_code(platform, "13711112222")
+    assert code is not None
+
+    wrong = await phone.post(
+        "/p/gd/office/reset/confirm",
+        {
+            "login": "gd.forgetful",
+            "code": "000000" if code != "000000" else "111111",
+            "password": NEW,
+            "password_confirm": NEW,
+        },
+    )
+    assert wrong.status_code == 400 and "验证码错误或已过期" in wrong.text
+    done = await phone.post(
+        "/p/gd/office/reset/confirm",
+        {"login": "gd.forgetful", "code": code, "password": NEW, "password_confirm": NEW},
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/p/gd/office/login?reset=1"
+    # The code works once; the old password no longer does; the other device is signed out.
+    again = await phone.post(
+        "/p/gd/office/reset/confirm",
+        {
+            "login": "gd.forgetful",
+            "code": code,
+            "password": "Winter#Snow2026",
+            "password_confirm": "Winter#Snow2026",
+        },
+    )
+    assert again.status_code == 400
+    assert (await desk.get("/p/gd/office/")).status_code == 303
+    assert (await phone.sign_in("/p/gd/office", "gd.forgetful", STRONG)).status_code == 400
+    assert (await phone.sign_in("/p/gd/office", "gd.forgetful", NEW)).status_code == 303
+    assert {"password_reset_requested", "password_reset"} <= set(
+        await audit_actions(platform, "gd", "gd.forgetful")
+    )
+
+
+async def test_reset_answer_does_not_reveal_accounts(platform, browser) -> None:
+    await make_officer(platform, "gd", "gd.private", mobile="13722223333")
+    await browser.get("/p/gd/office/reset")
+    real = await browser.post("/p/gd/office/reset", {"login": "gd.private", "mobile": "13799990000"})
+    ghost = await browser.post("/p/gd/office/reset", {"login": "gd.nobody", "mobile": "13799990000"})
+    assert real.status_code == ghost.status_code == 200
+    notice = re.compile(r'<div class="alert[^"]*"[^>]*>(.*?)</div>', re.S)
+    assert notice.findall(real.text) == notice.findall(ghost.text)
+    # A mismatched mobile gets no message at all.
+    assert await last_code(platform, "13799990000") is None
+    assert await last_code(platform, "13722223333") is None
+
+
+async def test_reset_in_one_province_does_not_reach_another(platform, browser) -> None:
+    await make_officer(platform, "js", "js.samename", mobile="13733334444")
+    await browser.get("/p/gd/office/reset")
+    await browser.post("/p/gd/office/reset", {"login": "js.samename", "mobile": "13733334444"})
+    assert await last_code(platform, "13733334444") is None
+
+
+async def test_reset_refuses_weak_passwords_before_using_the_code(platform, browser) -> None:
+    await make_officer(platform, "sc", "sc.weakling", mobile="13744445555")
+    await browser.get("/p/sc/office/reset")
+    await browser.post("/p/sc/office/reset", {"login": "sc.weakling", "mobile": "13744445555"})
+    code = await last_code(platform, "13744445555")
+    weak = await browser.post(
+        "/p/sc/office/reset/confirm",
+        {"login": "sc.weakling", "code": code, "password": "short", "password_confirm": "short"},
+    )
+    assert weak.status_code == 400 and "密码长度至少" in weak.text
+    ok = await browser.post(
+        "/p/sc/office/reset/confirm",
+        {"login": "sc.weakling", "code": code, "password": NEW, "password_confirm": NEW},
+    )
+    assert ok.status_code == 303  # the refused attempt did not use the code up
+
+
+def _secret(page: str) -> str:
+    found = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page)
+    assert found, "the enrolment page shows the secret for manual entry"
+    return found.group(1)
+
+
+async def test_totp_enrolment_sign_in_and_replay(platform, browser, new_browser) -> None:
+    await make_officer(platform, "bj", "bj.careful")
+    await browser.sign_in("/p/bj/office", "bj.careful", STRONG)
+    page = await browser.get("/p/bj/office/account/totp")
+    assert "<svg" in page.text  # the QR code to scan
+    totp = pyotp.TOTP(_secret(page.text))
+    bad = await browser.post("/p/bj/office/account/totp", {"action": "enable", "code": "123456"})
+    assert bad.status_code == 400 and "口令不正确" in bad.text
+    now = time.time()
+    enrolled = await browser.post("/p/bj/office/account/totp", {"action": "enable", "code": totp.at(now)})
+    assert enrolled.status_code == 303
+
+    other = new_browser()
+    first = await other.sign_in("/p/bj/office", "bj.careful", STRONG)
+    assert first.status_code == 303 and first.headers["location"].startswith("/p/bj/office/login/totp")
+    # The password alone does not open the office.
+    assert (await other.get("/p/bj/office/")).status_code == 303
+    await other.get(first.headers["location"])
+    replayed = await other.post("/p/bj/office/login/totp", {"code": totp.at(now)})
+    assert replayed.status_code == 400 and "动态口令错误" in replayed.text
+    fresh = totp.at(now + 30)  # the next step (one step of clock drift is accepted)
+    passed = await other.post("/p/bj/office/login/totp", {"code": fresh, "next": "/p/bj/office/"})
+    assert passed.status_code == 303 and passed.headers["location"] == "/p/bj/office/"
+    assert (await other.get("/p/bj/office/")).status_code == 200
+    assert "totp_enabled" in await audit_actions(platform, "bj", "bj.careful")

@@ -1,0 +1,111 @@
+"""The demo journey of issue 3, through the pages as officers use them.
+
+Guangdong's administrator delegates first registration to Guangzhou; Guangzhou's acceptance
+officer sees and handles Guangzhou's cases; the administrator takes the authority back and
+the open tasks return to the province's pool; the audit log shows every step.
+"""
+
+import re
+
+from tests.people import unit_ids
+
+OFFICE = "/p/gd/office"
+AUTHORITY = f"{OFFICE}/admin/authority"
+CASE = re.compile(
+    r'href="/p/gd/office/tasks/(\d+)">(GD-\d{4}-\d{6})</a></td>\s*<td>首次注册</td>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>'
+)
+
+
+def first_registrations(page: str) -> dict[int, str]:
+    """Task id -> place, for the first-registration rows of a to-do list."""
+    return {int(m.group(1)): m.group(3) for m in CASE.finditer(page)}
+
+
+async def test_delegate_act_take_back_audit(platform, new_browser) -> None:
+    units = await unit_ids(platform, "gd")
+    admin, city, province = new_browser(), new_browser(), new_browser()
+    await admin.sign_in(OFFICE, "gd.admin")
+    await city.sign_in(OFFICE, "gd.440100.accept")
+    await province.sign_in(OFFICE, "gd.accept")
+
+    before = first_registrations((await province.get(f"{OFFICE}/")).text)
+    guangzhou = {i for i, place in before.items() if "广州市" in place}
+    assert guangzhou, "the demo has first-registration cases in Guangzhou"
+    assert first_registrations((await city.get(f"{OFFICE}/")).text) == {}
+
+    # 1. The administrator opens the Guangzhou × first registration cell and delegates.
+    matrix = await admin.get(f"{AUTHORITY}/")
+    assert "广州市市场监督管理局" in matrix.text or "广州市" in matrix.text
+    cell = await admin.get(
+        f"{AUTHORITY}/cell?unit={units['440100']}&matter=first_registration", headers={"HX-Request": "true"}
+    )
+    assert "下放" in cell.text
+    granted = await admin.post(
+        f"{AUTHORITY}/delegations",
+        {
+            "delegate_unit_id": str(units["440100"]),
+            "matters": "first_registration",
+            "reason": "方便广州市申请人就近办理",
+        },
+        htmx=True,
+    )
+    assert granted.status_code == 200, granted.text
+    assert f"已下放 1 项事项的审批权限，{len(guangzhou)} 项待办任务已转至受托单位" in granted.text
+
+    # 2. Guangzhou's officer now sees exactly Guangzhou's cases; the province's officer no longer does.
+    mine = first_registrations((await city.get(f"{OFFICE}/")).text)
+    assert set(mine) == guangzhou
+    assert not guangzhou & set(first_registrations((await province.get(f"{OFFICE}/")).text))
+    claimed, completed = sorted(guangzhou)[:2]
+    page = await city.get(f"{OFFICE}/tasks/{completed}")
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    done = await city.post(
+        f"{OFFICE}/tasks/{completed}/complete", {"version": version, "note": "材料齐全"}, htmx=True
+    )
+    assert done.status_code == 200 and "已办结" in done.text
+    page = await city.get(f"{OFFICE}/tasks/{claimed}")
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    assert (
+        "已认领" in (await city.post(f"{OFFICE}/tasks/{claimed}/claim", {"version": version}, htmx=True)).text
+    )
+    # The province's officer cannot act on Guangzhou's task any more: it looks nonexistent to them.
+    assert (await province.get(f"{OFFICE}/tasks/{claimed}")).status_code == 404
+    assert (
+        await province.post(f"{OFFICE}/tasks/{claimed}/complete", {"version": "1"}, htmx=True)
+    ).status_code == 404
+
+    # 3. Taking back shows the impact first, then needs a confirmation.
+    cell = await admin.get(
+        f"{AUTHORITY}/cell?unit={units['440100']}&matter=first_registration", headers={"HX-Request": "true"}
+    )
+    delegation_id = re.search(r"/admin/authority/delegations/(\d+)/revoke", cell.text).group(1)
+    open_left = len(guangzhou) - 1
+    assert f"{open_left} 项待办任务（{open_left} 个案件）将退回广东省药品监督管理局的待办池" in cell.text
+    assert "办理中" in cell.text  # the claimed task is listed with its officer
+    unconfirmed = await admin.post(
+        f"{AUTHORITY}/delegations/{delegation_id}/revoke",
+        {"reason": "试点结束", "unit_id": str(units["440100"])},
+        htmx=True,
+    )
+    assert unconfirmed.status_code == 400 and "请确认已查看收回的影响" in unconfirmed.text
+    revoked = await admin.post(
+        f"{AUTHORITY}/delegations/{delegation_id}/revoke",
+        {"reason": "试点结束", "unit_id": str(units["440100"]), "confirmed": "yes"},
+        htmx=True,
+    )
+    assert revoked.status_code == 200
+    assert f"已收回 1 项授权，{len(guangzhou) - 1} 项待办任务已退回" in revoked.text
+
+    # 4. The open tasks, the claimed one included, are back in the province's pool with their history.
+    assert first_registrations((await city.get(f"{OFFICE}/")).text) == {}
+    assert (await city.get(f"{OFFICE}/tasks/{claimed}")).status_code == 404
+    back = first_registrations((await province.get(f"{OFFICE}/")).text)
+    assert guangzhou - {completed} <= set(back)
+    history = (await province.get(f"{OFFICE}/tasks/{claimed}")).text
+    assert "审批权限下放，任务转至受托单位办理" in history and "审批权限收回，任务退回省级待办池" in history
+    assert history.index("认领") < history.index("审批权限收回")
+
+    # 5. The audit log shows it all.
+    audit = (await admin.get(f"{OFFICE}/admin/audit")).text
+    for label in ("下放审批权限", "收回审批权限", "办理任务"):
+        assert label in audit, label
