@@ -159,3 +159,43 @@ def test_serve_refuses_to_start_without_a_usable_database(env, platform) -> None
     )
     assert result.returncode == 1
     assert "无法连接 Redis" in result.stderr
+
+
+def test_superadmin_only_from_the_command_line(env, platform) -> None:
+    made = run(
+        "users",
+        "create-superadmin",
+        "--username",
+        "nmpa.ops",
+        "--name",
+        "龚志远",
+        "--password",
+        "Initial#Pass2026",
+        **env,
+    )
+    assert made.returncode == 0, made.stderr
+    assert "已创建超级管理员 nmpa.ops（龚志远）" in made.stdout
+    again = run(
+        "users",
+        "create-superadmin",
+        "--username",
+        "nmpa.ops",
+        "--name",
+        "龚志远",
+        "--password",
+        "Initial#Pass2026",
+        **env,
+    )
+    assert again.returncode != 0 and "无法创建" in again.stderr and "Traceback" not in again.stderr
+    weak = run(
+        "users",
+        "create-superadmin",
+        "--username",
+        "nmpa.weak",
+        "--name",
+        "龚志远",
+        "--password",
+        "short",
+        **env,
+    )
+    assert weak.returncode != 0 and "密码长度至少" in weak.stderr

@@ -24,10 +24,32 @@ from pharmreg.authority import (
     revoke_delegation,
 )
 from pharmreg.divisions import DivisionIndex
-from pharmreg.identity import OfficerAccount
+from pharmreg.identity import OfficerAccount, UnitRead, list_units
 from pharmreg.kit.clock import utcnow
 from pharmreg.tenancy import TenantInfo
 from pharmreg.workflow import TaskRead, reroute_open_tasks, tasks_depending_on
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The units an administrator administers: all for the province bureau, otherwise their own
+    unit and the units directly under it (a city's counties)."""
+
+    units: list[UnitRead]
+    whole_tenant: bool
+
+    @property
+    def unit_ids(self) -> set[int] | None:
+        """For queries: None when nothing needs filtering."""
+        return None if self.whole_tenant else {u.id for u in self.units}
+
+    def covers(self, unit_id: int) -> bool:
+        return any(u.id == unit_id for u in self.units)
+
+
+async def scope_of(session: AsyncSession, officer: OfficerAccount) -> Scope:
+    units = [u for u in await list_units(session) if officer.administers(u.id, u.parent_id)]
+    return Scope(units, officer.at_province)
 
 
 @dataclass(frozen=True, slots=True)

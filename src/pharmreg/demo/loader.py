@@ -66,6 +66,7 @@ _TASK_MATTERS = (
     (Matter.RENEWAL, 4),
     (Matter.CANCELLATION, 2),
 )
+_CITY_POSTS: tuple[tuple[str, tuple[Position, ...]], ...] = (("admin", (Position.TENANT_ADMIN,)),)
 _LOCAL_POSTS: tuple[tuple[str, tuple[Position, ...]], ...] = (
     ("accept", (Position.ACCEPTANCE,)),
     ("review", (Position.REVIEW,)),
@@ -193,7 +194,9 @@ def plan_officers(
     if not cities:
         counties = [d for d in own if d.level == 3][:2]
     for division in [*cities, *counties]:
-        for suffix, posts in _LOCAL_POSTS:
+        # A city bureau has its own administrator: its officers, and passing authority on to its counties.
+        local = (*_CITY_POSTS, *_LOCAL_POSTS) if division.level == 2 else _LOCAL_POSTS
+        for suffix, posts in local:
             planned.append(
                 _officer(
                     rng,

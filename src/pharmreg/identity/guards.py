@@ -53,8 +53,14 @@ def account_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Account | None
     return account
 
 
-def require_officer(*permissions: str, allow_password_change: bool = False) -> Guard:
-    """An officer of the route's tenant, holding one of `permissions` (any, if none given)."""
+def require_officer(
+    *permissions: str, allow_password_change: bool = False, province_only: bool = False
+) -> Guard:
+    """An officer of the route's tenant, holding one of `permissions` (any, if none given).
+
+    `province_only`: tenant-wide matters (security settings, the audit log, messages) belong
+    to the province bureau's administrators, not to a city's or county's.
+    """
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
         slug = connection.path_params.get("slug")
@@ -65,6 +71,8 @@ def require_officer(*permissions: str, allow_password_change: bool = False) -> G
             raise PasswordChangeRequired("officer", slug)
         if permissions and not any(account.may(p) for p in permissions):
             raise PermissionDeniedException(detail="您没有执行此操作的权限")
+        if province_only and not account.at_province:
+            raise PermissionDeniedException(detail="此项设置由省级药品监管部门的系统管理员负责")
 
     return guard
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -154,11 +155,21 @@ async def count_active_holders(session: AsyncSession, position: str) -> int:
 
 
 async def search_officers(
-    session: AsyncSession, *, unit_id: int | None, text_query: str | None, limit: int
+    session: AsyncSession,
+    *,
+    unit_id: int | None,
+    text_query: str | None,
+    limit: int,
+    unit_ids: Collection[int] | None = None,
+    officer_id: uuid.UUID | None = None,
 ) -> list[tuple[Officer, BureauUnit]]:
     query = select(Officer, BureauUnit).join(BureauUnit, BureauUnit.id == Officer.unit_id)
     if unit_id is not None:
         query = query.where(Officer.unit_id == unit_id)
+    if unit_ids is not None:
+        query = query.where(Officer.unit_id.in_(list(unit_ids)))
+    if officer_id is not None:
+        query = query.where(Officer.id == officer_id)
     if text_query:
         pattern = "%" + text_query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(

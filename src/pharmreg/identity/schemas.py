@@ -46,6 +46,7 @@ class OfficerRead(msgspec.Struct):
     unit_id: int
     unit_name: str
     positions: list[str]
+    unit_parent_id: int | None = None
     active: bool = True
     mobile: str | None = None
     totp_enabled: bool = False
@@ -119,6 +120,16 @@ class OfficerAccount(msgspec.Struct, frozen=True):
 
     def may(self, permission: str) -> bool:
         return permission in self.permissions
+
+    @property
+    def at_province(self) -> bool:
+        """Works at the province bureau (whose administrators administer the whole tenant)."""
+        return self.unit_level == 1
+
+    def administers(self, unit_id: int, parent_id: int | None) -> bool:
+        """Whether a unit is within this officer's administration: everything for the province
+        bureau; for a city or county bureau, itself and the units directly under it."""
+        return self.at_province or unit_id == self.unit_id or parent_id == self.unit_id
 
 
 class StaffAccount(msgspec.Struct, frozen=True):

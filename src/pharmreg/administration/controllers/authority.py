@@ -12,7 +12,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.administration.service import delegate, revocation_impact, take_back
+from pharmreg.administration.service import delegate, revocation_impact, scope_of, take_back
 from pharmreg.audit import Actor
 from pharmreg.authority import (
     AuthorityPolicy,
@@ -54,6 +54,11 @@ def _context(tenant: TenantInfo, officer: OfficerAccount, db: Database, **extra:
     }
 
 
+async def _below(session: AsyncSession, officer: OfficerAccount, unit_id: int) -> bool:
+    """A unit the officer's unit may delegate to: administered by them, and not their own."""
+    return unit_id != officer.unit_id and (await scope_of(session, officer)).covers(unit_id)
+
+
 class AuthorityController(Controller):
     path = "/p/{slug:str}/office/admin/authority"
     include_in_schema = False
@@ -70,10 +75,20 @@ class AuthorityController(Controller):
         divisions: NamedDependency[DivisionIndex],
         db: NamedDependency[Database],
     ) -> Template:
-        rows = await authority_matrix(tenant_session, policy, divisions, parent_unit_id=None)
+        # A city bureau re-delegates to its own counties: its rows are those counties.
+        rows = await authority_matrix(
+            tenant_session,
+            policy,
+            divisions,
+            parent_unit_id=None if officer.at_province else officer.unit_id,
+        )
         delegations = await list_delegations(
             tenant_session, divisions, include_ended=request.query_params.get("ended") == "1"
         )
+        if not officer.at_province:  # what the unit received and what it passed on
+            delegations = [
+                d for d in delegations if officer.unit_id in (d.grantor_unit_id, d.delegate_unit_id)
+            ]
         return render(
             request,
             "administration/authority.html",
@@ -99,8 +114,7 @@ class AuthorityController(Controller):
         db: NamedDependency[Database],
         unit_id: FromPath[int],
     ) -> Template:
-        units = await Units.load(tenant_session)
-        if unit_id not in units.by_id:
+        if not (await scope_of(tenant_session, officer)).covers(unit_id):
             raise NotFoundException()
         rows = await authority_matrix(tenant_session, policy, divisions, parent_unit_id=unit_id)
         return Template(
@@ -119,12 +133,16 @@ class AuthorityController(Controller):
         db: NamedDependency[Database],
     ) -> Template:
         """A cell of the matrix: who holds the matter there, with the grant or take-back form."""
-        units = await Units.load(tenant_session)
         unit_id = request.query_params.get("unit", "")
         matter_value = request.query_params.get("matter", "")
-        unit = units.by_id.get(int(unit_id)) if unit_id.isdigit() else None
-        if unit is None or matter_value not in {m.value for m in Matter}:
+        if (
+            not unit_id.isdigit()
+            or not await _below(tenant_session, officer, int(unit_id))
+            or matter_value not in {m.value for m in Matter}
+        ):
             raise NotFoundException()
+        units = await Units.load(tenant_session)
+        unit = units.by_id[int(unit_id)]
         return await self._cell(
             request, tenant, officer, tenant_session, policy, divisions, db, unit.id, Matter(matter_value)
         )
@@ -209,8 +227,7 @@ class AuthorityController(Controller):
             territory=tuple(str(t) for t in form.getall("territory", [])),
             may_redelegate=values.get("may_redelegate") == "on",
         )
-        units = await Units.load(tenant_session)
-        if unit_id not in units.by_id:
+        if not await _below(tenant_session, officer, unit_id):
             raise NotFoundException()  # a unit of another province answers like none at all
         try:
             async with transaction(tenant_session):
@@ -271,8 +288,10 @@ class AuthorityController(Controller):
     ) -> Template:
         form = {k: str(v) for k, v in (await request.form()).items()}
         impact = await revocation_impact(tenant_session, delegation_id, divisions)
-        if impact is None:
-            raise NotFoundException()
+        if impact is None or not (
+            officer.at_province or impact.delegations[0].grantor_unit_id == officer.unit_id
+        ):
+            raise NotFoundException()  # a city takes back only what it passed on
         root = impact.delegations[0]
         if form.get("confirmed") != "yes":
             return await self._cell(
@@ -348,7 +367,9 @@ class AuthorityController(Controller):
         directory: NamedDependency[TenantDirectory],
     ) -> Template:
         params = request.query_params
-        officers = await list_officers(tenant_session)
+        officers = await list_officers(
+            tenant_session, unit_ids=(await scope_of(tenant_session, officer)).unit_ids
+        )
         result = None
         errors: dict[str, str] = {}
         if params.get("officer"):
@@ -356,7 +377,7 @@ class AuthorityController(Controller):
             place = divisions.get(params.get("division", ""))
             matter_value = params.get("matter", "")
             if person is None:
-                errors["officer"] = "请选择本省的一位工作人员"
+                errors["officer"] = "请从列表中选择一位工作人员"
             owner = directory.route(place.code) if place is not None else None
             if place is None or owner is None or owner.slug != tenant.slug:
                 errors["division"] = "请填写本省一个区县或地市的行政区划代码"

@@ -13,18 +13,20 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.administration.service import audit_query
+from pharmreg.administration.service import audit_query, scope_of
 from pharmreg.audit import ACTIONS, Actor, search_tenant_audit
 from pharmreg.identity import (
     SECURITY_LIMITS,
     OfficerAccount,
     OfficerForm,
+    OfficerRead,
     Position,
     Principal,
     SessionStore,
     UnitContactForm,
     admin_set_password,
     create_officer_account,
+    get_officer,
     grant_position,
     list_officers,
     list_units,
@@ -55,6 +57,16 @@ def _context(
     }
 
 
+async def _administered_officer(
+    session: AsyncSession, admin: OfficerAccount, officer_id: uuid.UUID
+) -> OfficerRead:
+    """The officer, if the administrator administers their unit; otherwise as if there were none."""
+    person = await get_officer(session, officer_id)
+    if person is None or not admin.administers(person.unit_id, person.unit_parent_id):
+        raise NotFoundException()
+    return person
+
+
 class UsersController(Controller):
     path = "/p/{slug:str}/office/admin/users"
     include_in_schema = False
@@ -71,8 +83,13 @@ class UsersController(Controller):
     ) -> Template:
         text = request.query_params.get("q", "").strip()[:50]
         unit = request.query_params.get("unit", "")
+        scope = await scope_of(tenant_session, officer)
         officers = await list_officers(
-            tenant_session, unit_id=int(unit) if unit.isdigit() else None, text_query=text or None, limit=300
+            tenant_session,
+            unit_id=int(unit) if unit.isdigit() else None,
+            text_query=text or None,
+            limit=300,
+            unit_ids=scope.unit_ids,
         )
         return render(
             request,
@@ -83,7 +100,7 @@ class UsersController(Controller):
                 db,
                 "users",
                 officers=officers,
-                units=await list_units(tenant_session),
+                units=scope.units,
                 q=text,
                 unit=unit,
                 positions=list(Position),
@@ -123,7 +140,7 @@ class UsersController(Controller):
                 officer,
                 db,
                 "users",
-                units=await list_units(session),
+                units=(await scope_of(session, officer)).units,
                 positions=list(Position),
                 values=values,
                 errors=errors,
@@ -158,7 +175,10 @@ class UsersController(Controller):
         try:
             async with transaction(tenant_session):
                 rules = await security_rules(tenant_session)
-                created = await create_officer_account(tenant_session, data, rules=rules, actor=actor)
+                scope = await scope_of(tenant_session, officer)
+                created = await create_officer_account(
+                    tenant_session, data, rules=rules, actor=actor, unit_ids=scope.unit_ids
+                )
         except FormErrors as exc:
             values.pop("password", None)
             return await self._form(
@@ -191,9 +211,7 @@ class UsersController(Controller):
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
-        person = next((o for o in await list_officers(session) if o.id == officer_id), None)
-        if person is None:
-            raise NotFoundException()
+        person = await _administered_officer(session, officer, officer_id)
         return render(
             request,
             "administration/user.html",
@@ -235,6 +253,7 @@ class UsersController(Controller):
         }
         if action not in messages:
             raise NotFoundException()
+        await _administered_officer(tenant_session, officer, officer_id)
         try:
             async with transaction(tenant_session):
                 if action == "grant":
@@ -279,7 +298,7 @@ class UnitsController(Controller):
         return render(
             request,
             "administration/units.html",
-            _context(tenant, officer, db, "units", units=await list_units(tenant_session)),
+            _context(tenant, officer, db, "units", units=(await scope_of(tenant_session, officer)).units),
         )
 
     @get("/{unit_id:int}/edit")
@@ -292,7 +311,7 @@ class UnitsController(Controller):
         db: NamedDependency[Database],
         unit_id: FromPath[int],
     ) -> Template:
-        unit = next((u for u in await list_units(tenant_session) if u.id == unit_id), None)
+        unit = next((u for u in (await scope_of(tenant_session, officer)).units if u.id == unit_id), None)
         if unit is None:
             raise NotFoundException()
         return render(
@@ -313,6 +332,8 @@ class UnitsController(Controller):
         actor: NamedDependency[Actor],
         unit_id: FromPath[int],
     ) -> Template:
+        if not (await scope_of(tenant_session, officer)).covers(unit_id):
+            raise NotFoundException()
         form = {k: str(v) for k, v in (await request.form()).items()}
         data = UnitContactForm(**{k: form.get(k, "") for k in UnitContactForm.__struct_fields__})
         try:
@@ -332,7 +353,9 @@ class UnitsController(Controller):
         return render(
             request,
             "administration/units.html",
-            _context(tenant, officer, db, "units", unit=unit, units=await list_units(tenant_session)),
+            _context(
+                tenant, officer, db, "units", unit=unit, units=(await scope_of(tenant_session, officer)).units
+            ),
             fragment="administration/_unit_row.html",
         )
 
@@ -340,7 +363,7 @@ class UnitsController(Controller):
 class SecurityController(Controller):
     path = "/p/{slug:str}/office/admin/security"
     include_in_schema = False
-    guards = [require_officer("manage_security")]  # noqa: RUF012 - Litestar reads this class attribute
+    guards = [require_officer("manage_security", province_only=True)]  # noqa: RUF012 - Litestar reads this class attribute
 
     @get("/")
     async def index(
@@ -403,7 +426,7 @@ class AuditController(Controller):
     path = "/p/{slug:str}/office/admin"
     include_in_schema = False
 
-    @get("/audit", guards=[require_officer("read_audit")])
+    @get("/audit", guards=[require_officer("read_audit", province_only=True)])
     async def audit(
         self,
         request: HTMXRequest,
@@ -431,7 +454,7 @@ class AuditController(Controller):
             fragment="administration/_audit_rows.html",
         )
 
-    @get("/messages", guards=[require_officer("read_messages")])
+    @get("/messages", guards=[require_officer("read_messages", province_only=True)])
     async def messages(
         self,
         request: Request[Any, Any, Any],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection, Sequence
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,9 +63,17 @@ async def create_officer(session: AsyncSession, data: OfficerCreate) -> Officer 
 
 
 async def create_officer_account(
-    session: AsyncSession, form: OfficerForm, *, rules: SecurityRules, actor: Actor
+    session: AsyncSession,
+    form: OfficerForm,
+    *,
+    rules: SecurityRules,
+    actor: Actor,
+    unit_ids: Collection[int] | None = None,
 ) -> Officer:
-    """An administrator creates an officer; every problem is reported at once."""
+    """An administrator creates an officer; every problem is reported at once.
+
+    `unit_ids`: the units the administrator may add officers to (None: any of the tenant).
+    """
     problems = Problems()
     username = form.username.strip().lower()
     if not USERNAME.fullmatch(username):
@@ -77,6 +86,8 @@ async def create_officer_account(
     unit = await repository.unit_by_id(session, form.unit_id)
     if unit is None or not unit.active:
         problems.add("unit_id", "请选择本省的一个监管单位")
+    elif unit_ids is not None and unit.id not in unit_ids:
+        problems.add("unit_id", "只能在本单位或所辖下级单位中新建工作人员")
     mobile = form.mobile.strip()
     if mobile and not MOBILE.fullmatch(mobile):
         problems.add("mobile", "手机号码应为 11 位数字，以 1 开头")
@@ -271,9 +282,28 @@ async def _officer(session: AsyncSession, officer_id: uuid.UUID) -> Officer:
 
 
 async def list_officers(
-    session: AsyncSession, *, unit_id: int | None = None, text_query: str | None = None, limit: int = 500
+    session: AsyncSession,
+    *,
+    unit_id: int | None = None,
+    text_query: str | None = None,
+    limit: int = 500,
+    unit_ids: Collection[int] | None = None,
 ) -> list[OfficerRead]:
-    rows = await repository.search_officers(session, unit_id=unit_id, text_query=text_query, limit=limit)
+    """Officers (with unit and posts), optionally of one unit or of a set of units."""
+    rows = await repository.search_officers(
+        session, unit_id=unit_id, text_query=text_query, limit=limit, unit_ids=unit_ids
+    )
+    return await _reads(session, rows)
+
+
+async def get_officer(session: AsyncSession, officer_id: uuid.UUID) -> OfficerRead | None:
+    rows = await repository.search_officers(
+        session, unit_id=None, text_query=None, limit=1, officer_id=officer_id
+    )
+    return (await _reads(session, rows))[0] if rows else None
+
+
+async def _reads(session: AsyncSession, rows: Sequence[tuple[Officer, BureauUnit]]) -> list[OfficerRead]:
     held = await repository.positions_of(session, [officer.id for officer, _unit in rows])
     return [
         OfficerRead(
@@ -282,6 +312,7 @@ async def list_officers(
             name=officer.name,
             unit_id=unit.id,
             unit_name=unit.name,
+            unit_parent_id=unit.parent_id,
             positions=sorted(held.get(officer.id, [])),
             active=officer.active,
             mobile=officer.mobile,

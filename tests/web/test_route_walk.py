@@ -1,0 +1,242 @@
+"""Every route, walked by every kind of user of two provinces, with the outcome each must get.
+
+The routes come from the application itself, so a new route is walked as soon as it exists,
+and one that no rule below classifies fails the test until someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from pharmreg.kit.codes import resident_id_check_char
+from tests.people import make_officer
+
+PASSWORD = "Pharmreg#2026"
+SKIPPED_METHODS = {"OPTIONS", "HEAD"}
+# Routes that end the walker's session: walked last, once per user.
+SIGN_OUT = re.compile(r"/(logout|logout-everywhere)$")
+
+
+@dataclass(frozen=True)
+class User:
+    label: str
+    realm: str | None  # "officer", "staff", "applicant" or None (anonymous)
+    slug: str | None = None  # the officer's province
+    login: str = ""
+    permissions: frozenset[str] = frozenset()
+    at_province: bool = False
+    superadmin: bool = False
+
+
+ADMIN_PERMISSIONS = frozenset(
+    {"manage_users", "manage_units", "manage_authority", "manage_security", "read_audit", "read_messages"}
+)
+USERS = [
+    User("anonymous", None),
+    User("applicant", "applicant", login="13900007788"),
+    User("national staff", "staff", login="nmpa.admin"),
+    User("superadmin", "staff", login="nmpa.root", superadmin=True),
+]
+for slug, city in (("gd", "440100"), ("js", "320100")):
+    USERS += [
+        User(f"{slug} clerk", "officer", slug, f"{slug}.accept", frozenset({"handle_tasks"}), True),
+        User(f"{slug} admin", "officer", slug, f"{slug}.admin", ADMIN_PERMISSIONS, True),
+        User(f"{slug} city admin", "officer", slug, f"{slug}.{city}.admin", ADMIN_PERMISSIONS, False),
+    ]
+
+# Officer routes by what they need: (path pattern, permission or None, province bureau only).
+OFFICE_PUBLIC = re.compile(r"^/p/\{slug\}/office/(login|login/totp|logout|reset|reset/confirm)$")
+OFFICE_RULES = [
+    (re.compile(r"^/p/\{slug\}/office/admin/users"), "manage_users", False),
+    (re.compile(r"^/p/\{slug\}/office/admin/units"), "manage_units", False),
+    (re.compile(r"^/p/\{slug\}/office/admin/authority"), "manage_authority", False),
+    (re.compile(r"^/p/\{slug\}/office/admin/security"), "manage_security", True),
+    (re.compile(r"^/p/\{slug\}/office/admin/audit$"), "read_audit", True),
+    (re.compile(r"^/p/\{slug\}/office/admin/messages$"), "read_messages", True),
+    (re.compile(r"^/p/\{slug\}/office(/account.*|/tasks/.*|)$"), None, False),
+]
+NATIONAL_PUBLIC = re.compile(r"^/national/(login|login/totp|logout|reset|reset/confirm)$")
+ACCOUNT_PUBLIC = re.compile(r"^/account/(login|logout|register|reset|reset/confirm)$")
+PUBLIC = re.compile(
+    r"^(/|/health|/ready|/divisions/search|/p/\{slug\}|/p/\{slug\}/divisions/\{code\}|/api/.*|/static/.*)$"
+)
+
+
+def need(template: str) -> tuple[str | None, str | None, bool, bool]:
+    """(realm, permission, province only, superadmin only) a route requires; raises if unknown."""
+    if template.startswith("/p/{slug}/office"):
+        if OFFICE_PUBLIC.match(template):
+            return None, None, False, False
+        for pattern, permission, province_only in OFFICE_RULES:
+            if pattern.match(template):
+                return "officer", permission, province_only, False
+    elif template.startswith("/national"):
+        if NATIONAL_PUBLIC.match(template):
+            return None, None, False, False
+        return "staff", None, False, template.startswith("/national/admin")
+    elif template.startswith("/account"):
+        if ACCOUNT_PUBLIC.match(template):
+            return None, None, False, False
+        return "applicant", None, False, False
+    elif PUBLIC.match(template):
+        return None, None, False, False
+    raise AssertionError(f"unclassified route {template}: decide who may use it")
+
+
+# Sign-in steps and sign-out send the visitor to a sign-in page by design.
+TO_SIGN_IN = re.compile(r"/(login/totp|logout|logout-everywhere)$")
+
+
+def expected(user: User, template: str, slug: str | None) -> set[str]:
+    outcomes = {"ok", "sign in"} if TO_SIGN_IN.search(template) else set()
+    return outcomes | {_expected(user, template, slug)}
+
+
+def _expected(user: User, template: str, slug: str | None) -> str:
+    realm, permission, province_only, superadmin = need(template)
+    if realm is None:
+        return "ok"
+    if user.realm != realm or (realm == "officer" and user.slug != slug):
+        return "sign in"
+    if superadmin and not user.superadmin:
+        return "forbidden"
+    if permission is not None and permission not in user.permissions:
+        return "forbidden"
+    if province_only and not user.at_province:
+        return "forbidden"
+    return "ok"
+
+
+def outcome(response) -> str:
+    if response.status_code >= 500:
+        return f"server error {response.status_code}"
+    if response.status_code in (303, 302) and re.search(
+        r"/(login|office/login)(\?|$)", response.headers.get("location", "")
+    ):
+        return "sign in"
+    if response.status_code == 401:
+        return "sign in"
+    if response.status_code == 403:
+        return "forbidden"
+    return "ok"
+
+
+def routes(app) -> list[tuple[str, str]]:
+    found = []
+    for route in app.routes:
+        template = re.sub(r"\{(\w+):[^}]+\}", r"{\1}", route.path)
+        for handler in getattr(route, "route_handlers", []):
+            for method in sorted(handler.http_methods):
+                if method not in SKIPPED_METHODS:
+                    found.append((method, template))
+    return sorted(set(found), key=lambda r: (bool(SIGN_OUT.search(r[1])), r[1], r[0]))
+
+
+def fill(template: str, slug: str, *, officer_id: uuid.UUID) -> str:
+    """A concrete path: unknown numeric ids (nothing is changed), the given officer id."""
+    values = {
+        "slug": slug,
+        "code": "440100" if slug == "gd" else "320100",
+        "file_path": "css/site.css",
+        "path": "swagger",
+        "tenant_slug": slug,
+        "officer_id": str(officer_id),
+        "staff_id": str(uuid.uuid4()),
+        "task_id": "987654",
+        "unit_id": "987654",
+        "delegation_id": "987654",
+        "action": "grant",
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
+
+
+def _id_number() -> str:
+    first17 = "11010119900307001"
+    return first17 + resident_id_check_char(first17)
+
+
+@pytest.fixture
+async def signed_in(new_browser, platform):
+    """A browser per user, signed in (the applicant registers first)."""
+    browsers = {}
+    for user in USERS:
+        browser = new_browser()
+        if user.realm == "officer":
+            response = await browser.sign_in(f"/p/{user.slug}/office", user.login, PASSWORD)
+        elif user.realm == "staff":
+            response = await browser.sign_in("/national", user.login, PASSWORD)
+        elif user.realm == "applicant":
+            response = await browser.sign_in("/account", user.login, PASSWORD)
+            if response.status_code == 303:  # registered by an earlier test
+                browsers[user] = browser
+                continue
+            await browser.get("/account/register")
+            response = await browser.post(
+                "/account/register",
+                {
+                    "name": "路过者",
+                    "document_type": "resident_id",
+                    "document_number": _id_number(),
+                    "mobile": user.login,
+                    "password": PASSWORD,
+                    "password_confirm": PASSWORD,
+                },
+            )
+        else:
+            await browser.get("/")
+            response = None
+        assert response is None or response.status_code == 303, (user.label, response.text[:500])
+        browsers[user] = browser
+    return browsers
+
+
+async def test_every_route_for_every_user(app, signed_in, platform) -> None:
+    stranger = await make_officer(platform, "js", "js.walk.target")  # an object of the other province
+    failures = []
+    walked = 0
+    for user, browser in signed_in.items():
+        for method, template in routes(app):
+            slugs = ("gd", "js") if "{slug}" in template or "{tenant_slug}" in template else ("gd",)
+            for slug in slugs:
+                path = fill(template, slug, officer_id=stranger.id if slug == "gd" else uuid.uuid4())
+                if method == "GET":
+                    response = await browser.get(path)
+                else:
+                    response = await browser.post(path, {})
+                walked += 1
+                got, want = outcome(response), expected(user, template, slug)
+                if got not in want:
+                    failures.append(f"{user.label:>16} {method:4} {path}: {got}, expected {sorted(want)}")
+    assert not failures, f"{len(failures)} of {walked} requests:\n" + "\n".join(failures)
+    assert walked > 500
+
+
+OBJECT_ROUTES = [
+    ("GET", "/p/gd/office/admin/users/{id}"),
+    ("POST", "/p/gd/office/admin/users/{id}/grant"),
+    ("POST", "/p/gd/office/admin/users/{id}/deactivate"),
+    ("POST", "/p/gd/office/admin/users/{id}/password"),
+]
+
+
+@pytest.mark.parametrize(("method", "template"), OBJECT_ROUTES)
+async def test_another_provinces_object_answers_like_a_missing_one(
+    platform, signed_in, method, template
+) -> None:
+    stranger = await make_officer(platform, "js", f"js.object.{uuid.uuid4().hex[:6]}")
+    admin = next(b for u, b in signed_in.items() if u.label == "gd admin")
+
+    async def call(officer_id):
+        path = template.format(id=officer_id)
+        data = {"position": "decision", "password": "Hijack#Pass2026"}
+        response = await (admin.get(path) if method == "GET" else admin.post(path, data, htmx=True))
+        body = response.text.replace(response.headers.get("x-request-id", "-"), "")
+        return response.status_code, re.sub(r'"x-csrf-token": "[^"]*"|value="[0-9a-f]{40,}"', "", body)
+
+    other, missing = await call(stranger.id), await call(uuid.uuid4())
+    assert other[0] == 404
+    assert other == missing
