@@ -16,6 +16,7 @@ from sqlalchemy import text
 from pharmreg.divisions import DivisionIndex, load_divisions
 from pharmreg.kit.db import Database
 from pharmreg.tenancy import (
+    differences_from_models,
     load_catalogue,
     load_directory,
     migrate_national,
@@ -63,16 +64,23 @@ async def everything_from_empty(url: str) -> tuple[float, float]:
 
 
 async def ensure_bench_database(url: str) -> None:
-    """Set the benchmark database up once; later scripts reuse it."""
+    """Set the benchmark database up once; set it up again when the models moved on.
+
+    Unreleased migrations are edited in place during development, so the revision alone
+    cannot tell a stale database: compare the tables with the models instead.
+    """
     db = Database(url, pool_size=1)
     try:
         async with db.engine().connect() as connection:
-            ready = await connection.scalar(text("SELECT to_regclass('tenant_gd.unit')"))
+            ready = await connection.scalar(text("SELECT to_regclass('tenant_gd.unit')")) is not None
+            stale = ready and any(
+                [await differences_from_models(connection, schema) for schema in ("national", "tenant_gd")]
+            )
     except Exception:
-        ready = None
+        ready, stale = False, False
     finally:
         await db.dispose()
-    if ready is None:
+    if not ready or stale:
         print("setting up pharmreg_bench (all tenants) ...")
         await everything_from_empty(url)
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.audit import Actor
 from pharmreg.identity.guards import account_of
 from pharmreg.identity.models import NationalStaff, Officer
-from pharmreg.identity.passwords import verify_password
+from pharmreg.identity.passwords import check_password
 from pharmreg.identity.repository import applicant_by_id, officer_by_id, staff_by_id
 from pharmreg.identity.service import (
     ResetCodes,
@@ -353,7 +353,7 @@ async def totp_setup_submit(
     async with realm.open_session() as session, session.begin():
         account = await _own_account(session, realm, request)
         if form.get("action") == "disable":
-            if not verify_password(account.password_hash, form.get("password", "")):
+            if not await check_password(account.password_hash, form.get("password", "")):
                 return _page(
                     realm, "auth/totp_setup.html", status=400, enabled=True, errors={"password": "密码不正确"}
                 )

@@ -20,7 +20,7 @@ from pharmreg.identity import repository
 from pharmreg.identity.documents import DocumentType, check_document
 from pharmreg.identity.models import Applicant, NationalStaff, Officer
 from pharmreg.identity.password_policy import PasswordRules, password_problems
-from pharmreg.identity.passwords import hash_password, needs_rehash, verify_password
+from pharmreg.identity.passwords import check_password, hash_password, make_password_hash, needs_rehash
 from pharmreg.identity.schemas import (
     ApplicantAccount,
     ApplicantCreate,
@@ -141,7 +141,7 @@ async def register_applicant_account(
             sex=sex,
             birth_date=birth,
             mobile=mobile,
-            password_hash=hash_password(form.password),
+            password_hash=await make_password_hash(form.password),
         ),
     )
     if applicant is None:  # registered by a concurrent request a moment ago
@@ -223,7 +223,7 @@ async def create_staff_account(
             username=username,
             name=form.name.strip(),
             department=form.department.strip(),
-            password_hash=hash_password(form.password),
+            password_hash=await make_password_hash(form.password),
             mobile=mobile or None,
         ),
         role=role,
@@ -282,14 +282,14 @@ async def verify_credentials(session: AsyncSession, kind: str, login: str, passw
     else:
         account = await repository.applicant_by_login(session, login)
     if account is None:
-        verify_password(_DUMMY_HASH, password)
+        await check_password(_DUMMY_HASH, password)
         return Verified(None, "bad_credentials")
-    if not verify_password(account.password_hash, password):
+    if not await check_password(account.password_hash, password):
         return Verified(None, "bad_credentials")
     if not account.active:
         return Verified(account, "inactive")
     if needs_rehash(account.password_hash):  # hashing parameters were raised since
-        account.password_hash = hash_password(password)
+        account.password_hash = await make_password_hash(password)
     return Verified(account, "ok")
 
 
@@ -331,21 +331,21 @@ async def change_password(
 ) -> None:
     """Replace one's own password (the caller ends the person's other sessions)."""
     problems = Problems()
-    if not verify_password(account.password_hash, current):
+    if not await check_password(account.password_hash, current):
         problems.add("current", "当前密码不正确")
     ids = tuple(
         x for x in (getattr(account, "username", ""), getattr(account, "id_number", ""), account.mobile) if x
     )
     _check_password(problems, new, confirm, rules, ids)
-    if not problems and verify_password(account.password_hash, new):
+    if not problems and await check_password(account.password_hash, new):
         problems.add("password", "新密码不能与当前密码相同")
     problems.raise_if_any()
-    _set_password(account, new)
+    await _set_password(account, new)
     await audit(session, action="password_changed", actor=actor, summary=f"{account.name} 修改了密码")
 
 
-def _set_password(account: Account, password: str) -> None:
-    account.password_hash = hash_password(password)
+async def _set_password(account: Account, password: str) -> None:
+    account.password_hash = await make_password_hash(password)
     account.password_changed_at = utcnow()
     if isinstance(account, Officer | NationalStaff):
         account.must_change_password = False
@@ -476,7 +476,7 @@ async def finish_password_reset(
         or not await codes.consume(_realm(kind, tenant_slug), str(account.id), code)
     ):
         raise FormErrors({"code": "验证码错误或已过期，请重新获取"})
-    _set_password(account, new)
+    await _set_password(account, new)
     await audit(
         session,
         action="password_reset",

@@ -14,7 +14,7 @@ from pharmreg.events import record_event
 from pharmreg.identity import repository
 from pharmreg.identity.models import BureauUnit, Officer
 from pharmreg.identity.password_policy import PasswordRules, password_problems
-from pharmreg.identity.passwords import hash_password
+from pharmreg.identity.passwords import make_password_hash
 from pharmreg.identity.permissions import PostPermissions
 from pharmreg.identity.positions import Position
 from pharmreg.identity.schemas import OfficerAccount, OfficerCreate, OfficerForm, OfficerRead, SecurityRules
@@ -103,7 +103,7 @@ async def create_officer_account(
         unit_id=unit.id,
         mobile=mobile or None,
         email=form.email.strip() or None,
-        password_hash=hash_password(form.password),
+        password_hash=await make_password_hash(form.password),
         must_change_password=True,  # chosen by the administrator: the officer replaces it
     )
     session.add(officer)
@@ -213,7 +213,7 @@ async def admin_set_password(
     problems = Problems()
     _check_password(problems, password, rules, identifiers=(officer.username, officer.mobile or ""))
     problems.raise_if_any()
-    officer.password_hash = hash_password(password)
+    officer.password_hash = await make_password_hash(password)
     officer.password_changed_at = utcnow()
     officer.must_change_password = True
     await record_tenant_audit(
