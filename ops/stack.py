@@ -460,7 +460,24 @@ def command_run(args: argparse.Namespace) -> int:
         return supervisor.wait()
 
 
+def ensure_chromium() -> None:
+    """The UI tests drive Debian's chromium; install it when missing and we may (root + apt)."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        log("chromium is not installed: the browser tests will be skipped (apt-get install chromium)")
+        return
+    log("installing chromium for the browser tests (apt-get install chromium)")
+    quiet = {"stdout": subprocess.DEVNULL, "env": os.environ | {"DEBIAN_FRONTEND": "noninteractive"}}
+    subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)  # type: ignore[call-overload]
+    result = subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, **quiet)  # type: ignore[call-overload]
+    if result.returncode != 0:
+        log("could not install chromium: the browser tests will be skipped")
+
+
 def command_test(args: argparse.Namespace) -> int:
+    if not args.only or "pytest" in args.only:
+        ensure_chromium()
     with services() as servers:
         env = base_env(servers)
         env["PHARMREG_ENV"] = "test"

@@ -5,7 +5,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from pharmreg.demo import load_demo
 from pharmreg.demo.generator import organisation, person, uscc
+from pharmreg.demo.loader import DemoReport
 from pharmreg.identity import verify_password
 from pharmreg.identity.models import Applicant
 from pharmreg.kit.codes import check_uscc, parse_resident_id
@@ -68,3 +70,12 @@ async def test_extension_b_names_survive_the_database(platform) -> None:
         hashes = list(await session.scalars(select(Applicant.password_hash).limit(1)))
     assert names == {"王𠮷"}
     assert verify_password(hashes[0], "Pharmreg#2026")
+
+
+async def test_loading_again_adds_nothing(platform) -> None:
+    """ops/run loads the demo at every start: the second time must leave everything as it was."""
+    model = (platform.settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
+    report = await load_demo(
+        platform.db, platform.directory, platform.index, today=date.today(), authority_model=model
+    )
+    assert report == DemoReport()

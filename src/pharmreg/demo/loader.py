@@ -115,7 +115,9 @@ async def load_demo(
             for data, _login in plan_officers(tenant, own, password_hash):
                 report.officers += await create_officer(session, data) is not None
             await _load_practice_units(session, tenant, own, rng, today, report)
-            await _load_tasks(session, own, rng, today, authority_model, tenant, report)
+            # Their own generator: tasks are skipped once loaded, which must not shift the applicants.
+            tasks_rng = random.Random(f"{seed}:{slug}:tasks")
+            await _load_tasks(session, own, tasks_rng, today, authority_model, tenant, report)
         async with db.national() as session, session.begin():
             await _load_applicants(session, own, rng, today, password_hash, report)
     return report
