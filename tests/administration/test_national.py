@@ -69,7 +69,7 @@ async def test_first_administrator_of_a_province(platform, new_browser) -> None:
     assert made.status_code == 303 and made.headers["location"] == "/national/?admin_created=xz"
     admin = new_browser()
     await admin.sign_in("/p/xz/office", "xz.admin", "Initial#Pass2026")
-    assert (await admin.get("/p/xz/office/")).headers["location"].endswith("/account/password")
+    assert (await admin.get("/p/xz/office/")).headers["location"].endswith("/office/password")
     assert "officer_created" in await audit_actions(platform, "xz", "次仁（xz.admin）")
 
 

@@ -39,7 +39,7 @@ async def test_admin_creates_an_officer_who_must_change_the_password(platform, b
     newcomer = new_browser()
     await newcomer.sign_in("/p/gd/office", "gd.newcomer", "Initial#Pass2026")
     first = await newcomer.get("/p/gd/office/")
-    assert first.status_code == 303 and first.headers["location"].endswith("/account/password")
+    assert first.status_code == 303 and first.headers["location"].endswith("/office/password")
     assert "officer_created" in await audit_actions(platform, "gd", "何晓东（gd.newcomer）")
 
 
@@ -123,7 +123,7 @@ async def test_admin_password_reset_forces_a_change_and_signs_out(platform, brow
     assert (await worker.get("/p/gd/office/")).status_code == 303
     await worker.sign_in("/p/gd/office", "gd.locked.out", "Temporary#Pass2026")
     forced = await worker.get("/p/gd/office/")
-    assert forced.headers["location"].endswith("/account/password")
+    assert forced.headers["location"].endswith("/office/password")
 
 
 async def test_the_last_administrator_stays(platform, browser) -> None:

@@ -117,13 +117,13 @@ def _secret(page: str) -> str:
 async def test_totp_enrolment_sign_in_and_replay(platform, browser, new_browser) -> None:
     await make_officer(platform, "bj", "bj.careful")
     await browser.sign_in("/p/bj/office", "bj.careful", STRONG)
-    page = await browser.get("/p/bj/office/account/totp")
+    page = await browser.get("/p/bj/office/totp")
     assert "<svg" in page.text  # the QR code to scan
     totp = pyotp.TOTP(_secret(page.text))
-    bad = await browser.post("/p/bj/office/account/totp", {"action": "enable", "code": "123456"})
+    bad = await browser.post("/p/bj/office/totp", {"action": "enable", "code": "123456"})
     assert bad.status_code == 400 and "口令不正确" in bad.text
     now = time.time()
-    enrolled = await browser.post("/p/bj/office/account/totp", {"action": "enable", "code": totp.at(now)})
+    enrolled = await browser.post("/p/bj/office/totp", {"action": "enable", "code": totp.at(now)})
     assert enrolled.status_code == 303
 
     other = new_browser()

@@ -56,15 +56,15 @@ async def test_password_set_by_admin_must_be_changed(browser, platform) -> None:
         row.must_change_password = True
     await browser.sign_in("/p/bj/office", "bj.newbie", STRONG)
     forced = await browser.get("/p/bj/office/")
-    assert forced.status_code == 303 and forced.headers["location"] == "/p/bj/office/account/password"
-    page = await browser.get("/p/bj/office/account/password")
+    assert forced.status_code == 303 and forced.headers["location"] == "/p/bj/office/password"
+    page = await browser.get("/p/bj/office/password")
     assert "请先设置新密码" in page.text
     same = await browser.post(
-        "/p/bj/office/account/password", {"current": STRONG, "password": STRONG, "password_confirm": STRONG}
+        "/p/bj/office/password", {"current": STRONG, "password": STRONG, "password_confirm": STRONG}
     )
     assert same.status_code == 400 and "新密码不能与当前密码相同" in same.text
     changed = await browser.post(
-        "/p/bj/office/account/password",
+        "/p/bj/office/password",
         {"current": STRONG, "password": "Fresh#Start2026", "password_confirm": "Fresh#Start2026"},
     )
     assert changed.status_code == 303
@@ -78,7 +78,7 @@ async def test_sign_out_everywhere(new_browser, platform) -> None:
     await desk.sign_in("/p/js/office", "js.twodevices", STRONG)
     assert (await phone.get("/p/js/office/")).status_code == 200
     await desk.get("/p/js/office/account/")
-    await desk.post("/p/js/office/account/logout-everywhere")
+    await desk.post("/p/js/office/logout-everywhere")
     assert (await phone.get("/p/js/office/")).status_code == 303
     assert (await desk.get("/p/js/office/")).status_code == 303
 

@@ -57,7 +57,11 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/admin/security"), "manage_security", True),
     (re.compile(r"^/p/\{slug\}/office/admin/audit$"), "read_audit", True),
     (re.compile(r"^/p/\{slug\}/office/admin/messages$"), "read_messages", True),
-    (re.compile(r"^/p/\{slug\}/office(/account.*|/tasks/.*|)$"), None, False),
+    (
+        re.compile(r"^/p/\{slug\}/office(/account.*|/tasks/.*|/password|/totp|/logout-everywhere|)$"),
+        None,
+        False,
+    ),
 ]
 NATIONAL_PUBLIC = re.compile(r"^/national/(login|login/totp|logout|reset|reset/confirm)$")
 ACCOUNT_PUBLIC = re.compile(r"^/account/(login|logout|register|reset|reset/confirm)$")

@@ -1,6 +1,6 @@
 """Who acts: bureau units, officers and their posts, applicants, national staff, sign-in."""
 
-from pharmreg.identity.controllers import ROUTE_HANDLERS, UnitApiController, staff_realm
+from pharmreg.identity.controllers import ROUTE_HANDLERS, SecondFactorRoutes, UnitApiController, staff_realm
 from pharmreg.identity.documents import DocumentType, check_document
 from pharmreg.identity.guards import (
     PasswordChangeRequired,
@@ -13,19 +13,6 @@ from pharmreg.identity.guards import (
 from pharmreg.identity.pages import (
     Realm,
     Tools,
-    login_page,
-    login_submit,
-    logout,
-    logout_everywhere,
-    password_page,
-    password_submit,
-    reset_confirm_submit,
-    reset_page,
-    reset_submit,
-    totp_page,
-    totp_setup_page,
-    totp_setup_submit,
-    totp_submit,
 )
 from pharmreg.identity.passwords import hash_password, verify_password
 from pharmreg.identity.permissions import PostPermissions
@@ -127,6 +114,7 @@ __all__ = [
     "Principal",
     "Realm",
     "ResetCodes",
+    "SecondFactorRoutes",
     "SecretBox",
     "SecurityRules",
     "SessionData",
@@ -170,14 +158,8 @@ __all__ = [
     "load_applicant_account",
     "load_officer_account",
     "load_staff_account",
-    "login_page",
-    "login_submit",
-    "logout",
-    "logout_everywhere",
     "new_secret",
     "officer_account",
-    "password_page",
-    "password_submit",
     "plan_units",
     "provisioning_uri",
     "qr_svg",
@@ -186,9 +168,6 @@ __all__ = [
     "require_applicant",
     "require_officer",
     "require_staff",
-    "reset_confirm_submit",
-    "reset_page",
-    "reset_submit",
     "second_factor",
     "security_rules",
     "session_cookie",
@@ -198,10 +177,6 @@ __all__ = [
     "staff_account",
     "staff_realm",
     "start_password_reset",
-    "totp_page",
-    "totp_setup_page",
-    "totp_setup_submit",
-    "totp_submit",
     "update_security_rules",
     "update_unit_contact",
     "valid_login_format",

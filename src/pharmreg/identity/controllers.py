@@ -6,14 +6,14 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor
 from pharmreg.identity import pages
 from pharmreg.identity.documents import DocumentType
-from pharmreg.identity.guards import require_applicant, require_staff
+from pharmreg.identity.guards import require_applicant, require_signed_in
 from pharmreg.identity.pages import Realm, Tools
 from pharmreg.identity.schemas import ApplicantAccount, ApplicantRegistration, UnitRead
 from pharmreg.identity.service import list_units, register_applicant_account, security_rules
@@ -57,11 +57,140 @@ def staff_realm(db: Database) -> Realm:
     )
 
 
-class AccountController(Controller):
+class PasswordRoutes(Controller):
+    """Sign-in with a password, sign-out, one's own password, reset by text-message code.
+
+    The same routes for every realm, under the realm's base path. A subclass sets `path`,
+    `opt = {"realm_kind": ...}` (read by the guards) and a `realm` dependency (pages.Realm).
+    """
+
+    include_in_schema = False
+
+    @get("/login")
+    async def login_page(
+        self, request: Request[Any, Any, Any], realm: NamedDependency[Realm]
+    ) -> Template | Response[Any]:
+        return pages.login_page(realm, request)
+
+    @post("/login")
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        realm: NamedDependency[Realm],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        return await pages.login_submit(realm, request, tools, actor)
+
+    @post("/logout")
+    async def logout(
+        self,
+        request: Request[Any, Any, Any],
+        realm: NamedDependency[Realm],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Response[Any]:
+        return await pages.logout(realm, request, tools, actor)
+
+    @post("/logout-everywhere", guards=[require_signed_in(allow_password_change=True)])
+    async def logout_everywhere(
+        self,
+        request: Request[Any, Any, Any],
+        realm: NamedDependency[Realm],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Response[Any]:
+        return await pages.logout_everywhere(realm, request, tools, actor)
+
+    @get("/password", guards=[require_signed_in(allow_password_change=True)])
+    async def password_page(self, request: Request[Any, Any, Any], realm: NamedDependency[Realm]) -> Template:
+        return pages.password_page(realm, request)
+
+    @post("/password", guards=[require_signed_in(allow_password_change=True)])
+    async def password(
+        self,
+        request: Request[Any, Any, Any],
+        realm: NamedDependency[Realm],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        return await pages.password_submit(realm, request, tools, actor)
+
+    @get("/reset")
+    async def reset_page(self, realm: NamedDependency[Realm]) -> Template:
+        return pages.reset_page(realm)
+
+    @post("/reset")
+    async def reset(
+        self,
+        request: Request[Any, Any, Any],
+        realm: NamedDependency[Realm],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template:
+        return await pages.reset_submit(realm, request, tools, actor)
+
+    @post("/reset/confirm")
+    async def reset_confirm(
+        self,
+        request: Request[Any, Any, Any],
+        realm: NamedDependency[Realm],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        return await pages.reset_confirm_submit(realm, request, tools, actor)
+
+
+class SecondFactorRoutes(PasswordRoutes):
+    """PasswordRoutes with the optional TOTP second factor (officers and national staff)."""
+
+    @get("/login/totp")
+    async def totp_page(
+        self, request: Request[Any, Any, Any], realm: NamedDependency[Realm]
+    ) -> Template | Response[Any]:
+        return pages.totp_page(realm, request)
+
+    @post("/login/totp")
+    async def totp(
+        self,
+        request: Request[Any, Any, Any],
+        realm: NamedDependency[Realm],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        return await pages.totp_submit(realm, request, tools, actor)
+
+    @get("/totp", guards=[require_signed_in()])
+    async def totp_setup_page(
+        self, request: Request[Any, Any, Any], realm: NamedDependency[Realm], tools: NamedDependency[Tools]
+    ) -> Template:
+        return await pages.totp_setup_page(realm, request, tools)
+
+    @post("/totp", guards=[require_signed_in()])
+    async def totp_setup(
+        self,
+        request: Request[Any, Any, Any],
+        realm: NamedDependency[Realm],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        return await pages.totp_setup_submit(realm, request, tools, actor)
+
+
+def _applicant_realm(db: NamedDependency[Database]) -> Realm:
+    return applicant_realm(db)
+
+
+def _staff_realm(db: NamedDependency[Database]) -> Realm:
+    return staff_realm(db)
+
+
+class AccountController(PasswordRoutes):
     """Applicants: register, sign in, their account, password, reset by SMS code."""
 
     path = "/account"
-    include_in_schema = False
+    opt = {"realm_kind": "applicant"}  # noqa: RUF012
+    dependencies = {"realm": Provide(_applicant_realm, sync_to_thread=False)}  # noqa: RUF012
 
     @get("/register")
     async def register_page(self) -> Template:
@@ -74,6 +203,7 @@ class AccountController(Controller):
         self,
         request: Request[Any, Any, Any],
         db: NamedDependency[Database],
+        realm: NamedDependency[Realm],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
     ) -> Template | Response[Any]:
@@ -94,7 +224,6 @@ class AccountController(Controller):
                 context={"values": shown, "errors": exc.errors, "types": list(DocumentType)},
                 status_code=400,
             )
-        realm = applicant_realm(db)
         token = await tools.sessions.create(
             realm.principal(applicant),
             idle_seconds=rules.session_idle_minutes * 60,
@@ -105,42 +234,6 @@ class AccountController(Controller):
             session_cookie(token, secure=tools.secure_cookies, max_age=rules.session_absolute_hours * 3600)
         )
         return response
-
-    @get("/login")
-    async def login_page(
-        self, request: Request[Any, Any, Any], db: NamedDependency[Database]
-    ) -> Template | Response[Any]:
-        return pages.login_page(applicant_realm(db), request)
-
-    @post("/login")
-    async def login(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.login_submit(applicant_realm(db), request, tools, actor)
-
-    @post("/logout")
-    async def logout(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Response[Any]:
-        return await pages.logout(applicant_realm(db), request, tools, actor)
-
-    @post("/logout-everywhere", guards=[require_applicant(allow_password_change=True)])
-    async def logout_everywhere(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Response[Any]:
-        return await pages.logout_everywhere(applicant_realm(db), request, tools, actor)
 
     @get("/", guards=[require_applicant()])
     async def home(
@@ -156,156 +249,13 @@ class AccountController(Controller):
             },
         )
 
-    @get("/password", guards=[require_applicant(allow_password_change=True)])
-    async def password_page(self, request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Template:
-        return pages.password_page(applicant_realm(db), request)
 
-    @post("/password", guards=[require_applicant(allow_password_change=True)])
-    async def password(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.password_submit(applicant_realm(db), request, tools, actor)
-
-    @get("/reset")
-    async def reset_page(self, db: NamedDependency[Database]) -> Template:
-        return pages.reset_page(applicant_realm(db))
-
-    @post("/reset")
-    async def reset(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        return await pages.reset_submit(applicant_realm(db), request, tools, actor)
-
-    @post("/reset/confirm")
-    async def reset_confirm(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.reset_confirm_submit(applicant_realm(db), request, tools, actor)
-
-
-class NationalSignInController(Controller):
+class NationalSignInController(SecondFactorRoutes):
     """National staff: sign in (with optional TOTP), password, reset, second factor."""
 
     path = "/national"
-    include_in_schema = False
-
-    @get("/login")
-    async def login_page(
-        self, request: Request[Any, Any, Any], db: NamedDependency[Database]
-    ) -> Template | Response[Any]:
-        return pages.login_page(staff_realm(db), request)
-
-    @post("/login")
-    async def login(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.login_submit(staff_realm(db), request, tools, actor)
-
-    @get("/login/totp")
-    async def totp_page(
-        self, request: Request[Any, Any, Any], db: NamedDependency[Database]
-    ) -> Template | Response[Any]:
-        return pages.totp_page(staff_realm(db), request)
-
-    @post("/login/totp")
-    async def totp(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.totp_submit(staff_realm(db), request, tools, actor)
-
-    @post("/logout")
-    async def logout(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Response[Any]:
-        return await pages.logout(staff_realm(db), request, tools, actor)
-
-    @post("/logout-everywhere", guards=[require_staff(allow_password_change=True)])
-    async def logout_everywhere(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Response[Any]:
-        return await pages.logout_everywhere(staff_realm(db), request, tools, actor)
-
-    @get("/password", guards=[require_staff(allow_password_change=True)])
-    async def password_page(self, request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Template:
-        return pages.password_page(staff_realm(db), request)
-
-    @post("/password", guards=[require_staff(allow_password_change=True)])
-    async def password(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.password_submit(staff_realm(db), request, tools, actor)
-
-    @get("/reset")
-    async def reset_page(self, db: NamedDependency[Database]) -> Template:
-        return pages.reset_page(staff_realm(db))
-
-    @post("/reset")
-    async def reset(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        return await pages.reset_submit(staff_realm(db), request, tools, actor)
-
-    @post("/reset/confirm")
-    async def reset_confirm(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.reset_confirm_submit(staff_realm(db), request, tools, actor)
-
-    @get("/account/totp", guards=[require_staff()])
-    async def totp_setup_page(
-        self, request: Request[Any, Any, Any], db: NamedDependency[Database], tools: NamedDependency[Tools]
-    ) -> Template:
-        return await pages.totp_setup_page(staff_realm(db), request, tools)
-
-    @post("/account/totp", guards=[require_staff()])
-    async def totp_setup(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.totp_setup_submit(staff_realm(db), request, tools, actor)
+    opt = {"realm_kind": "staff"}  # noqa: RUF012
+    dependencies = {"realm": Provide(_staff_realm, sync_to_thread=False)}  # noqa: RUF012
 
 
 ROUTE_HANDLERS = [AccountController, NationalSignInController]

@@ -101,3 +101,17 @@ def require_applicant(*, allow_password_change: bool = False) -> Guard:
             raise PasswordChangeRequired("applicant", None)
 
     return guard
+
+
+def require_signed_in(*, allow_password_change: bool = False) -> Guard:
+    """The account of the realm whose routes these are (`realm_kind` in the controller's opt)."""
+    checks = {
+        "officer": require_officer(allow_password_change=allow_password_change),
+        "staff": require_staff(allow_password_change=allow_password_change),
+        "applicant": require_applicant(allow_password_change=allow_password_change),
+    }
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        checks[handler.opt["realm_kind"]](connection, handler)
+
+    return guard

@@ -387,4 +387,4 @@ async def totp_setup_submit(
                 target=account.username,
                 summary=f"{account.name} 启用了动态口令",
             )
-    return Redirect(path=f"{realm.base}/account/totp", status_code=303)
+    return Redirect(path=f"{realm.base}/totp", status_code=303)

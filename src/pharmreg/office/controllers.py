@@ -7,15 +7,14 @@ import uuid
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg import identity as auth
 from pharmreg.audit import Actor, record_tenant_audit
 from pharmreg.authority import (
     AuthorityPolicy,
@@ -27,7 +26,14 @@ from pharmreg.authority import (
     work_delegations_of,
 )
 from pharmreg.divisions import DivisionIndex
-from pharmreg.identity import OfficerAccount, Position, Realm, Tools, list_officers, require_officer
+from pharmreg.identity import (
+    OfficerAccount,
+    Position,
+    Realm,
+    SecondFactorRoutes,
+    list_officers,
+    require_officer,
+)
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
@@ -63,147 +69,23 @@ def officer_realm(tenant: TenantInfo, db: Database) -> Realm:
     )
 
 
-class OfficeSignInController(Controller):
+def _officer_realm(tenant: NamedDependency[TenantInfo], db: NamedDependency[Database]) -> Realm:
+    return officer_realm(tenant, db)
+
+
+class OfficeSignInController(SecondFactorRoutes):
+    """Officers sign in to their own province's office (sign-in, password, reset, TOTP)."""
+
     path = "/p/{slug:str}/office"
-    include_in_schema = False
-
-    @get("/login")
-    async def login_page(
-        self,
-        request: Request[Any, Any, Any],
-        tenant: NamedDependency[TenantInfo],
-        db: NamedDependency[Database],
-    ) -> Template | Response[Any]:
-        return auth.login_page(officer_realm(tenant, db), request)
-
-    @post("/login")
-    async def login(
-        self,
-        request: Request[Any, Any, Any],
-        tenant: NamedDependency[TenantInfo],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await auth.login_submit(officer_realm(tenant, db), request, tools, actor)
-
-    @get("/login/totp")
-    async def totp_page(
-        self,
-        request: Request[Any, Any, Any],
-        tenant: NamedDependency[TenantInfo],
-        db: NamedDependency[Database],
-    ) -> Template | Response[Any]:
-        return auth.totp_page(officer_realm(tenant, db), request)
-
-    @post("/login/totp")
-    async def totp(
-        self,
-        request: Request[Any, Any, Any],
-        tenant: NamedDependency[TenantInfo],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await auth.totp_submit(officer_realm(tenant, db), request, tools, actor)
-
-    @post("/logout")
-    async def logout(
-        self,
-        request: Request[Any, Any, Any],
-        tenant: NamedDependency[TenantInfo],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Response[Any]:
-        return await auth.logout(officer_realm(tenant, db), request, tools, actor)
-
-    @get("/reset")
-    async def reset_page(
-        self, tenant: NamedDependency[TenantInfo], db: NamedDependency[Database]
-    ) -> Template:
-        return auth.reset_page(officer_realm(tenant, db))
-
-    @post("/reset")
-    async def reset(
-        self,
-        request: Request[Any, Any, Any],
-        tenant: NamedDependency[TenantInfo],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        return await auth.reset_submit(officer_realm(tenant, db), request, tools, actor)
-
-    @post("/reset/confirm")
-    async def reset_confirm(
-        self,
-        request: Request[Any, Any, Any],
-        tenant: NamedDependency[TenantInfo],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await auth.reset_confirm_submit(officer_realm(tenant, db), request, tools, actor)
+    opt = {"realm_kind": "officer"}  # noqa: RUF012
+    dependencies = {"realm": Provide(_officer_realm, sync_to_thread=False)}  # noqa: RUF012
 
 
 class OfficeAccountController(Controller):
-    """An officer's own account: password, second factor, sessions, work delegation."""
+    """An officer's own account page and their work delegations."""
 
     path = "/p/{slug:str}/office/account"
     include_in_schema = False
-
-    @get("/password", guards=[require_officer(allow_password_change=True)])
-    async def password_page(
-        self,
-        request: Request[Any, Any, Any],
-        tenant: NamedDependency[TenantInfo],
-        db: NamedDependency[Database],
-    ) -> Template:
-        return auth.password_page(officer_realm(tenant, db), request)
-
-    @post("/password", guards=[require_officer(allow_password_change=True)])
-    async def password(
-        self,
-        request: Request[Any, Any, Any],
-        tenant: NamedDependency[TenantInfo],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await auth.password_submit(officer_realm(tenant, db), request, tools, actor)
-
-    @post("/logout-everywhere", guards=[require_officer(allow_password_change=True)])
-    async def logout_everywhere(
-        self,
-        request: Request[Any, Any, Any],
-        tenant: NamedDependency[TenantInfo],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Response[Any]:
-        return await auth.logout_everywhere(officer_realm(tenant, db), request, tools, actor)
-
-    @get("/totp", guards=[require_officer()])
-    async def totp_setup_page(
-        self,
-        request: Request[Any, Any, Any],
-        tenant: NamedDependency[TenantInfo],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-    ) -> Template:
-        return await auth.totp_setup_page(officer_realm(tenant, db), request, tools)
-
-    @post("/totp", guards=[require_officer()])
-    async def totp_setup(
-        self,
-        request: Request[Any, Any, Any],
-        tenant: NamedDependency[TenantInfo],
-        db: NamedDependency[Database],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await auth.totp_setup_submit(officer_realm(tenant, db), request, tools, actor)
 
     @get("/", guards=[require_officer()])
     async def account(

@@ -81,9 +81,7 @@ def sign_in_path(realm: str, tenant: str | None) -> str:
 
 
 def password_path(realm: str, tenant: str | None) -> str:
-    return {"officer": f"/p/{tenant}/office/account/password", "staff": "/national/password"}.get(
-        realm, "/account/password"
-    )
+    return f"{sign_in_path(realm, tenant).removesuffix('/login')}/password"
 
 
 def _redirect(request: Request[Any, Any, Any], location: str) -> Response[Any]:
