@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
@@ -42,174 +43,148 @@ from pharmreg.office import officer_realm
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 
-def _context(tenant: TenantInfo, officer: OfficerAccount, db: Database, **extra: Any) -> dict[str, Any]:
-    return {
-        "realm": officer_realm(tenant, db),
-        "tenant": tenant,
-        "officer": officer,
-        "section": "authority",
-        "matters": list(Matter),
-        "today": china_today(),
-        **extra,
-    }
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """What every page of the matrix works with, gathered once per request."""
+
+    request: HTMXRequest
+    tenant: TenantInfo
+    officer: OfficerAccount
+    session: AsyncSession
+    policy: AuthorityPolicy
+    divisions: DivisionIndex
+    db: Database
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "realm": officer_realm(self.tenant, self.db),
+            "tenant": self.tenant,
+            "officer": self.officer,
+            "section": "authority",
+            "matters": list(Matter),
+            "today": china_today(),
+            **extra,
+        }
+
+    async def below(self, unit_id: int) -> bool:
+        """A unit the officer's unit may delegate to: administered by them, and not their own."""
+        return unit_id != self.officer.unit_id and (await scope_of(self.session, self.officer)).covers(
+            unit_id
+        )
+
+    async def fresh_policy(self, policies: PolicyCache) -> AuthorityPolicy:
+        """After a change: tell every process, and read the new rules for this response."""
+        tenant, db = self.tenant, self.db
+        await policies.announce(tenant.slug)
+        return await policies.policy(tenant.slug, lambda: db.tenant(tenant.schema, tenant.placement))
 
 
-async def _below(session: AsyncSession, officer: OfficerAccount, unit_id: int) -> bool:
-    """A unit the officer's unit may delegate to: administered by them, and not their own."""
-    return unit_id != officer.unit_id and (await scope_of(session, officer)).covers(unit_id)
+def _desk(
+    request: HTMXRequest,
+    tenant: NamedDependency[TenantInfo],
+    officer: NamedDependency[OfficerAccount],
+    tenant_session: NamedDependency[AsyncSession],
+    policy: NamedDependency[AuthorityPolicy],
+    divisions: NamedDependency[DivisionIndex],
+    db: NamedDependency[Database],
+) -> Desk:
+    return Desk(request, tenant, officer, tenant_session, policy, divisions, db)
+
+
+async def _cell(
+    desk: Desk,
+    unit_id: int,
+    matter: Matter,
+    *,
+    policy: AuthorityPolicy | None = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Template:
+    """A cell of the matrix: who holds the matter there, with the grant or take-back form."""
+    session, divisions, policy = desk.session, desk.divisions, policy or desk.policy
+    unit = (await Units.load(session)).by_id[unit_id]
+    rows = await authority_matrix(session, policy, divisions, parent_unit_id=unit.parent_id)
+    row = next((r for r in rows if r.unit_id == unit_id), None)
+    if row is None:
+        rows = await authority_matrix(session, policy, divisions, parent_unit_id=None)
+        row = next(r for r in rows if r.unit_id == unit_id)
+    cell = next(c for c in row.cells if c.matter == matter.value)
+    impact = await revocation_impact(session, cell.delegation_id, divisions) if cell.delegation_id else None
+    return render(
+        desk.request,
+        "administration/authority_cell.html",
+        desk.context(
+            unit=unit,
+            row=row,
+            cell=cell,
+            matter=matter,
+            impact=impact,
+            errors=errors or {},
+            values=values or {},
+            message=message,
+            territory=divisions.counties_of(unit.division_code) if unit.level == 2 else [],
+        ),
+        fragment="administration/_authority_cell.html",
+        status_code=status,
+    )
 
 
 class AuthorityController(Controller):
     path = "/p/{slug:str}/office/admin/authority"
     include_in_schema = False
     guards = [require_officer("manage_authority")]  # noqa: RUF012 - Litestar reads this class attribute
+    dependencies = {"desk": Provide(_desk, sync_to_thread=False)}  # noqa: RUF012
 
     @get("/")
-    async def matrix(
-        self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        policy: NamedDependency[AuthorityPolicy],
-        divisions: NamedDependency[DivisionIndex],
-        db: NamedDependency[Database],
-    ) -> Template:
+    async def matrix(self, desk: NamedDependency[Desk]) -> Template:
+        officer, show_ended = desk.officer, desk.request.query_params.get("ended") == "1"
         # A city bureau re-delegates to its own counties: its rows are those counties.
         rows = await authority_matrix(
-            tenant_session,
-            policy,
-            divisions,
+            desk.session,
+            desk.policy,
+            desk.divisions,
             parent_unit_id=None if officer.at_province else officer.unit_id,
         )
-        delegations = await list_delegations(
-            tenant_session, divisions, include_ended=request.query_params.get("ended") == "1"
-        )
+        delegations = await list_delegations(desk.session, desk.divisions, include_ended=show_ended)
         if not officer.at_province:  # what the unit received and what it passed on
             delegations = [
                 d for d in delegations if officer.unit_id in (d.grantor_unit_id, d.delegate_unit_id)
             ]
         return render(
-            request,
+            desk.request,
             "administration/authority.html",
-            _context(
-                tenant,
-                officer,
-                db,
-                rows=rows,
-                delegations=delegations,
-                show_ended=request.query_params.get("ended") == "1",
-            ),
+            desk.context(rows=rows, delegations=delegations, show_ended=show_ended),
         )
 
     @get("/units/{unit_id:int}")
-    async def children(
-        self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        policy: NamedDependency[AuthorityPolicy],
-        divisions: NamedDependency[DivisionIndex],
-        db: NamedDependency[Database],
-        unit_id: FromPath[int],
-    ) -> Template:
-        if not (await scope_of(tenant_session, officer)).covers(unit_id):
+    async def children(self, desk: NamedDependency[Desk], unit_id: FromPath[int]) -> Template:
+        if not (await scope_of(desk.session, desk.officer)).covers(unit_id):
             raise NotFoundException()
-        rows = await authority_matrix(tenant_session, policy, divisions, parent_unit_id=unit_id)
-        return Template(
-            "administration/_matrix_rows.html", context=_context(tenant, officer, db, rows=rows, nested=True)
-        )
+        rows = await authority_matrix(desk.session, desk.policy, desk.divisions, parent_unit_id=unit_id)
+        return Template("administration/_matrix_rows.html", context=desk.context(rows=rows, nested=True))
 
     @get("/cell")
-    async def cell(
-        self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        policy: NamedDependency[AuthorityPolicy],
-        divisions: NamedDependency[DivisionIndex],
-        db: NamedDependency[Database],
-    ) -> Template:
-        """A cell of the matrix: who holds the matter there, with the grant or take-back form."""
-        unit_id = request.query_params.get("unit", "")
-        matter_value = request.query_params.get("matter", "")
+    async def cell(self, desk: NamedDependency[Desk]) -> Template:
+        unit_id = desk.request.query_params.get("unit", "")
+        matter_value = desk.request.query_params.get("matter", "")
         if (
             not unit_id.isdigit()
-            or not await _below(tenant_session, officer, int(unit_id))
+            or not await desk.below(int(unit_id))
             or matter_value not in {m.value for m in Matter}
         ):
             raise NotFoundException()
-        units = await Units.load(tenant_session)
-        unit = units.by_id[int(unit_id)]
-        return await self._cell(
-            request, tenant, officer, tenant_session, policy, divisions, db, unit.id, Matter(matter_value)
-        )
-
-    async def _cell(
-        self,
-        request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
-        session: AsyncSession,
-        policy: AuthorityPolicy,
-        divisions: DivisionIndex,
-        db: Database,
-        unit_id: int,
-        matter: Matter,
-        *,
-        errors: dict[str, str] | None = None,
-        values: dict[str, Any] | None = None,
-        message: str | None = None,
-        status: int = 200,
-    ) -> Template:
-        units = await Units.load(session)
-        unit = units.by_id[unit_id]
-        rows = await authority_matrix(session, policy, divisions, parent_unit_id=unit.parent_id)
-        row = next((r for r in rows if r.unit_id == unit_id), None)
-        if row is None:
-            rows = await authority_matrix(session, policy, divisions, parent_unit_id=None)
-            row = next(r for r in rows if r.unit_id == unit_id)
-        cell = next(c for c in row.cells if c.matter == matter.value)
-        impact = (
-            await revocation_impact(session, cell.delegation_id, divisions) if cell.delegation_id else None
-        )
-        return render(
-            request,
-            "administration/authority_cell.html",
-            _context(
-                tenant,
-                officer,
-                db,
-                unit=unit,
-                row=row,
-                cell=cell,
-                matter=matter,
-                impact=impact,
-                errors=errors or {},
-                values=values or {},
-                message=message,
-                territory=divisions.counties_of(unit.division_code) if unit.level == 2 else [],
-            ),
-            fragment="administration/_authority_cell.html",
-            status_code=status,
-        )
+        return await _cell(desk, int(unit_id), Matter(matter_value))
 
     @post("/delegations")
     async def grant(
         self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        policy: NamedDependency[AuthorityPolicy],
-        divisions: NamedDependency[DivisionIndex],
-        db: NamedDependency[Database],
+        desk: NamedDependency[Desk],
         actor: NamedDependency[Actor],
         policies: NamedDependency[PolicyCache],
     ) -> Template:
-        form = await request.form()
+        form = await desk.request.form()
         values: dict[str, Any] = {k: str(v) for k, v in form.items()}
         unit_id = int(values["delegate_unit_id"]) if values.get("delegate_unit_id", "").isdigit() else 0
         matters = [str(m) for m in form.getall("matters", [])]
@@ -227,154 +202,94 @@ class AuthorityController(Controller):
             territory=tuple(str(t) for t in form.getall("territory", [])),
             may_redelegate=values.get("may_redelegate") == "on",
         )
-        if not await _below(tenant_session, officer, unit_id):
+        if not await desk.below(unit_id):
             raise NotFoundException()  # a unit of another province answers like none at all
         try:
-            async with transaction(tenant_session):
+            async with transaction(desk.session):
                 change = await delegate(
-                    tenant_session,
+                    desk.session,
                     data,
-                    tenant=tenant,
-                    officer=officer,
-                    divisions=divisions,
-                    policy=policy,
+                    tenant=desk.tenant,
+                    officer=desk.officer,
+                    divisions=desk.divisions,
+                    policy=desk.policy,
                     model_text=policies.model_text,
                     actor=actor,
                 )
         except FormErrors as exc:
-            return await self._cell(
-                request,
-                tenant,
-                officer,
-                tenant_session,
-                policy,
-                divisions,
-                db,
-                unit_id,
-                matter,
-                errors=exc.errors,
-                values=values,
-                status=400,
-            )
-        await policies.announce(tenant.slug)
-        fresh = await policies.policy(tenant.slug, lambda: db.tenant(tenant.schema, tenant.placement))
+            return await _cell(desk, unit_id, matter, errors=exc.errors, values=values, status=400)
         moved = f"，{change.tasks_moved} 项待办任务已转至受托单位" if change.tasks_moved else ""
-        return await self._cell(
-            request,
-            tenant,
-            officer,
-            tenant_session,
-            fresh,
-            divisions,
-            db,
+        return await _cell(
+            desk,
             unit_id,
             matter,
+            policy=await desk.fresh_policy(policies),
             message=f"已下放 {len(change.delegations)} 项事项的审批权限{moved}",
         )
 
     @post("/delegations/{delegation_id:int}/revoke")
     async def revoke(
         self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        policy: NamedDependency[AuthorityPolicy],
-        divisions: NamedDependency[DivisionIndex],
-        db: NamedDependency[Database],
+        desk: NamedDependency[Desk],
         actor: NamedDependency[Actor],
         policies: NamedDependency[PolicyCache],
         delegation_id: FromPath[int],
     ) -> Template:
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        impact = await revocation_impact(tenant_session, delegation_id, divisions)
+        form = {k: str(v) for k, v in (await desk.request.form()).items()}
+        officer = desk.officer
+        impact = await revocation_impact(desk.session, delegation_id, desk.divisions)
         if impact is None or not (
             officer.at_province or impact.delegations[0].grantor_unit_id == officer.unit_id
         ):
             raise NotFoundException()  # a city takes back only what it passed on
         root = impact.delegations[0]
+        unit_id, matter = int(form.get("unit_id") or root.delegate_unit_id), Matter(root.matter)
+        if not await desk.below(unit_id):
+            unit_id = root.delegate_unit_id
         if form.get("confirmed") != "yes":
-            return await self._cell(
-                request,
-                tenant,
-                officer,
-                tenant_session,
-                policy,
-                divisions,
-                db,
-                int(form.get("unit_id") or root.delegate_unit_id),
-                Matter(root.matter),
-                errors={"confirmed": "请确认已查看收回的影响"},
-                status=400,
+            return await _cell(
+                desk, unit_id, matter, errors={"confirmed": "请确认已查看收回的影响"}, status=400
             )
         try:
-            async with transaction(tenant_session):
+            async with transaction(desk.session):
                 change = await take_back(
-                    tenant_session,
+                    desk.session,
                     delegation_id,
                     RevocationForm(reason=form.get("reason", ""), effective=form.get("effective", "")),
-                    tenant=tenant,
+                    tenant=desk.tenant,
                     officer=officer,
-                    divisions=divisions,
+                    divisions=desk.divisions,
                     model_text=policies.model_text,
                     actor=actor,
                 )
         except LookupError:
             raise NotFoundException() from None
         except FormErrors as exc:
-            return await self._cell(
-                request,
-                tenant,
-                officer,
-                tenant_session,
-                policy,
-                divisions,
-                db,
-                int(form.get("unit_id") or root.delegate_unit_id),
-                Matter(root.matter),
-                errors=exc.errors,
-                values=form,
-                status=400,
-            )
-        await policies.announce(tenant.slug)
-        fresh = await policies.policy(tenant.slug, lambda: db.tenant(tenant.schema, tenant.placement))
+            return await _cell(desk, unit_id, matter, errors=exc.errors, values=form, status=400)
         when = f"定于 {form['effective']} " if form.get("effective") else "已"
         moved = f"，{change.tasks_moved} 项待办任务已退回" if change.tasks_moved else ""
-        return await self._cell(
-            request,
-            tenant,
-            officer,
-            tenant_session,
-            fresh,
-            divisions,
-            db,
-            int(form.get("unit_id") or root.delegate_unit_id),
-            Matter(root.matter),
+        return await _cell(
+            desk,
+            unit_id,
+            matter,
+            policy=await desk.fresh_policy(policies),
             message=f"{when}收回 {len(change.delegations)} 项授权{moved}",
         )
 
     @get("/explain")
     async def explain_page(
         self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        policy: NamedDependency[AuthorityPolicy],
-        divisions: NamedDependency[DivisionIndex],
-        db: NamedDependency[Database],
+        desk: NamedDependency[Desk],
         permissions: NamedDependency[PostPermissions],
         directory: NamedDependency[TenantDirectory],
     ) -> Template:
-        params = request.query_params
-        officers = await list_officers(
-            tenant_session, unit_ids=(await scope_of(tenant_session, officer)).unit_ids
-        )
+        params, session, tenant = desk.request.query_params, desk.session, desk.tenant
+        officers = await list_officers(session, unit_ids=(await scope_of(session, desk.officer)).unit_ids)
         result = None
         errors: dict[str, str] = {}
         if params.get("officer"):
             person = next((o for o in officers if str(o.id) == params.get("officer")), None)
-            place = divisions.get(params.get("division", ""))
+            place = desk.divisions.get(params.get("division", ""))
             matter_value = params.get("matter", "")
             if person is None:
                 errors["officer"] = "请从列表中选择一位工作人员"
@@ -385,22 +300,20 @@ class AuthorityController(Controller):
                 errors["matter"] = "请选择事项"
             if not errors and person is not None and place is not None:
                 account = await load_officer_account(
-                    tenant_session, tenant.slug, person.id, await security_rules(tenant_session), permissions
+                    session, tenant.slug, person.id, await security_rules(session), permissions
                 )
                 assert account is not None
                 result = await explain(
-                    tenant_session,
-                    policy,
-                    divisions,
+                    session,
+                    desk.policy,
+                    desk.divisions,
                     officer=account,
                     matter=Matter(matter_value),
                     division_code=place.code,
                 )
         return render(
-            request,
+            desk.request,
             "administration/explain.html",
-            _context(
-                tenant, officer, db, officers=officers, params=dict(params), result=result, errors=errors
-            ),
+            desk.context(officers=officers, params=dict(params), result=result, errors=errors),
             fragment="administration/_explanation.html",
         )
