@@ -6,6 +6,7 @@ import time
 import pyotp
 from sqlalchemy import select
 
+from pharmreg.messaging import RecordingSmsProvider
 from pharmreg.messaging.models import SentMessage
 from tests.people import STRONG, audit_actions, make_officer
 
@@ -139,3 +140,42 @@ async def test_totp_enrolment_sign_in_and_replay(platform, browser, new_browser)
     assert passed.status_code == 303 and passed.headers["location"] == "/p/bj/office/"
     assert (await other.get("/p/bj/office/")).status_code == 200
     assert "totp_enabled" in await audit_actions(platform, "bj", "bj.careful")
+
+
+async def test_totp_codes_cannot_be_guessed(platform, browser, new_browser) -> None:
+    await make_officer(platform, "bj", "bj.guarded")
+    await browser.sign_in("/p/bj/office", "bj.guarded", STRONG)
+    page = await browser.get("/p/bj/office/totp")
+    totp = pyotp.TOTP(_secret(page.text))
+    await browser.post("/p/bj/office/totp", {"action": "enable", "code": totp.now()})
+
+    thief = new_browser()  # has the password, not the phone
+    first = await thief.sign_in("/p/bj/office", "bj.guarded", STRONG)
+    await thief.get(first.headers["location"])
+    wrong = "000000" if totp.now() != "000000" else "111111"
+    for _ in range(4):
+        refused = await thief.post("/p/bj/office/login/totp", {"code": wrong})
+        assert refused.status_code == 400 and "动态口令错误" in refused.text
+    locked = await thief.post("/p/bj/office/login/totp", {"code": wrong})
+    assert locked.status_code == 400 and "已被锁定" in locked.text
+    # The half-signed-in session is gone, and the account is locked for the password too.
+    assert (await thief.get("/p/bj/office/login/totp")).headers["location"] == "/p/bj/office/login"
+    again = await thief.sign_in("/p/bj/office", "bj.guarded", STRONG)
+    assert again.status_code == 400 and "临时锁定" in again.text
+    actions = await audit_actions(platform, "bj", "bj.guarded")
+    assert actions.count("sign_in_failed") >= 5 and "locked_out" in actions
+
+
+async def test_production_records_never_show_codes(platform) -> None:
+    """Where real people get the messages, the development provider's records mask the codes."""
+    sms = RecordingSmsProvider(platform.db, reveal_codes=False)
+    await sms.send(
+        tenant_slug="gd",
+        mobile="13766667777",
+        purpose="password_reset",
+        text="验证码 493817，10 分钟内有效",
+        secret="493817",
+    )
+    async with platform.db.national() as session:
+        kept = await session.scalar(select(SentMessage.text).where(SentMessage.mobile == "13766667777"))
+    assert kept == "验证码 ******，10 分钟内有效"

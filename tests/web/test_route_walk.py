@@ -81,7 +81,8 @@ def need(template: str) -> tuple[str | None, str | None, bool, bool]:
     elif template.startswith("/national"):
         if NATIONAL_PUBLIC.match(template):
             return None, None, False, False
-        return "staff", None, False, template.startswith("/national/admin")
+        superadmin = template.startswith("/national/admin") or template == "/national/messages"
+        return "staff", None, False, superadmin
     elif template.startswith("/account"):
         if ACCOUNT_PUBLIC.match(template):
             return None, None, False, False

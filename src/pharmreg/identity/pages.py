@@ -179,7 +179,9 @@ async def totp_submit(
     async with realm.open_session() as session, session.begin():
         rules = await security_rules(session)
         account = await _second_factor_account(session, realm, pending.principal.user_id)
-        ok = account is not None and await second_factor(
+        if account is None:
+            return Redirect(path=f"{realm.base}/login", status_code=303)
+        outcome = await second_factor(
             session,
             account,
             form.get("code", ""),
@@ -189,16 +191,18 @@ async def totp_submit(
             realm=f"{realm.kind}:{realm.tenant}",
             actor=actor,
         )
-    if not ok:
-        return _page(
-            realm,
-            "auth/totp.html",
-            status=400,
-            error="动态口令错误或已过期，请查看验证器中的最新口令",
-            next=target,
+    if outcome.locked:
+        # No more guesses on this half-signed-in session: after the lockout, start again.
+        await tools.sessions.destroy(request.scope["state"]["session_token"])
+        response: Response[Any] = _page(
+            realm, "auth/login.html", status=400, error=outcome.error, next=target, values={}
         )
+        response.set_cookie(expired_session_cookie(secure=tools.secure_cookies))
+        return response
+    if not outcome.passed:
+        return _page(realm, "auth/totp.html", status=400, error=outcome.error, next=target)
     token = await tools.sessions.complete_mfa(request.scope["state"]["session_token"], pending)
-    response: Response[Any] = Redirect(path=target, status_code=303)
+    response = Redirect(path=target, status_code=303)
     response.set_cookie(session_cookie(token, secure=tools.secure_cookies, max_age=pending.absolute_seconds))
     return response
 

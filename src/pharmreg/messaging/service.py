@@ -20,7 +20,9 @@ class SmsProvider(Protocol):
 
     name: str
 
-    async def send(self, *, tenant_slug: str, mobile: str, purpose: str, text: str) -> None: ...
+    async def send(self, *, tenant_slug: str, mobile: str, purpose: str, text: str, secret: str = "") -> None:
+        """Send `text`; `secret` is the one-time code within it, which no record may show."""
+        ...
 
 
 class RecordingSmsProvider:
@@ -32,14 +34,18 @@ class RecordingSmsProvider:
 
     name = "recording"
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, reveal_codes: bool) -> None:
+        # Only where no real person can be harmed (development, tests) do records show the
+        # codes: there, reading them is how a reset is completed. In production they are masked.
         self._db = db
+        self._reveal_codes = reveal_codes
 
-    async def send(self, *, tenant_slug: str, mobile: str, purpose: str, text: str) -> None:
+    async def send(self, *, tenant_slug: str, mobile: str, purpose: str, text: str, secret: str = "") -> None:
+        kept = text if self._reveal_codes or not secret else text.replace(secret, "*" * len(secret))
         async with self._db.national() as session, session.begin():
             session.add(
                 SentMessage(
-                    tenant_slug=tenant_slug, mobile=mobile, purpose=purpose, text=text, provider=self.name
+                    tenant_slug=tenant_slug, mobile=mobile, purpose=purpose, text=kept, provider=self.name
                 )
             )
         log.info(

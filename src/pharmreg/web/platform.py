@@ -70,7 +70,7 @@ class Platform:
             sessions=SessionStore(redis),
             throttle=SignInThrottle(redis),
             reset_codes=ResetCodes(redis),
-            sms=RecordingSmsProvider(db),
+            sms=RecordingSmsProvider(db, reveal_codes=not settings.is_production),
             secret_box=SecretBox(settings.secret_key),
             permissions=PostPermissions.from_file(settings.policies_dir / "permissions.csv"),
             policies=PolicyCache(redis, model_text),

@@ -95,7 +95,7 @@ class NationalConsoleController(Controller):
             fragment="administration/_audit_rows.html",
         )
 
-    @get("/messages")
+    @get("/messages", guards=[require_staff(superadmin=True)])
     async def messages(
         self,
         staff: NamedDependency[StaffAccount],

@@ -440,6 +440,7 @@ async def start_password_reset(
                     f"【执业药师注册】您正在重置密码，验证码 {code}，10 分钟内有效。"
                     "如非本人操作，请忽略本短信。"
                 ),
+                secret=code,
             )
     await audit(
         session,

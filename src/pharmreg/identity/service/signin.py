@@ -20,6 +20,8 @@ from pharmreg.identity.throttle import LockedOutError, SignInThrottle, TooManyAt
 from pharmreg.identity.totp import SecretBox
 
 BAD_CREDENTIALS = "用户名或密码错误"
+TOO_MANY = "登录尝试过于频繁，请稍后再试"
+BAD_CODE = "动态口令错误或已过期，请查看验证器中的最新口令"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,14 @@ async def sign_in(
         )
         return SignInOutcome(None, f"该账号因多次登录失败已被临时锁定，请 {locked.minutes} 分钟后再试")
     except TooManyAttemptsError:
-        return SignInOutcome(None, "登录尝试过于频繁，请稍后再试")
+        await audit(
+            session,
+            action="sign_in_failed",
+            actor=actor,
+            target=login,
+            summary="本地址登录失败次数过多，暂停受理登录",
+        )
+        return SignInOutcome(None, TOO_MANY)
     verified = await verify_credentials(session, kind, login, password)
     if verified.reason == "bad_credentials":
         locked_now = await throttle.failed(
@@ -101,11 +110,19 @@ async def sign_in(
             summary=f"{account.name} 登录失败：账号已停用",
         )
         return SignInOutcome(None, "该账号已停用，请联系管理员")
-    await throttle.succeeded(realm, login)
     if isinstance(account, Officer | NationalStaff) and account.totp_secret is not None:
+        # Failures keep counting until the second factor is passed too.
         return SignInOutcome(account, None, needs_second_factor=True)
+    await throttle.succeeded(realm, login)
     await audit(session, action="sign_in", actor=who, target=login, summary=f"{account.name} 登录")
     return SignInOutcome(account, None)
+
+
+@dataclass(frozen=True, slots=True)
+class SecondFactorOutcome:
+    passed: bool
+    error: str | None = None
+    locked: bool = False  # the half-signed-in session must end: sign in again after the lockout
 
 
 async def second_factor(
@@ -118,11 +135,30 @@ async def second_factor(
     rules: SecurityRules,
     realm: str,
     actor: Actor,
-) -> bool:
-    """Check the TOTP code of a half-signed-in account; wrong codes count like wrong passwords."""
+) -> SecondFactorOutcome:
+    """Check the TOTP code of a half-signed-in account.
+
+    Wrong codes count like wrong passwords, against the same lockout and the same per-address
+    brake, so that a stolen password does not open an endless guessing of codes.
+    """
     who = Actor(
         kind=actor.kind, id=str(account.id), name=account.name, ip=actor.ip, request_id=actor.request_id
     )
+    try:
+        await throttle.check(realm, account.username, actor.ip)
+    except LockedOutError as locked:
+        await audit(
+            session,
+            action="sign_in_failed",
+            actor=who,
+            target=account.username,
+            summary="账号锁定期间输入动态口令",
+        )
+        return SecondFactorOutcome(
+            False, f"该账号因多次验证失败已被临时锁定，请 {locked.minutes} 分钟后重新登录", locked=True
+        )
+    except TooManyAttemptsError:
+        return SecondFactorOutcome(False, TOO_MANY)
     if verify_second_factor(account, code, box):
         await throttle.succeeded(realm, account.username)
         await audit(
@@ -132,8 +168,8 @@ async def second_factor(
             target=account.username,
             summary=f"{account.name} 登录（动态口令）",
         )
-        return True
-    await throttle.failed(
+        return SecondFactorOutcome(True)
+    locked_now = await throttle.failed(
         realm,
         account.username,
         actor.ip,
@@ -148,4 +184,17 @@ async def second_factor(
         target=account.username,
         summary=f"{account.name} 动态口令错误",
     )
-    return False
+    if not locked_now:
+        return SecondFactorOutcome(False, BAD_CODE)
+    await audit(
+        session,
+        action="locked_out",
+        actor=who,
+        target=account.username,
+        summary=(
+            f"{account.username} 连续验证失败 {rules.lockout_threshold} 次，锁定 {rules.lockout_minutes} 分钟"
+        ),
+    )
+    return SecondFactorOutcome(
+        False, f"连续验证失败次数过多，账号已被锁定 {rules.lockout_minutes} 分钟，请稍后重新登录", locked=True
+    )
