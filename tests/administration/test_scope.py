@@ -94,9 +94,15 @@ async def test_city_passes_on_only_what_it_may(platform, city, new_browser) -> N
     )
     assert granted.status_code == 200
     parent = re.search(r"/admin/authority/delegations/(\d+)/revoke", granted.text).group(1)
+    # Now the city holds renewal in Tianhe: its cell offers to pass it on, not to take back.
+    offered = (await city.get(cell("440106", "renewal"), headers={"HX-Request": "true"})).text
+    assert "下放给广州市天河区" in offered and "收回审批权限" not in offered
     passed_on = await city.post(f"{AUTHORITY}/delegations", form, htmx=True)
     assert passed_on.status_code == 200 and "已下放 1 项" in passed_on.text
-    assert "天河区" in (await city.get(cell("440106", "renewal"))).text
+    after = (await city.get(cell("440106", "renewal"), headers={"HX-Request": "true"})).text
+    assert (
+        "当前由 <strong>广州市天河区" in after and "收回审批权限" in after
+    )  # the city may take back its own
     # The city cannot take back what the province granted; the province takes back both.
     refused = await city.post(
         f"{AUTHORITY}/delegations/{parent}/revoke", {"reason": "越权", "confirmed": "yes"}, htmx=True

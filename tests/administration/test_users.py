@@ -1,9 +1,11 @@
 """Tenant administrators manage officers: create, posts, passwords, (de)activation; own tenant only."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
+from pharmreg.kit.clock import china_today
 from tests.people import STRONG, audit_actions, make_officer, unit_ids
 
 ADMIN = "/p/gd/office/admin/users"
@@ -157,3 +159,49 @@ async def test_another_provinces_officers_look_nonexistent(platform, browser) ->
     assert await audit_actions(platform, "js", "测试员（js.stranger）") == ["officer_created"]
     # And gd's administrator is not signed in at js at all.
     assert (await browser.get("/p/js/office/admin/users/")).status_code == 303
+
+
+async def test_cases_held_by_a_deactivated_officer_go_back_to_the_pool(
+    platform, browser, new_browser
+) -> None:
+    officer = await make_officer(platform, "gd", "gd.holding")
+    worker = new_browser()
+    await worker.sign_in("/p/gd/office", "gd.holding", STRONG)
+    todo = (await worker.get("/p/gd/office/")).text
+    task_id = re.search(r"/p/gd/office/tasks/(\d+)", todo).group(1)
+    page = (await worker.get(f"/p/gd/office/tasks/{task_id}")).text
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    await worker.post(f"/p/gd/office/tasks/{task_id}/claim", {"version": version}, htmx=True)
+
+    await browser.sign_in("/p/gd/office", "gd.admin")
+    await browser.get(f"{ADMIN}/{officer.id}")
+    done = await browser.post(f"{ADMIN}/{officer.id}/deactivate", htmx=True)
+    assert "其认领的 1 项任务已退回待办池" in done.text
+    colleague = new_browser()
+    await colleague.sign_in("/p/gd/office", "gd.accept")
+    back = (await colleague.get(f"/p/gd/office/tasks/{task_id}")).text
+    assert "待认领" in back and "办理人账号已停用，任务退回待办池" in back
+
+
+async def test_ending_a_work_delegation_twice_is_explained(platform, new_browser) -> None:
+    await make_officer(platform, "gd", "gd.wd.from")
+    mate = await make_officer(platform, "gd", "gd.wd.to", name="受托人")
+    me = new_browser()
+    await me.sign_in("/p/gd/office", "gd.wd.from", STRONG)
+    await me.get("/p/gd/office/account/")
+    today = china_today()
+    made = await me.post(
+        "/p/gd/office/account/work-delegation",
+        {
+            "to_officer_id": str(mate.id),
+            "valid_from": f"{today}",
+            "valid_to": f"{today + timedelta(days=3)}",
+            "reason": "出差",
+        },
+    )
+    assert made.status_code == 303
+    page = (await me.get("/p/gd/office/account/")).text
+    end = re.search(r"/p/gd/office/account/work-delegation/(\d+)/end", page).group(0)
+    assert (await me.post(end)).status_code == 303
+    again = await me.post(end)
+    assert again.status_code == 409 and "该委托已经结束" in again.text

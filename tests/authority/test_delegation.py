@@ -4,6 +4,7 @@ Zhejiang (zj) and Fujian (fj) carry these tests: no demo cases live there, and F
 is moved forward in time (apply_scheduled_changes with a later moment).
 """
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -316,3 +317,61 @@ async def test_explain_names_the_chain(zj) -> None:
     assert not outside.allowed and "由浙江省药品监督管理局持有" in outside.steps[-1].text
     assert not no_post.allowed and "未担任受理" in no_post.steps[0].text
     await zj.revoke(admin, delegation.id)
+
+
+async def test_siblings_from_one_parent_may_not_overlap(zj) -> None:
+    admin = await zj.officer("zj.sibling.admin", "330000")
+    city = await zj.officer("zj.sibling.city", "330600")
+    end = f"{china_today() + timedelta(days=100)}"
+    [parent] = await zj.grant(
+        admin, to="330600", matters=(Matter.CHANGE.value,), valid_to=end, may_redelegate=True
+    )
+    await zj.grant(city, to="330602", matters=(Matter.CHANGE.value,), valid_to=end)
+    with pytest.raises(FormErrors) as twice:
+        await zj.grant(city, to="330602", matters=(Matter.CHANGE.value,), valid_to=end)
+    assert "重叠" in twice.value.errors["territory"]
+    await zj.revoke(admin, parent.id)
+
+
+async def test_a_take_back_races_a_redelegation_and_takes_it_too(zj) -> None:
+    """The city passes a matter on while the province takes it back: one waits for the other,
+    and the re-delegation never outlives its parent."""
+    admin = await zj.officer("zj.race.admin", "330000")
+    city = await zj.officer("zj.race.city", "330700")
+    end = f"{china_today() + timedelta(days=100)}"
+    [parent] = await zj.grant(
+        admin, to="330700", matters=(Matter.REISSUE.value,), valid_to=end, may_redelegate=True
+    )
+    units = await unit_ids(zj.platform, "zj")
+    async with zj.session() as passing:
+        await passing.begin()
+        [child] = await grant_delegation(
+            passing,
+            DelegationForm(
+                delegate_unit_id=units["330702"], matters=(Matter.REISSUE.value,), reason="转授", valid_to=end
+            ),
+            tenant=zj.tenant,
+            grantor=city,
+            divisions=zj.platform.index,
+            policy=await load_policy(passing, zj.model),
+            actor=SYSTEM,
+        )
+        taking_back = asyncio.create_task(zj.revoke(admin, parent.id))
+        await asyncio.sleep(0.3)
+        assert not taking_back.done()  # it waits for the re-delegation's transaction
+        await passing.commit()
+    family = await taking_back
+    assert {d.id for d in family} == {parent.id, child.id}
+    assert await zj.holder(Matter.REISSUE.value, "330702") == "330000"
+
+
+async def test_a_scheduled_take_back_can_be_brought_forward_not_postponed(zj) -> None:
+    admin = await zj.officer("zj.forward.admin", "330000")
+    [delegation] = await zj.grant(admin, to="330800", matters=(Matter.CANCELLATION.value,))
+    await zj.revoke(admin, delegation.id, effective=f"{china_today() + timedelta(days=10)}")
+    with pytest.raises(FormErrors) as later:
+        await zj.revoke(admin, delegation.id, effective=f"{china_today() + timedelta(days=20)}")
+    assert "只能提前" in later.value.errors["effective"]
+    assert await zj.holder(Matter.CANCELLATION.value, "330802") == "330800"
+    await zj.revoke(admin, delegation.id)  # now, after all
+    assert await zj.holder(Matter.CANCELLATION.value, "330802") == "330000"

@@ -90,3 +90,12 @@ async def test_next_never_leaves_the_site(browser, next_url) -> None:
         "/p/gd/office/login", {"login": "gd.review", "password": "Pharmreg#2026", "next": next_url}
     )
     assert response.headers["location"] == "/p/gd/office/"
+
+
+async def test_another_sites_odd_cookie_does_not_sign_anyone_out(browser, new_browser) -> None:
+    await browser.sign_in("/p/gd/office", "gd.review")
+    token = browser.http.cookies.get("pharmreg_session")
+    bare = new_browser()
+    for header in (f'prefs={{"k":"v"}}; pharmreg_session={token}', f"x=a b; pharmreg_session={token}"):
+        response = await bare.http.get("/p/gd/office/", headers={"cookie": header})
+        assert response.status_code == 200, header

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,10 +25,17 @@ from pharmreg.authority import (
     revoke_delegation,
 )
 from pharmreg.divisions import DivisionIndex
-from pharmreg.identity import OfficerAccount, UnitRead, list_units
+from pharmreg.identity import (
+    OfficerAccount,
+    Position,
+    UnitRead,
+    list_units,
+    set_officer_active,
+    withdraw_position,
+)
 from pharmreg.kit.clock import utcnow
 from pharmreg.tenancy import TenantInfo
-from pharmreg.workflow import TaskRead, reroute_open_tasks, tasks_depending_on
+from pharmreg.workflow import TaskRead, release_held_tasks, reroute_open_tasks, tasks_depending_on
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +86,7 @@ async def delegate(
         session,
         policy=await load_policy(session, model_text),
         units=units,
+        matters=sorted({d.matter for d in created}),
         note="审批权限下放，任务转至受托单位办理",
     )
     now = utcnow()
@@ -134,10 +143,25 @@ async def take_back(
         session,
         policy=await load_policy(session, model_text),
         units=units,
+        matters=sorted({d.matter for d in family}),
         note="审批权限收回，任务退回省级待办池",
     )
     now = utcnow()
     return AuthorityChange([delegation_read(d, units, divisions, now) for d in family], moved)
+
+
+async def deactivate_officer(session: AsyncSession, officer_id: uuid.UUID, *, actor: Actor) -> int:
+    """Deactivate an officer; the cases they had claimed go back to their pools. Returns how many."""
+    await set_officer_active(session, officer_id, False, actor=actor)
+    return await release_held_tasks(session, officer_id, note="办理人账号已停用，任务退回待办池")
+
+
+async def withdraw_post(session: AsyncSession, officer_id: uuid.UUID, position: str, *, actor: Actor) -> int:
+    """Take a post back; the cases the officer had claimed at that post go back to their pools."""
+    await withdraw_position(session, officer_id, position, actor=actor)
+    return await release_held_tasks(
+        session, officer_id, positions=[Position(position).value], note="办理人的岗位已收回，任务退回待办池"
+    )
 
 
 def audit_query(params: Mapping[str, Any], *, national: bool = False) -> tuple[AuditQuery, dict[str, str]]:

@@ -38,6 +38,9 @@ class PolicyCache:
         self._model_text = model_text
         self._entries: dict[str, _Entry] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        # Bumped by every announcement: a load that was already reading when a change was
+        # announced may hold the old rules, so it is not trusted for the coming second.
+        self._generations: dict[str, int] = {}
 
     async def policy(self, tenant_slug: str, session_factory: Callable[[], AsyncSession]) -> AuthorityPolicy:
         """The tenant's current policy: at most a second behind its database, usually not at all."""
@@ -50,6 +53,7 @@ class PolicyCache:
             entry = self._entries.get(tenant_slug)
             if entry is not None and time.monotonic() - entry.checked_at < CHECK_SECONDS:
                 return entry.policy
+            generation = self._generations.get(tenant_slug, 0)
             async with session_factory() as session:
                 version = await repository.current_version(session)
                 if entry is None or entry.policy.version != version:
@@ -62,7 +66,8 @@ class PolicyCache:
                     )
                 else:
                     policy = entry.policy
-            self._entries[tenant_slug] = _Entry(policy, time.monotonic())
+            stale = self._generations.get(tenant_slug, 0) != generation
+            self._entries[tenant_slug] = _Entry(policy, float("-inf") if stale else time.monotonic())
             return policy
 
     @property
@@ -71,6 +76,7 @@ class PolicyCache:
         return self._model_text
 
     def forget(self, tenant_slug: str) -> None:
+        self._generations[tenant_slug] = self._generations.get(tenant_slug, 0) + 1
         self._entries.pop(tenant_slug, None)
 
     async def announce(self, tenant_slug: str) -> None:

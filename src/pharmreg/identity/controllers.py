@@ -104,7 +104,7 @@ class PasswordRoutes(Controller):
 
     @get("/password", guards=[require_signed_in(allow_password_change=True)])
     async def password_page(self, request: Request[Any, Any, Any], realm: NamedDependency[Realm]) -> Template:
-        return pages.password_page(realm, request)
+        return await pages.password_page(realm, request)
 
     @post("/password", guards=[require_signed_in(allow_password_change=True)])
     async def password(
@@ -193,9 +193,15 @@ class AccountController(PasswordRoutes):
     dependencies = {"realm": Provide(_applicant_realm, sync_to_thread=False)}  # noqa: RUF012
 
     @get("/register")
-    async def register_page(self) -> Template:
+    async def register_page(self, national_session: NamedDependency[AsyncSession]) -> Template:
         return Template(
-            "account/register.html", context={"values": {}, "errors": {}, "types": list(DocumentType)}
+            "account/register.html",
+            context={
+                "values": {},
+                "errors": {},
+                "types": list(DocumentType),
+                "rules": await security_rules(national_session),
+            },
         )
 
     @post("/register")
@@ -221,7 +227,7 @@ class AccountController(PasswordRoutes):
             shown = {k: v for k, v in form.items() if "password" not in k}
             return Template(
                 "account/register.html",
-                context={"values": shown, "errors": exc.errors, "types": list(DocumentType)},
+                context={"values": shown, "errors": exc.errors, "types": list(DocumentType), "rules": rules},
                 status_code=400,
             )
         token = await tools.sessions.create(

@@ -18,6 +18,7 @@ from pharmreg.identity.guards import account_of
 from pharmreg.identity.models import NationalStaff, Officer
 from pharmreg.identity.passwords import check_password
 from pharmreg.identity.repository import applicant_by_id, officer_by_id, staff_by_id
+from pharmreg.identity.schemas import SecurityRules
 from pharmreg.identity.service import (
     ResetCodes,
     audit,
@@ -244,12 +245,18 @@ async def _own_account(session: AsyncSession, realm: Realm, request: Request[Any
     return await loader(session, uuid.UUID(principal.user_id))
 
 
-def password_page(realm: Realm, request: Request[Any, Any, Any]) -> Template:
+async def _rules(realm: Realm) -> SecurityRules:
+    """The realm's password policy, for the hints beside password fields."""
+    async with realm.open_session() as session:
+        return await security_rules(session)
+
+
+async def password_page(realm: Realm, request: Request[Any, Any, Any]) -> Template:
     account = account_of(request)
     forced = bool(
         getattr(account, "must_change_password", False) or getattr(account, "password_expired", False)
     )
-    return _page(realm, "auth/password.html", forced=forced, errors={})
+    return _page(realm, "auth/password.html", forced=forced, errors={}, rules=await _rules(realm))
 
 
 async def password_submit(
@@ -270,7 +277,7 @@ async def password_submit(
                 actor=actor,
             )
     except FormErrors as exc:
-        return _page(realm, "auth/password.html", status=400, forced=False, errors=exc.errors)
+        return _page(realm, "auth/password.html", status=400, forced=False, errors=exc.errors, rules=rules)
     # Other devices signed in with the old password are signed out; this one stays.
     current = request.scope["state"]["session"]
     await tools.sessions.destroy_all(current.principal)
@@ -294,6 +301,7 @@ async def reset_submit(realm: Realm, request: Request[Any, Any, Any], tools: Too
             realm, "auth/reset.html", status=400, values=form, errors={"": "请填写账号和注册时的手机号码"}
         )
     async with realm.open_session() as session, session.begin():
+        rules = await security_rules(session)
         await start_password_reset(
             session,
             kind=realm.kind,
@@ -304,7 +312,9 @@ async def reset_submit(realm: Realm, request: Request[Any, Any, Any], tools: Too
             sms=tools.sms,
             actor=actor,
         )
-    return _page(realm, "auth/reset_confirm.html", notice=RESET_SENT, values={"login": login}, errors={})
+    return _page(
+        realm, "auth/reset_confirm.html", notice=RESET_SENT, values={"login": login}, errors={}, rules=rules
+    )
 
 
 async def reset_confirm_submit(
@@ -328,7 +338,14 @@ async def reset_confirm_submit(
             )
     except FormErrors as exc:
         values = {"login": form.get("login", "")}
-        return _page(realm, "auth/reset_confirm.html", status=400, values=values, errors=exc.errors)
+        return _page(
+            realm,
+            "auth/reset_confirm.html",
+            status=400,
+            values=values,
+            errors=exc.errors,
+            rules=await _rules(realm),
+        )
     await tools.sessions.destroy_all(realm.principal(account))
     await tools.throttle.unlock(f"{realm.kind}:{realm.tenant}", form.get("login", ""))
     return Redirect(path=f"{realm.base}/login?reset=1", status_code=303)

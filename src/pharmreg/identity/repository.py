@@ -144,14 +144,17 @@ async def remove_position(session: AsyncSession, officer_id: Any, position: str)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def count_active_holders(session: AsyncSession, position: str) -> int:
+async def province_admins(session: AsyncSession, position: str) -> list[uuid.UUID]:
+    """Active holders of `position` at the province bureau, with the bureau's row locked, so
+    that two administrators changing each other at once are serialised."""
+    await session.execute(select(BureauUnit.id).where(BureauUnit.level == 1).with_for_update())
     query = (
-        select(func.count())
-        .select_from(OfficerPosition)
-        .join(Officer, Officer.id == OfficerPosition.officer_id)
-        .where(OfficerPosition.position == position, Officer.active.is_(True))
+        select(Officer.id)
+        .join(OfficerPosition, Officer.id == OfficerPosition.officer_id)
+        .join(BureauUnit, BureauUnit.id == Officer.unit_id)
+        .where(OfficerPosition.position == position, Officer.active.is_(True), BureauUnit.level == 1)
     )
-    return int(await session.scalar(query) or 0)
+    return list(await session.scalars(query))
 
 
 async def search_officers(

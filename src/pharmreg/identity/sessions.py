@@ -64,7 +64,9 @@ class SessionStore:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(key, msgspec.json.encode(data), ex=idle_seconds)
             pipe.sadd(self._index(principal), key)
-            pipe.expire(self._index(principal), absolute_seconds)
+            # The index lives as long as its longest session: set when new, only ever extended.
+            pipe.expire(self._index(principal), absolute_seconds, nx=True)
+            pipe.expire(self._index(principal), absolute_seconds, gt=True)
             await pipe.execute()
         return token
 

@@ -22,3 +22,14 @@ def china_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def china_today() -> date:
     """Today's date in China: deadlines, validity and 'today' checks use it."""
     return utcnow().astimezone(CHINA_TIME).date()
+
+
+def until_label(value: datetime | None) -> str:
+    """An end moment as people read "至 …": the last day in force when it ends at midnight
+    (periods are stored as [start, end) in China time), otherwise the exact time it was cut short."""
+    if value is None:
+        return ""
+    local = value.astimezone(CHINA_TIME)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return f"{local - timedelta(days=1):%Y-%m-%d}"
+    return f"{local:%Y-%m-%d %H:%M}"

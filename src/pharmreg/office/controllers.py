@@ -164,17 +164,23 @@ class OfficeAccountController(Controller):
     @post("/work-delegation/{delegation_id:int}/end", guards=[require_officer()])
     async def end_delegation(
         self,
+        request: HTMXRequest,
         tenant: NamedDependency[TenantInfo],
         officer: NamedDependency[OfficerAccount],
         tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
         actor: NamedDependency[Actor],
         delegation_id: FromPath[int],
-    ) -> Response[Any]:
+    ) -> Template | Response[Any]:
         try:
             async with transaction(tenant_session):
                 await end_work_delegation(tenant_session, delegation_id, officer=officer, actor=actor)
         except LookupError:
             raise NotFoundException() from None
+        except FormErrors as exc:  # ended meanwhile (a second click, an old page)
+            return await self._account_page(
+                request, tenant, officer, tenant_session, db, errors=exc.errors, values={}, status=409
+            )
         return Redirect(path=f"/p/{tenant.slug}/office/account/", status_code=303)
 
 

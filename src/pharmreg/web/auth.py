@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from http.cookies import SimpleCookie
 from typing import Any
 
+from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -27,16 +27,9 @@ from pharmreg.web.platform import Platform
 
 
 def session_token(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", []):
-        if name == b"cookie":
-            cookie: SimpleCookie = SimpleCookie()
-            try:
-                cookie.load(value.decode("latin-1"))
-            except Exception:  # a malformed cookie header is simply no session
-                return None
-            morsel = cookie.get(SESSION_COOKIE)
-            return morsel.value if morsel else None
-    return None
+    """The session cookie's value. Litestar's lenient parser, not SimpleCookie: another site's
+    odd cookie on the same domain (JSON, spaces) must not hide ours."""
+    return ASGIConnection[Any, Any, Any, Any](scope).cookies.get(SESSION_COOKIE) or None
 
 
 async def load_account(platform: Platform, principal: Principal) -> Any:

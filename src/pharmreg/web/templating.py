@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from pharmreg.kit.clock import china_time
+from pharmreg.kit.clock import china_time, until_label
 
 
 def _asset_versions(static_dir: Path) -> dict[str, str]:
@@ -40,4 +40,5 @@ def template_config(web_dir: Path, **globals_: Any) -> TemplateConfig[JinjaTempl
 
     environment.globals.update(static=static, **globals_)
     environment.filters["china_time"] = china_time
+    environment.filters["until"] = until_label
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))

@@ -16,13 +16,20 @@ async def apply_due_authority_changes(ctx: dict[str, Any]) -> dict[str, int]:
     db, policies = ctx["db"], ctx["policies"]
     changed = moved = 0
     for tenant in await ctx["tenants"]():
-        async with db.tenant(tenant.schema, tenant.placement) as session, session.begin():
-            if not await apply_scheduled_changes(session, tenant):
-                continue
-            policy = await load_policy(session, ctx["authority_model"])
-            moved += await reroute_open_tasks(
-                session, policy=policy, units=await Units.load(session), note="审批权限按期变更，任务随之转办"
-            )
+        try:
+            async with db.tenant(tenant.schema, tenant.placement) as session, session.begin():
+                if not await apply_scheduled_changes(session, tenant):
+                    continue
+                policy = await load_policy(session, ctx["authority_model"])
+                moved += await reroute_open_tasks(
+                    session,
+                    policy=policy,
+                    units=await Units.load(session),
+                    note="审批权限按期变更，任务随之转办",
+                )
+        except Exception as exc:  # one province's failure must not hold back the others
+            log.error("authority.scheduled_change_failed", tenant=tenant.slug, exc_info=exc)
+            continue
         changed += 1
         await policies.announce(tenant.slug)
         log.info("authority.scheduled_change_applied", tenant=tenant.slug)

@@ -63,11 +63,14 @@ async def done_by(session: AsyncSession, officer_id: uuid.UUID, limit: int) -> S
     return (await session.scalars(query)).all()
 
 
-async def open_tasks(session: AsyncSession, *, matter: str | None = None) -> Sequence[Task]:
+async def open_tasks_for_update(
+    session: AsyncSession, *, matters: Sequence[str] | None = None
+) -> Sequence[Task]:
+    """Open tasks (of these matters), locked: an officer acting on one waits for the move."""
     query = select(Task).where(Task.status == "open")
-    if matter is not None:
-        query = query.where(Task.matter == matter)
-    return (await session.scalars(query.order_by(Task.id))).all()
+    if matters is not None:
+        query = query.where(Task.matter.in_(list(matters)))
+    return (await session.scalars(query.order_by(Task.id).with_for_update())).all()
 
 
 async def open_tasks_in(
@@ -88,3 +91,13 @@ async def history(session: AsyncSession, task_id: int) -> Sequence[TaskHistory]:
 
 async def count_open(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(Task).where(Task.status == "open")) or 0)
+
+
+async def held_by(
+    session: AsyncSession, officer_id: uuid.UUID, positions: Sequence[str] | None
+) -> Sequence[Task]:
+    """Open tasks an officer has claimed (for these posts), locked."""
+    query = select(Task).where(Task.status == "open", Task.assignee_id == officer_id)
+    if positions is not None:
+        query = query.where(Task.position.in_(list(positions)))
+    return (await session.scalars(query.order_by(Task.id).with_for_update())).all()

@@ -264,15 +264,21 @@ async def _flush(session: AsyncSession) -> None:
 
 
 async def reroute_open_tasks(
-    session: AsyncSession, *, policy: AuthorityPolicy, units: Units, matter: str | None = None, note: str
+    session: AsyncSession,
+    *,
+    policy: AuthorityPolicy,
+    units: Units,
+    matters: Sequence[str] | None = None,
+    note: str,
 ) -> int:
     """Move every open task whose place is now held by another unit into that unit's pool.
 
     Called in the transaction that changed the authority; each move gets a history entry.
-    Claims are released: the task waits for an officer of the new unit.
+    Claims are released: the task waits for an officer of the new unit. The tasks are locked
+    first, so an officer claiming one at that moment waits and is then told it moved.
     """
     moved = 0
-    for task in await repository.open_tasks(session, matter=matter):
+    for task in await repository.open_tasks_for_update(session, matters=matters):
         holder = units.by_code.get(policy.responsible_unit(task.matter, task.division_code) or "")
         if holder is None or holder.id == task.candidate_unit_id:
             continue
@@ -292,6 +298,24 @@ async def reroute_open_tasks(
         moved += 1
     await session.flush()
     return moved
+
+
+async def release_held_tasks(
+    session: AsyncSession, officer_id: uuid.UUID, *, positions: Sequence[str] | None = None, note: str
+) -> int:
+    """Put back into their pools the tasks an officer had claimed (for these posts).
+
+    When an officer is deactivated or loses a post, nobody else could act on the cases they
+    held; each task goes back to its unit's pool with a history entry saying why.
+    """
+    released = 0
+    for task in await repository.held_by(session, officer_id, positions):
+        task.assignee_id = None
+        task.updated_at = utcnow()
+        repository.add_history(session, {"task_id": task.id, "action": "released", "note": note})
+        released += 1
+    await session.flush()
+    return released
 
 
 async def tasks_depending_on(

@@ -112,6 +112,13 @@ async def _cell(
         row = next(r for r in rows if r.unit_id == unit_id)
     cell = next(c for c in row.cells if c.matter == matter.value)
     impact = await revocation_impact(session, cell.delegation_id, divisions) if cell.delegation_id else None
+    officer = desk.officer
+    # What this officer's unit may do here: pass on what it holds itself; take back what it
+    # granted (the province bureau may take back any delegation of its province).
+    can_grant = cell.holder_unit_id == officer.unit_id or bool(values and errors)  # or a refused grant
+    can_take_back = impact is not None and (
+        officer.at_province or impact.delegations[0].grantor_unit_id == officer.unit_id
+    )
     return render(
         desk.request,
         "administration/authority_cell.html",
@@ -121,6 +128,8 @@ async def _cell(
             cell=cell,
             matter=matter,
             impact=impact,
+            can_grant=can_grant,
+            can_take_back=can_take_back,
             errors=errors or {},
             values=values or {},
             message=message,

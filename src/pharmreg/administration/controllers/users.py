@@ -13,7 +13,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.administration.service import audit_query, scope_of
+from pharmreg.administration.service import audit_query, deactivate_officer, scope_of, withdraw_post
 from pharmreg.audit import ACTIONS, Actor, search_tenant_audit
 from pharmreg.identity import (
     SECURITY_LIMITS,
@@ -35,7 +35,6 @@ from pharmreg.identity import (
     set_officer_active,
     update_security_rules,
     update_unit_contact,
-    withdraw_position,
 )
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
@@ -254,14 +253,19 @@ class UsersController(Controller):
         if action not in messages:
             raise NotFoundException()
         await _administered_officer(tenant_session, officer, officer_id)
+        released = 0
         try:
             async with transaction(tenant_session):
                 if action == "grant":
                     await grant_position(tenant_session, officer_id, form.get("position", ""), actor=actor)
                 elif action == "withdraw":
-                    await withdraw_position(tenant_session, officer_id, form.get("position", ""), actor=actor)
-                elif action in ("activate", "deactivate"):
-                    await set_officer_active(tenant_session, officer_id, action == "activate", actor=actor)
+                    released = await withdraw_post(
+                        tenant_session, officer_id, form.get("position", ""), actor=actor
+                    )
+                elif action == "deactivate":
+                    released = await deactivate_officer(tenant_session, officer_id, actor=actor)
+                elif action == "activate":
+                    await set_officer_active(tenant_session, officer_id, True, actor=actor)
                 else:
                     rules = await security_rules(tenant_session)
                     await admin_set_password(
@@ -276,9 +280,8 @@ class UsersController(Controller):
         if action in ("deactivate", "password"):
             # Sessions end at once: a deactivated officer, or one whose password an admin replaced.
             await sessions.destroy_all(Principal("officer", str(officer_id), "", tenant.slug))
-        return await self._detail(
-            request, tenant, officer, tenant_session, db, officer_id, message=messages[action]
-        )
+        message = messages[action] + (f"；其认领的 {released} 项任务已退回待办池" if released else "")
+        return await self._detail(request, tenant, officer, tenant_session, db, officer_id, message=message)
 
 
 class UnitsController(Controller):

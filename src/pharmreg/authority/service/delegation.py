@@ -30,6 +30,8 @@ from pharmreg.kit.codes import division_covers
 from pharmreg.kit.forms import FormErrors, Problems
 from pharmreg.tenancy import TenantInfo
 
+# Within this, two moments are "the same": a grant made effective at once, a take-back made now.
+_INSTANT = timedelta(seconds=1)
 # Posts that handle the steps of an application; any of them lets an officer act on a case.
 HANDLING_POSITIONS = (Position.ACCEPTANCE, Position.REVIEW, Position.DECISION, Position.CERTIFICATE)
 
@@ -76,7 +78,13 @@ async def reproject(session: AsyncSession, tenant: TenantInfo, *, moment: dateti
     moment = moment or utcnow()
     state = await repository.lock_state(session)
     units = await Units.load(session)
-    grants = [_grant(d, units) for d in await repository.delegations(session, include_ended_before=moment)]
+    since = state.projected_at
+    delegations = await repository.delegations(
+        session, include_ended_before=min(since, moment) if since else moment
+    )
+    if since is not None:
+        await _audit_transitions(session, delegations, units, since=since, moment=moment)
+    grants = [_grant(d, units) for d in delegations]
     rules = project(
         province_unit=tenant.division_code, territory=tenant.territory, grants=grants, moment=moment
     )
@@ -122,17 +130,36 @@ async def apply_scheduled_changes(
     """Reproject if a delegation started or ended since the last projection; True if it did.
 
     Run every minute by the worker, so dated grants and scheduled take-backs take effect on
-    their day; each one leaves an audit entry.
+    their day (each leaves an audit entry, written by the reprojection).
     """
     moment = moment or utcnow()
     state = await repository.lock_state(session)
     if state.next_change_at is None or state.next_change_at > moment:
         return False
-    since = state.projected_at
-    units = await Units.load(session)
-    for delegation in await repository.delegations(session, include_ended_before=since):
+    await reproject(session, tenant, moment=moment)
+    return True
+
+
+async def _audit_transitions(
+    session: AsyncSession,
+    delegations: Sequence[Delegation],
+    units: Units,
+    *,
+    since: datetime,
+    moment: datetime,
+) -> None:
+    """Audit the delegations that started or ended by the calendar between two projections.
+
+    Whatever projects next (the minute job, or a grant or take-back made meanwhile) writes
+    them, so none is missed. Grants effective at once and take-backs made at once were
+    audited when they were made; one taken back before it started never ran at all.
+    """
+    for delegation in delegations:
+        if delegation.valid_to is not None and delegation.valid_to - delegation.valid_from < _INSTANT:
+            continue  # withdrawn before it started
         what = f"{units.name(delegation.delegate_unit_id)}的{Matter(delegation.matter).label}审批权限"
-        if since < delegation.valid_from <= moment:
+        scheduled_start = delegation.valid_from - delegation.created_at >= _INSTANT
+        if scheduled_start and since < delegation.valid_from <= moment:
             await record_tenant_audit(
                 session,
                 action="delegation_started",
@@ -141,18 +168,19 @@ async def apply_scheduled_changes(
                 summary=f"{what}按期生效",
                 details={"delegation_id": delegation.id},
             )
-        if delegation.valid_to is not None and since < delegation.valid_to <= moment:
-            taken_back = delegation.revoked_at is not None
+        ends = delegation.valid_to
+        taken_back_at_once = (
+            delegation.revoked_at is not None and ends is not None and ends - delegation.revoked_at < _INSTANT
+        )
+        if ends is not None and since < ends <= moment and not taken_back_at_once:
             await record_tenant_audit(
                 session,
                 action="delegation_expired",
                 actor=SYSTEM,
                 target=units.name(delegation.delegate_unit_id),
-                summary=f"{what}{'按定时收回' if taken_back else '到期'}终止",
+                summary=f"{what}{'按定时收回' if delegation.revoked_at is not None else '到期'}终止",
                 details={"delegation_id": delegation.id},
             )
-    await reproject(session, tenant, moment=moment)
-    return True
 
 
 # --------------------------------------------------------------------------- granting
@@ -185,6 +213,7 @@ async def grant_delegation(
     the grantor does not hold there, re-delegation where it was not allowed, and overlaps
     with existing or scheduled delegations.
     """
+    await repository.lock_state(session)  # one change to the tenant's authority at a time
     problems = Problems()
     units = await Units.load(session)
     grantor_unit = units.by_id[grantor.unit_id]
@@ -354,11 +383,16 @@ def _overlaps(
         overlap_in_place = any(
             division_covers(a, b) or division_covers(b, a) for a in territory for b in other.territory
         )
-        if overlap_in_time and overlap_in_place and other.parent_id != (parent.id if parent else -1):
+        if overlap_in_time and overlap_in_place:
             problems.add(
                 "territory",
                 f"与已有的{matter.label}下放（{units.name(other.delegate_unit_id)}，{_period(other)}）在时间和地区上重叠",
             )
+
+
+def _last_day(ends: datetime) -> date:
+    """The last day a delegation ending at `ends` is in force (China time)."""
+    return (ends - timedelta(microseconds=1)).astimezone(CHINA_TIME).date()
 
 
 def _period(delegation: Delegation) -> str:
@@ -394,7 +428,11 @@ async def revoke_delegation(
     revoker: OfficerAccount,
     actor: Actor,
 ) -> list[Delegation]:
-    """Take a delegation back, now or at a date, with every re-delegation made from it."""
+    """Take a delegation back, now or at a date, with every re-delegation made from it.
+
+    A take-back already scheduled may be brought forward (to an earlier date, or now).
+    """
+    await repository.lock_state(session)  # one change to the tenant's authority at a time
     delegation = await repository.delegation_by_id(session, delegation_id, lock=True)
     if delegation is None:
         raise LookupError(delegation_id)
@@ -404,7 +442,7 @@ async def revoke_delegation(
     if not is_province and delegation.grantor_unit_id != revoker.unit_id:
         raise LookupError(delegation_id)  # not theirs: answered like a delegation that does not exist
     problems = Problems()
-    if delegation.revoked_at is not None or (delegation.valid_to is not None and delegation.valid_to <= now):
+    if delegation.valid_to is not None and delegation.valid_to <= now:
         problems.add("", "该授权已收回或已到期，无需再次收回")
     problems.raise_if_any()
     day = _parse_day(form.effective, "effective", problems, default=None)
@@ -416,7 +454,10 @@ async def revoke_delegation(
     problems.raise_if_any()
     when = day_start(day) if day is not None else now
     if delegation.valid_to is not None and when >= delegation.valid_to:
-        raise FormErrors({"effective": f"该授权本就于{_period(delegation)}到期"})
+        ends = _last_day(delegation.valid_to)
+        if delegation.revoked_at is not None:
+            raise FormErrors({"effective": f"该授权已定于 {ends:%Y-%m-%d} 后收回；只能提前，不能推迟"})
+        raise FormErrors({"effective": f"该授权本就于 {ends:%Y-%m-%d} 到期"})
     family = await delegation_family(session, delegation_id)
     for member in family:
         if member.valid_to is not None and member.valid_to <= when:
@@ -450,8 +491,10 @@ async def revoke_delegation(
 def delegation_read(
     delegation: Delegation, units: Units, divisions: DivisionIndex, now: datetime
 ) -> DelegationRead:
-    if delegation.valid_to is not None and delegation.valid_to <= now:
-        state = "ended"
+    if delegation.valid_to is not None and (
+        delegation.valid_to <= now or delegation.valid_to - delegation.valid_from < _INSTANT
+    ):
+        state = "ended"  # over, or withdrawn before it started
     elif delegation.valid_from > now:
         state = "scheduled"
     elif delegation.revoked_at is not None:

@@ -187,13 +187,8 @@ async def set_officer_active(
     officer = await _officer(session, officer_id)
     if officer.active == active:
         return officer
-    is_admin = Position.TENANT_ADMIN.value in await repository.position_set(session, officer.id)
-    if (
-        not active
-        and is_admin
-        and await repository.count_active_holders(session, Position.TENANT_ADMIN.value) <= 1
-    ):
-        raise FormErrors({"": "至少需要保留一名在岗的系统管理员"})
+    if not active:
+        await _keep_a_province_admin(session, officer.id)
     officer.active = active
     await record_tenant_audit(
         session,
@@ -251,9 +246,8 @@ async def withdraw_position(
     """Take a post back; the last active tenant administrator keeps theirs."""
     post = _position(position)
     officer = await _officer(session, officer_id)
-    last_admin = post is Position.TENANT_ADMIN and officer.active
-    if last_admin and await repository.count_active_holders(session, post.value) <= 1:
-        raise FormErrors({"": "至少需要保留一名在岗的系统管理员"})
+    if post is Position.TENANT_ADMIN:
+        await _keep_a_province_admin(session, officer.id)
     removed = await repository.remove_position(session, officer.id, post.value)
     if removed:
         await record_tenant_audit(
@@ -265,6 +259,14 @@ async def withdraw_position(
             details={"position": post.value},
         )
     return removed
+
+
+async def _keep_a_province_admin(session: AsyncSession, leaving: uuid.UUID) -> None:
+    """The province bureau keeps at least one active administrator: tenant-wide settings, the
+    audit log and the first officers of every unit depend on one."""
+    admins = await repository.province_admins(session, Position.TENANT_ADMIN.value)
+    if leaving in admins and len(admins) <= 1:
+        raise FormErrors({"": "省局至少需要保留一名在岗的系统管理员"})
 
 
 def _position(value: str) -> Position:
