@@ -1,10 +1,16 @@
 """Applicants register themselves: checked fields, one account per document, nothing half-made."""
 
+import asyncio
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
+from pharmreg.audit import SYSTEM
+from pharmreg.identity import ApplicantRegistration, SecurityRules, register_applicant_account
 from pharmreg.identity.models import Applicant
 from pharmreg.kit.codes import resident_id_check_char
+from pharmreg.kit.forms import FormErrors
 
 STRONG = "Blue#River2026"
 
@@ -100,3 +106,37 @@ async def test_one_account_per_document_and_per_mobile(browser, new_browser, pla
     again = await second.post("/account/register", data)
     assert again.status_code == 400
     assert "该证件号码已注册" in again.text and "该手机号码已用于其他账号" in again.text
+
+
+async def test_two_people_racing_for_one_mobile_number(platform) -> None:
+    """Both pass the checks at the same moment; the database lets one in and the other is told."""
+    rules = SecurityRules()
+
+    def registration(first17: str, name: str) -> ApplicantRegistration:
+        return ApplicantRegistration(
+            **form(document_number=resident_id(first17), mobile="13900009999", name=name)
+        )
+
+    async with platform.db.national() as first, platform.db.national() as second:
+        await first.begin()
+        await second.begin()
+        await register_applicant_account(
+            first, registration("44010619900101003", "甲某某"), rules=rules, today=date.today(), actor=SYSTEM
+        )
+        racing = asyncio.create_task(
+            register_applicant_account(
+                second,
+                registration("44010619900101011", "乙某某"),
+                rules=rules,
+                today=date.today(),
+                actor=SYSTEM,
+            )
+        )
+        await asyncio.sleep(0.3)
+        await first.commit()
+        with pytest.raises(FormErrors, match="刚刚已被注册"):
+            await racing
+        await second.rollback()
+    async with platform.db.national() as session:
+        holders = await session.scalar(select(func.count()).where(Applicant.mobile == "13900009999"))
+    assert holders == 1

@@ -33,7 +33,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('id_type', 'id_number', name=op.f('uq_applicant_id_type_id_number')),
     schema='national'
     )
-    op.create_index(op.f('ix_applicant_mobile'), 'applicant', ['mobile'], unique=False, schema='national')
+    op.create_index(op.f('ix_applicant_mobile'), 'applicant', ['mobile'], unique=True, schema='national')
     op.create_table('consumed_event',
     sa.Column('consumer', sa.String(length=64), nullable=False),
     sa.Column('event_uuid', sa.Uuid(), nullable=False),

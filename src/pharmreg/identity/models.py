@@ -86,7 +86,7 @@ class Applicant(NationalBase):
     name: Mapped[str] = mapped_column(String(50))
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date] = mapped_column(Date)
-    mobile: Mapped[str] = mapped_column(String(11), index=True)
+    mobile: Mapped[str] = mapped_column(String(11), index=True, unique=True)  # also a login
     password_hash: Mapped[str] = mapped_column(String(200))
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))

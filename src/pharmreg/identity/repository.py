@@ -78,7 +78,7 @@ async def insert_applicant(session: AsyncSession, values: dict[str, Any]) -> App
     statement = (
         insert(Applicant)
         .values(**values)
-        .on_conflict_do_nothing(index_elements=[Applicant.id_type, Applicant.id_number])
+        .on_conflict_do_nothing()  # the document or the mobile number is taken
         .returning(Applicant)
     )
     return (await session.execute(statement)).scalar_one_or_none()

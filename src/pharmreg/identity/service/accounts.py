@@ -74,7 +74,8 @@ def _expired(account: Account, rules: SecurityRules) -> bool:
 
 
 async def register_applicant(session: AsyncSession, data: ApplicantCreate) -> Applicant | None:
-    """Create an applicant from checked data (demo, imports); None if the document exists."""
+    """Create an applicant from checked data (demo, imports); None if the document or the
+    mobile number is already registered."""
     applicant = await repository.insert_applicant(
         session,
         {
@@ -145,7 +146,7 @@ async def register_applicant_account(
         ),
     )
     if applicant is None:  # registered by a concurrent request a moment ago
-        raise FormErrors({"document_number": "该证件号码已注册，请直接登录"})
+        raise FormErrors({"document_number": "该证件号码或手机号码刚刚已被注册，请直接登录"})
     record_national_audit(
         session,
         action="account_registered",
