@@ -468,9 +468,9 @@ def ensure_chromium() -> None:
         log("chromium is not installed: the browser tests will be skipped (apt-get install chromium)")
         return
     log("installing chromium for the browser tests (apt-get install chromium)")
-    quiet = {"stdout": subprocess.DEVNULL, "env": os.environ | {"DEBIAN_FRONTEND": "noninteractive"}}
-    subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)  # type: ignore[call-overload]
-    result = subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, **quiet)  # type: ignore[call-overload]
+    env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        result = subprocess.run(command, check=False, stdout=subprocess.DEVNULL, env=env)
     if result.returncode != 0:
         log("could not install chromium: the browser tests will be skipped")
 

@@ -29,6 +29,7 @@ from common import ROOT, bench_url
 from provisioning import ensure_bench_database
 from redis.asyncio import Redis
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import SYSTEM
 from pharmreg.authority import (
@@ -233,7 +234,10 @@ async def main() -> None:
         for officer_id in rng.sample(officer_ids, min(500, len(officer_ids))):
             principal = Principal("officer", str(officer_id), "基准人员", SLUG)
             tokens.append(await sessions.create(principal, idle_seconds=3600, absolute_seconds=7200))
-        factory = lambda: db.tenant(tenant.schema)  # noqa: E731
+
+        def factory() -> AsyncSession:
+            return db.tenant(tenant.schema)
+
         await cache.policy(SLUG, factory)
         request_checks = []
         for _ in range(args.requests):

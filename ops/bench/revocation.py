@@ -25,6 +25,7 @@ from common import ROOT, bench_url
 from provisioning import ensure_bench_database
 from redis.asyncio import Redis
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.administration.service import delegate, take_back
 from pharmreg.audit import SYSTEM
@@ -62,7 +63,10 @@ async def child() -> None:
     async with db.national() as session:
         tenant = (await load_directory(session)).get(SLUG)
     assert tenant is not None
-    factory = lambda: db.tenant(tenant.schema)  # noqa: E731
+
+    def factory() -> AsyncSession:
+        return db.tenant(tenant.schema)
+
     state = None
     await asyncio.sleep(0.3)  # subscribed
     print("ready", flush=True)

@@ -20,7 +20,7 @@ class Decision:
     rule: tuple[str, ...] | None
 
 
-class _RulesAdapter(persist.Adapter):  # type: ignore[misc]
+class _RulesAdapter(persist.Adapter):  # type: ignore[misc]  # pycasbin ships no type hints
     """Hands the projected rules to Casbin the way storage adapters do: straight into the
     model's policy, in one pass (adding them one by one re-counts the whole index each time)."""
 

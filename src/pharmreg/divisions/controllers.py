@@ -17,7 +17,7 @@ from pharmreg.kit.errors import UserError
 
 class DivisionApiController(Controller):
     path = "/api/v1/divisions"
-    tags = ["行政区划"]  # noqa: RUF012 - Litestar reads this class attribute
+    tags = ["行政区划"]
 
     @get("/", summary="按名称前缀查找行政区划（仅现行）")
     async def search(

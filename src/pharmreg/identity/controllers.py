@@ -25,7 +25,7 @@ from pharmreg.kit.forms import FormErrors
 
 class UnitApiController(Controller):
     path = "/api/v1/tenants/{slug:str}"
-    tags = ["监管单位"]  # noqa: RUF012 - Litestar reads this class attribute
+    tags = ["监管单位"]
 
     @get("/units", summary="本省药品监管单位（省局、市局、县局）及联系方式")
     async def units(self, tenant_session: NamedDependency[AsyncSession]) -> list[UnitRead]:
@@ -189,8 +189,8 @@ class AccountController(PasswordRoutes):
     """Applicants: register, sign in, their account, password, reset by SMS code."""
 
     path = "/account"
-    opt = {"realm_kind": "applicant"}  # noqa: RUF012
-    dependencies = {"realm": Provide(_applicant_realm, sync_to_thread=False)}  # noqa: RUF012
+    opt = {"realm_kind": "applicant"}
+    dependencies = {"realm": Provide(_applicant_realm, sync_to_thread=False)}
 
     @get("/register")
     async def register_page(self, national_session: NamedDependency[AsyncSession]) -> Template:
@@ -260,8 +260,8 @@ class NationalSignInController(SecondFactorRoutes):
     """National staff: sign in (with optional TOTP), password, reset, second factor."""
 
     path = "/national"
-    opt = {"realm_kind": "staff"}  # noqa: RUF012
-    dependencies = {"realm": Provide(_staff_realm, sync_to_thread=False)}  # noqa: RUF012
+    opt = {"realm_kind": "staff"}
+    dependencies = {"realm": Provide(_staff_realm, sync_to_thread=False)}
 
 
 ROUTE_HANDLERS = [AccountController, NationalSignInController]

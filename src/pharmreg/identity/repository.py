@@ -107,6 +107,13 @@ async def officer_by_id(session: AsyncSession, officer_id: Any) -> Officer | Non
     return await session.get(Officer, officer_id)
 
 
+async def names_of_officers(session: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Officer.id, Officer.name).where(Officer.id.in_(list(ids))))
+    return dict(rows.all())  # Result has .keys(): dict(rows) would misread it
+
+
 async def officer_with_unit(session: AsyncSession, officer_id: Any) -> tuple[Officer, BureauUnit] | None:
     row = (
         await session.execute(

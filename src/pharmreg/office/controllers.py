@@ -48,6 +48,7 @@ from pharmreg.workflow import (
     task_history,
     task_permission,
     todo_list,
+    visible_to,
 )
 
 
@@ -77,8 +78,8 @@ class OfficeSignInController(SecondFactorRoutes):
     """Officers sign in to their own province's office (sign-in, password, reset, TOTP)."""
 
     path = "/p/{slug:str}/office"
-    opt = {"realm_kind": "officer"}  # noqa: RUF012
-    dependencies = {"realm": Provide(_officer_realm, sync_to_thread=False)}  # noqa: RUF012
+    opt = {"realm_kind": "officer"}
+    dependencies = {"realm": Provide(_officer_realm, sync_to_thread=False)}
 
 
 class OfficeAccountController(Controller):
@@ -184,20 +185,12 @@ class OfficeAccountController(Controller):
         return Redirect(path=f"/p/{tenant.slug}/office/account/", status_code=303)
 
 
-async def _visible(
-    session: AsyncSession, task_id: int, officer: OfficerAccount, divisions: DivisionIndex
-) -> bool:
-    """Officers see the tasks of their unit's pool and the ones they hold, nothing else."""
-    task = await get_task(session, task_id, divisions)
-    return task is not None and (task.candidate_unit_id == officer.unit_id or task.assignee_id == officer.id)
-
-
 class OfficeTasksController(Controller):
     """待办/已办: the officer's lists and actions on tasks."""
 
     path = "/p/{slug:str}/office"
     include_in_schema = False
-    guards = [require_officer()]  # noqa: RUF012 - Litestar reads this class attribute
+    guards = [require_officer()]
 
     @get("/")
     async def dashboard(
@@ -242,7 +235,7 @@ class OfficeTasksController(Controller):
         db: NamedDependency[Database],
         task_id: FromPath[int],
     ) -> Template:
-        if not await _visible(tenant_session, task_id, officer, divisions):
+        if not await visible_to(tenant_session, task_id, officer):
             raise NotFoundException()
         return await self._task_page(request, tenant, officer, tenant_session, divisions, policy, db, task_id)
 
@@ -293,7 +286,7 @@ class OfficeTasksController(Controller):
     ) -> Template:
         if action not in ("claim", "release", "complete"):
             raise NotFoundException()
-        if not await _visible(tenant_session, task_id, officer, divisions):
+        if not await visible_to(tenant_session, task_id, officer):
             raise NotFoundException()  # another unit's task answers like one that does not exist
         form = await request.form()
         try:

@@ -15,7 +15,7 @@ from pharmreg.practice.service import list_practice_units
 
 class PracticeUnitApiController(Controller):
     path = "/api/v1/tenants/{slug:str}"
-    tags = ["执业单位"]  # noqa: RUF012 - Litestar reads this class attribute
+    tags = ["执业单位"]
 
     @get("/practice-units", summary="本省执业单位")
     async def practice_units(

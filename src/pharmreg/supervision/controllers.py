@@ -13,7 +13,7 @@ from pharmreg.tenancy import TenantDirectory
 
 class SupervisionApiController(Controller):
     path = "/api/v1/national"
-    tags = ["全国监管"]  # noqa: RUF012 - Litestar reads this class attribute
+    tags = ["全国监管"]
 
     @get("/figures", summary="各省汇总数据及其更新时间")
     async def figures(

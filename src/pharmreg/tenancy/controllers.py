@@ -33,7 +33,7 @@ def tenant_read(tenant: TenantInfo) -> TenantRead:
 
 class TenantApiController(Controller):
     path = "/api/v1"
-    tags = ["租户"]  # noqa: RUF012 - Litestar reads this class attribute
+    tags = ["租户"]
 
     @get("/tenants", summary="已开通的租户（全国及各省）")
     async def list_tenants(self, directory: NamedDependency[TenantDirectory]) -> list[TenantRead]:

@@ -19,6 +19,7 @@ from pharmreg.workflow.service import (
     task_permission,
     tasks_depending_on,
     todo_list,
+    visible_to,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "task_permission",
     "tasks_depending_on",
     "todo_list",
+    "visible_to",
 ]

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from pharmreg.audit import Actor
 from pharmreg.authority import AuthorityPolicy, Matter, Units
 from pharmreg.divisions import DivisionIndex
-from pharmreg.identity import OfficerAccount, Position, list_officers
+from pharmreg.identity import OfficerAccount, Position, officer_names
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.codes import division_covers, division_prefix
 from pharmreg.kit.forms import FormErrors
@@ -143,7 +143,7 @@ async def _reads(
     delegators: Delegators | None = None,
 ) -> list[TaskRead]:
     units = await Units.load(session)
-    names = {o.id: o.name for o in await list_officers(session)} if tasks else {}
+    names = await officer_names(session, (t.assignee_id for t in tasks))
     reads = []
     for task in tasks:
         place = divisions.get(task.division_code)
@@ -336,7 +336,8 @@ async def tasks_depending_on(
 
 async def task_history(session: AsyncSession, task_id: int) -> list[HistoryRead]:
     units = await Units.load(session)
-    names = {o.id: o.name for o in await list_officers(session)}
+    entries = await repository.history(session, task_id)
+    names = await officer_names(session, [i for h in entries for i in (h.actor_id, h.on_behalf_of_id)])
     return [
         HistoryRead(
             at=h.at,
@@ -348,8 +349,14 @@ async def task_history(session: AsyncSession, task_id: int) -> list[HistoryRead]
             to_unit=units.name(h.to_unit_id) if h.to_unit_id else None,
             note=h.note,
         )
-        for h in await repository.history(session, task_id)
+        for h in entries
     ]
+
+
+async def visible_to(session: AsyncSession, task_id: int, officer: OfficerAccount) -> bool:
+    """Officers see the tasks of their unit's pool and the ones they hold, nothing else."""
+    task = await repository.task_by_id(session, task_id)
+    return task is not None and (task.candidate_unit_id == officer.unit_id or task.assignee_id == officer.id)
 
 
 async def get_task(session: AsyncSession, task_id: int, divisions: DivisionIndex) -> TaskRead | None:

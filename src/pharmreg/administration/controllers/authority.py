@@ -143,8 +143,8 @@ async def _cell(
 class AuthorityController(Controller):
     path = "/p/{slug:str}/office/admin/authority"
     include_in_schema = False
-    guards = [require_officer("manage_authority")]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"desk": Provide(_desk, sync_to_thread=False)}  # noqa: RUF012
+    guards = [require_officer("manage_authority")]
+    dependencies = {"desk": Provide(_desk, sync_to_thread=False)}
 
     @get("/")
     async def matrix(self, desk: NamedDependency[Desk]) -> Template:

@@ -48,7 +48,7 @@ def _context(staff: StaffAccount, db: Database, section: str, **extra: Any) -> d
 class NationalConsoleController(Controller):
     path = "/national"
     include_in_schema = False
-    guards = [require_staff()]  # noqa: RUF012 - Litestar reads this class attribute
+    guards = [require_staff()]
 
     @get("/")
     async def home(
@@ -112,7 +112,7 @@ class NationalStaffController(Controller):
 
     path = "/national/admin"
     include_in_schema = False
-    guards = [require_staff(superadmin=True)]  # noqa: RUF012 - Litestar reads this class attribute
+    guards = [require_staff(superadmin=True)]
 
     @get("/staff")
     async def staff_list(
@@ -152,10 +152,10 @@ class NationalStaffController(Controller):
                     staff,
                     db,
                     "staff",
-                    members=await list_staff(national_session, await security_rules(national_session)),
+                    members=await list_staff(national_session, rules),
                     values=form,
                     errors=exc.errors,
-                    rules=await security_rules(national_session),
+                    rules=rules,
                 ),
                 status_code=400,
             )
@@ -289,7 +289,7 @@ class NationalStaffController(Controller):
                         unit=province_unit,
                         values=form,
                         errors=exc.errors,
-                        rules=await security_rules(session),
+                        rules=rules,
                     ),
                     status_code=400,
                 )

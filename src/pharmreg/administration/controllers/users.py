@@ -69,7 +69,7 @@ async def _administered_officer(
 class UsersController(Controller):
     path = "/p/{slug:str}/office/admin/users"
     include_in_schema = False
-    guards = [require_officer("manage_users")]  # noqa: RUF012 - Litestar reads this class attribute
+    guards = [require_officer("manage_users")]
 
     @get("/")
     async def index(
@@ -287,7 +287,7 @@ class UsersController(Controller):
 class UnitsController(Controller):
     path = "/p/{slug:str}/office/admin/units"
     include_in_schema = False
-    guards = [require_officer("manage_units")]  # noqa: RUF012 - Litestar reads this class attribute
+    guards = [require_officer("manage_units")]
 
     @get("/")
     async def index(
@@ -366,7 +366,7 @@ class UnitsController(Controller):
 class SecurityController(Controller):
     path = "/p/{slug:str}/office/admin/security"
     include_in_schema = False
-    guards = [require_officer("manage_security", province_only=True)]  # noqa: RUF012 - Litestar reads this class attribute
+    guards = [require_officer("manage_security", province_only=True)]
 
     @get("/")
     async def index(

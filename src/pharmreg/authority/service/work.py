@@ -13,7 +13,7 @@ from pharmreg.authority.matters import Matter
 from pharmreg.authority.models import WorkDelegation
 from pharmreg.authority.schemas import WorkDelegationForm, WorkDelegationRead
 from pharmreg.authority.service.delegation import HANDLING_POSITIONS, day_start
-from pharmreg.identity import OfficerAccount, list_officers
+from pharmreg.identity import OfficerAccount, list_officers, officer_names
 from pharmreg.kit.clock import china_today, utcnow
 from pharmreg.kit.forms import FormErrors, Problems
 
@@ -110,7 +110,7 @@ async def delegators_for(
 async def work_delegations_of(session: AsyncSession, officer_id: uuid.UUID) -> list[WorkDelegationRead]:
     now = utcnow()
     rows = await repository.work_delegations_of(session, officer_id)
-    names = {o.id: o.name for o in await list_officers(session)}
+    names = await officer_names(session, [i for d in rows for i in (d.from_officer_id, d.to_officer_id)])
     return [
         WorkDelegationRead(
             id=d.id,

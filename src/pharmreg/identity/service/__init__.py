@@ -36,6 +36,7 @@ from pharmreg.identity.service.officers import (
     list_officers,
     load_officer_account,
     officer_account,
+    officer_names,
     set_officer_active,
     withdraw_position,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "load_officer_account",
     "load_staff_account",
     "officer_account",
+    "officer_names",
     "plan_units",
     "register_applicant",
     "register_applicant_account",

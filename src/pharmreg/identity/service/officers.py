@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -296,6 +296,11 @@ async def list_officers(
         session, unit_id=unit_id, text_query=text_query, limit=limit, unit_ids=unit_ids
     )
     return await _reads(session, rows)
+
+
+async def officer_names(session: AsyncSession, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """Names of just these officers (for lists and histories), in one query."""
+    return await repository.names_of_officers(session, {i for i in ids if i is not None})
 
 
 async def get_officer(session: AsyncSession, officer_id: uuid.UUID) -> OfficerRead | None:
