@@ -1,5 +1,6 @@
 """Every table of the platform, for migrations and tests: the only module that sees them all."""
 
+from pharmreg.applications import models as _applications
 from pharmreg.audit import models as _audit
 from pharmreg.authority import models as _authority
 from pharmreg.divisions import models as _divisions
@@ -8,6 +9,8 @@ from pharmreg.identity import models as _identity
 from pharmreg.kit.db import NationalBase, TenantBase
 from pharmreg.messaging import models as _messaging
 from pharmreg.practice import models as _practice
+from pharmreg.qualifications import models as _qualifications
+from pharmreg.register import models as _register
 from pharmreg.supervision import models as _supervision
 from pharmreg.tenancy import models as _tenancy
 from pharmreg.workflow import models as _workflow
@@ -17,6 +20,7 @@ tenant_metadata = TenantBase.metadata
 
 # Imported for their side effect of registering tables on the two metadata objects.
 _MODEL_MODULES = (
+    _applications,
     _audit,
     _authority,
     _divisions,
@@ -24,6 +28,8 @@ _MODEL_MODULES = (
     _identity,
     _messaging,
     _practice,
+    _qualifications,
+    _register,
     _supervision,
     _tenancy,
     _workflow,

@@ -7,6 +7,8 @@ from pharmreg.practice.service import (
     PracticeUnitError,
     count_practice_units,
     list_practice_units,
+    practice_unit,
+    practice_unit_by_uscc,
     register_practice_unit,
 )
 
@@ -19,5 +21,7 @@ __all__ = [
     "UnitType",
     "count_practice_units",
     "list_practice_units",
+    "practice_unit",
+    "practice_unit_by_uscc",
     "register_practice_unit",
 ]

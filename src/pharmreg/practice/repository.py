@@ -33,3 +33,11 @@ async def list_units(
     if division_prefix:
         query = query.where(PracticeUnit.division_code.startswith(division_prefix))
     return (await session.scalars(query)).all()
+
+
+async def unit_by_uscc(session: AsyncSession, uscc: str) -> PracticeUnit | None:
+    return await session.scalar(select(PracticeUnit).where(PracticeUnit.uscc == uscc))
+
+
+async def unit_by_id(session: AsyncSession, unit_id: int) -> PracticeUnit | None:
+    return await session.get(PracticeUnit, unit_id)

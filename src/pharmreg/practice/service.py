@@ -59,17 +59,30 @@ async def list_practice_units(
     session: AsyncSession, *, division_prefix: str | None = None, limit: int = 100
 ) -> list[PracticeUnitRead]:
     return [
-        PracticeUnitRead(
-            id=u.id,
-            uscc=u.uscc,
-            name=u.name,
-            unit_type=u.unit_type,
-            unit_type_label=UnitType(u.unit_type).label,
-            licence_no=u.licence_no,
-            licence_valid_until=u.licence_valid_until,
-            division_code=u.division_code,
-            address=u.address,
-            status=u.status,
-        )
-        for u in await repository.list_units(session, division_prefix=division_prefix, limit=limit)
+        _read(u) for u in await repository.list_units(session, division_prefix=division_prefix, limit=limit)
     ]
+
+
+async def practice_unit_by_uscc(session: AsyncSession, uscc: str) -> PracticeUnitRead | None:
+    unit = await repository.unit_by_uscc(session, uscc.strip().upper())
+    return _read(unit) if unit else None
+
+
+async def practice_unit(session: AsyncSession, unit_id: int) -> PracticeUnitRead | None:
+    unit = await repository.unit_by_id(session, unit_id)
+    return _read(unit) if unit else None
+
+
+def _read(u: PracticeUnit) -> PracticeUnitRead:
+    return PracticeUnitRead(
+        id=u.id,
+        uscc=u.uscc,
+        name=u.name,
+        unit_type=u.unit_type,
+        unit_type_label=UnitType(u.unit_type).label,
+        licence_no=u.licence_no,
+        licence_valid_until=u.licence_valid_until,
+        division_code=u.division_code,
+        address=u.address,
+        status=u.status,
+    )

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, func, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pharmreg.kit.db import TenantBase
+from pharmreg.kit.db import NationalBase, TenantBase
 
 
 class Task(TenantBase):
@@ -23,6 +38,9 @@ class Task(TenantBase):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_ref: Mapped[str] = mapped_column(String(40), index=True)
+    # The application and the process step this task is for (None for tasks made by other means).
+    application_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    step: Mapped[str | None] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(200))
     matter: Mapped[str] = mapped_column(String(32))
     division_code: Mapped[str] = mapped_column(String(6))
@@ -52,3 +70,43 @@ class TaskHistory(TenantBase):
     from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class ProcessDefinition(TenantBase):
+    """One version of a province's process for a matter; cases stay on the version they began with."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("matter", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    matter: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    acceptance_days: Mapped[int] = mapped_column(SmallInteger)
+    statutory_days: Mapped[int] = mapped_column(SmallInteger)
+    promised_days: Mapped[int] = mapped_column(SmallInteger)
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class WorkdayOverride(NationalBase):
+    """A day whose status an administrator set, overriding the official calendar package."""
+
+    __tablename__ = "workday_override"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(String(100))
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DeclaredYear(NationalBase):
+    """A year whose holidays an administrator has entered in full (beyond the calendar package)."""
+
+    __tablename__ = "workday_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declared_by: Mapped[str | None] = mapped_column(String(64))
+    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import delete, false, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.workflow.models import Task, TaskHistory
+from pharmreg.workflow.models import DeclaredYear, ProcessDefinition, Task, TaskHistory, WorkdayOverride
 
 
 def add_task(session: AsyncSession, values: dict[str, Any]) -> Task:
@@ -101,3 +102,51 @@ async def held_by(
     if positions is not None:
         query = query.where(Task.position.in_(list(positions)))
     return (await session.scalars(query.order_by(Task.id).with_for_update())).all()
+
+
+async def open_task_of_case(session: AsyncSession, application_id: int) -> Task | None:
+    query = select(Task).where(Task.application_id == application_id, Task.status == "open")
+    return await session.scalar(query.order_by(Task.id.desc()).limit(1))
+
+
+async def processes(session: AsyncSession, matter: str) -> Sequence[ProcessDefinition]:
+    query = select(ProcessDefinition).where(ProcessDefinition.matter == matter)
+    return (await session.scalars(query.order_by(ProcessDefinition.version.desc()))).all()
+
+
+async def process_by_id(session: AsyncSession, process_id: int) -> ProcessDefinition | None:
+    return await session.get(ProcessDefinition, process_id)
+
+
+def add_process(session: AsyncSession, values: dict[str, Any]) -> ProcessDefinition:
+    row = ProcessDefinition(**values)
+    session.add(row)
+    return row
+
+
+async def workday_overrides(session: AsyncSession) -> tuple[Sequence[WorkdayOverride], Sequence[int]]:
+    overrides = (await session.scalars(select(WorkdayOverride).order_by(WorkdayOverride.day))).all()
+    years = (await session.scalars(select(DeclaredYear.year))).all()
+    return overrides, years
+
+
+async def upsert_override(session: AsyncSession, values: dict[str, Any]) -> None:
+    statement = insert(WorkdayOverride).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[WorkdayOverride.day],
+        set_={k: statement.excluded[k] for k in ("working", "note", "updated_by", "updated_at")},
+    )
+    await session.execute(statement)
+
+
+async def delete_override(session: AsyncSession, day: Any) -> None:
+    await session.execute(delete(WorkdayOverride).where(WorkdayOverride.day == day))
+
+
+async def declare_year(session: AsyncSession, year: int, by: str) -> None:
+    statement = insert(DeclaredYear).values(year=year, declared_by=by).on_conflict_do_nothing()
+    await session.execute(statement)
+
+
+async def undeclare_year(session: AsyncSession, year: int) -> None:
+    await session.execute(delete(DeclaredYear).where(DeclaredYear.year == year))

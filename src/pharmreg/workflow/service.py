@@ -26,6 +26,12 @@ _ACTIONS = {
     "released": "退回待办池",
     "completed": "办结",
     "rerouted": "转办",
+    "cancelled": "取消",
+    "comment": "意见",
+    "suspended": "中止",
+    "resumed": "恢复",
+    "reminded": "期限提醒",
+    "escalated": "超期督办",
 }
 
 Delegators = Mapping[uuid.UUID, frozenset[str] | None]

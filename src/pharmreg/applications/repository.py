@@ -1,0 +1,110 @@
+"""Every query of the applications context."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.applications.models import ApplicantTenant, Application, ApplicationEvent, Attachment, Notice
+from pharmreg.workflow import Task
+
+_Row = TypeVar("_Row")
+
+
+async def next_ref_number(session: AsyncSession) -> int:
+    return int((await session.execute(text("SELECT nextval('application_ref_seq')"))).scalar_one())
+
+
+def add(session: AsyncSession, row: _Row) -> _Row:
+    session.add(row)
+    return row
+
+
+async def by_ref(session: AsyncSession, ref: str) -> Application | None:
+    return await session.scalar(select(Application).where(Application.ref == ref))
+
+
+async def of_applicant(session: AsyncSession, applicant_id: uuid.UUID) -> Sequence[Application]:
+    query = (
+        select(Application)
+        .where(Application.applicant_id == applicant_id)
+        .order_by(Application.updated_at.desc())
+    )
+    return (await session.scalars(query)).all()
+
+
+async def events(session: AsyncSession, application_id: int) -> Sequence[ApplicationEvent]:
+    query = select(ApplicationEvent).where(ApplicationEvent.application_id == application_id)
+    return (await session.scalars(query.order_by(ApplicationEvent.at, ApplicationEvent.id))).all()
+
+
+async def attachments(session: AsyncSession, application_id: int) -> Sequence[Attachment]:
+    query = select(Attachment).where(Attachment.application_id == application_id).order_by(Attachment.id)
+    return (await session.scalars(query)).all()
+
+
+async def attachment(session: AsyncSession, application_id: int, attachment_id: int) -> Attachment | None:
+    query = select(Attachment).where(
+        Attachment.application_id == application_id, Attachment.id == attachment_id
+    )
+    return await session.scalar(query)
+
+
+async def notices(session: AsyncSession, application_id: int) -> Sequence[Notice]:
+    query = select(Notice).where(Notice.application_id == application_id).order_by(Notice.id)
+    return (await session.scalars(query)).all()
+
+
+async def notice(session: AsyncSession, application_id: int, notice_id: int) -> Notice | None:
+    query = select(Notice).where(Notice.application_id == application_id, Notice.id == notice_id)
+    return await session.scalar(query)
+
+
+async def remember_tenant(session: AsyncSession, applicant_id: uuid.UUID, tenant: str) -> None:
+    await session.execute(
+        insert(ApplicantTenant).values(applicant_id=applicant_id, tenant=tenant).on_conflict_do_nothing()
+    )
+
+
+async def tenants_of(session: AsyncSession, applicant_id: uuid.UUID) -> Sequence[str]:
+    query = select(ApplicantTenant.tenant).where(ApplicantTenant.applicant_id == applicant_id)
+    return (await session.scalars(query.order_by(ApplicantTenant.first_at))).all()
+
+
+async def due(
+    session: AsyncSession, *, before: date, unit_ids: Sequence[int] | None, limit: int
+) -> Sequence[Any]:
+    """Open cases whose acceptance or decision falls due by `before`, with their task's unit."""
+    due_date = func.coalesce(Application.statutory_due, Application.acceptance_due)
+    query = (
+        select(Application, Task.candidate_unit_id)
+        .join(Task, (Task.application_id == Application.id) & (Task.status == "open"))
+        .where(
+            or_(Application.status == "submitted", Application.status == "processing"),
+            Application.suspended.is_(False),
+            due_date <= before,
+        )
+        .order_by(due_date, Application.id)
+        .limit(limit)
+    )
+    if unit_ids is not None:
+        query = query.where(Task.candidate_unit_id.in_(unit_ids))
+    return (await session.execute(query)).all()
+
+
+async def open_cases(
+    session: AsyncSession, *, statuses: Sequence[str], limit: int, after_id: int = 0
+) -> Sequence[Application]:
+    query = (
+        select(Application)
+        .where(Application.status.in_(statuses), Application.id > after_id)
+        .order_by(Application.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()

@@ -1,0 +1,179 @@
+"""Every query of the register: a province's registrations and the national index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.register.models import (
+    CeRequirement,
+    CertificateCounter,
+    OpenCase,
+    RegisterEntry,
+    Registration,
+    RegistrationHistory,
+    RegistrationSetting,
+)
+
+# --- a province's schema -------------------------------------------------------------------------
+
+
+async def settings(session: AsyncSession) -> RegistrationSetting:
+    row = await session.get(RegistrationSetting, 1)
+    assert row is not None, "registration_setting row 1 is created by the migration"
+    return row
+
+
+async def ce_requirements(session: AsyncSession) -> Sequence[CeRequirement]:
+    return (await session.scalars(select(CeRequirement))).all()
+
+
+async def next_certificate_seq(session: AsyncSession, year: int) -> int:
+    """The next number of the year; the row lock serializes concurrent approvals of the province."""
+    statement = (
+        insert(CertificateCounter)
+        .values(year=year, last=1)
+        .on_conflict_do_update(
+            index_elements=[CertificateCounter.year], set_={"last": CertificateCounter.last + 1}
+        )
+        .returning(CertificateCounter.last)
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def active_of(
+    session: AsyncSession, person_key: str, *, for_update: bool = False
+) -> Registration | None:
+    query = select(Registration).where(Registration.person_key == person_key, Registration.status == "active")
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def registration(
+    session: AsyncSession, registration_id: int, *, for_update: bool = False
+) -> Registration | None:
+    query = select(Registration).where(Registration.id == registration_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def registrations_of(session: AsyncSession, person_key: str) -> Sequence[Registration]:
+    query = select(Registration).where(Registration.person_key == person_key).order_by(Registration.id.desc())
+    return (await session.scalars(query)).all()
+
+
+def add_registration(session: AsyncSession, values: dict[str, Any]) -> Registration:
+    row = Registration(**values)
+    session.add(row)
+    return row
+
+
+def add_history(session: AsyncSession, values: dict[str, Any]) -> None:
+    session.add(RegistrationHistory(**values))
+
+
+async def history(session: AsyncSession, registration_ids: Sequence[int]) -> Sequence[RegistrationHistory]:
+    query = (
+        select(RegistrationHistory)
+        .where(RegistrationHistory.registration_id.in_(registration_ids))
+        .order_by(RegistrationHistory.at, RegistrationHistory.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def published(session: AsyncSession, *, since: date, limit: int, offset: int) -> Sequence[Any]:
+    query = (
+        select(RegistrationHistory, Registration)
+        .join(Registration, Registration.id == RegistrationHistory.registration_id)
+        .where(RegistrationHistory.public.is_(True), RegistrationHistory.effective_on >= since)
+        .order_by(RegistrationHistory.effective_on.desc(), RegistrationHistory.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return (await session.execute(query)).all()
+
+
+async def expiring(session: AsyncSession, until: date, limit: int = 1000) -> Sequence[Registration]:
+    query = (
+        select(Registration)
+        .where(Registration.status == "active", Registration.valid_until <= until)
+        .order_by(Registration.valid_until, Registration.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def transferred_out_pending(
+    session: AsyncSession, registration_ids: Sequence[int]
+) -> Sequence[Registration]:
+    query = select(Registration).where(Registration.id.in_(registration_ids), Registration.status == "active")
+    return (await session.scalars(query.with_for_update())).all()
+
+
+# --- the national index --------------------------------------------------------------------------
+
+
+async def national_active(session: AsyncSession, person_key: str) -> RegisterEntry | None:
+    query = select(RegisterEntry).where(
+        RegisterEntry.person_key == person_key, RegisterEntry.status == "active"
+    )
+    return await session.scalar(query)
+
+
+async def national_entry(session: AsyncSession, tenant: str, registration_id: int) -> RegisterEntry | None:
+    query = select(RegisterEntry).where(
+        RegisterEntry.tenant == tenant, RegisterEntry.registration_id == registration_id
+    )
+    return await session.scalar(query.with_for_update())
+
+
+async def entry_by_certificate(session: AsyncSession, certificate_no: str) -> RegisterEntry | None:
+    return await session.scalar(select(RegisterEntry).where(RegisterEntry.certificate_no == certificate_no))
+
+
+def add_entry(session: AsyncSession, values: dict[str, Any]) -> RegisterEntry:
+    row = RegisterEntry(**values)
+    session.add(row)
+    return row
+
+
+async def delete_entry(session: AsyncSession, tenant: str, registration_id: int) -> None:
+    await session.execute(
+        delete(RegisterEntry).where(
+            RegisterEntry.tenant == tenant, RegisterEntry.registration_id == registration_id
+        )
+    )
+
+
+async def entries_closed_elsewhere(session: AsyncSession, tenant: str) -> Sequence[RegisterEntry]:
+    """This province's entries the national index closed by a transfer (to close locally too)."""
+    query = select(RegisterEntry).where(RegisterEntry.tenant == tenant, RegisterEntry.status == "transferred")
+    return (await session.scalars(query)).all()
+
+
+async def set_entry(session: AsyncSession, entry_id: int, values: dict[str, Any]) -> None:
+    await session.execute(update(RegisterEntry).where(RegisterEntry.id == entry_id).values(**values))
+
+
+async def open_case_of(session: AsyncSession, person_key: str) -> OpenCase | None:
+    return await session.get(OpenCase, person_key)
+
+
+async def insert_open_case(session: AsyncSession, values: dict[str, Any]) -> bool:
+    statement = insert(OpenCase).values(**values).on_conflict_do_nothing().returning(OpenCase.person_key)
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def delete_open_case(session: AsyncSession, person_key: str, tenant: str, ref: str) -> None:
+    await session.execute(
+        delete(OpenCase).where(
+            OpenCase.person_key == person_key, OpenCase.tenant == tenant, OpenCase.application_ref == ref
+        )
+    )

@@ -1,0 +1,166 @@
+"""The register as decisions, rules, pages and public verification see it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+import msgspec
+
+
+class Scope(StrEnum):
+    """Practice scope (执业范围)."""
+
+    PRODUCTION = "production"
+    DISTRIBUTION = "distribution"
+    USE = "use"
+
+    @property
+    def label(self) -> str:
+        return {"production": "药品生产", "distribution": "药品经营", "use": "药品使用"}[self.value]
+
+
+class RegistrationStatus(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    TRANSFERRED = "transferred"
+
+    @property
+    def label(self) -> str:
+        return {"active": "有效", "cancelled": "已注销", "expired": "已过期注销", "transferred": "已转出"}[
+            self.value
+        ]
+
+
+# Which scopes a unit type allows, unless the province configures otherwise.
+DEFAULT_UNIT_SCOPES: dict[str, frozenset[str]] = {
+    "retail_chain_store": frozenset({"distribution"}),
+    "retail": frozenset({"distribution"}),
+    "wholesale": frozenset({"distribution"}),
+    "logistics": frozenset({"distribution"}),
+    "online_platform": frozenset({"distribution"}),
+    "prescription_review": frozenset({"distribution", "use"}),
+    "manufacturer": frozenset({"production"}),
+    "mah": frozenset({"production"}),
+    "medical": frozenset({"use"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationRules:
+    """A province's registration rules, read once per request."""
+
+    validity_years: int = 5
+    renewal_lead_days: int = 30
+    certificate_pattern: str = "{province}{year}{seq:06d}"
+    reissue_enabled: bool = False
+    age_warning: int = 70
+    ce_default: tuple[int, int] = (10, 20)
+    ce_by_year: dict[int, tuple[int, int]] = field(default_factory=dict)
+    unit_type_scopes: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_UNIT_SCOPES))
+    max_attachment_bytes: int = 5 * 1024 * 1024
+
+    def ce_required(self, year: int) -> tuple[int, int]:
+        """(public, professional) credits required for a year."""
+        return self.ce_by_year.get(year, self.ce_default)
+
+
+@dataclass(frozen=True, slots=True)
+class Province:
+    """The province a decision is made in, as the register records it."""
+
+    slug: str
+    name: str
+    authority_name: str
+    division_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Registrant:
+    person_key: str
+    applicant_id: uuid.UUID | None
+    id_type: str
+    id_number: str
+    name: str
+    sex: str
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What a registration allows: category, scope, practice unit."""
+
+    categories: str
+    scope: str
+    practice_unit_id: int
+    unit_name: str
+    division_code: str
+    qualification_nos: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """Who decided, on which application, on which day."""
+
+    application_ref: str | None
+    actor_name: str | None
+    on: date
+
+
+class RegistrationRead(msgspec.Struct):
+    id: int
+    tenant: str
+    certificate_no: str
+    name: str
+    id_masked: str
+    categories: str
+    categories_label: str
+    scope: str
+    scope_label: str
+    practice_unit_id: int
+    unit_name: str
+    division_code: str
+    issued_on: date
+    valid_from: date
+    valid_until: date
+    status: str
+    status_label: str
+    closed_on: date | None
+    close_reason: str | None
+
+
+class HistoryEntry(msgspec.Struct):
+    registration_id: int
+    effective_on: date
+    kind: str
+    kind_label: str
+    summary: str
+    application_ref: str | None
+    actor_name: str | None
+
+
+class VerificationRead(msgspec.Struct):
+    """What anyone may learn about a certificate: never the ID number or contact details."""
+
+    certificate_no: str
+    name: str
+    category: str
+    scope: str
+    practice_unit: str
+    region: str
+    valid_from: date
+    valid_until: date
+    status: str
+    status_label: str
+    sanctions: list[str]
+
+
+class PublishedResult(msgspec.Struct):
+    effective_on: date
+    kind_label: str
+    name: str
+    certificate_no: str
+    unit_name: str
+    summary: str

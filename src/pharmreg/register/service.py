@@ -1,0 +1,581 @@
+"""Use cases of the register: decisions take effect here, in the province and in the national index.
+
+A decision writes the province's registration and the national index in two sessions (the
+national schema may live on another server). The caller flushes both, commits the national
+session first (its unique index is what holds one active registration per person) and then
+the province's; `undo_national` puts the index back if the second commit fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.kit.clock import utcnow
+from pharmreg.qualifications import categories_label
+from pharmreg.register import repository
+from pharmreg.register.models import RegisterEntry, Registration
+from pharmreg.register.schemas import (
+    DEFAULT_UNIT_SCOPES,
+    Decided,
+    HistoryEntry,
+    Province,
+    PublishedResult,
+    Registrant,
+    RegistrationRead,
+    RegistrationRules,
+    RegistrationStatus,
+    Scope,
+    Terms,
+    VerificationRead,
+)
+
+_HISTORY_LABELS = {
+    "registered": "首次注册",
+    "changed": "变更注册",
+    "renewed": "延续注册",
+    "transferred_in": "跨省变更转入",
+    "transferred_out": "跨省变更转出",
+    "cancelled": "注销注册",
+    "expired": "有效期届满注销",
+    "reissued": "补办注册证",
+}
+
+
+class RegisterConflictError(Exception):
+    """The decision would break a register rule (e.g. a second active registration); message in Chinese."""
+
+
+def person_key(id_type: str, id_number: str) -> str:
+    return f"{id_type}:{id_number.strip().upper()}"
+
+
+def mask_id(id_number: str) -> str:
+    """Show the first 4 and last 4 characters only."""
+    if len(id_number) <= 8:
+        return id_number[:1] + "*" * (len(id_number) - 1)
+    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def validity(start: date, years: int) -> tuple[date, date]:
+    """[start, last day] of a validity of `years` years."""
+    return start, add_years(start, years) - timedelta(days=1)
+
+
+async def load_rules(session: AsyncSession) -> RegistrationRules:
+    row = await repository.settings(session)
+    scopes = dict(DEFAULT_UNIT_SCOPES)
+    for unit_type, allowed in (row.unit_type_scopes or {}).items():
+        scopes[unit_type] = frozenset(allowed)
+    return RegistrationRules(
+        validity_years=row.validity_years,
+        renewal_lead_days=row.renewal_lead_days,
+        certificate_pattern=row.certificate_pattern,
+        reissue_enabled=row.reissue_enabled,
+        age_warning=row.age_warning,
+        ce_default=(row.ce_public, row.ce_professional),
+        ce_by_year={r.year: (r.public, r.professional) for r in await repository.ce_requirements(session)},
+        unit_type_scopes=scopes,
+        max_attachment_bytes=row.max_attachment_mb * 1024 * 1024,
+    )
+
+
+def format_certificate_no(pattern: str, *, province: str, year: int, seq: int) -> str:
+    try:
+        return pattern.format(province=province[:2], year=year, seq=seq)
+    except (KeyError, IndexError, ValueError):
+        # A broken pattern must not stop approvals; the administrator's form validates it too.
+        return f"{province[:2]}{year}{seq:06d}"
+
+
+async def _certificate_no(
+    session: AsyncSession, province: Province, rules: RegistrationRules, on: date
+) -> str:
+    seq = await repository.next_certificate_seq(session, on.year)
+    return format_certificate_no(
+        rules.certificate_pattern, province=province.division_code, year=on.year, seq=seq
+    )
+
+
+def _entry_values(province: Province, row: Registration) -> dict[str, Any]:
+    return {
+        "person_key": row.person_key,
+        "tenant": province.slug,
+        "registration_id": row.id,
+        "certificate_no": row.certificate_no,
+        "name": row.name,
+        "categories": row.categories,
+        "scope": row.scope,
+        "unit_name": row.unit_name,
+        "region": province.name,
+        "division_code": row.division_code,
+        "valid_from": row.valid_from,
+        "valid_until": row.valid_until,
+        "status": row.status,
+        "closed_on": row.closed_on,
+        "updated_at": utcnow(),
+    }
+
+
+async def _flush_national(national: AsyncSession) -> None:
+    try:
+        await national.flush()
+    except IntegrityError:
+        raise RegisterConflictError("该人员在全国已有有效注册，一人只能有一个有效注册") from None
+
+
+def _history(
+    session: AsyncSession, row: Registration, kind: str, decided: Decided, summary: str, **details: Any
+) -> None:
+    repository.add_history(
+        session,
+        {
+            "registration_id": row.id,
+            "effective_on": decided.on,
+            "kind": kind,
+            "application_ref": decided.application_ref,
+            "summary": summary,
+            "details": details,
+            "actor_name": decided.actor_name,
+            "public": kind in ("registered", "transferred_in", "cancelled", "expired"),
+        },
+    )
+
+
+async def register_first(
+    session: AsyncSession,
+    national: AsyncSession,
+    *,
+    province: Province,
+    registrant: Registrant,
+    terms: Terms,
+    rules: RegistrationRules,
+    decided: Decided,
+) -> Registration:
+    """A first registration: valid for the province's validity period from the day of approval."""
+    if await repository.national_active(national, registrant.person_key) is not None:
+        raise RegisterConflictError("该人员在全国已有有效注册，一人只能有一个有效注册")
+    start, end = validity(decided.on, rules.validity_years)
+    row = await _new_registration(session, province, registrant, terms, rules, decided, start, end)
+    _history(session, row, "registered", decided, f"首次注册，有效期至 {end:%Y-%m-%d}")
+    repository.add_entry(national, _entry_values(province, row))
+    await _flush_national(national)
+    return row
+
+
+async def _new_registration(
+    session: AsyncSession,
+    province: Province,
+    registrant: Registrant,
+    terms: Terms,
+    rules: RegistrationRules,
+    decided: Decided,
+    start: date,
+    end: date,
+    **extra: Any,
+) -> Registration:
+    row = repository.add_registration(
+        session,
+        {
+            "person_key": registrant.person_key,
+            "applicant_id": registrant.applicant_id,
+            "id_type": registrant.id_type,
+            "id_number": registrant.id_number,
+            "name": registrant.name,
+            "sex": registrant.sex,
+            "categories": terms.categories,
+            "scope": terms.scope,
+            "practice_unit_id": terms.practice_unit_id,
+            "unit_name": terms.unit_name,
+            "division_code": terms.division_code,
+            "qualification_nos": terms.qualification_nos,
+            "certificate_no": await _certificate_no(session, province, rules, decided.on),
+            "first_registered_on": extra.pop("first_registered_on", decided.on),
+            "issued_on": decided.on,
+            "valid_from": start,
+            "valid_until": end,
+            **extra,
+        },
+    )
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise RegisterConflictError("该人员在本省已有有效注册") from None
+    return row
+
+
+async def _locked_active(session: AsyncSession, registration_id: int) -> Registration:
+    row = await repository.registration(session, registration_id, for_update=True)
+    if row is None or row.status != RegistrationStatus.ACTIVE:
+        raise RegisterConflictError("该注册已不是有效状态，不能办理")
+    return row
+
+
+async def _sync_entry(national: AsyncSession, province: Province, row: Registration) -> None:
+    entry = await repository.national_entry(national, province.slug, row.id)
+    values = _entry_values(province, row)
+    if entry is None:
+        repository.add_entry(national, values)
+    else:
+        for key, value in values.items():
+            setattr(entry, key, value)
+    await _flush_national(national)
+
+
+async def change_registration(
+    session: AsyncSession,
+    national: AsyncSession,
+    *,
+    province: Province,
+    registration_id: int,
+    terms: Terms,
+    decided: Decided,
+) -> Registration:
+    """A change within the province: new terms, same certificate number and expiry date."""
+    row = await _locked_active(session, registration_id)
+    before = {"categories": row.categories, "scope": row.scope, "unit_name": row.unit_name}
+    changes = []
+    if row.practice_unit_id != terms.practice_unit_id:
+        changes.append(f"执业单位 {row.unit_name} → {terms.unit_name}")
+    if row.categories != terms.categories:
+        changes.append(f"执业类别 {categories_label(row.categories)} → {categories_label(terms.categories)}")
+    if row.scope != terms.scope:
+        changes.append(f"执业范围 {Scope(row.scope).label} → {Scope(terms.scope).label}")
+    row.categories, row.scope = terms.categories, terms.scope
+    row.practice_unit_id, row.unit_name, row.division_code = (
+        terms.practice_unit_id,
+        terms.unit_name,
+        terms.division_code,
+    )
+    row.qualification_nos = terms.qualification_nos or row.qualification_nos
+    row.issued_on = decided.on
+    row.updated_at = utcnow()
+    _history(
+        session, row, "changed", decided, "变更注册：" + ("；".join(changes) or "无实质变化"), before=before
+    )
+    await session.flush()
+    await _sync_entry(national, province, row)
+    return row
+
+
+async def renew_registration(
+    session: AsyncSession,
+    national: AsyncSession,
+    *,
+    province: Province,
+    registration_id: int,
+    rules: RegistrationRules,
+    decided: Decided,
+) -> Registration:
+    """A renewal: the new period starts the day after the old expiry date."""
+    row = await _locked_active(session, registration_id)
+    start = row.valid_until + timedelta(days=1)
+    previous = row.valid_until
+    row.valid_from, row.valid_until = validity(start, rules.validity_years)
+    row.issued_on = decided.on
+    row.reminded_days = None
+    row.updated_at = utcnow()
+    _history(
+        session,
+        row,
+        "renewed",
+        decided,
+        f"延续注册，有效期 {previous:%Y-%m-%d} 延至 {row.valid_until:%Y-%m-%d}",
+    )
+    await session.flush()
+    await _sync_entry(national, province, row)
+    return row
+
+
+async def cancel_registration(
+    session: AsyncSession,
+    national: AsyncSession,
+    *,
+    province: Province,
+    registration_id: int,
+    reason: str,
+    decided: Decided,
+    expired: bool = False,
+) -> Registration:
+    """Close a registration (on application, ex officio, or on expiry) with a public notice."""
+    row = await _locked_active(session, registration_id)
+    row.status = RegistrationStatus.EXPIRED if expired else RegistrationStatus.CANCELLED
+    row.closed_on = decided.on
+    row.close_reason = reason[:200]
+    row.updated_at = utcnow()
+    _history(session, row, "expired" if expired else "cancelled", decided, f"注销注册：{reason}")
+    await session.flush()
+    await _sync_entry(national, province, row)
+    return row
+
+
+async def reissue_certificate(
+    session: AsyncSession, *, registration_id: int, reason: str, decided: Decided
+) -> Registration:
+    """A lost or damaged certificate issued again: same number and terms, new issue date."""
+    row = await _locked_active(session, registration_id)
+    row.issued_on = decided.on
+    row.updated_at = utcnow()
+    _history(session, row, "reissued", decided, f"补办注册证：{reason}")
+    await session.flush()
+    return row
+
+
+async def transfer_in(
+    session: AsyncSession,
+    national: AsyncSession,
+    *,
+    province: Province,
+    origin: str,
+    origin_registration_id: int,
+    registrant: Registrant,
+    terms: Terms,
+    rules: RegistrationRules,
+    decided: Decided,
+) -> Registration:
+    """A cross-province change decided here: the origin registration closes on the same day
+    in the national index (and in the origin province through `close_transferred`); the new
+    registration keeps the expiry date."""
+    entry = await repository.national_entry(national, origin, origin_registration_id)
+    if (
+        entry is None
+        or entry.status != RegistrationStatus.ACTIVE
+        or entry.person_key != registrant.person_key
+    ):
+        raise RegisterConflictError("原注册已不是有效状态，不能办理跨省变更")
+    first_on = entry.valid_from
+    entry.status = RegistrationStatus.TRANSFERRED
+    entry.closed_on = decided.on
+    entry.updated_at = utcnow()
+    await _flush_national(national)
+    row = await _new_registration(
+        session,
+        province,
+        registrant,
+        terms,
+        rules,
+        decided,
+        decided.on,
+        entry.valid_until,
+        origin_tenant=origin,
+        first_registered_on=first_on,
+    )
+    _history(
+        session,
+        row,
+        "transferred_in",
+        decided,
+        f"由{origin.upper()}跨省变更转入，原注册证 {entry.certificate_no}",
+        origin=origin,
+        origin_certificate=entry.certificate_no,
+    )
+    repository.add_entry(national, _entry_values(province, row))
+    await _flush_national(national)
+    return row
+
+
+async def close_transferred(
+    session: AsyncSession, national: AsyncSession, *, province: Province, today: date
+) -> int:
+    """Close here the registrations the national index shows as transferred away (idempotent).
+
+    Runs right after a transfer is decided and in the periodic sweep, so the origin province's
+    register and history follow even if the first attempt was interrupted.
+    """
+    entries = {
+        e.registration_id: e for e in await repository.entries_closed_elsewhere(national, province.slug)
+    }
+    if not entries:
+        return 0
+    destinations = await _destinations(national, list(entries.values()))
+    closed = 0
+    for row in await repository.transferred_out_pending(session, list(entries)):
+        entry = entries[row.id]
+        destination = destinations.get(entry.person_key)
+        row.status = RegistrationStatus.TRANSFERRED
+        row.closed_on = entry.closed_on
+        row.destination_tenant = destination.tenant if destination else None
+        row.close_reason = "跨省变更转出"
+        row.updated_at = utcnow()
+        where = f"至{destination.region}，新注册证 {destination.certificate_no}" if destination else ""
+        _history(
+            session,
+            row,
+            "transferred_out",
+            Decided(None, None, entry.closed_on or today),
+            f"跨省变更转出{where}",
+        )
+        closed += 1
+    await session.flush()
+    return closed
+
+
+async def _destinations(national: AsyncSession, entries: Sequence[RegisterEntry]) -> dict[str, RegisterEntry]:
+    found = {}
+    for entry in entries:
+        active = await repository.national_active(national, entry.person_key)
+        if active is not None:
+            found[entry.person_key] = active
+    return found
+
+
+async def undo_national(
+    national: AsyncSession, province: Province, registration: Registration | None
+) -> None:
+    """Compensate a national write whose province commit failed (best effort, logged by the caller)."""
+    if registration is not None:
+        await repository.delete_entry(national, province.slug, registration.id)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def registration_read(province_slug: str, row: Registration, today: date) -> RegistrationRead:
+    status = RegistrationStatus(row.status)
+    return RegistrationRead(
+        id=row.id,
+        tenant=province_slug,
+        certificate_no=row.certificate_no,
+        name=row.name,
+        id_masked=mask_id(row.id_number),
+        categories=row.categories,
+        categories_label=categories_label(row.categories),
+        scope=row.scope,
+        scope_label=Scope(row.scope).label,
+        practice_unit_id=row.practice_unit_id,
+        unit_name=row.unit_name,
+        division_code=row.division_code,
+        issued_on=row.issued_on,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        status=status.value,
+        status_label=status.label,
+        closed_on=row.closed_on,
+        close_reason=row.close_reason,
+    )
+
+
+async def registrations_of(
+    session: AsyncSession, province_slug: str, key: str, today: date
+) -> list[RegistrationRead]:
+    return [
+        registration_read(province_slug, r, today) for r in await repository.registrations_of(session, key)
+    ]
+
+
+async def active_registration(session: AsyncSession, key: str) -> Registration | None:
+    return await repository.active_of(session, key)
+
+
+async def get_registration(session: AsyncSession, registration_id: int) -> Registration | None:
+    return await repository.registration(session, registration_id)
+
+
+async def national_active(national: AsyncSession, key: str) -> RegisterEntry | None:
+    return await repository.national_active(national, key)
+
+
+async def registration_history(session: AsyncSession, registration_ids: Sequence[int]) -> list[HistoryEntry]:
+    return [
+        HistoryEntry(
+            registration_id=h.registration_id,
+            effective_on=h.effective_on,
+            kind=h.kind,
+            kind_label=_HISTORY_LABELS.get(h.kind, h.kind),
+            summary=h.summary,
+            application_ref=h.application_ref,
+            actor_name=h.actor_name,
+        )
+        for h in await repository.history(session, registration_ids)
+    ]
+
+
+async def published_results(
+    session: AsyncSession, *, since: date, page: int, per_page: int = 50
+) -> list[PublishedResult]:
+    rows = await repository.published(session, since=since, limit=per_page, offset=(page - 1) * per_page)
+    return [
+        PublishedResult(
+            effective_on=h.effective_on,
+            kind_label=_HISTORY_LABELS.get(h.kind, h.kind),
+            name=r.name,
+            certificate_no=r.certificate_no,
+            unit_name=r.unit_name,
+            summary=h.summary,
+        )
+        for h, r in rows
+    ]
+
+
+def verification_token(secret: str, certificate_no: str) -> str:
+    """The signature a certificate's QR code carries, so its link works without the holder's name."""
+    digest = hmac.new(secret.encode(), f"verify:{certificate_no}".encode(), hashlib.sha256).hexdigest()
+    return digest[:20]
+
+
+async def verify_certificate(
+    national: AsyncSession,
+    certificate_no: str,
+    *,
+    name: str | None,
+    token: str | None,
+    secret: str,
+    today: date,
+) -> VerificationRead | None:
+    """The public facts of a certificate, given its number and the holder's name, or the QR signature."""
+    entry = await repository.entry_by_certificate(national, certificate_no.strip())
+    if entry is None:
+        return None
+    if token is not None:
+        if not hmac.compare_digest(token, verification_token(secret, entry.certificate_no)):
+            return None
+    elif name is None or name.strip() != entry.name:
+        return None
+    status = RegistrationStatus(entry.status)
+    label = status.label
+    if status is RegistrationStatus.ACTIVE and entry.valid_until < today:
+        label = "已过有效期"
+    return VerificationRead(
+        certificate_no=entry.certificate_no,
+        name=entry.name,
+        category=categories_label(entry.categories),
+        scope=Scope(entry.scope).label,
+        practice_unit=entry.unit_name,
+        region=entry.region,
+        valid_from=entry.valid_from,
+        valid_until=entry.valid_until,
+        status=status.value,
+        status_label=label,
+        sanctions=list(entry.sanctions or []),
+    )
+
+
+async def open_case_of(national: AsyncSession, key: str) -> tuple[str, str] | None:
+    """(tenant slug, application reference) of the person's application in progress, if any."""
+    row = await repository.open_case_of(national, key)
+    return (row.tenant, row.application_ref) if row else None
+
+
+async def claim_open_case(national: AsyncSession, *, key: str, tenant: str, ref: str, matter: str) -> None:
+    """Hold the person's one slot for an application in progress, or say where it is taken."""
+    if not await repository.insert_open_case(
+        national, {"person_key": key, "tenant": tenant, "application_ref": ref, "matter": matter}
+    ):
+        raise RegisterConflictError("您有其他正在办理的申请，办结或撤回后才能提交新的申请")
+
+
+async def release_open_case(national: AsyncSession, *, key: str, tenant: str, ref: str) -> None:
+    await repository.delete_open_case(national, key, tenant, ref)
