@@ -460,24 +460,34 @@ def command_run(args: argparse.Namespace) -> int:
         return supervisor.wait()
 
 
-def ensure_chromium() -> None:
-    """The UI tests drive Debian's chromium; install it when missing and we may (root + apt)."""
-    if shutil.which("chromium") or shutil.which("chromium-browser"):
+def ensure_test_system_packages() -> None:
+    """Install what the tests need from Debian when missing and we may (root + apt).
+
+    chromium drives the UI tests; fonts-hanazono sets the names outside the BMP (CJK Extension B)
+    in the PDF documents.
+    """
+    wanted = {
+        "chromium": bool(shutil.which("chromium") or shutil.which("chromium-browser")),
+        "fonts-hanazono": Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf").is_file(),
+    }
+    missing = [package for package, present in wanted.items() if not present]
+    if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        log("chromium is not installed: the browser tests will be skipped (apt-get install chromium)")
+        log(f"not installed: {' '.join(missing)}; the tests needing them will be skipped (apt-get install)")
         return
-    log("installing chromium for the browser tests (apt-get install chromium)")
+    log(f"installing for the tests: apt-get install {' '.join(missing)}")
     env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        result = subprocess.run(command, check=False, stdout=subprocess.DEVNULL, env=env)
-    if result.returncode != 0:
-        log("could not install chromium: the browser tests will be skipped")
+    # A failed update may still leave usable package lists: only the install decides.
+    subprocess.run(["apt-get", "update", "-qq"], check=False, stdout=subprocess.DEVNULL, env=env)
+    install = ["apt-get", "install", "-y", "-qq", *missing]
+    if subprocess.run(install, check=False, stdout=subprocess.DEVNULL, env=env).returncode != 0:
+        log(f"could not install {' '.join(missing)}: the tests needing them will be skipped")
 
 
 def command_test(args: argparse.Namespace) -> int:
     if not args.only or "pytest" in args.only:
-        ensure_chromium()
+        ensure_test_system_packages()
     with services() as servers:
         env = base_env(servers)
         env["PHARMREG_ENV"] = "test"

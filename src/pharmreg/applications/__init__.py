@@ -10,6 +10,19 @@ from pharmreg.applications.checks import (
     blocking,
     precheck,
 )
+from pharmreg.applications.controllers.applicant import (
+    ApplicantApplicationsController,
+    ApplicantCaseController,
+    ApplicantRegisterController,
+)
+from pharmreg.applications.controllers.office import OfficeCaseController
+from pharmreg.applications.controllers.public import (
+    GuideController,
+    ResultsController,
+    VerificationApiController,
+    VerificationController,
+)
+from pharmreg.applications.guides import Guide, GuideBook, load_guides
 from pharmreg.applications.materials import AttachmentError, Material, check_file, materials_for
 from pharmreg.applications.schemas import ApplicationRead, AttachmentRead, DeadlineRow, EventRead, NoticeRead
 from pharmreg.applications.service import (
@@ -41,10 +54,22 @@ from pharmreg.applications.service import (
     withdraw_application,
 )
 
+ROUTE_HANDLERS = [
+    ApplicantApplicationsController,
+    ApplicantCaseController,
+    ApplicantRegisterController,
+    OfficeCaseController,
+    GuideController,
+    VerificationController,
+    VerificationApiController,
+    ResultsController,
+]
+
 __all__ = [
     "CANCEL_REASONS",
     "NOTICE_TITLES",
     "REISSUE_REASONS",
+    "ROUTE_HANDLERS",
     "ApplicationError",
     "ApplicationRead",
     "AttachmentError",
@@ -54,6 +79,8 @@ __all__ = [
     "Desk",
     "EventRead",
     "Finding",
+    "Guide",
+    "GuideBook",
     "Material",
     "NoticeRead",
     "Person",
@@ -73,6 +100,7 @@ __all__ = [
     "deadline_rows",
     "deem_accepted",
     "gather",
+    "load_guides",
     "materials_for",
     "notice_data",
     "notices_of",

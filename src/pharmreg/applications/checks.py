@@ -141,7 +141,7 @@ def precheck(data: CheckInput) -> list[Finding]:
 
 
 def _identity(data: CheckInput, found: list[Finding]) -> None:
-    if data.person.id_type == "resident":
+    if data.person.id_type == "resident_id":
         try:
             parse_resident_id(data.person.id_number, today=data.today)
         except CodeError as exc:

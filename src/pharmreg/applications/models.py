@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Sequence,
     String,
     Text,
     UniqueConstraint,
@@ -25,6 +26,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from pharmreg.kit.db import NationalBase, TenantBase
+
+# Numbers application references; created by the migration, named here so the schema is translated.
+application_ref_seq = Sequence("application_ref_seq", metadata=TenantBase.metadata)
 
 
 class Application(TenantBase):

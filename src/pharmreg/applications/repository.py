@@ -7,18 +7,25 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.applications.models import ApplicantTenant, Application, ApplicationEvent, Attachment, Notice
+from pharmreg.applications.models import (
+    ApplicantTenant,
+    Application,
+    ApplicationEvent,
+    Attachment,
+    Notice,
+    application_ref_seq,
+)
 from pharmreg.workflow import Task
 
 _Row = TypeVar("_Row")
 
 
 async def next_ref_number(session: AsyncSession) -> int:
-    return int((await session.execute(text("SELECT nextval('application_ref_seq')"))).scalar_one())
+    return int((await session.execute(select(application_ref_seq.next_value()))).scalar_one())
 
 
 def add(session: AsyncSession, row: _Row) -> _Row:
@@ -108,3 +115,18 @@ async def open_cases(
         .limit(limit)
     )
     return (await session.scalars(query)).all()
+
+
+async def photo_for_registration(session: AsyncSession, registration_id: int) -> bytes | None:
+    query = (
+        select(Attachment.content)
+        .join(Application, Application.id == Attachment.application_id)
+        .where(
+            Application.registration_id == registration_id,
+            Application.status == "approved",
+            Attachment.material == "photo",
+        )
+        .order_by(Application.decided_on.desc(), Attachment.id.desc())
+        .limit(1)
+    )
+    return await session.scalar(query)

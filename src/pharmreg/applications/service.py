@@ -1018,3 +1018,8 @@ async def deadline_rows(
             )
         )
     return rows
+
+
+async def registration_photo(session: AsyncSession, registration_id: int) -> bytes | None:
+    """The photo of the newest approved application of a registration, for its certificate."""
+    return await repository.photo_for_registration(session, registration_id)

@@ -30,6 +30,10 @@ ACTIONS: dict[str, str] = {
     "settings_changed": "修改安全设置",
     "staff_created": "新建全国用户",
     "task_acted": "办理任务",
+    "case_acted": "办理申请",
+    "process_changed": "修改审批流程",
+    "registration_cancelled": "依职权注销注册",
+    "workdays_changed": "维护节假日",
 }
 
 

@@ -104,8 +104,14 @@ def _photo(photo: bytes | None) -> ImageReader | None:
     if photo is None:
         return None
     try:
-        with Image.open(io.BytesIO(photo)) as image:
-            upright = ImageOps.exif_transpose(image).convert("RGB")
+        with Image.open(io.BytesIO(photo)) as opened:
+            image = ImageOps.exif_transpose(opened)
+            if image.mode == "RGB":
+                upright = image.copy()
+            else:  # transparency becomes white paper, not black
+                rgba = image.convert("RGBA")
+                upright = Image.new("RGB", rgba.size, "white")
+                upright.paste(rgba, mask=rgba.getchannel("A"))
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         raise ValueError("照片无法识别，请提供 JPEG 或 PNG 格式的照片。") from error
     # 300 dpi at the printed size is plenty and keeps the PDF small whatever was uploaded.

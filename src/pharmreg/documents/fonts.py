@@ -35,6 +35,7 @@ _WIDE_TO_UNICODE = re.compile(r"<([0-9A-F]{2})> <([0-9A-F]{5,6})>")
 # Chinese line-breaking rules (避头尾): what may not start a line and what may not end one.
 _NO_LINE_START = frozenset("，。、：；！？）》」』】〕〉’”…%‰℃·,.;:!?)]}")
 _NO_LINE_END = frozenset("（《「『【〔〈‘“([{￥$")
+_AFTER_DIGITS = frozenset("年月日号个项条款")
 
 _registry_lock = threading.Lock()
 # A face keeps one shared read cursor that moves while a subset is cut out of it, so two
@@ -103,7 +104,7 @@ def _face(path: Path) -> _Face:
         face = _faces.get(path)
         if face is None:
             digest = hashlib.sha256(str(path).encode()).hexdigest()[:8]
-            font = _EmbeddedFont(f"pharmreg-{path.stem}-{digest}", str(path))
+            font = _EmbeddedFont(f"pharmreg-{path.stem}-{digest}", str(path), asciiReadable=False)
             pdfmetrics.registerFont(font)
             face = _faces[path] = _Face(font.fontName, font.face.charToGlyph)
     return face
@@ -248,6 +249,11 @@ class TextBlock(Flowable):  # type: ignore[misc]
         self.height = len(self._lines) * self.style.leading
         return self.width, self.height
 
+    @property
+    def lines(self) -> list[str]:
+        """The text of each line, as set by the last wrap."""
+        return [line.text for line in self._lines or ()]
+
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
         self.wrap(available_width, available_height)
         assert self._lines is not None
@@ -320,7 +326,13 @@ def _units(text: str) -> list[str]:
     units: list[str] = []
     for char in text:
         previous = units[-1] if units else " "
-        glued = char in _NO_LINE_START or previous[-1] in _NO_LINE_END
+        glued = (
+            char in _NO_LINE_START
+            or previous[-1] in _NO_LINE_END
+            # Dates and counts stay on one line: 2026年11月25日, 5个工作日.
+            or (previous[-1].isdigit() and char in _AFTER_DIGITS)
+            or (previous[-1] in "年月" and char.isdigit())
+        )
         same_word = not (_is_wide(char) or _is_wide(previous[-1]))
         if char != " " and previous != " " and (glued or same_word):
             units[-1] = previous + char

@@ -177,3 +177,8 @@ async def delete_open_case(session: AsyncSession, person_key: str, tenant: str, 
             OpenCase.person_key == person_key, OpenCase.tenant == tenant, OpenCase.application_ref == ref
         )
     )
+
+
+async def provinces_of_person(session: AsyncSession, person_key: str) -> Sequence[str]:
+    query = select(RegisterEntry.tenant).where(RegisterEntry.person_key == person_key).distinct()
+    return (await session.scalars(query)).all()

@@ -579,3 +579,8 @@ async def claim_open_case(national: AsyncSession, *, key: str, tenant: str, ref:
 
 async def release_open_case(national: AsyncSession, *, key: str, tenant: str, ref: str) -> None:
     await repository.delete_open_case(national, key, tenant, ref)
+
+
+async def provinces_of_person(national: AsyncSession, key: str) -> Sequence[str]:
+    """The provinces that hold (or held) a registration of the person."""
+    return await repository.provinces_of_person(national, key)

@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from redis.asyncio import Redis
 
 from pharmreg.administration import ROUTE_HANDLERS as ADMINISTRATION_ROUTES
+from pharmreg.applications import ROUTE_HANDLERS as APPLICATION_ROUTES
 from pharmreg.authority import Matter
 from pharmreg.divisions import DivisionApiController, DivisionIndex
 from pharmreg.identity import ROUTE_HANDLERS as IDENTITY_ROUTES
@@ -119,6 +120,7 @@ def create_app(settings: Settings) -> Litestar:
             *IDENTITY_ROUTES,
             *OFFICE_ROUTES,
             *ADMINISTRATION_ROUTES,
+            *APPLICATION_ROUTES,
             create_static_files_router(path="/static", directories=[settings.web_dir / "static"]),
         ],
         dependencies=dependencies(),

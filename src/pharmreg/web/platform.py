@@ -3,6 +3,7 @@ and the dependency providers that hand them to route handlers."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from litestar.params import FromPath
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pharmreg.applications import GuideBook, load_guides
 from pharmreg.audit import Actor
 from pharmreg.authority import AuthorityPolicy, PolicyCache
 from pharmreg.divisions import DivisionIndex
@@ -50,6 +52,9 @@ class Platform:
     secret_box: SecretBox
     permissions: PostPermissions
     policies: PolicyCache
+    guides: GuideBook
+    # Signs the verification links in certificates' QR codes (derived from the platform secret).
+    verification_key: str
 
     @classmethod
     def build(
@@ -74,6 +79,10 @@ class Platform:
             secret_box=SecretBox(settings.secret_key),
             permissions=PostPermissions.from_file(settings.policies_dir / "permissions.csv"),
             policies=PolicyCache(redis, model_text),
+            guides=load_guides(settings.tenants_dir),
+            verification_key=hashlib.sha256(
+                f"pharmreg verification:{settings.secret_key}".encode()
+            ).hexdigest(),
         )
 
 
@@ -180,6 +189,9 @@ def dependencies() -> dict[str, Provide]:
                 "secret_box",
                 "permissions",
                 "policies",
+                "redis",
+                "guides",
+                "verification_key",
             )
         },
         "tenant": Provide(provide_tenant, sync_to_thread=False),

@@ -4,6 +4,7 @@ routed by authority and acted on by posts, the working-day calendar, an append-o
 from pharmreg.workflow.cases import (
     case_permission,
     case_task,
+    case_visible_to,
     clear_workday,
     current_process,
     declare_year,
@@ -79,6 +80,7 @@ __all__ = [
     "apply_due_authority_changes",
     "case_permission",
     "case_task",
+    "case_visible_to",
     "claim_task",
     "clear_workday",
     "complete_task",

@@ -193,3 +193,8 @@ def note_on_task(
             "note": note[:500],
         },
     )
+
+
+async def case_visible_to(session: AsyncSession, application_id: int, officer: OfficerAccount) -> bool:
+    """Officers see the cases that reached their unit's pool (now or before), nothing else."""
+    return await repository.case_seen_by(session, application_id, officer.unit_id, officer.id)

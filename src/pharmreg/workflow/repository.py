@@ -150,3 +150,14 @@ async def declare_year(session: AsyncSession, year: int, by: str) -> None:
 
 async def undeclare_year(session: AsyncSession, year: int) -> None:
     await session.execute(delete(DeclaredYear).where(DeclaredYear.year == year))
+
+
+async def case_seen_by(
+    session: AsyncSession, application_id: int, unit_id: int, officer_id: uuid.UUID
+) -> bool:
+    """Whether the case ever had a task in this unit's pool or held by this officer."""
+    query = select(Task.id).where(
+        Task.application_id == application_id,
+        or_(Task.candidate_unit_id == unit_id, Task.assignee_id == officer_id),
+    )
+    return (await session.scalar(query.limit(1))) is not None

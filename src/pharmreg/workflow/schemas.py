@@ -28,6 +28,8 @@ class TaskRead(msgspec.Struct):
     version: int
     # Set when the reader sees this task because a colleague delegated their work to them.
     on_behalf_of: str | None = None
+    # The application the task is a step of (None for tasks made by other means).
+    application_id: int | None = None
 
 
 class HistoryRead(msgspec.Struct):

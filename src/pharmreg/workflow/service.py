@@ -174,6 +174,7 @@ async def _reads(
                 created_at=task.created_at,
                 version=task.version,
                 on_behalf_of=names.get(task.assignee_id) if on_behalf and task.assignee_id else None,
+                application_id=task.application_id,
             )
         )
     return reads

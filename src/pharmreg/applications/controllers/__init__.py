@@ -1,0 +1,1 @@
+"""Routes of the applications context: applicants, officers, and the public."""

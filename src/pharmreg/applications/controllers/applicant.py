@@ -1,0 +1,658 @@
+"""网上申报: an applicant's applications, drafts, pre-check, mock application, materials and documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.applications.checks import CANCEL_REASONS, REISSUE_REASONS, Person, precheck
+from pharmreg.applications.materials import AttachmentError, materials_for
+from pharmreg.applications.models import Application
+from pharmreg.applications.pages import (
+    CertificateSource,
+    PdfUnavailableError,
+    certificate_pdf,
+    committed_together,
+    form_values,
+    notice_pdf,
+    province_of,
+    rules_of,
+)
+from pharmreg.applications.service import (
+    ApplicationError,
+    Routing,
+    add_attachment,
+    applicant_provinces,
+    application_by_ref,
+    application_read,
+    applications_of,
+    attachment_content,
+    attachments_of,
+    check_application,
+    clean_form,
+    gather,
+    notices_of,
+    remove_attachment,
+    resubmit_application,
+    save_draft,
+    start_application,
+    submit_application,
+    timeline,
+    withdraw_application,
+)
+from pharmreg.authority import AuthorityPolicy, Matter, Units
+from pharmreg.divisions import DivisionIndex
+from pharmreg.identity import ApplicantAccount, require_applicant
+from pharmreg.kit.clock import china_today
+from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.rendering import render
+from pharmreg.qualifications import Category, categories_label
+from pharmreg.register import (
+    Scope,
+    get_registration,
+    national_active,
+    person_key,
+    provinces_of_person,
+    registration_history,
+    registrations_of,
+)
+from pharmreg.tenancy import TenantDirectory, TenantInfo
+from pharmreg.workflow import Status, load_calendar
+
+LISTS: dict[str, tuple[str, set[Status]]] = {
+    "drafts": ("暂存", {Status.DRAFT}),
+    "todo": ("待我处理", {Status.SUPPLEMENT}),
+    "done": ("已提交", {s for s in Status if s not in (Status.DRAFT, Status.SUPPLEMENT)}),
+}
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "categories": list(Category),
+        "scopes": list(Scope),
+        "cancel_reasons": CANCEL_REASONS,
+        "reissue_reasons": REISSUE_REASONS,
+    }
+
+
+def download(filename: str, content_type: str, data: bytes, *, inline: bool = True) -> Response[bytes]:
+    disposition = "inline" if inline else "attachment"
+    quoted = filename.encode("utf-8").hex()
+    return Response(
+        data,
+        media_type=content_type,
+        headers={
+            # RFC 5987: the Chinese file name travels percent-encoded.
+            "content-disposition": f"{disposition}; filename*=UTF-8''"
+            + "".join(f"%{quoted[i : i + 2]}" for i in range(0, len(quoted), 2)),
+            "x-content-type-options": "nosniff",
+            "cache-control": "private, no-store",
+        },
+    )
+
+
+class ApplicantApplicationsController(Controller):
+    """The applicant's lists, new applications, mock applications."""
+
+    path = "/account"
+    include_in_schema = False
+    guards = [require_applicant()]
+
+    @get("/applications")
+    async def lists(
+        self,
+        request: HTMXRequest,
+        applicant: NamedDependency[ApplicantAccount],
+        national_session: NamedDependency[AsyncSession],
+        directory: NamedDependency[TenantDirectory],
+        db: NamedDependency[Database],
+    ) -> Template:
+        tab = request.query_params.get("tab", "drafts")
+        if tab not in LISTS:
+            tab = "drafts"
+        rows = []
+        counts = dict.fromkeys(LISTS, 0)
+        for slug in await applicant_provinces(national_session, applicant.id):
+            tenant = directory.get(slug)
+            if tenant is None:
+                continue
+            async with db.tenant(tenant.schema, tenant.placement) as session:
+                for app in await applications_of(session, applicant.id):
+                    for name, (_label, statuses) in LISTS.items():
+                        if Status(app.status) in statuses:
+                            counts[name] += 1
+                            if name == tab:
+                                rows.append((tenant, app))
+        rows.sort(key=lambda pair: pair[1].updated_at, reverse=True)
+        return Template(
+            template_name="applications/list.html",
+            context={
+                "applicant": applicant,
+                "tab": tab,
+                "lists": LISTS,
+                "counts": counts,
+                "rows": [
+                    {
+                        "tenant": t,
+                        "ref": a.ref,
+                        "matter_label": Matter(a.matter).label,
+                        "status_label": "已中止" if a.suspended else Status(a.status).label,
+                        "status": a.status,
+                        "updated_at": a.updated_at,
+                    }
+                    for t, a in rows
+                ],
+            },
+        )
+
+    @get("/apply")
+    async def start_form(
+        self,
+        applicant: NamedDependency[ApplicantAccount],
+        national_session: NamedDependency[AsyncSession],
+        directory: NamedDependency[TenantDirectory],
+        mock: FromQuery[bool] = False,
+        matter: FromQuery[str | None] = None,
+    ) -> Template:
+        return Template(
+            template_name="applications/start.html",
+            context=await self._start_context(
+                applicant, national_session, directory, mock=mock, matter=matter
+            ),
+        )
+
+    async def _start_context(
+        self,
+        applicant: ApplicantAccount,
+        national: AsyncSession,
+        directory: TenantDirectory,
+        *,
+        mock: bool,
+        matter: str | None,
+        errors: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        held = await national_active(national, person_key(applicant.id_type, applicant.id_number))
+        guess = held.tenant if held else None
+        if guess is None and applicant.id_type == "resident_id":
+            routed = directory.route(applicant.id_number[:6])
+            guess = routed.slug if routed else None
+        return {
+            "applicant": applicant,
+            "provinces": directory.provinces(),
+            "matters": list(Matter),
+            "held": held,
+            "guess": guess,
+            "mock": mock,
+            "matter": matter or ("change" if held else "first_registration"),
+            "errors": errors or {},
+        }
+
+    @post("/apply")
+    async def start(
+        self,
+        request: HTMXRequest,
+        applicant: NamedDependency[ApplicantAccount],
+        national_session: NamedDependency[AsyncSession],
+        directory: NamedDependency[TenantDirectory],
+        db: NamedDependency[Database],
+    ) -> Template | Response[Any]:
+        form = await request.form()
+        slug, matter = str(form.get("province", "")), str(form.get("matter", ""))
+        mock = form.get("mock") == "1"
+        tenant = directory.get(slug)
+        errors = {}
+        if tenant is None or tenant.is_national:
+            errors["province"] = "请选择执业单位所在省份"
+        if matter not in {m.value for m in Matter}:
+            errors["matter"] = "请选择申请事项"
+        if errors or tenant is None:
+            context = await self._start_context(
+                applicant, national_session, directory, mock=mock, matter=matter, errors=errors
+            )
+            return Template(template_name="applications/start.html", context=context, status_code=400)
+        if mock:
+            return Redirect(path=f"/account/mock/{tenant.slug}/{matter}", status_code=303)
+        async with db.tenant(tenant.schema, tenant.placement) as session:
+            try:
+                async with committed_together(session, national_session, "start"):
+                    rules = await rules_of(session)
+                    app = await start_application(
+                        session,
+                        national_session,
+                        province=province_of(tenant),
+                        applicant=applicant,
+                        matter=matter,
+                        rules=rules,
+                    )
+            except ApplicationError as exc:
+                context = await self._start_context(
+                    applicant,
+                    national_session,
+                    directory,
+                    mock=mock,
+                    matter=matter,
+                    errors={"matter": str(exc)},
+                )
+                return Template(template_name="applications/start.html", context=context, status_code=400)
+        return Redirect(path=f"/account/applications/{tenant.slug}/{app.ref}", status_code=303)
+
+    @get("/mock/{slug:str}/{matter:str}")
+    async def mock_form(
+        self,
+        applicant: NamedDependency[ApplicantAccount],
+        tenant: NamedDependency[TenantInfo],
+        matter: FromPath[str],
+    ) -> Template:
+        if matter not in {m.value for m in Matter}:
+            raise NotFoundException()
+        return Template(
+            template_name="applications/mock.html", context=_mock_context(applicant, tenant, matter, {}, None)
+        )
+
+    @post("/mock/{slug:str}/{matter:str}")
+    async def mock_check(
+        self,
+        request: HTMXRequest,
+        applicant: NamedDependency[ApplicantAccount],
+        tenant: NamedDependency[TenantInfo],
+        tenant_session: NamedDependency[AsyncSession],
+        national_session: NamedDependency[AsyncSession],
+        matter: FromPath[str],
+    ) -> Template:
+        """Every check of a real application; nothing is saved or submitted."""
+        if matter not in {m.value for m in Matter}:
+            raise NotFoundException()
+        form = clean_form(form_values(await request.form()))
+        rules = await rules_of(tenant_session)
+        data = await gather(
+            tenant_session,
+            national_session,
+            province=province_of(tenant),
+            matter=matter,
+            form=form,
+            person=Person(applicant.name, applicant.id_type, applicant.id_number, applicant.birth_date),
+            rules=rules,
+            today=china_today(),
+        )
+        findings = precheck(data)
+        context = _mock_context(applicant, tenant, matter, form, findings)
+        return render(request, "applications/mock.html", context, fragment="applications/_findings.html")
+
+
+def _mock_context(
+    applicant: ApplicantAccount, tenant: TenantInfo, matter: str, form: dict[str, Any], findings: Any
+) -> dict[str, Any]:
+    return {
+        "applicant": applicant,
+        "tenant": tenant,
+        "matter": matter,
+        "matter_label": Matter(matter).label,
+        "form": form,
+        "findings": findings,
+        "checked": findings is not None,
+        "mock_mode": True,
+        "message": None,
+        "materials": materials_for(matter),
+        "action": f"/account/mock/{tenant.slug}/{matter}",
+        **_choices(),
+    }
+
+
+class ApplicantCaseController(Controller):
+    """One application of the applicant: edit the draft, upload, submit, withdraw, supplement, documents."""
+
+    path = "/account/applications/{slug:str}/{ref:str}"
+    include_in_schema = False
+    guards = [require_applicant()]
+
+    async def _own(self, session: AsyncSession, applicant: ApplicantAccount, ref: str) -> Application:
+        app = await application_by_ref(session, ref)
+        if app is None or app.applicant_id != applicant.id:
+            raise NotFoundException()  # someone else's application answers like a missing one
+        return app
+
+    async def _page(
+        self,
+        request: HTMXRequest,
+        tenant: TenantInfo,
+        session: AsyncSession,
+        national: AsyncSession,
+        divisions: DivisionIndex,
+        app: Application,
+        applicant: ApplicantAccount,
+        *,
+        errors: dict[str, str] | None = None,
+        message: str | None = None,
+        status: int = 200,
+        fragment: str | None = None,
+    ) -> Template:
+        province = province_of(tenant)
+        rules = await rules_of(session)
+        editable = app.status in (Status.DRAFT, Status.SUPPLEMENT)
+        findings = (
+            await check_application(
+                session, national, province=province, app=app, rules=rules, today=china_today()
+            )
+            if editable
+            else None
+        )
+        notices = await notices_of(session, app)
+        context = {
+            "applicant": applicant,
+            "tenant": tenant,
+            "app": await application_read(session, province, app, divisions),
+            "form": app.form,
+            "matter": app.matter,
+            "mock_mode": False,
+            "editable": editable,
+            "findings": findings,
+            "attachments": await attachments_of(session, app),
+            "materials": materials_for(app.matter),
+            "timeline": await timeline(session, app),
+            "notices": notices,
+            "supplement": next((n for n in reversed(notices) if n.kind == "supplement"), None),
+            "supplement_items": _supplement_items(await timeline(session, app)),
+            "errors": errors or {},
+            "message": message,
+            "base": f"/account/applications/{tenant.slug}/{app.ref}",
+            "action": f"/account/applications/{tenant.slug}/{app.ref}/save",
+            **_choices(),
+        }
+        return render(request, "applications/case.html", context, fragment=fragment, status_code=status)
+
+    @get("/")
+    async def show(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        tenant_session: NamedDependency[AsyncSession],
+        national_session: NamedDependency[AsyncSession],
+        divisions: NamedDependency[DivisionIndex],
+        applicant: NamedDependency[ApplicantAccount],
+        ref: FromPath[str],
+    ) -> Template:
+        app = await self._own(tenant_session, applicant, ref)
+        return await self._page(request, tenant, tenant_session, national_session, divisions, app, applicant)
+
+    @post("/save")
+    async def save(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        tenant_session: NamedDependency[AsyncSession],
+        national_session: NamedDependency[AsyncSession],
+        divisions: NamedDependency[DivisionIndex],
+        applicant: NamedDependency[ApplicantAccount],
+        ref: FromPath[str],
+    ) -> Template:
+        """Keep the draft (暂存) and answer with the pre-check of what was entered."""
+        app = await self._own(tenant_session, applicant, ref)
+        try:
+            async with transaction(tenant_session):
+                await save_draft(tenant_session, app, form_values(await request.form()))
+        except ApplicationError as exc:
+            return await self._page(
+                request,
+                tenant,
+                tenant_session,
+                national_session,
+                divisions,
+                app,
+                applicant,
+                errors={"": str(exc)},
+                status=409,
+            )
+        return await self._page(
+            request,
+            tenant,
+            tenant_session,
+            national_session,
+            divisions,
+            app,
+            applicant,
+            message="已暂存",
+            fragment="applications/_findings.html",
+        )
+
+    @post("/attachments")
+    async def upload(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        tenant_session: NamedDependency[AsyncSession],
+        national_session: NamedDependency[AsyncSession],
+        divisions: NamedDependency[DivisionIndex],
+        applicant: NamedDependency[ApplicantAccount],
+        ref: FromPath[str],
+    ) -> Template:
+        app = await self._own(tenant_session, applicant, ref)
+        form = await request.form()
+        upload = form.get("file")
+        errors: dict[str, str] = {}
+        if not isinstance(upload, UploadFile):
+            errors["file"] = "请选择要上传的文件"
+        else:
+            rules = await rules_of(tenant_session)
+            data = await upload.read(rules.max_attachment_bytes + 1)
+            try:
+                async with transaction(tenant_session):
+                    await add_attachment(
+                        tenant_session,
+                        app,
+                        material_key=str(form.get("material", "")),
+                        filename=upload.filename or "",
+                        data=data,
+                        rules=rules,
+                    )
+            except (AttachmentError, ApplicationError) as exc:
+                errors["file"] = str(exc)
+        return await self._page(
+            request,
+            tenant,
+            tenant_session,
+            national_session,
+            divisions,
+            app,
+            applicant,
+            errors=errors,
+            status=400 if errors else 200,
+            message=None if errors else "已上传",
+            fragment="applications/_attachments.html",
+        )
+
+    @post("/attachments/{attachment_id:int}/delete")
+    async def delete_attachment(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        tenant_session: NamedDependency[AsyncSession],
+        national_session: NamedDependency[AsyncSession],
+        divisions: NamedDependency[DivisionIndex],
+        applicant: NamedDependency[ApplicantAccount],
+        ref: FromPath[str],
+        attachment_id: FromPath[int],
+    ) -> Template:
+        app = await self._own(tenant_session, applicant, ref)
+        errors = {}
+        try:
+            async with transaction(tenant_session):
+                await remove_attachment(tenant_session, app, attachment_id)
+        except ApplicationError as exc:
+            errors["file"] = str(exc)
+        return await self._page(
+            request,
+            tenant,
+            tenant_session,
+            national_session,
+            divisions,
+            app,
+            applicant,
+            errors=errors,
+            status=409 if errors else 200,
+            fragment="applications/_attachments.html",
+        )
+
+    @get("/attachments/{attachment_id:int}")
+    async def download_attachment(
+        self,
+        tenant_session: NamedDependency[AsyncSession],
+        applicant: NamedDependency[ApplicantAccount],
+        ref: FromPath[str],
+        attachment_id: FromPath[int],
+    ) -> Response[bytes]:
+        app = await self._own(tenant_session, applicant, ref)
+        found = await attachment_content(tenant_session, app, attachment_id)
+        if found is None:
+            raise NotFoundException()
+        return download(*found)
+
+    @post("/{action:str}")
+    async def act(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        tenant_session: NamedDependency[AsyncSession],
+        national_session: NamedDependency[AsyncSession],
+        divisions: NamedDependency[DivisionIndex],
+        applicant: NamedDependency[ApplicantAccount],
+        policy: NamedDependency[AuthorityPolicy],
+        ref: FromPath[str],
+        action: FromPath[str],
+    ) -> Template | Response[Any]:
+        """Submit, resubmit after a supplement notice, or withdraw before acceptance."""
+        if action not in ("submit", "resubmit", "withdraw"):
+            raise NotFoundException()
+        app = await self._own(tenant_session, applicant, ref)
+        province = province_of(tenant)
+        try:
+            async with committed_together(tenant_session, national_session, action):
+                if action == "withdraw":
+                    await withdraw_application(tenant_session, national_session, province=province, app=app)
+                else:
+                    rules = await rules_of(tenant_session)
+                    calendar = await load_calendar(national_session)
+                    routing = Routing(policy, await Units.load(tenant_session))
+                    run = submit_application if action == "submit" else resubmit_application
+                    await run(
+                        tenant_session,
+                        national_session,
+                        province=province,
+                        app=app,
+                        rules=rules,
+                        calendar=calendar,
+                        routing=routing,
+                        today=china_today(),
+                    )
+        except (ApplicationError, FormErrors) as exc:
+            errors = exc.errors if isinstance(exc, FormErrors) else {"": str(exc)}
+            app = await self._own(tenant_session, applicant, ref)
+            return await self._page(
+                request,
+                tenant,
+                tenant_session,
+                national_session,
+                divisions,
+                app,
+                applicant,
+                errors=errors,
+                status=409,
+            )
+        done = {"submit": "submitted", "resubmit": "resubmitted", "withdraw": "withdrawn"}[action]
+        target = f"/account/applications/{tenant.slug}/{ref}?done={done}"
+        return Redirect(path=target, status_code=303)
+
+    @get("/notices/{notice_id:int}")
+    async def notice(
+        self,
+        tenant_session: NamedDependency[AsyncSession],
+        applicant: NamedDependency[ApplicantAccount],
+        ref: FromPath[str],
+        notice_id: FromPath[int],
+    ) -> Response[bytes]:
+        app = await self._own(tenant_session, applicant, ref)
+        try:
+            found = await notice_pdf(tenant_session, app, notice_id)
+        except PdfUnavailableError as exc:
+            return Response(str(exc).encode(), status_code=503, media_type="text/plain; charset=utf-8")
+        if found is None:
+            raise NotFoundException()
+        return download(found[0], "application/pdf", found[1])
+
+
+def _supplement_items(events: list[Any]) -> list[str]:
+    for event in reversed(events):
+        if event.action == "supplement":
+            return list(event.items)
+    return []
+
+
+class ApplicantRegisterController(Controller):
+    """The pharmacist's own registrations in every province, their history and the electronic certificate."""
+
+    path = "/account/registrations"
+    include_in_schema = False
+    guards = [require_applicant()]
+
+    @get("/")
+    async def registrations(
+        self,
+        applicant: NamedDependency[ApplicantAccount],
+        national_session: NamedDependency[AsyncSession],
+        directory: NamedDependency[TenantDirectory],
+        db: NamedDependency[Database],
+    ) -> Template:
+        key = person_key(applicant.id_type, applicant.id_number)
+        today = china_today()
+        blocks = []
+        for slug in await provinces_of_person(national_session, key):
+            tenant = directory.any_state(slug)
+            if tenant is None:
+                continue
+            async with db.tenant(tenant.schema, tenant.placement) as session:
+                rows = await registrations_of(session, slug, key, today)
+                history = await registration_history(session, [r.id for r in rows])
+            blocks.append({"tenant": tenant, "registrations": rows, "history": history})
+        return Template(
+            template_name="applications/registrations.html",
+            context={"applicant": applicant, "blocks": blocks, "today": today},
+        )
+
+    @get("/{slug:str}/{registration_id:int}/certificate")
+    async def certificate(
+        self,
+        request: HTMXRequest,
+        applicant: NamedDependency[ApplicantAccount],
+        tenant: NamedDependency[TenantInfo],
+        tenant_session: NamedDependency[AsyncSession],
+        verification_key: NamedDependency[str],
+        registration_id: FromPath[int],
+    ) -> Response[bytes]:
+        """The electronic registration certificate (PDF) with its verification QR code."""
+        row = await get_registration(tenant_session, registration_id)
+        if row is None or row.person_key != person_key(applicant.id_type, applicant.id_number):
+            raise NotFoundException()
+        if row.status != "active":
+            return Response(
+                "该注册已注销或转出，不能下载注册证".encode(),
+                status_code=410,
+                media_type="text/plain; charset=utf-8",
+            )
+        source = CertificateSource(
+            row, tenant.authority_name, tenant.name, categories_label(row.categories), Scope(row.scope).label
+        )
+        try:
+            pdf = await certificate_pdf(
+                tenant_session, source, base_url=str(request.base_url), verification_key=verification_key
+            )
+        except PdfUnavailableError as exc:
+            return Response(str(exc).encode(), status_code=503, media_type="text/plain; charset=utf-8")
+        return download(f"执业药师注册证-{row.certificate_no}.pdf", "application/pdf", pdf)

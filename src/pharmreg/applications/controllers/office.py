@@ -1,0 +1,303 @@
+"""网上审批: an officer's view of a case, the actions of its current step, documents, deadlines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.applications.controllers.applicant import download
+from pharmreg.applications.materials import materials_for
+from pharmreg.applications.models import Application
+from pharmreg.applications.pages import (
+    PdfUnavailableError,
+    committed_together,
+    notice_pdf,
+    office_chrome,
+    province_of,
+    rules_of,
+)
+from pharmreg.applications.service import (
+    ApplicationError,
+    Desk,
+    act_on_case,
+    application_by_ref,
+    application_read,
+    attachment_content,
+    attachments_of,
+    check_application,
+    deadline_rows,
+    notices_of,
+    timeline,
+)
+from pharmreg.audit import Actor, record_tenant_audit
+from pharmreg.authority import AuthorityPolicy, Units, delegators_for
+from pharmreg.divisions import DivisionIndex
+from pharmreg.identity import OfficerAccount, require_officer
+from pharmreg.kit.clock import china_today
+from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.rendering import render
+from pharmreg.tenancy import TenantInfo
+from pharmreg.workflow import (
+    Action,
+    StepKind,
+    case_permission,
+    case_task,
+    case_visible_to,
+    load_calendar,
+    process_of,
+)
+
+OFFICER_ACTIONS = {
+    a.value: a
+    for a in (
+        Action.ACCEPT,
+        Action.SUPPLEMENT,
+        Action.NOT_ACCEPT,
+        Action.FORWARD,
+        Action.RETURN,
+        Action.APPROVE,
+        Action.REFUSE,
+        Action.COMMENT,
+        Action.SUSPEND,
+        Action.RESUME,
+    )
+}
+
+
+class OfficeCaseController(Controller):
+    path = "/p/{slug:str}/office"
+    include_in_schema = False
+    guards = [require_officer()]
+
+    async def _visible(self, session: AsyncSession, officer: OfficerAccount, ref: str) -> Application:
+        app = await application_by_ref(session, ref)
+        if app is None or not await case_visible_to(session, app.id, officer):
+            raise NotFoundException()  # another unit's case answers like one that does not exist
+        return app
+
+    async def _page(
+        self,
+        request: HTMXRequest,
+        tenant: TenantInfo,
+        officer: OfficerAccount,
+        session: AsyncSession,
+        national: AsyncSession,
+        divisions: DivisionIndex,
+        policy: AuthorityPolicy,
+        app: Application,
+        *,
+        errors: dict[str, str] | None = None,
+        message: str | None = None,
+        status: int = 200,
+    ) -> Template:
+        province = province_of(tenant)
+        process = await process_of(session, app.process_id)
+        step = process.step(app.step)
+        task = await case_task(session, app.id)
+        permission = case_permission(officer, task, policy, await delegators_for(session, officer.id))
+        actions = []
+        if permission.allowed and step is not None:
+            if app.suspended:
+                actions = [Action.RESUME, Action.COMMENT]
+            else:
+                actions = [a for a in OFFICER_ACTIONS.values() if a in step.actions]
+                if step.kind is not StepKind.ACCEPTANCE:
+                    actions.append(Action.SUSPEND)
+                if app.supplement_used and Action.SUPPLEMENT in actions:
+                    actions.remove(Action.SUPPLEMENT)
+        rules = await rules_of(session)
+        findings = None
+        if app.status not in ("draft",):
+            findings = await check_application(
+                session, national, province=province, app=app, rules=rules, today=china_today()
+            )
+        return render(
+            request,
+            "applications/office_case.html",
+            {
+                "realm": office_chrome(tenant),
+                "tenant": tenant,
+                "officer": officer,
+                "app": await application_read(session, province, app, divisions),
+                "step": step,
+                "task": task,
+                "permission": permission,
+                "actions": actions,
+                "return_targets": process.earlier_than(step.key) if step else [],
+                "findings": findings,
+                "attachments": await attachments_of(session, app),
+                "materials": materials_for(app.matter),
+                "notices": await notices_of(session, app),
+                "timeline": await timeline(session, app),
+                "show_officers": True,
+                "editable": False,
+                "errors": errors or {},
+                "message": message,
+                "base": f"/p/{tenant.slug}/office/cases/{app.ref}",
+            },
+            fragment="applications/_office_actions.html",
+            status_code=status,
+        )
+
+    @get("/cases/{ref:str}")
+    async def case(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        national_session: NamedDependency[AsyncSession],
+        divisions: NamedDependency[DivisionIndex],
+        policy: NamedDependency[AuthorityPolicy],
+        ref: FromPath[str],
+    ) -> Template:
+        app = await self._visible(tenant_session, officer, ref)
+        return await self._page(
+            request, tenant, officer, tenant_session, national_session, divisions, policy, app
+        )
+
+    @post("/cases/{ref:str}/act")
+    async def act(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        national_session: NamedDependency[AsyncSession],
+        divisions: NamedDependency[DivisionIndex],
+        policy: NamedDependency[AuthorityPolicy],
+        actor: NamedDependency[Actor],
+        ref: FromPath[str],
+    ) -> Template | Response[Any]:
+        app = await self._visible(tenant_session, officer, ref)
+        form = await request.form()
+        action = OFFICER_ACTIONS.get(str(form.get("action", "")))
+        try:
+            version = int(str(form.get("version", "0")))
+        except ValueError:
+            version = 0
+        items = str(form.get("items", "")).splitlines()
+        try:
+            if action is None:
+                raise ApplicationError("请选择办理操作")
+            async with committed_together(tenant_session, national_session, action.value):
+                desk = Desk(
+                    officer,
+                    policy,
+                    await delegators_for(tenant_session, officer.id),
+                    await Units.load(tenant_session),
+                )
+                await act_on_case(
+                    tenant_session,
+                    national_session,
+                    province=province_of(tenant),
+                    app=app,
+                    version=version,
+                    action=action,
+                    desk=desk,
+                    rules=await rules_of(tenant_session),
+                    calendar=await load_calendar(national_session),
+                    today=china_today(),
+                    note=str(form.get("note", "")),
+                    items=items,
+                    target=str(form.get("target", "")) or None,
+                )
+                await record_tenant_audit(
+                    tenant_session,
+                    action="case_acted",
+                    actor=actor,
+                    target=app.ref,
+                    summary=f"{officer.name} 对申请 {app.ref} 执行了“{action.label}”",
+                )
+        except (ApplicationError, FormErrors) as exc:
+            errors = exc.errors if isinstance(exc, FormErrors) else {"": str(exc)}
+            if isinstance(exc, FormErrors) and "" not in errors:
+                errors[""] = "；".join(errors.values())
+            app = await self._visible(tenant_session, officer, ref)
+            return await self._page(
+                request,
+                tenant,
+                officer,
+                tenant_session,
+                national_session,
+                divisions,
+                policy,
+                app,
+                errors=errors,
+                status=409,
+            )
+        return Redirect(path=f"/p/{tenant.slug}/office/cases/{ref}?done={action.value}", status_code=303)
+
+    @get("/cases/{ref:str}/attachments/{attachment_id:int}")
+    async def attachment(
+        self,
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        ref: FromPath[str],
+        attachment_id: FromPath[int],
+    ) -> Response[bytes]:
+        app = await self._visible(tenant_session, officer, ref)
+        found = await attachment_content(tenant_session, app, attachment_id)
+        if found is None:
+            raise NotFoundException()
+        return download(*found)
+
+    @get("/cases/{ref:str}/notices/{notice_id:int}")
+    async def notice(
+        self,
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        ref: FromPath[str],
+        notice_id: FromPath[int],
+    ) -> Response[bytes]:
+        """通知书打印: the notice as a PDF to print or send."""
+        app = await self._visible(tenant_session, officer, ref)
+        try:
+            found = await notice_pdf(tenant_session, app, notice_id)
+        except PdfUnavailableError as exc:
+            return Response(str(exc).encode(), status_code=503, media_type="text/plain; charset=utf-8")
+        if found is None:
+            raise NotFoundException()
+        return download(found[0], "application/pdf", found[1])
+
+    @get("/deadlines")
+    async def deadlines(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        national_session: NamedDependency[AsyncSession],
+    ) -> Template:
+        """Overdue cases and those due soon: the unit's, or the whole province's for its administrators."""
+        units = await Units.load(tenant_session)
+        whole_province = officer.at_province and officer.may("manage_processes")
+        calendar = await load_calendar(national_session)
+        today = china_today()
+        rows = await deadline_rows(
+            tenant_session,
+            units=units,
+            unit_ids=None if whole_province else [officer.unit_id],
+            today=today,
+            calendar=calendar,
+        )
+        return render(
+            request,
+            "applications/deadlines.html",
+            {
+                "realm": office_chrome(tenant),
+                "tenant": tenant,
+                "officer": officer,
+                "rows": rows,
+                "today": today,
+                "uncovered": [y for y in (today.year, today.year + 1) if not calendar.covers(y)],
+                "whole_province": whole_province,
+            },
+        )

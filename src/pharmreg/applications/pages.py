@@ -1,0 +1,133 @@
+"""What the applicant's and the officers' pages share: the province a request is about,
+the rules and calendar it needs, and PDF rendering off the event loop."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.applications.service import notice_data, registration_photo
+from pharmreg.documents import (
+    CertificateData,
+    MissingGlyphError,
+    NoticeData,
+    render_certificate,
+    render_notice,
+)
+from pharmreg.kit.logging import get_logger
+from pharmreg.register import Province, RegistrationRules, load_rules, mask_id, verification_token
+from pharmreg.tenancy import TenantInfo
+
+log = get_logger(__name__)
+
+
+def province_of(tenant: TenantInfo) -> Province:
+    return Province(tenant.slug, tenant.name, tenant.authority_name, tenant.division_code)
+
+
+async def rules_of(session: AsyncSession) -> RegistrationRules:
+    return await load_rules(session)
+
+
+class PdfUnavailableError(Exception):
+    """The document cannot be rendered on this server (a character no embedded font covers)."""
+
+
+async def notice_pdf(session: AsyncSession, app: Any, notice_id: int) -> tuple[str, bytes] | None:
+    data = await notice_data(session, app, notice_id)
+    if data is None:
+        return None
+    notice = msgspec.convert(data, NoticeData)
+    try:
+        pdf = await anyio.to_thread.run_sync(render_notice, notice)
+    except MissingGlyphError as exc:
+        log.error("documents.missing_glyph", ref=app.ref, error=str(exc))
+        raise PdfUnavailableError(str(exc)) from None
+    return f"{notice.document_no}.pdf", pdf
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateSource:
+    """The registration fields a certificate shows, plus who issued it."""
+
+    registration: Any
+    authority: str
+    region: str
+    categories_label: str
+    scope_label: str
+
+
+async def certificate_pdf(
+    session: AsyncSession, source: CertificateSource, *, base_url: str, verification_key: str
+) -> bytes:
+    row = source.registration
+    photo = await registration_photo(session, row.id)
+    token = verification_token(verification_key, row.certificate_no)
+    data = CertificateData(
+        certificate_no=row.certificate_no,
+        name=row.name,
+        sex="男" if row.sex == "M" else "女",
+        id_masked=mask_id(row.id_number),
+        photo=photo,
+        category=source.categories_label,
+        scope=source.scope_label,
+        practice_unit=row.unit_name,
+        region=source.region,
+        issuing_authority=source.authority,
+        issue_date=row.issued_on,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        verification_url=f"{base_url.rstrip('/')}/verify/{row.certificate_no}?t={token}",
+    )
+    try:
+        return await anyio.to_thread.run_sync(render_certificate, data)
+    except MissingGlyphError as exc:
+        log.error("documents.missing_glyph", certificate=row.certificate_no, error=str(exc))
+        raise PdfUnavailableError(str(exc)) from None
+
+
+@asynccontextmanager
+async def committed_together(session: AsyncSession, national: AsyncSession, what: str) -> AsyncIterator[None]:
+    """Commit the national session first (its unique indexes decide races), then the province's.
+
+    If the province's commit fails after the national one succeeded, the national rows
+    (an open-case slot, an index entry) are reconciled by the periodic sweep; we log loudly.
+    """
+    try:
+        yield
+    except BaseException:
+        await national.rollback()
+        await session.rollback()
+        raise
+    await national.commit()
+    try:
+        await session.commit()
+    except Exception:
+        log.critical("applications.province_commit_failed", what=what)
+        raise
+
+
+def form_values(form: Any) -> dict[str, Any]:
+    """A submitted form as a dict; checkboxes that may repeat (categories) as lists."""
+    values: dict[str, Any] = {k: str(v) for k, v in form.items() if not hasattr(v, "read")}
+    values["categories"] = [str(v) for v in form.getall("categories", [])]
+    return values
+
+
+def office_chrome(tenant: TenantInfo) -> dict[str, Any]:
+    """What the office layout shows around a page (the same brand as the office sign-in realm)."""
+    base = f"/p/{tenant.slug}/office"
+    return {
+        "base": base,
+        "brand": {
+            "brand": f"{tenant.name}执业药师注册 · 网上审批",
+            "brand_sub": tenant.authority_name,
+            "home": f"{base}/",
+        },
+    }

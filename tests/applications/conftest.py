@@ -1,0 +1,145 @@
+"""People and places for application tests: a pharmacist with an account and a qualification,
+and practice units, made through the platform's own services."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from pharmreg.demo.generator import uscc
+from pharmreg.kit.codes import resident_id_check_char
+from pharmreg.kit.tabular import Row
+from pharmreg.practice import PracticeUnitCreate, UnitType, register_practice_unit
+from pharmreg.qualifications import import_ce_credits, import_qualifications
+
+PASSWORD = "Blue#River2026"
+_numbers = itertools.count(1)
+_rng = random.Random(2026)
+
+
+@dataclass
+class Pharmacist:
+    name: str
+    id_number: str
+    mobile: str
+    qualification_no: str
+
+
+def resident_id(division: str, birth: date, serial: int) -> str:
+    first17 = f"{division}{birth:%Y%m%d}{serial % 1000:03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+async def add_qualification(
+    platform,
+    person: Pharmacist,
+    *,
+    category: str = "药学",
+    number: str | None = None,
+    obtained: str = "2019-10-20",
+) -> str:
+    number = number or f"QA{next(_numbers):010d}"
+    async with platform.db.national() as session, session.begin():
+        report = await import_qualifications(
+            session,
+            [
+                Row(
+                    2,
+                    {
+                        "certificate_no": number,
+                        "name": person.name,
+                        "id_number": person.id_number,
+                        "category": category,
+                        "obtained_on": obtained,
+                    },
+                )
+            ],
+        )
+    assert not report.errors, report.errors
+    return number
+
+
+async def add_credits(
+    platform, person: Pharmacist, years: list[int], *, public: int = 10, professional: int = 20
+) -> None:
+    rows = []
+    for year in years:
+        for part, credits in (("公需科目", public), ("专业科目", professional)):
+            rows.append(
+                Row(
+                    len(rows) + 2,
+                    {
+                        "id_number": person.id_number,
+                        "name": person.name,
+                        "year": str(year),
+                        "part": part,
+                        "hours": str(credits * 3),
+                        "credits": str(credits),
+                        "issuer": "测试施教机构",
+                        "certificate_no": f"CE{next(_numbers):08d}",
+                    },
+                )
+            )
+    async with platform.db.national() as session, session.begin():
+        report = await import_ce_credits(session, rows)
+    assert not report.errors, report.errors
+
+
+async def add_unit(
+    platform,
+    slug: str,
+    division: str,
+    *,
+    unit_type: UnitType = UnitType.RETAIL,
+    name: str | None = None,
+    licence_until: date = date(2031, 1, 1),
+) -> str:
+    tenant = platform.directory.get(slug)
+    code = uscc(_rng, division)
+    async with platform.db.tenant(tenant.schema) as session, session.begin():
+        await register_practice_unit(
+            session,
+            PracticeUnitCreate(
+                uscc=code,
+                name=name or f"测试大药房{next(_numbers)}号店",
+                unit_type=unit_type,
+                licence_no="测DA0000001",
+                licence_valid_until=licence_until,
+                division_code=division,
+                address="测试路1号",
+                principal="张三",
+            ),
+            in_territory=lambda _code: True,
+        )
+    return code
+
+
+@pytest.fixture
+def make_pharmacist(platform, new_browser):
+    """A signed-in applicant whose qualification is in the national data; returns (person, browser)."""
+
+    async def make(name: str = "林晓彤", *, division: str = "440106", birth: date = date(1990, 3, 14)):
+        serial = next(_numbers)
+        person = Pharmacist(name, resident_id(division, birth, serial), f"139{serial:08d}", "")
+        browser = new_browser()
+        await browser.get("/account/register")
+        response = await browser.post(
+            "/account/register",
+            {
+                "name": name,
+                "document_type": "resident_id",
+                "document_number": person.id_number,
+                "mobile": person.mobile,
+                "password": PASSWORD,
+                "password_confirm": PASSWORD,
+            },
+        )
+        assert response.status_code == 303, response.text[:500]
+        person.qualification_no = await add_qualification(platform, person)
+        return person, browser
+
+    return make
