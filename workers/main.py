@@ -16,9 +16,12 @@ from arq import cron
 from arq.connections import RedisSettings
 from redis.asyncio import Redis
 
+from pharmreg.applications import sweep_deadlines
 from pharmreg.authority import PolicyCache
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
+from pharmreg.messaging import RecordingSmsProvider
+from pharmreg.register import maintain_register
 from pharmreg.settings import Settings, SettingsError
 from pharmreg.supervision import reconcile_province_figures
 from pharmreg.tenancy import TenantInfo, load_directory
@@ -71,6 +74,7 @@ async def startup(ctx: dict[str, Any]) -> None:
         pubsub_redis=redis,
         relay_stop=stop,
         relay_task=relay_task,
+        sms=RecordingSmsProvider(db, reveal_codes=not SETTINGS.is_production),
     )
     log.info("worker.started")
 
@@ -94,12 +98,22 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [reconcile_province_figures, apply_due_authority_changes]
+    functions: ClassVar[list[Any]] = [
+        reconcile_province_figures,
+        apply_due_authority_changes,
+        sweep_deadlines,
+        maintain_register,
+    ]
     cron_jobs: ClassVar[list[Any]] = [
         # Nightly, when few changes arrive: recount every province and correct any drift.
         cron(reconcile_province_figures, hour={3}, minute={17}, run_at_startup=False),
         # Dated delegations start and scheduled take-backs end at day boundaries: check each minute.
         cron(apply_due_authority_changes, second={5}, run_at_startup=True),
+        # Time limits are in working days: an hourly sweep deems, reminds and escalates in good time.
+        cron(sweep_deadlines, minute={7}, run_at_startup=True),
+        # Expiry reminders, cancellation on expiry and closing transfers at the origin: once a day,
+        # just after midnight in China (16:xx UTC), and at start-up to catch up after downtime.
+        cron(maintain_register, hour={16}, minute={20}, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -33,7 +33,15 @@ class User:
 
 
 ADMIN_PERMISSIONS = frozenset(
-    {"manage_users", "manage_units", "manage_authority", "manage_security", "read_audit", "read_messages"}
+    {
+        "manage_users",
+        "manage_units",
+        "manage_authority",
+        "manage_security",
+        "read_audit",
+        "read_messages",
+        "manage_processes",
+    }
 )
 USERS = [
     User("anonymous", None),
@@ -57,8 +65,11 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/admin/security"), "manage_security", True),
     (re.compile(r"^/p/\{slug\}/office/admin/audit$"), "read_audit", True),
     (re.compile(r"^/p/\{slug\}/office/admin/messages$"), "read_messages", True),
+    (re.compile(r"^/p/\{slug\}/office/admin/processes"), "manage_processes", True),
     (
-        re.compile(r"^/p/\{slug\}/office(/account.*|/tasks/.*|/password|/totp|/logout-everywhere|)$"),
+        re.compile(
+            r"^/p/\{slug\}/office(/account.*|/tasks/.*|/cases/.*|/deadlines|/password|/totp|/logout-everywhere|)$"
+        ),
         None,
         False,
     ),
@@ -66,7 +77,8 @@ OFFICE_RULES = [
 NATIONAL_PUBLIC = re.compile(r"^/national/(login|login/totp|logout|reset|reset/confirm)$")
 ACCOUNT_PUBLIC = re.compile(r"^/account/(login|logout|register|reset|reset/confirm)$")
 PUBLIC = re.compile(
-    r"^(/|/health|/ready|/divisions/search|/p/\{slug\}|/p/\{slug\}/divisions/\{code\}|/api/.*|/static/.*)$"
+    r"^(/|/health|/ready|/divisions/search|/p/\{slug\}|/p/\{slug\}/divisions/\{code\}|/api/.*|/static/.*"
+    r"|/guides.*|/verify.*|/p/\{slug\}/results)$"
 )
 
 
@@ -155,6 +167,13 @@ def fill(template: str, slug: str, *, officer_id: uuid.UUID) -> str:
         "unit_id": "987654",
         "delegation_id": "987654",
         "action": "grant",
+        "ref": "9876543210",
+        "attachment_id": "987654",
+        "notice_id": "987654",
+        "registration_id": "987654",
+        "matter": "first_registration",
+        "name": "consent",
+        "certificate_no": "0000000000",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 

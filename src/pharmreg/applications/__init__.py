@@ -16,6 +16,7 @@ from pharmreg.applications.controllers.applicant import (
     ApplicantRegisterController,
 )
 from pharmreg.applications.controllers.office import OfficeCaseController
+from pharmreg.applications.controllers.processes import ProcessAdminController
 from pharmreg.applications.controllers.public import (
     GuideController,
     ResultsController,
@@ -23,6 +24,7 @@ from pharmreg.applications.controllers.public import (
     VerificationController,
 )
 from pharmreg.applications.guides import Guide, GuideBook, load_guides
+from pharmreg.applications.jobs import sweep_deadlines, sweep_province
 from pharmreg.applications.materials import AttachmentError, Material, check_file, materials_for
 from pharmreg.applications.schemas import ApplicationRead, AttachmentRead, DeadlineRow, EventRead, NoticeRead
 from pharmreg.applications.service import (
@@ -59,6 +61,7 @@ ROUTE_HANDLERS = [
     ApplicantCaseController,
     ApplicantRegisterController,
     OfficeCaseController,
+    ProcessAdminController,
     GuideController,
     VerificationController,
     VerificationApiController,
@@ -110,6 +113,8 @@ __all__ = [
     "save_draft",
     "start_application",
     "submit_application",
+    "sweep_deadlines",
+    "sweep_province",
     "timeline",
     "withdraw_application",
 ]

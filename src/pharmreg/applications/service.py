@@ -1023,3 +1023,29 @@ async def deadline_rows(
 async def registration_photo(session: AsyncSession, registration_id: int) -> bytes | None:
     """The photo of the newest approved application of a registration, for its certificate."""
     return await repository.photo_for_registration(session, registration_id)
+
+
+async def flag_deadline(session: AsyncSession, *, app: Application, action: Action, note: str) -> None:
+    """A reminder or an escalation from the sweep: a normal transition, so the timeline shows it."""
+    process = await process_of(session, app.process_id)
+    _move(process, app, action)
+    task = await case_task(session, app.id)
+    if task is not None:
+        note_on_task(
+            session,
+            task,
+            action="escalated" if action is Action.ESCALATE else "reminded",
+            officer=None,
+            note=note,
+        )
+        if action is Action.ESCALATE:
+            task.priority = max(task.priority, 2)
+    app.reminded = "escalated" if action is Action.ESCALATE else f"{action.value}:{app.step or ''}"
+    _event(session, app, action.value, "system", "系统", note=note)
+    await _flush(session)
+
+
+async def open_cases(
+    session: AsyncSession, statuses: Sequence[str], *, after_id: int, limit: int = 500
+) -> Sequence[Application]:
+    return await repository.open_cases(session, statuses=statuses, limit=limit, after_id=after_id)

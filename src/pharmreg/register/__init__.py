@@ -1,5 +1,6 @@
 """The register: registrations, their history, certificates, the national index and public verification."""
 
+from pharmreg.register.jobs import maintain_province, maintain_register
 from pharmreg.register.schemas import (
     DEFAULT_UNIT_SCOPES,
     Decided,
@@ -65,6 +66,8 @@ __all__ = [
     "format_certificate_no",
     "get_registration",
     "load_rules",
+    "maintain_province",
+    "maintain_register",
     "mask_id",
     "national_active",
     "open_case_of",

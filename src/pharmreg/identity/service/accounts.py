@@ -519,3 +519,9 @@ async def set_staff_active(
         summary=("启用" if active else "停用") + f"全国用户 {staff.name}",
     )
     return staff_account(staff, await security_rules(session))
+
+
+async def applicant_mobile(session: AsyncSession, applicant_id: uuid.UUID) -> str | None:
+    """Where to text an applicant (expiry reminders, case notices); None if the account is gone."""
+    applicant = await repository.applicant_by_id(session, applicant_id)
+    return applicant.mobile if applicant is not None and applicant.active else None

@@ -1,0 +1,83 @@
+"""arq jobs of applications: the deadline sweep (deemed acceptance, reminders, escalation)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.applications.service import ApplicationError, Routing, deem_accepted, flag_deadline, open_cases
+from pharmreg.authority import Units, load_policy
+from pharmreg.kit.clock import china_today
+from pharmreg.kit.db import transaction
+from pharmreg.kit.logging import get_logger
+from pharmreg.kit.workdays import WorkCalendar
+from pharmreg.workflow import Action, load_calendar
+
+log = get_logger(__name__)
+
+
+async def sweep_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
+    """Every hour: each province's open cases against their time limits (idempotent)."""
+    totals: dict[str, int] = {}
+    db = ctx["db"]
+    async with db.national() as national:
+        calendar = await load_calendar(national)
+    for tenant in await ctx["tenants"]():
+        try:
+            async with db.tenant(tenant.schema, tenant.placement) as session:
+                routing = Routing(
+                    await load_policy(session, ctx["authority_model"]), await Units.load(session)
+                )
+                await session.rollback()
+                done = await sweep_province(session, routing=routing, calendar=calendar, today=china_today())
+        except Exception as exc:  # one province's failure must not hold back the others
+            log.error("applications.sweep_failed", tenant=tenant.slug, error=str(exc))
+            continue
+        for key, value in done.items():
+            totals[key] = totals.get(key, 0) + value
+    return totals
+
+
+async def sweep_province(
+    session: AsyncSession, *, routing: Routing, calendar: WorkCalendar, today: date
+) -> dict[str, int]:
+    """Deemed acceptance after the acceptance period, a reminder the day before, escalation when overdue."""
+    done = {"deemed_accepted": 0, "reminded": 0, "escalated": 0}
+    soon = calendar.next_working_day(today).due
+    after = 0
+    while batch := await open_cases(session, ("submitted", "processing"), after_id=after):
+        await session.rollback()
+        for app in batch:
+            after = app.id
+            try:
+                async with transaction(session):
+                    await session.refresh(app)
+                    if app.suspended or app.status not in ("submitted", "processing"):
+                        continue
+                    if app.status == "submitted" and app.acceptance_due:
+                        if app.acceptance_due < today:
+                            await deem_accepted(
+                                session, app=app, routing=routing, calendar=calendar, today=today
+                            )
+                            done["deemed_accepted"] += 1
+                        elif app.acceptance_due <= soon and app.reminded != f"remind:{app.step}":
+                            note = f"受理期限 {app.acceptance_due} 将至：逾期未一次性告知补正的，视为受理"
+                            await flag_deadline(session, app=app, action=Action.REMIND, note=note)
+                            done["reminded"] += 1
+                    elif app.status == "processing" and app.statutory_due:
+                        if app.statutory_due < today and app.reminded != "escalated":
+                            note = f"已超过法定办结期限 {app.statutory_due}，请尽快办结"
+                            await flag_deadline(session, app=app, action=Action.ESCALATE, note=note)
+                            done["escalated"] += 1
+                        elif today <= app.statutory_due <= soon and app.reminded not in (
+                            "escalated",
+                            f"remind:{app.step}",
+                        ):
+                            note = f"法定办结期限 {app.statutory_due} 将至"
+                            await flag_deadline(session, app=app, action=Action.REMIND, note=note)
+                            done["reminded"] += 1
+            except ApplicationError as exc:
+                log.warning("applications.sweep_skipped", ref=app.ref, error=str(exc))
+    return done
