@@ -12,9 +12,12 @@ import pytest
 
 from pharmreg.demo.generator import uscc
 from pharmreg.kit.codes import resident_id_check_char
+from pharmreg.kit.db import transaction
 from pharmreg.kit.tabular import Row
-from pharmreg.practice import PracticeUnitCreate, UnitType, register_practice_unit
+from pharmreg.practice import PracticeUnitCreate, UnitType, practice_unit_by_uscc, register_practice_unit
 from pharmreg.qualifications import import_ce_credits, import_qualifications
+from pharmreg.register import Decided, Province, Registrant, Terms, load_rules, person_key, register_first
+from tests.applications.journeys import officer_act
 
 PASSWORD = "Blue#River2026"
 _numbers = itertools.count(1)
@@ -143,3 +146,52 @@ def make_pharmacist(platform, new_browser):
         return person, browser
 
     return make
+
+
+async def seed_registration(platform, slug: str, person: Pharmacist, unit_uscc: str, on: date):
+    """A registration approved on `on` (as if decided earlier), written through the register service."""
+    tenant = platform.directory.get(slug)
+    async with (
+        platform.db.tenant(tenant.schema) as session,
+        platform.db.national() as national,
+        transaction(session),
+        transaction(national),
+    ):
+        unit = await practice_unit_by_uscc(session, unit_uscc)
+        return await register_first(
+            session,
+            national,
+            province=Province(tenant.slug, tenant.name, tenant.authority_name, tenant.division_code),
+            registrant=Registrant(
+                person_key("resident_id", person.id_number),
+                None,
+                "resident_id",
+                person.id_number,
+                person.name,
+                "F",
+            ),
+            terms=Terms(
+                "pharmacy",
+                "distribution",
+                unit.id,
+                unit.name,
+                unit.division_code,
+                person.qualification_no,
+            ),
+            rules=await load_rules(session),
+            decided=Decided(None, "测试", on),
+        )
+
+
+async def approve(new_browser, slug: str, ref: str, *, review: bool = True) -> None:
+    """Accept, review and approve as the province bureau's officers."""
+    steps = (
+        [("accept", "accept"), ("review", "forward"), ("decide", "approve")]
+        if review
+        else [("accept", "accept"), ("decide", "approve")]
+    )
+    for login, action in steps:
+        officer = new_browser()
+        await officer.sign_in(f"/p/{slug}/office", f"{slug}.{login}")
+        response = await officer_act(officer, slug, ref, action, note="同意")
+        assert response.status_code == 303, response.text[response.text.find("<main") :][:1500]

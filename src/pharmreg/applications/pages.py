@@ -20,9 +20,18 @@ from pharmreg.documents import (
     render_certificate,
     render_notice,
 )
+from pharmreg.kit.clock import china_today
+from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.logging import get_logger
-from pharmreg.register import Province, RegistrationRules, load_rules, mask_id, verification_token
-from pharmreg.tenancy import TenantInfo
+from pharmreg.register import (
+    Province,
+    RegistrationRules,
+    close_transferred,
+    load_rules,
+    mask_id,
+    verification_token,
+)
+from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 log = get_logger(__name__)
 
@@ -131,3 +140,23 @@ def office_chrome(tenant: TenantInfo) -> dict[str, Any]:
             "home": f"{base}/",
         },
     }
+
+
+async def close_at_origin(db: Database, directory: TenantDirectory, origin: str) -> None:
+    """Right after a transfer is decided, close the registration in the origin province too.
+
+    Best effort: the daily register upkeep does the same, so a failure here only delays it.
+    """
+    tenant = directory.any_state(origin)
+    if tenant is None:
+        return
+    try:
+        async with (
+            db.tenant(tenant.schema, tenant.placement) as session,
+            db.national() as national,
+            transaction(session),
+            transaction(national),
+        ):
+            await close_transferred(session, national, province=province_of(tenant), today=china_today())
+    except Exception as exc:
+        log.warning("applications.origin_close_deferred", origin=origin, error=str(exc))

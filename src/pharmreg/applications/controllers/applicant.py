@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications.checks import CANCEL_REASONS, REISSUE_REASONS, Person, precheck
@@ -335,6 +336,8 @@ class ApplicantCaseController(Controller):
         status: int = 200,
         fragment: str | None = None,
     ) -> Template:
+        if sa_inspect(app).expired_attributes:  # a failed write rolled back and expired it
+            await session.refresh(app)
         province = province_of(tenant)
         rules = await rules_of(session)
         editable = app.status in (Status.DRAFT, Status.SUPPLEMENT)

@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications.controllers.applicant import download
@@ -17,6 +18,7 @@ from pharmreg.applications.materials import materials_for
 from pharmreg.applications.models import Application
 from pharmreg.applications.pages import (
     PdfUnavailableError,
+    close_at_origin,
     committed_together,
     notice_pdf,
     office_chrome,
@@ -41,9 +43,10 @@ from pharmreg.authority import AuthorityPolicy, Units, delegators_for
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, require_officer
 from pharmreg.kit.clock import china_today
+from pharmreg.kit.db import Database
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
-from pharmreg.tenancy import TenantInfo
+from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import (
     Action,
     StepKind,
@@ -97,6 +100,8 @@ class OfficeCaseController(Controller):
         message: str | None = None,
         status: int = 200,
     ) -> Template:
+        if sa_inspect(app).expired_attributes:  # a failed write rolled back and expired it
+            await session.refresh(app)
         province = province_of(tenant)
         process = await process_of(session, app.process_id)
         step = process.step(app.step)
@@ -174,6 +179,8 @@ class OfficeCaseController(Controller):
         divisions: NamedDependency[DivisionIndex],
         policy: NamedDependency[AuthorityPolicy],
         actor: NamedDependency[Actor],
+        db: NamedDependency[Database],
+        directory: NamedDependency[TenantDirectory],
         ref: FromPath[str],
     ) -> Template | Response[Any]:
         app = await self._visible(tenant_session, officer, ref)
@@ -233,6 +240,8 @@ class OfficeCaseController(Controller):
                 errors=errors,
                 status=409,
             )
+        if action is Action.APPROVE and app.origin_tenant:
+            await close_at_origin(db, directory, app.origin_tenant)
         return Redirect(path=f"/p/{tenant.slug}/office/cases/{ref}?done={action.value}", status_code=303)
 
     @get("/cases/{ref:str}/attachments/{attachment_id:int}")
