@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from pharmreg.demo.generator import uscc
+from pharmreg.identity.models import Applicant
 from pharmreg.kit.codes import resident_id_check_char
 from pharmreg.kit.db import transaction
 from pharmreg.kit.tabular import Row
@@ -158,13 +160,16 @@ async def seed_registration(platform, slug: str, person: Pharmacist, unit_uscc: 
         transaction(national),
     ):
         unit = await practice_unit_by_uscc(session, unit_uscc)
+        applicant_id = await national.scalar(
+            select(Applicant.id).where(Applicant.id_number == person.id_number)
+        )
         return await register_first(
             session,
             national,
             province=Province(tenant.slug, tenant.name, tenant.authority_name, tenant.division_code),
             registrant=Registrant(
                 person_key("resident_id", person.id_number),
-                None,
+                applicant_id,
                 "resident_id",
                 person.id_number,
                 person.name,

@@ -7,7 +7,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.applications.service import ApplicationError, Routing, deem_accepted, flag_deadline, open_cases
+from pharmreg.applications.service import (
+    ApplicationError,
+    Routing,
+    application_by_id,
+    deem_accepted,
+    flag_deadline,
+    open_cases,
+)
 from pharmreg.authority import Units, load_policy
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import transaction
@@ -47,14 +54,14 @@ async def sweep_province(
     done = {"deemed_accepted": 0, "reminded": 0, "escalated": 0}
     soon = calendar.next_working_day(today).due
     after = 0
-    while batch := await open_cases(session, ("submitted", "processing"), after_id=after):
+    while ids := [a.id for a in await open_cases(session, ("submitted", "processing"), after_id=after)]:
         await session.rollback()
-        for app in batch:
-            after = app.id
+        for app_id in ids:
+            after = app_id
             try:
                 async with transaction(session):
-                    await session.refresh(app)
-                    if app.suspended or app.status not in ("submitted", "processing"):
+                    app = await application_by_id(session, app_id)
+                    if app is None or app.suspended or app.status not in ("submitted", "processing"):
                         continue
                     if app.status == "submitted" and app.acceptance_due:
                         if app.acceptance_due < today:
@@ -79,5 +86,5 @@ async def sweep_province(
                             await flag_deadline(session, app=app, action=Action.REMIND, note=note)
                             done["reminded"] += 1
             except ApplicationError as exc:
-                log.warning("applications.sweep_skipped", ref=app.ref, error=str(exc))
+                log.warning("applications.sweep_skipped", application_id=app_id, error=str(exc))
     return done

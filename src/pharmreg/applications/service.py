@@ -864,6 +864,10 @@ async def _flush(session: AsyncSession) -> None:
 # --- reading -----------------------------------------------------------------------------------
 
 
+async def application_by_id(session: AsyncSession, application_id: int) -> Application | None:
+    return await session.get(Application, application_id)
+
+
 async def application_by_ref(session: AsyncSession, ref: str) -> Application | None:
     return await repository.by_ref(session, ref)
 
