@@ -858,3 +858,138 @@ def serve(host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         server_header=False,
     )
+
+
+# --- reference data imports ------------------------------------------------------------------------
+
+_QUALIFICATION_COLUMNS = (
+    ("certificate_no", ("资格证书编号", "证书编号", "管理号", "certificate_no"), True),
+    ("name", ("姓名", "name"), True),
+    ("id_number", ("身份证件号码", "证件号码", "身份证号", "id_number"), True),
+    ("category", ("类别", "资格类别", "专业类别", "category"), True),
+    ("obtained_on", ("取得日期", "发证日期", "批准日期", "obtained_on"), True),
+    ("education", ("学历", "education"), False),
+    ("major", ("专业", "major"), False),
+    *(
+        (f"subject_{n}_{part}", (f"科目{n}{label}", f"subject_{n}_{part}"), False)
+        for n in range(1, 5)
+        for part, label in (("name", "名称"), ("score", "成绩"), ("year", "年度"))
+    ),
+)
+_CREDIT_COLUMNS = (
+    ("id_number", ("身份证件号码", "证件号码", "身份证号", "id_number"), True),
+    ("name", ("姓名", "name"), True),
+    ("year", ("年度", "year"), True),
+    ("part", ("科目类型", "类型", "part"), True),
+    ("hours", ("学时", "hours"), True),
+    ("credits", ("学分", "credits"), True),
+    ("issuer", ("施教机构", "发证机构", "issuer"), True),
+    ("certificate_no", ("学时证明编号", "证书编号", "certificate_no"), True),
+)
+_UNIT_COLUMNS = (
+    ("uscc", ("统一社会信用代码", "信用代码", "uscc"), True),
+    ("name", ("单位名称", "企业名称", "name"), True),
+    ("unit_type", ("单位类型", "类型", "unit_type"), True),
+    ("licence_no", ("许可证编号", "licence_no"), True),
+    ("licence_valid_until", ("许可证有效期至", "有效期至", "licence_valid_until"), True),
+    ("division_code", ("所在地代码", "行政区划代码", "division_code"), True),
+    ("address", ("地址", "注册地址", "address"), True),
+    ("principal", ("负责人", "法定代表人", "principal"), False),
+)
+
+
+def _read_file(path: Path, spec: Any) -> list[Any]:
+    from pharmreg.kit.tabular import Column, TabularError, read_table
+
+    columns = [Column(field, headers, required) for field, headers, required in spec]
+    try:
+        return list(read_table(path.read_bytes(), path.name, columns))
+    except TabularError as exc:
+        raise CliError(f"{path.name}：{exc}") from None
+
+
+def _report(added: int, updated: int, errors: list[str], *, duplicates: int = 0, read: int = 0) -> None:
+    if errors:
+        shown = "\n  ".join(errors[:50])
+        more = f"\n  ……另有 {len(errors) - 50} 行有误" if len(errors) > 50 else ""
+        raise CliError(f"文件有 {len(errors)} 行有误，未导入任何数据：\n  {shown}{more}")
+    click.echo(
+        f"读取 {read} 行：新增 {added}，更新 {updated}" + (f"，重复跳过 {duplicates}" if duplicates else "")
+    )
+
+
+@main.group("import")
+def import_group() -> None:
+    """Reference data from CSV or XLSX files: imported whole or not at all."""
+
+
+@import_group.command("qualifications")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@async_command
+async def import_qualifications_command(file: Path) -> None:
+    """National qualification certificates (证书编号, 姓名, 身份证件号码, 类别, 取得日期, 科目成绩…)."""
+    settings = _settings()
+    rows = _read_file(file, _QUALIFICATION_COLUMNS)
+
+    async def work(db: Database) -> None:
+        from pharmreg.qualifications import import_qualifications
+
+        async with db.national() as session, session.begin():
+            report = await import_qualifications(session, rows)
+            if report.errors:
+                await session.rollback()
+        _report(report.added, report.updated, report.errors, read=report.read)
+
+    await _with_db(settings, work)
+
+
+@import_group.command("ce-credits")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@async_command
+async def import_credits_command(file: Path) -> None:
+    """Continuing-education credits (证件号码, 姓名, 年度, 科目类型, 学时, 学分, 施教机构, 证明编号)."""
+    settings = _settings()
+    rows = _read_file(file, _CREDIT_COLUMNS)
+
+    async def work(db: Database) -> None:
+        from pharmreg.qualifications import import_ce_credits
+
+        async with db.national() as session, session.begin():
+            report = await import_ce_credits(session, rows)
+            if report.errors:
+                await session.rollback()
+        _report(report.added, 0, report.errors, duplicates=report.duplicates, read=report.read)
+
+    await _with_db(settings, work)
+
+
+@import_group.command("practice-units")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@async_command
+async def import_units_command(slug: str, file: Path) -> None:
+    """A province's practice units (信用代码, 单位名称, 单位类型, 许可证编号, 有效期至, 所在地代码, 地址)."""
+    settings = _settings()
+    rows = _read_file(file, _UNIT_COLUMNS)
+
+    async def work(db: Database) -> None:
+        from pharmreg.divisions import DivisionIndex
+        from pharmreg.practice import import_practice_units
+        from pharmreg.tenancy import load_directory, tenant_divisions
+
+        async with db.national() as session:
+            directory = await load_directory(session)
+            index = await DivisionIndex.load(session)
+        tenant = directory.get(slug)
+        if tenant is None or tenant.is_national:
+            raise CliError(f"没有省份 {slug}（`pharmreg tenants list` 列出全部）")
+        territory = {d.code for d in tenant_divisions(tenant, directory, index)}
+        async with db.tenant(tenant.schema, tenant.placement) as session, session.begin():
+            added, updated, errors = await import_practice_units(
+                session, rows, in_territory=territory.__contains__
+            )
+            if errors:
+                await session.rollback()
+        _report(added, updated, errors, read=len(rows))
+
+    await _with_db(settings, work)

@@ -7,12 +7,13 @@ the open tasks return to the province's pool; the audit log shows every step.
 
 import re
 
+from tests.applications.journeys import officer_act
 from tests.people import unit_ids
 
 OFFICE = "/p/gd/office"
 AUTHORITY = f"{OFFICE}/admin/authority"
 CASE = re.compile(
-    r'href="/p/gd/office/tasks/(\d+)">(GD-\d{4}-\d{6})</a></td>\s*<td>首次注册</td>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>'
+    r'href="/p/gd/office/tasks/(\d+)">(44\d{14})</a></td>\s*<td>首次注册</td>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>'
 )
 
 
@@ -57,12 +58,11 @@ async def test_delegate_act_take_back_audit(platform, new_browser) -> None:
     assert set(mine) == guangzhou
     assert not guangzhou & set(first_registrations((await province.get(f"{OFFICE}/")).text))
     claimed, completed = sorted(guangzhou)[:2]
+    # Cases are handled on the case page: a one-time supplement notice sends this one to its applicant.
     page = await city.get(f"{OFFICE}/tasks/{completed}")
-    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
-    done = await city.post(
-        f"{OFFICE}/tasks/{completed}/complete", {"version": version, "note": "材料齐全"}, htmx=True
-    )
-    assert done.status_code == 200 and "已办结" in done.text
+    ref = re.search(r'href="/p/gd/office/cases/(\d+)"', page.text).group(1)
+    done = await officer_act(city, "gd", ref, "supplement", items="请补充执业单位同意执业证明")
+    assert done.status_code == 303
     page = await city.get(f"{OFFICE}/tasks/{claimed}")
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
     assert (
@@ -107,5 +107,5 @@ async def test_delegate_act_take_back_audit(platform, new_browser) -> None:
 
     # 5. The audit log shows it all.
     audit = (await admin.get(f"{OFFICE}/admin/audit")).text
-    for label in ("下放审批权限", "收回审批权限", "办理任务"):
+    for label in ("下放审批权限", "收回审批权限", "办理申请"):
         assert label in audit, label

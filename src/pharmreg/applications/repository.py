@@ -130,3 +130,7 @@ async def photo_for_registration(session: AsyncSession, registration_id: int) ->
         .limit(1)
     )
     return await session.scalar(query)
+
+
+async def count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Application)) or 0)

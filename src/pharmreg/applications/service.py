@@ -1053,3 +1053,7 @@ async def open_cases(
     session: AsyncSession, statuses: Sequence[str], *, after_id: int, limit: int = 500
 ) -> Sequence[Application]:
     return await repository.open_cases(session, statuses=statuses, limit=limit, after_id=after_id)
+
+
+async def count_applications(session: AsyncSession) -> int:
+    return await repository.count(session)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.authority import Matter, Units, load_policy
-from pharmreg.demo.generator import chinese_name, mobile, organisation, person
+from pharmreg.demo.cases import load_cases, load_reference
+from pharmreg.demo.generator import Person, chinese_name, mobile, organisation, person
 from pharmreg.divisions import DivisionIndex, DivisionRead
 from pharmreg.identity import (
     ApplicantCreate,
@@ -29,7 +29,6 @@ from pharmreg.practice import (
     register_practice_unit,
 )
 from pharmreg.tenancy import TenantDirectory, TenantInfo, tenant_divisions
-from pharmreg.workflow import TaskSeed, count_open_tasks, create_task
 
 DEMO_PASSWORD = "Pharmreg#2026"
 DEMO_PROVINCES = ("gd", "js", "sc", "bj", "bt")
@@ -57,14 +56,6 @@ _STAFF = (
     ("nmpa.root", "陈立国", "国家药品监督管理局信息中心", "superadmin"),
     ("nmpa.admin", "周建华", "国家药品监督管理局执业药师资格认证中心", "staff"),
     ("nmpa.analyst", "林晓雯", "国家药品监督管理局药品监督管理司", "staff"),
-)
-TASKS_PER_PROVINCE = 24
-# Open cases waiting at the first step, mostly first registrations (as in a real intake).
-_TASK_MATTERS = (
-    (Matter.FIRST_REGISTRATION, 14),
-    (Matter.CHANGE, 4),
-    (Matter.RENEWAL, 4),
-    (Matter.CANCELLATION, 2),
 )
 _CITY_POSTS: tuple[tuple[str, tuple[Position, ...]], ...] = (("admin", (Position.TENANT_ADMIN,)),)
 _LOCAL_POSTS: tuple[tuple[str, tuple[Position, ...]], ...] = (
@@ -115,11 +106,14 @@ async def load_demo(
             for data, _login in plan_officers(tenant, own, password_hash):
                 report.officers += await create_officer(session, data) is not None
             await _load_practice_units(session, tenant, own, rng, today, report)
-            # Their own generator: tasks are skipped once loaded, which must not shift the applicants.
-            tasks_rng = random.Random(f"{seed}:{slug}:tasks")
-            await _load_tasks(session, own, tasks_rng, today, authority_model, tenant, report)
         async with db.national() as session, session.begin():
-            await _load_applicants(session, own, rng, today, password_hash, report)
+            people = await _load_applicants(session, own, rng, today, password_hash, report)
+        # Their own generator: cases are made once, which must not shift anything else.
+        cases_rng = random.Random(f"{seed}:{slug}:cases")
+        await load_reference(db, slug, people, cases_rng, today)
+        cities = [d for d in own if d.level == 2 and not d.is_grouping]
+        first_city = cities[0].code[:4] if cities else tenant.division_code[:2]
+        report.tasks += await load_cases(db, tenant, people, cases_rng, today, authority_model, first_city)
     return report
 
 
@@ -131,44 +125,6 @@ async def _load_staff(session: AsyncSession, password_hash: str, report: DemoRep
             role=role,
         )
         report.staff += created is not None
-
-
-async def _load_tasks(
-    session: AsyncSession,
-    own: list[DivisionRead],
-    rng: random.Random,
-    today: date,
-    authority_model: str,
-    tenant: TenantInfo,
-    report: DemoReport,
-) -> None:
-    """Cases waiting for acceptance, spread over the province (a third in its first city)."""
-    if await count_open_tasks(session):
-        return  # loaded by an earlier run
-    policy = await load_policy(session, authority_model)
-    units = await Units.load(session)
-    counties = [d for d in own if d.level == 3]
-    cities = [d for d in own if d.level == 2 and not d.is_grouping]
-    first_city = [d for d in counties if cities and d.parent_code == cities[0].code] or counties
-    matters = [m for m, weight in _TASK_MATTERS for _ in range(weight)]
-    for number in range(1, TASKS_PER_PROVINCE + 1):
-        place = rng.choice(first_city if number % 3 == 0 else counties)
-        matter = matters[(number - 1) % len(matters)]
-        name = chinese_name(rng)
-        await create_task(
-            session,
-            TaskSeed(
-                case_ref=f"{tenant.slug.upper()}-{today:%Y}-{number:06d}",
-                subject=f"{name}的{matter.label}申请",
-                matter=matter.value,
-                division_code=place.code,
-                position=Position.ACCEPTANCE.value,
-                due_date=today + timedelta(days=rng.randrange(2, 8)),
-            ),
-            policy=policy,
-            units=units,
-        )
-        report.tasks += 1
 
 
 def plan_officers(
@@ -305,8 +261,9 @@ async def _load_applicants(
     today: date,
     password_hash: str,
     report: DemoReport,
-) -> None:
+) -> list[Person]:
     counties = [d for d in own if d.level == 3]
+    people = []
     for number in range(APPLICANTS_PER_PROVINCE):
         # One name per province uses a CJK Extension B character (𠮷), which forms,
         # the database and documents must keep intact.
@@ -325,3 +282,5 @@ async def _load_applicants(
             ),
         )
         report.applicants += created is not None
+        people.append(someone)
+    return people

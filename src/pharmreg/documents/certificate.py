@@ -7,10 +7,10 @@ from typing import Any
 
 import segno
 from PIL import Image, ImageOps
-from reportlab.lib import colors  # type: ignore[import-untyped]
-from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
-from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
-from reportlab.platypus import Flowable, Table, TableStyle  # type: ignore[import-untyped]
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, Table, TableStyle
 
 from pharmreg.documents.fonts import Canvas, FontSet, TextBlock, TextStyle, default_fonts, pdf_date
 from pharmreg.documents.schemas import CertificateData, chinese_date

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePosixPath
 
-import openpyxl  # type: ignore[import-untyped]  # ships no type hints
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+import openpyxl  # ships no type hints
+from openpyxl.utils import get_column_letter
 
 _NO_ROWS = "文件中没有数据行"
 _XLS = (

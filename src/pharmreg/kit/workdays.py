@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import chinese_calendar  # type: ignore[import-untyped]  # ships no type hints
+import chinese_calendar  # ships no type hints
 
 _ONE_DAY = timedelta(days=1)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.events import record_event
+from pharmreg.kit.clock import utcnow
 from pharmreg.kit.codes import CodeError, check_uscc
 from pharmreg.practice import repository
 from pharmreg.practice.models import PracticeUnit
@@ -86,3 +89,81 @@ def _read(u: PracticeUnit) -> PracticeUnitRead:
         address=u.address,
         status=u.status,
     )
+
+
+def unit_type_of(text: str) -> UnitType | None:
+    """A unit type from its code or its Chinese name, as files carry either."""
+    text = text.strip()
+    for kind in UnitType:
+        if text in (kind.value, kind.label):
+            return kind
+    return None
+
+
+async def import_practice_units(
+    session: AsyncSession, rows: Iterable[Any], *, in_territory: Callable[[str], bool]
+) -> tuple[int, int, list[str]]:
+    """Add or update units by credit code; returns (added, updated, row errors in Chinese).
+
+    The caller commits only when there are no errors, so a file goes in whole or not at all.
+    """
+    added = updated = 0
+    errors: list[str] = []
+    seen: set[str] = set()
+    for row in rows:
+        values, problems = _unit_values(row.values, in_territory)
+        if values is not None and values["uscc"] in seen:
+            problems.append(f"统一社会信用代码 {values['uscc']} 在文件中重复")
+        if problems or values is None:
+            errors.append(f"第{row.line}行：{'；'.join(problems)}")
+            continue
+        seen.add(values["uscc"])
+        existing = await repository.unit_by_uscc(session, values["uscc"])
+        if existing is None:
+            await repository.insert_unit(session, values)
+            record_event(
+                session, UNIT_REGISTERED, {"uscc": values["uscc"], "division_code": values["division_code"]}
+            )
+            added += 1
+        else:
+            for key, value in values.items():
+                setattr(existing, key, value)
+            existing.updated_at = utcnow()
+            updated += 1
+    await session.flush()
+    return added, updated, errors
+
+
+def _unit_values(raw: Any, in_territory: Callable[[str], bool]) -> tuple[dict[str, Any] | None, list[str]]:
+    problems: list[str] = []
+    try:
+        uscc = check_uscc(raw.get("uscc", ""))
+    except CodeError as exc:
+        problems.append(str(exc))
+        uscc = ""
+    kind = unit_type_of(raw.get("unit_type", ""))
+    if kind is None:
+        problems.append(f"单位类型“{raw.get('unit_type', '')}”无法识别")
+    try:
+        valid_until = date.fromisoformat(raw.get("licence_valid_until", "").strip()[:10].replace("/", "-"))
+    except ValueError:
+        problems.append(f"许可证有效期“{raw.get('licence_valid_until', '')}”不是有效日期")
+        valid_until = None
+    division = raw.get("division_code", "").strip()
+    if not (len(division) == 6 and division.isdigit()) or not in_territory(division):
+        problems.append(f"所在地代码“{division}”不是本省的县级行政区划代码")
+    for field, label in (("name", "单位名称"), ("licence_no", "许可证编号"), ("address", "地址")):
+        if not raw.get(field, "").strip():
+            problems.append(f"{label}为空")
+    if problems:
+        return None, problems
+    return {
+        "uscc": uscc,
+        "name": raw["name"].strip()[:200],
+        "unit_type": kind.value if kind else "",
+        "licence_no": raw["licence_no"].strip()[:64],
+        "licence_valid_until": valid_until,
+        "division_code": division,
+        "address": raw["address"].strip()[:200],
+        "principal": raw.get("principal", "").strip()[:50] or "—",
+    }, []

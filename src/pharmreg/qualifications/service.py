@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -15,14 +14,16 @@ from pharmreg.qualifications import repository
 from pharmreg.qualifications.schemas import Category, CePart, CeYear, ImportReport, QualificationRead
 
 BATCH = 1000
-_SUBJECT_COLUMN = re.compile(r"^subject_(\d)_(score|year|name)$")
 
 
 class TableRow(Protocol):
     """A row of an imported file: its line number and its values by field."""
 
-    line: int
-    values: Mapping[str, str]
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def values(self) -> Mapping[str, str]: ...
 
 
 async def find_qualification(

@@ -242,6 +242,8 @@ async def complete_task(
 ) -> Task:
     """Finish the officer's step of the case (on their own behalf or a delegating colleague's)."""
     task = await _task_for_action(session, task_id, version)
+    if task.application_id is not None:
+        raise FormErrors({"": "申请类任务请在申请办理页面选择受理、审核或决定等操作"})
     permission = may_act(officer, task, policy, delegators)
     if not permission.allowed:
         raise FormErrors({"": permission.reason})

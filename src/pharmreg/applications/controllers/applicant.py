@@ -658,4 +658,4 @@ class ApplicantRegisterController(Controller):
             )
         except PdfUnavailableError as exc:
             return Response(str(exc).encode(), status_code=503, media_type="text/plain; charset=utf-8")
-        return download(f"执业药师注册证-{row.certificate_no}.pdf", "application/pdf", pdf)
+        return download(f"执业药师注册证-{row.certificate_no}.pdf", "application/pdf", pdf, inline=False)

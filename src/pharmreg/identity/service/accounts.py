@@ -525,3 +525,11 @@ async def applicant_mobile(session: AsyncSession, applicant_id: uuid.UUID) -> st
     """Where to text an applicant (expiry reminders, case notices); None if the account is gone."""
     applicant = await repository.applicant_by_id(session, applicant_id)
     return applicant.mobile if applicant is not None and applicant.active else None
+
+
+async def applicant_account_by_login(
+    session: AsyncSession, login: str, rules: SecurityRules
+) -> ApplicantAccount | None:
+    """An applicant by ID number or mobile (demo data and imports find existing accounts this way)."""
+    applicant = await repository.applicant_by_login(session, login)
+    return applicant_account(applicant, rules) if applicant is not None else None
