@@ -8,8 +8,10 @@ open ones (waiting for acceptance, review or decision; one open task each, their
 the national open-case slots), and the applicants and qualification records of everyone. The
 province bureau hands every matter in Guangzhou (440100) to the Guangzhou city bureau through
 `grant_delegation`, so cases there are routed to the city's pool. Later runs find the data by
-counting rows and measure at once; when the counts fall short (a smaller earlier run, or
-ops/bench/provisioning.py re-created tenant_gd) the generated rows are removed and made again.
+counting rows and measure at once. When the counts fall short (a smaller earlier run, or
+ops/bench/provisioning.py re-created tenant_gd), or with --regenerate, tenant_gd is dropped and
+provisioned again (histories and timelines are append-only: their triggers refuse DELETE and
+TRUNCATE), the generated national rows are deleted, and everything is made again.
 
 Measured, each call in fresh sessions as a request makes it:
 
@@ -30,7 +32,8 @@ Certificate PDFs per second: ops/bench/certificates.py.
 Run (servers from ops/stack.py; uses its own database `pharmreg_bench`):
     eval "$(.venv/bin/python ops/stack.py env)"
     .venv/bin/python ops/bench/applications.py [--submits 300] [--runs 100] [--verifications 3000]
-        [--concurrency 8] [--explain] [--registrations 80000 --open 20000 --closed 60000 --units 8000]
+        [--concurrency 8] [--explain] [--regenerate]
+        [--registrations 80000 --open 20000 --closed 60000 --units 8000]
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ from typing import Any
 import httpx
 from common import ROOT, bench_url
 from PIL import Image
-from provisioning import ensure_bench_database
+from provisioning import ensure_bench_database, one_tenant
 from reportlab.pdfgen import canvas
 from sqlalchemy import delete, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -149,7 +152,12 @@ MOBILE_PREFIX = "170"  # generated applicants: 170 and eight digits
 QUALIFICATION_PREFIX = "QB"
 HISTORY_YEARS = 3  # applications go back this far; older registrations were decided on paper
 FRESH_PEOPLE = 2_000_000  # the applicants made for the submissions are numbered from here
-ACTION_LABELS = {"accept": "受理", "forward": "审核通过，提交下一环节", "approve": "准予注册", "refuse": "不予注册"}
+ACTION_LABELS = {
+    "accept": "受理",
+    "forward": "审核通过，提交下一环节",
+    "approve": "准予注册",
+    "refuse": "不予注册",
+}
 
 Officers = dict[tuple[str, str], list[tuple[uuid.UUID, str]]]  # (unit code, position) -> [(id, name)]
 
@@ -327,7 +335,9 @@ class People:
 
     def __init__(self, password_hash: str) -> None:
         self.password_hash = password_hash
-        self.applicants = Table("national", "applicant", "id id_type id_number name sex birth_date mobile password_hash")
+        self.applicants = Table(
+            "national", "applicant", "id id_type id_number name sex birth_date mobile password_hash"
+        )
         self.qualifications = Table(
             "national", "qualification", "certificate_no name id_number category obtained_on education major"
         )
@@ -403,7 +413,11 @@ async def ensure_officers(db: Database, tenant: TenantInfo, password_hash: str) 
     rng = random.Random(17)
     wanted = [
         OfficerCreate(
-            f"bench.{PROVINCE}.tenant_admin.00", "基准管理员", PROVINCE, password_hash, positions=("tenant_admin",)
+            f"bench.{PROVINCE}.tenant_admin.00",
+            "基准管理员",
+            PROVINCE,
+            password_hash,
+            positions=("tenant_admin",),
         )
     ]
     for unit_code, posts in OFFICERS.items():
@@ -441,7 +455,9 @@ async def officer_account(db: Database, tenant: TenantInfo, officer_id: uuid.UUI
     return account
 
 
-async def ensure_delegation(db: Database, tenant: TenantInfo, index: DivisionIndex, officers: Officers) -> None:
+async def ensure_delegation(
+    db: Database, tenant: TenantInfo, index: DivisionIndex, officers: Officers
+) -> None:
     """Every matter in Guangzhou handed to the Guangzhou city bureau (once)."""
     async with db.tenant(tenant.schema) as session:
         city = (await Units.load(session)).by_code[CITY]
@@ -514,7 +530,9 @@ async def ensure_practice_units(world: World, target: int, weights: dict[str, fl
             PracticeUnit.division_code,
             PracticeUnit.licence_valid_until,
         )
-        world.places = [Place(*row) for row in await session.execute(select(*columns).order_by(PracticeUnit.id))]
+        world.places = [
+            Place(*row) for row in await session.execute(select(*columns).order_by(PracticeUnit.id))
+        ]
 
 
 # --------------------------------------------------------------------------- registrations and cases
@@ -546,9 +564,9 @@ class Generator:
         self.registrations = Table(
             schema,
             "registration",
-            "id person_key applicant_id id_type id_number name sex categories scope practice_unit_id unit_name"
-            " division_code certificate_no qualification_nos first_registered_on issued_on valid_from"
-            " valid_until status created_at updated_at",
+            "id person_key applicant_id id_type id_number name sex categories scope practice_unit_id"
+            " unit_name division_code certificate_no qualification_nos first_registered_on issued_on"
+            " valid_from valid_until status created_at updated_at",
         )
         self.history = Table(
             schema,
@@ -558,8 +576,8 @@ class Generator:
         self.applications = Table(
             schema,
             "application",
-            "id ref applicant_id person_key applicant_name id_type id_number sex birth_date matter status step"
-            " process_id form registration_id practice_unit_id division_code suspended submitted_at"
+            "id ref applicant_id person_key applicant_name id_type id_number sex birth_date matter status"
+            " step process_id form registration_id practice_unit_id division_code suspended submitted_at"
             " received_on acceptance_due accepted_on statutory_due promised_due due_provisional paused_on"
             " decided_on created_at updated_at",
         )
@@ -688,7 +706,14 @@ class Generator:
         # The steps the case has reached: each opens when the one before closes.
         keys = {s.key for s in process.steps}
         opened = case.received
-        subject = f"{who.name} · {Matter(case.matter).label}"
+        of_case = {
+            "case_ref": ref,
+            "application_id": app_id,
+            "subject": f"{who.name} · {Matter(case.matter).label}",
+            "matter": case.matter,
+            "division_code": division,
+            "candidate_unit_id": holder,
+        }
         for key, done, action in (
             ("accept", case.accepted, "accept"),
             ("review", case.forwarded, "forward"),
@@ -705,9 +730,11 @@ class Generator:
                 if key != "accept":
                     due = world.calendar.add_working_days(opened, current.limit_days).due
                     due = min(due, statutory or due)
-                self._task(
-                    task_id, ref, app_id, current.key, subject, case.matter, division, current.position, holder
-                )(
+                self.tasks.add(
+                    **of_case,
+                    id=task_id,
+                    step=key,
+                    position=current.position,
                     assignee_id=world.officer(holder, current.position, rng)[0] if claimed else None,
                     status="open",
                     priority=2 if rng.random() < 0.02 else 0,
@@ -722,7 +749,11 @@ class Generator:
             assert action is not None
             officer_id, officer_name = world.officer(holder, current.position, rng)
             finished = moment(done, rng)
-            self._task(task_id, ref, app_id, current.key, subject, case.matter, division, current.position, holder)(
+            self.tasks.add(
+                **of_case,
+                id=task_id,
+                step=key,
+                position=current.position,
                 assignee_id=officer_id,
                 status="done",
                 priority=0,
@@ -767,25 +798,6 @@ class Generator:
                     )
         return ref
 
-    def _task(self, *fixed: Any) -> Callable[..., None]:
-        task_id, ref, app_id, step, subject, matter, division, position, holder = fixed
-
-        def rest(**values: Any) -> None:
-            self.tasks.add(
-                id=task_id,
-                case_ref=ref,
-                application_id=app_id,
-                step=step,
-                subject=subject,
-                matter=matter,
-                division_code=division,
-                position=position,
-                candidate_unit_id=holder,
-                **values,
-            )
-
-        return rest
-
     def registered(self, who: Someone, place: Place, since: date, budget: list[int]) -> int:
         """An active registration, its history and index entry; approvals since `since` get applications."""
         world, rng, today = self.world, self.rng, self.world.today
@@ -799,7 +811,9 @@ class Generator:
         path = [rng.choice(world.places) for _ in range(changes)] + [place]
         valid_from, valid_until = first, add_years(first, 5) - timedelta(days=1)
         happened = [(first, "registered", f"首次注册，有效期至 {valid_until:%Y-%m-%d}", path[0])]
-        for number, day in enumerate(sorted(first + timedelta(days=rng.randrange(1, (today - first).days)) for _ in path[1:])):
+        for number, day in enumerate(
+            sorted(first + timedelta(days=rng.randrange(1, (today - first).days)) for _ in path[1:])
+        ):
             summary = f"变更注册：执业单位 {path[number].name} → {path[number + 1].name}"
             happened.append((day, "changed", summary, path[number + 1]))
         while valid_until < today:
@@ -874,19 +888,28 @@ class Generator:
         return registration_id
 
     def in_progress(self, who: Someone, matter: str, place: Place, registration_id: int | None) -> None:
-        """A case in progress: waiting for acceptance (40%), review (35%) or decision (25%)."""
+        """A case in progress: waiting for acceptance (40%), review (35%) or decision (25%).
+
+        Most are within their time limits (5 working days to accept, 20 to decide); one in
+        thirty is late.
+        """
         rng, today = self.rng, self.world.today
-        draw = rng.random()
+        draw, late = rng.random(), rng.random() < 1 / 30
         if draw < 0.4:
-            case = Case(who, matter, place, registration_id, today - timedelta(days=rng.randrange(0, 10)))
+            received = today - timedelta(days=rng.randrange(8, 15) if late else rng.randrange(0, 7))
+            case = Case(who, matter, place, registration_id, received)
         else:
-            received = today - timedelta(days=rng.randrange(4, 45))
-            accepted = min(today, received + timedelta(days=rng.randrange(0, 5)))
-            forwarded = min(today, accepted + timedelta(days=rng.randrange(1, 11))) if draw >= 0.75 else None
+            accepted = today - timedelta(days=rng.randrange(29, 45) if late else rng.randrange(0, 27))
+            received = accepted - timedelta(days=rng.randrange(0, 5))
+            forwarded = min(today, accepted + timedelta(days=rng.randrange(1, 12))) if draw >= 0.75 else None
             case = Case(who, matter, place, registration_id, received, accepted, forwarded)
         ref = self.application(case)
         self.open_cases.add(
-            person_key=who.key, tenant=SLUG, application_ref=ref, matter=matter, opened_at=moment(case.received, rng)
+            person_key=who.key,
+            tenant=SLUG,
+            application_ref=ref,
+            matter=matter,
+            opened_at=moment(case.received, rng),
         )
 
     def generate(self, sizes: Sizes, birthplaces: Sequence[str]) -> None:
@@ -924,13 +947,13 @@ class Generator:
             self.counter_rows.add(year=year, last=last)
 
 
-async def counts(world: World) -> dict[str, int]:
-    async with world.db.tenant(world.tenant.schema) as session:
+async def counts(db: Database, tenant: TenantInfo) -> dict[str, int]:
+    async with db.tenant(tenant.schema) as session:
         active = select(func.count()).select_from(Registration).where(Registration.status == "active")
         registrations = await session.scalar(active) or 0
         by_status = select(Application.status, func.count()).group_by(Application.status)
-        statuses: dict[str, int] = dict((await session.execute(by_status)).tuples().all())
-    async with world.db.national() as national:
+        statuses: dict[str, int] = dict((await session.execute(by_status)).all())
+    async with db.national() as national:
         ours = (RegisterEntry.tenant == SLUG, RegisterEntry.status == "active")
         entries = await national.scalar(select(func.count()).select_from(RegisterEntry).where(*ours)) or 0
     return {
@@ -938,18 +961,39 @@ async def counts(world: World) -> dict[str, int]:
         "entries": entries,
         "open": statuses.get("submitted", 0) + statuses.get("processing", 0),
         "closed": statuses.get("approved", 0) + statuses.get("refused", 0),
+        "any": registrations + sum(statuses.values()),
     }
 
 
-async def ensure_cases(world: World, sizes: Sizes, birthplaces: Sequence[str], password_hash: str) -> bool:
-    """Registrations, their history and the applications; False if they were there already."""
-    found = await counts(world)
+async def prepare_province(url: str, sizes: Sizes, *, regenerate: bool) -> bool:
+    """Whether the generated data is there; if part of it is, start again from a new tenant_gd.
+
+    Histories, timelines and notices are append-only (their triggers refuse DELETE and
+    TRUNCATE), so the province is dropped and provisioned again as provisioning.py does.
+    """
+    db = Database(url, pool_size=1)
+    try:
+        async with db.national() as national:
+            tenant = (await load_directory(national)).get(SLUG)
+        assert tenant is not None
+        found = await counts(db, tenant)
+    finally:
+        await db.dispose()
     if (
-        min(found["registrations"], found["entries"]) >= sizes.registrations
+        not regenerate
+        and min(found["registrations"], found["entries"]) >= sizes.registrations
         and found["open"] >= sizes.open
         and found["closed"] >= sizes.closed
     ):
-        return False
+        return True
+    if found["any"]:
+        print(f"re-creating {tenant.schema}: it holds {found}, we want {sizes}")
+        await one_tenant(url, SLUG, 1)
+    return False
+
+
+async def generate_cases(world: World, sizes: Sizes, birthplaces: Sequence[str], password_hash: str) -> None:
+    """Registrations, their history and the applications, in a province that has none."""
     print(f"generating {SLUG}: {sizes} ...")
     schema, db = world.tenant.schema, world.db
     async with (
@@ -957,13 +1001,7 @@ async def ensure_cases(world: World, sizes: Sizes, birthplaces: Sequence[str], p
         db.national() as national,
         committed_together(session, national, "bench data"),
     ):
-        # Whatever an earlier, smaller or interrupted run left goes first.
-        tenant_tables = (
-            "application_attachment, application_notice, application_event, task_history, task, application,"
-            " registration_history, registration, certificate_counter"
-        )
-        qualified = ", ".join(f'"{schema}".{name.strip()}' for name in tenant_tables.split(","))
-        await session.execute(text(f"TRUNCATE {qualified}"))
+        # National rows an earlier, smaller or interrupted run left go first.
         await national.execute(delete(RegisterEntry).where(RegisterEntry.tenant == SLUG))
         await national.execute(delete(OpenCase).where(OpenCase.tenant == SLUG))
         await national.execute(delete(ApplicantTenant).where(ApplicantTenant.tenant == SLUG))
@@ -994,8 +1032,9 @@ async def ensure_cases(world: World, sizes: Sizes, birthplaces: Sequence[str], p
             await session.execute(text(f'ANALYZE "{table.schema}".{table.name}'))
     rows = sum(len(t.rows) for t in tables)
     written = time.perf_counter() - started
-    print(f"  {rows:,} rows: made in Python in {made:.1f} s, written (COPY, commit, ANALYZE) in {written:.1f} s")
-    return True
+    print(
+        f"  {rows:,} rows: made in Python in {made:.1f} s, written (COPY, commit, ANALYZE) in {written:.1f} s"
+    )
 
 
 # --------------------------------------------------------------------------- submission
@@ -1019,7 +1058,8 @@ async def prepare_drafts(
     usable = [
         p
         for p in world.places
-        if p.unit_type in ("retail", "retail_chain_store") and p.licence_valid_until > world.today + timedelta(days=30)
+        if p.unit_type in ("retail", "retail_chain_store")
+        and p.licence_valid_until > world.today + timedelta(days=30)
     ]
     files = {
         "photo": ("photo.png", png()),
@@ -1049,7 +1089,12 @@ async def prepare_drafts(
                     password_expired=False,
                 )
                 app = await start_application(
-                    session, national, province=province, applicant=applicant, matter="first_registration", rules=rules
+                    session,
+                    national,
+                    province=province,
+                    applicant=applicant,
+                    matter="first_registration",
+                    rules=rules,
                 )
                 await save_draft(session, app, form_of(who, rng.choice(usable)))
                 for material, (filename, data) in files.items():
@@ -1111,10 +1156,14 @@ class Statements:
         engine = self.db.engine().sync_engine
         started: dict[int, float] = {}
 
-        def before(_conn: Any, cursor: Any, _statement: str, _parameters: Any, _context: Any, _many: bool) -> None:
+        def before(
+            _conn: Any, cursor: Any, _statement: str, _parameters: Any, _context: Any, _many: bool
+        ) -> None:
             started[id(cursor)] = time.perf_counter()
 
-        def after(_conn: Any, cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        def after(
+            _conn: Any, cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+        ) -> None:
             self.seen.append((time.perf_counter() - started.pop(id(cursor)), statement, parameters))
 
         event.listen(engine, "before_cursor_execute", before)
@@ -1174,7 +1223,7 @@ async def verification_samples(world: World, count: int) -> list[tuple[str, str]
             .order_by(func.random())
             .limit(count)
         )
-        found = (await national.execute(query)).tuples().all()
+        found = (await national.execute(query)).all()
     rng = random.Random(5)
     samples = []
     for number, name in itertools.islice(itertools.cycle(found), count):
@@ -1192,7 +1241,9 @@ async def measure_http(
     url: str, samples: Sequence[tuple[str, str]], concurrency: int
 ) -> tuple[list[float], float, dict[int, int]]:
     """GET /api/v1/verify/ through the whole app: seconds one by one, wall seconds concurrently."""
-    app = create_app(Settings.from_env(database_url=url, log_level="WARNING", db_pool_size=max(4, concurrency)))
+    app = create_app(
+        Settings.from_env(database_url=url, log_level="WARNING", db_pool_size=max(4, concurrency))
+    )
     addresses = itertools.count(1)
 
     async def from_own_address(scope: Any, receive: Any, send: Any) -> None:
@@ -1218,8 +1269,9 @@ async def measure_http(
         await one_by_one(calls[:20])
         statuses.clear()
         seconds, _ = await one_by_one(calls)
+        one_client = dict(statuses)
         wall = await concurrently(calls, concurrency)
-    return seconds, wall, statuses
+    return seconds, wall, one_client
 
 
 # --------------------------------------------------------------------------- main
@@ -1228,19 +1280,27 @@ async def measure_http(
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=8000, help="practice units (default 8000)")
-    parser.add_argument("--registrations", type=int, default=80_000, help="active registrations (default 80000)")
+    parser.add_argument(
+        "--registrations", type=int, default=80_000, help="active registrations (default 80000)"
+    )
     parser.add_argument("--open", type=int, default=20_000, help="open applications (default 20000)")
     parser.add_argument("--closed", type=int, default=60_000, help="closed applications (default 60000)")
     parser.add_argument("--submits", type=int, default=300, help="applications to submit (default 300)")
     parser.add_argument("--runs", type=int, default=100, help="calls of each list and view (default 100)")
-    parser.add_argument("--verifications", type=int, default=3000, help="verifications per series (default 3000)")
+    parser.add_argument(
+        "--verifications", type=int, default=3000, help="verifications per series (default 3000)"
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent verifying callers (default 8)")
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest statement of each")
+    parser.add_argument("--regenerate", action="store_true", help="make the data again even if it is there")
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE the slowest statement of each"
+    )
     args = parser.parse_args()
     sizes = Sizes(args.units, args.registrations, args.open, args.closed)
     url = bench_url()
     began = time.perf_counter()
     await ensure_bench_database(url)
+    ready = await prepare_province(url, sizes, regenerate=args.regenerate)
     db = Database(url, pool_size=max(4, args.concurrency))
     try:
         async with db.national() as national:
@@ -1260,16 +1320,17 @@ async def main() -> None:
         world = World(db, tenant, index, china_today(), calendar, policy, units, processes, officers)
         weights = places_of(tenant, directory, index)
         await ensure_practice_units(world, sizes.units, weights)
-        generated = await ensure_cases(world, sizes, list(weights), password_hash)
+        if not ready:
+            await generate_cases(world, sizes, list(weights), password_hash)
         setup = time.perf_counter() - began
-        print(f"generation {'took' if generated else 'skipped (data found), set-up took'} {setup:.1f} s")
+        print(f"generation {'skipped (data found), set-up took' if ready else 'took'} {setup:.1f} s")
 
         async with db.tenant(tenant.schema) as session:
             history = await session.scalar(select(func.count()).select_from(RegistrationHistory))
             by_status = select(Task.status, func.count()).group_by(Task.status)
-            tasks = dict((await session.execute(by_status)).tuples().all())
+            tasks = dict((await session.execute(by_status)).all())
             events = await session.scalar(select(func.count()).select_from(ApplicationEvent))
-        found = await counts(world)
+        found = await counts(db, tenant)
         print(
             f"province {SLUG}: {len(world.places):,} practice units, {found['registrations']:,} active "
             f"registrations ({history:,} history rows, {found['entries']:,} national index entries), "
@@ -1350,7 +1411,14 @@ async def main() -> None:
         hits = sum(bool(r) for r in results)
         print(line("verify_certificate, one caller", seconds, f"   {len(seconds) / sum(seconds):.0f} per s"))
         wall = await concurrently(calls, args.concurrency)
-        print(rate(f"verify_certificate, {args.concurrency} concurrent callers", len(calls), wall, f", {hits} found"))
+        print(
+            rate(
+                f"verify_certificate, {args.concurrency} concurrent callers",
+                len(calls),
+                wall,
+                f", {hits} found",
+            )
+        )
         if args.explain:
             async with statements.recording():
                 await calls[0]()

@@ -592,6 +592,24 @@ async def demo_logins() -> None:
     await _with_db(settings, work)
 
 
+@demo.command("applicants")
+@async_command
+async def demo_applicants() -> None:
+    """Print the demo pharmacists: sign-in mobile, name and qualification number."""
+    settings = _settings()
+
+    async def work(db: Database) -> None:
+        from pharmreg.demo import DEMO_PASSWORD, demo_pharmacists
+
+        async with db.national() as session:
+            rows = await demo_pharmacists(session)
+        click.echo(f"演示申请人在 /account/login 用手机号登录，密码：{DEMO_PASSWORD}")
+        for mobile, name, certificate in rows:
+            click.echo(f"  {mobile}  {name:<6}资格证书 {certificate}")
+
+    await _with_db(settings, work)
+
+
 @main.group()
 def users() -> None:
     """Officer and national staff accounts."""

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from pharmreg.applications.models import Application
 from pharmreg.register.models import RegisterEntry
-from tests.applications.conftest import add_unit
 from tests.applications.files import pdf
 from tests.applications.journeys import fill, officer_act, start, upload, upload_required
+from tests.pharmacists import add_unit
 
 
 async def test_first_registration_from_draft_to_verified_certificate(

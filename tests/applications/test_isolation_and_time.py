@@ -14,8 +14,8 @@ from pharmreg.messaging import RecordingSmsProvider
 from pharmreg.messaging.models import SentMessage
 from pharmreg.register import Province, maintain_province
 from pharmreg.register.models import RegisterEntry, Registration, RegistrationHistory
-from tests.applications.conftest import add_unit, seed_registration
 from tests.applications.journeys import fill, start, upload_required
+from tests.pharmacists import add_unit, seed_registration
 
 
 async def _submitted(platform, make_pharmacist, slug: str, division: str, name: str):

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from pharmreg.kit.clock import china_today
 from pharmreg.register.models import RegisterEntry, Registration, RegistrationHistory
-from tests.applications.conftest import add_credits, add_unit, approve, seed_registration
 from tests.applications.journeys import fill, start, upload_required
+from tests.pharmacists import add_credits, add_unit, approve, seed_registration
 
 
 async def _registration(platform, slug: str, certificate_no: str | None = None, person=None) -> Registration:

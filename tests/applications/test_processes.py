@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from pharmreg.applications.models import Application
 from pharmreg.workflow.models import ProcessDefinition
-from tests.applications.conftest import add_unit, approve
 from tests.applications.journeys import fill, officer_act, start, upload_required
+from tests.pharmacists import add_unit, approve
 
 
 async def _versions(platform) -> list[int]:

@@ -23,9 +23,9 @@ from pharmreg.register import (
     register_first,
 )
 from pharmreg.register.models import RegisterEntry, Registration
-from tests.applications.conftest import add_unit, seed_registration
 from tests.applications.files import jpeg, pdf, png
 from tests.applications.journeys import fill, start, upload
+from tests.pharmacists import add_unit, seed_registration
 
 
 async def _attachments(platform, slug: str, ref: str) -> int:

@@ -11,8 +11,8 @@ import pypdfium2
 import zxingcpp
 from playwright.async_api import Page, expect
 
-from tests.applications.conftest import Pharmacist, add_qualification, add_unit, resident_id
 from tests.applications.files import jpeg, pdf
+from tests.pharmacists import Pharmacist, add_qualification, add_unit, resident_id
 from tests.ui.test_journeys import sign_in
 
 PASSWORD = "Autumn#Leaf2026"

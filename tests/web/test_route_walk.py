@@ -41,6 +41,7 @@ ADMIN_PERMISSIONS = frozenset(
         "read_audit",
         "read_messages",
         "manage_processes",
+        "manage_practice_units",
     }
 )
 USERS = [
@@ -51,7 +52,14 @@ USERS = [
 ]
 for slug, city in (("gd", "440100"), ("js", "320100")):
     USERS += [
-        User(f"{slug} clerk", "officer", slug, f"{slug}.accept", frozenset({"handle_tasks"}), True),
+        User(
+            f"{slug} clerk",
+            "officer",
+            slug,
+            f"{slug}.accept",
+            frozenset({"handle_tasks", "manage_practice_units"}),
+            True,
+        ),
         User(f"{slug} admin", "officer", slug, f"{slug}.admin", ADMIN_PERMISSIONS, True),
         User(f"{slug} city admin", "officer", slug, f"{slug}.{city}.admin", ADMIN_PERMISSIONS, False),
     ]
@@ -65,7 +73,8 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/admin/security"), "manage_security", True),
     (re.compile(r"^/p/\{slug\}/office/admin/audit$"), "read_audit", True),
     (re.compile(r"^/p/\{slug\}/office/admin/messages$"), "read_messages", True),
-    (re.compile(r"^/p/\{slug\}/office/admin/processes"), "manage_processes", True),
+    (re.compile(r"^/p/\{slug\}/office/admin/(processes|registration)"), "manage_processes", True),
+    (re.compile(r"^/p/\{slug\}/office/practice-units"), "manage_practice_units", False),
     (
         re.compile(
             r"^/p/\{slug\}/office(/account.*|/tasks/.*|/cases/.*|/deadlines|/password|/totp|/logout-everywhere|)$"

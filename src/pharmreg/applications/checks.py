@@ -205,7 +205,10 @@ def _terms(data: CheckInput, found: list[Finding], *, covered_by: Sequence[Quali
         )
         return
     if unit.status != "active":
-        found.append(Finding("unit_uscc", f"执业单位“{unit.name}”当前不可执业（状态：{unit.status}）"))
+        state = {"suspended": "停业整顿", "revoked": "许可证吊销", "closed": "已注销"}.get(
+            unit.status, unit.status
+        )
+        found.append(Finding("unit_uscc", f"执业单位“{unit.name}”当前不能注册执业药师（{state}）"))
     if unit.licence_valid_until < data.today:
         found.append(
             Finding(

@@ -11,6 +11,7 @@ from typing import Any
 
 from PIL import Image
 from reportlab.pdfgen import canvas
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications import (
     Routing,
@@ -27,7 +28,7 @@ from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.tabular import Row
 from pharmreg.kit.workdays import WorkCalendar
 from pharmreg.practice import PracticeUnitRead, list_practice_units
-from pharmreg.qualifications import import_ce_credits, import_qualifications
+from pharmreg.qualifications import demo_accounts, import_ce_credits, import_qualifications
 from pharmreg.register import Decided, Province, Registrant, Terms, load_rules, person_key, register_first
 from pharmreg.tenancy import TenantInfo
 
@@ -218,3 +219,8 @@ def _materials(matter: str, rng: random.Random) -> list[tuple[str, bytes, str]]:
     if matter in ("change", "renewal"):
         return [("consent", _pdf("CONSENT"), "聘用证明.pdf")]
     return []
+
+
+async def demo_pharmacists(national: AsyncSession) -> list[tuple[str, str, str]]:
+    """(mobile, name, qualification number) of every demo pharmacist, by province."""
+    return await demo_accounts(national, prefix="DEMO")

@@ -11,6 +11,7 @@ from pharmreg.practice.service import (
     practice_unit,
     practice_unit_by_uscc,
     register_practice_unit,
+    update_practice_unit,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "practice_unit",
     "practice_unit_by_uscc",
     "register_practice_unit",
+    "update_practice_unit",
 ]

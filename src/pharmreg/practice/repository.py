@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,11 +27,14 @@ async def count_units(session: AsyncSession) -> int:
 
 
 async def list_units(
-    session: AsyncSession, *, division_prefix: str | None, limit: int
+    session: AsyncSession, *, division_prefix: str | None, limit: int, search: str = ""
 ) -> Sequence[PracticeUnit]:
     query = select(PracticeUnit).order_by(PracticeUnit.division_code, PracticeUnit.id).limit(limit)
     if division_prefix:
         query = query.where(PracticeUnit.division_code.startswith(division_prefix))
+    if search:
+        pattern = "%" + search.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        query = query.where(or_(PracticeUnit.name.like(pattern), PracticeUnit.uscc == search.upper()))
     return (await session.scalars(query)).all()
 
 

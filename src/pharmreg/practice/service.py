@@ -59,11 +59,10 @@ async def count_practice_units(session: AsyncSession) -> int:
 
 
 async def list_practice_units(
-    session: AsyncSession, *, division_prefix: str | None = None, limit: int = 100
+    session: AsyncSession, *, division_prefix: str | None = None, limit: int = 100, search: str = ""
 ) -> list[PracticeUnitRead]:
-    return [
-        _read(u) for u in await repository.list_units(session, division_prefix=division_prefix, limit=limit)
-    ]
+    rows = await repository.list_units(session, division_prefix=division_prefix, limit=limit, search=search)
+    return [_read(u) for u in rows]
 
 
 async def practice_unit_by_uscc(session: AsyncSession, uscc: str) -> PracticeUnitRead | None:
@@ -167,3 +166,47 @@ def _unit_values(raw: Any, in_territory: Callable[[str], bool]) -> tuple[dict[st
         "address": raw["address"].strip()[:200],
         "principal": raw.get("principal", "").strip()[:50] or "—",
     }, []
+
+
+async def update_practice_unit(session: AsyncSession, unit_id: int, values: dict[str, str]) -> dict[str, str]:
+    """Correct a unit's name, type, licence, address or status; the credit code and place stay.
+
+    Returns every problem by field; nothing is changed when there is one.
+    """
+    unit = await repository.unit_by_id(session, unit_id)
+    if unit is None:
+        return {"": "执业单位不存在"}
+    errors: dict[str, str] = {}
+    name = values.get("name", "").strip()
+    if not 2 <= len(name) <= 200:
+        errors["name"] = "单位名称应为 2–200 个字"
+    kind = unit_type_of(values.get("unit_type", ""))
+    if kind is None:
+        errors["unit_type"] = "请选择单位类型"
+    licence = values.get("licence_no", "").strip()
+    if not 4 <= len(licence) <= 64:
+        errors["licence_no"] = "许可证编号应为 4–64 个字符"
+    try:
+        valid_until = date.fromisoformat(values.get("licence_valid_until", "").strip())
+    except ValueError:
+        errors["licence_valid_until"] = "请填写有效日期，如 2030-12-31"
+        valid_until = unit.licence_valid_until
+    address = values.get("address", "").strip()
+    if not 2 <= len(address) <= 200:
+        errors["address"] = "地址应为 2–200 个字"
+    status = values.get("status", "")
+    if status not in UNIT_STATUSES:
+        errors["status"] = "请选择状态"
+    if errors:
+        return errors
+    unit.name, unit.licence_no, unit.licence_valid_until, unit.address = name, licence, valid_until, address
+    unit.unit_type = kind.value if kind else unit.unit_type
+    unit.status = status
+    unit.principal = values.get("principal", "").strip()[:50] or unit.principal
+    unit.updated_at = utcnow()
+    await session.flush()
+    return {}
+
+
+# A suspended or revoked licence blocks new registrations at the unit (the pre-check says so).
+UNIT_STATUSES = {"active": "正常", "suspended": "停业整顿", "revoked": "许可证吊销", "closed": "已注销"}

@@ -10,6 +10,7 @@ from pharmreg.qualifications.schemas import (
 )
 from pharmreg.qualifications.service import (
     ce_years,
+    demo_accounts,
     find_qualification,
     import_ce_credits,
     import_qualifications,
@@ -24,6 +25,7 @@ __all__ = [
     "QualificationRead",
     "categories_label",
     "ce_years",
+    "demo_accounts",
     "find_qualification",
     "import_ce_credits",
     "import_qualifications",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,3 +67,14 @@ async def credits_by_year(session: AsyncSession, id_number: str) -> list[tuple[i
 async def credits_of(session: AsyncSession, id_number: str) -> Sequence[CeCredit]:
     query = select(CeCredit).where(CeCredit.id_number == id_number).order_by(CeCredit.year, CeCredit.id)
     return (await session.scalars(query)).all()
+
+
+async def accounts_with_certificates(session: AsyncSession, prefix: str) -> list[tuple[str, str, str]]:
+    # The applicant table is identity's; this read only joins it for the demo listing.
+    query = text(
+        "SELECT a.mobile, a.name, q.certificate_no FROM national.applicant a "
+        "JOIN national.qualification q ON q.id_number = a.id_number "
+        "WHERE q.certificate_no LIKE :prefix ORDER BY q.certificate_no"
+    )
+    rows = await session.execute(query, {"prefix": prefix + "%"})
+    return [(str(m), str(n), str(c)) for m, n, c in rows.all()]

@@ -233,3 +233,8 @@ async def _flush_credits(
     report.added += added
     report.duplicates += len(batch) - added
     batch.clear()
+
+
+async def demo_accounts(session: AsyncSession, *, prefix: str) -> list[tuple[str, str, str]]:
+    """(mobile, name, certificate number) of the accounts whose certificates carry a prefix (demo data)."""
+    return await repository.accounts_with_certificates(session, prefix)

@@ -182,3 +182,16 @@ async def delete_open_case(session: AsyncSession, person_key: str, tenant: str, 
 async def provinces_of_person(session: AsyncSession, person_key: str) -> Sequence[str]:
     query = select(RegisterEntry.tenant).where(RegisterEntry.person_key == person_key).distinct()
     return (await session.scalars(query)).all()
+
+
+async def set_ce_requirement(session: AsyncSession, year: int, required: tuple[int, int] | None) -> None:
+    if required is None:
+        await session.execute(delete(CeRequirement).where(CeRequirement.year == year))
+        return
+    statement = insert(CeRequirement).values(year=year, public=required[0], professional=required[1])
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[CeRequirement.year],
+            set_={"public": statement.excluded.public, "professional": statement.excluded.professional},
+        )
+    )

@@ -584,3 +584,74 @@ async def release_open_case(national: AsyncSession, *, key: str, tenant: str, re
 async def provinces_of_person(national: AsyncSession, key: str) -> Sequence[str]:
     """The provinces that hold (or held) a registration of the person."""
     return await repository.provinces_of_person(national, key)
+
+
+SETTING_LIMITS = {
+    "validity_years": (1, 10, "注册有效期（年）"),
+    "renewal_lead_days": (0, 180, "延续申请提前天数"),
+    "age_warning": (50, 100, "年龄提示（周岁）"),
+    "ce_public": (0, 60, "公需科目学分"),
+    "ce_professional": (0, 60, "专业科目学分"),
+    "max_attachment_mb": (1, 20, "附件大小上限（MB）"),
+}
+
+
+async def registration_settings(session: AsyncSession) -> dict[str, Any]:
+    """The province's rules as the settings form shows them."""
+    row = await repository.settings(session)
+    values: dict[str, Any] = {name: getattr(row, name) for name in SETTING_LIMITS}
+    values |= {
+        "certificate_pattern": row.certificate_pattern,
+        "reissue_enabled": row.reissue_enabled,
+        "unit_type_scopes": {k: sorted(v) for k, v in (row.unit_type_scopes or {}).items()},
+        "ce_years": {r.year: (r.public, r.professional) for r in await repository.ce_requirements(session)},
+        "updated_at": row.updated_at,
+        "updated_by": row.updated_by,
+    }
+    return values
+
+
+def check_settings(
+    values: dict[str, str], scopes: dict[str, list[str]]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every problem of the settings form at once; the clean values when there is none."""
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, (low, high, label) in SETTING_LIMITS.items():
+        text = values.get(name, "").strip()
+        if not text.isdigit() or not low <= int(text) <= high:
+            errors[name] = f"{label}应为 {low}–{high} 的整数"
+        else:
+            clean[name] = int(text)
+    pattern = values.get("certificate_pattern", "").strip()
+    try:
+        sample = pattern.format(province="44", year=2026, seq=1)
+    except (KeyError, IndexError, ValueError):
+        sample = ""
+    if "{seq" not in pattern or not sample or len(pattern) > 60 or len(sample) > 40:
+        errors["certificate_pattern"] = (
+            "编号规则须包含 {seq}，只能使用 {province}、{year}、{seq:06d} 等占位符，生成的编号不超过 40 位"
+        )
+    else:
+        clean["certificate_pattern"] = pattern
+    clean["reissue_enabled"] = values.get("reissue_enabled") == "1"
+    clean["unit_type_scopes"] = {}
+    for unit_type, chosen in scopes.items():
+        allowed = [s for s in chosen if s in {x.value for x in Scope}]
+        if unit_type in DEFAULT_UNIT_SCOPES and not allowed:
+            errors[f"scopes_{unit_type}"] = "每类执业单位至少允许一个执业范围"
+        clean["unit_type_scopes"][unit_type] = allowed
+    return clean, errors
+
+
+async def update_registration_settings(
+    session: AsyncSession, clean: dict[str, Any], *, ce_years: dict[int, tuple[int, int] | None], by: str
+) -> None:
+    row = await repository.settings(session)
+    for name, value in clean.items():
+        setattr(row, name, value)
+    row.updated_by = by
+    row.updated_at = utcnow()
+    for year, required in ce_years.items():
+        await repository.set_ce_requirement(session, year, required)
+    await session.flush()

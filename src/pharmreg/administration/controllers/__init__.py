@@ -1,7 +1,12 @@
 """Route handlers of the administration context."""
 
 from pharmreg.administration.controllers.authority import AuthorityController
+from pharmreg.administration.controllers.calendar import WorkdayController
 from pharmreg.administration.controllers.national import NationalConsoleController, NationalStaffController
+from pharmreg.administration.controllers.registration import (
+    PracticeUnitsController,
+    RegistrationRulesController,
+)
 from pharmreg.administration.controllers.users import (
     AuditController,
     SecurityController,
@@ -17,6 +22,9 @@ ROUTE_HANDLERS = [
     AuthorityController,
     NationalConsoleController,
     NationalStaffController,
+    WorkdayController,
+    RegistrationRulesController,
+    PracticeUnitsController,
 ]
 
 __all__ = ["ROUTE_HANDLERS"]

@@ -1,4 +1,4 @@
-"""People and places for application tests: a pharmacist with an account and a qualification,
+"""Pharmacists and places for tests: an account with a qualification in the national data,
 and practice units, made through the platform's own services."""
 
 from __future__ import annotations

@@ -1,0 +1,244 @@
+"""注册规则 and 执业单位: a province's registration rules, and its practice units kept by officers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.audit import Actor, record_tenant_audit
+from pharmreg.identity import OfficerAccount, require_officer
+from pharmreg.kit.clock import china_today
+from pharmreg.kit.codes import division_covers
+from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.rendering import render
+from pharmreg.office import officer_realm
+from pharmreg.practice import UnitType, list_practice_units, practice_unit, update_practice_unit
+from pharmreg.register import (
+    DEFAULT_UNIT_SCOPES,
+    SETTING_LIMITS,
+    Scope,
+    check_settings,
+    registration_settings,
+    update_registration_settings,
+)
+from pharmreg.tenancy import TenantInfo
+
+
+class RegistrationRulesController(Controller):
+    path = "/p/{slug:str}/office/admin/registration"
+    include_in_schema = False
+    guards = [require_officer("manage_processes", province_only=True)]
+
+    async def _page(
+        self,
+        request: HTMXRequest,
+        tenant: TenantInfo,
+        officer: OfficerAccount,
+        db: Database,
+        session: AsyncSession,
+        *,
+        errors: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+        status: int = 200,
+    ) -> Template:
+        current = await registration_settings(session)
+        return render(
+            request,
+            "administration/registration.html",
+            {
+                "realm": officer_realm(tenant, db),
+                "tenant": tenant,
+                "officer": officer,
+                "section": "registration",
+                "current": current,
+                "values": values or current,
+                "limits": SETTING_LIMITS,
+                "unit_types": list(UnitType),
+                "scopes": list(Scope),
+                "defaults": DEFAULT_UNIT_SCOPES,
+                "errors": errors or {},
+                "saved": request.query_params.get("saved") == "1",
+                "this_year": china_today().year,
+            },
+            status_code=status,
+        )
+
+    @get("/")
+    async def show(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        db: NamedDependency[Database],
+        tenant_session: NamedDependency[AsyncSession],
+    ) -> Template:
+        return await self._page(request, tenant, officer, db, tenant_session)
+
+    @post("/")
+    async def save(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        db: NamedDependency[Database],
+        tenant_session: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        form = await request.form()
+        values = {k: str(v) for k, v in form.items()}
+        scopes = {t.value: [str(s) for s in form.getall(f"scopes_{t.value}", [])] for t in UnitType}
+        clean, errors = check_settings(values, scopes)
+        ce_years: dict[int, tuple[int, int] | None] = {}
+        year_text = values.get("ce_year", "").strip()
+        if year_text:
+            public, professional = values.get("ce_year_public", ""), values.get("ce_year_professional", "")
+            if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+                errors["ce_year"] = "请填写有效年度"
+            elif values.get("ce_year_clear") == "1":
+                ce_years[int(year_text)] = None
+            elif not (
+                public.isdigit() and professional.isdigit() and int(public) <= 60 and int(professional) <= 60
+            ):
+                errors["ce_year"] = "该年度的公需、专业学分应为 0–60 的整数"
+            else:
+                ce_years[int(year_text)] = (int(public), int(professional))
+        if errors:
+            shown = dict(values) | {
+                "unit_type_scopes": scopes,
+                "reissue_enabled": values.get("reissue_enabled") == "1",
+            }
+            errors[""] = "未保存：" + "；".join(errors.values())
+            return await self._page(
+                request, tenant, officer, db, tenant_session, errors=errors, values=shown, status=400
+            )
+        async with transaction(tenant_session):
+            await update_registration_settings(tenant_session, clean, ce_years=ce_years, by=officer.username)
+            await record_tenant_audit(
+                tenant_session,
+                action="settings_changed",
+                actor=actor,
+                target="registration",
+                summary=f"{officer.name} 修改了注册规则",
+                details={
+                    "settings": clean,
+                    "ce_years": {str(y): list(v) if v else None for y, v in ce_years.items()},
+                },
+            )
+        return Redirect(path=f"/p/{tenant.slug}/office/admin/registration/?saved=1", status_code=303)
+
+
+class PracticeUnitsController(Controller):
+    """执业单位: officers look units up and keep their licence data current (within their territory)."""
+
+    path = "/p/{slug:str}/office/practice-units"
+    include_in_schema = False
+    guards = [require_officer("manage_practice_units")]
+
+    @get("/")
+    async def index(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        db: NamedDependency[Database],
+        tenant_session: NamedDependency[AsyncSession],
+        q: FromQuery[str] = "",
+    ) -> Template:
+        prefix = None if officer.at_province else officer.unit_code.rstrip("0")[:6]
+        units = await list_practice_units(
+            tenant_session, division_prefix=prefix, limit=500, search=q.strip()[:50]
+        )
+        return render(
+            request,
+            "administration/practice_units.html",
+            {
+                "realm": officer_realm(tenant, db),
+                "tenant": tenant,
+                "officer": officer,
+                "units": units,
+                "q": q,
+            },
+        )
+
+    async def _unit(self, session: AsyncSession, officer: OfficerAccount, unit_id: int) -> Any:
+        unit = await practice_unit(session, unit_id)
+        if unit is None or not (
+            officer.at_province or division_covers(officer.unit_code, unit.division_code)
+        ):
+            raise NotFoundException()
+        return unit
+
+    @get("/{unit_id:int}")
+    async def edit(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        db: NamedDependency[Database],
+        tenant_session: NamedDependency[AsyncSession],
+        unit_id: FromPath[int],
+    ) -> Template:
+        unit = await self._unit(tenant_session, officer, unit_id)
+        return render(
+            request,
+            "administration/practice_unit.html",
+            {
+                "realm": officer_realm(tenant, db),
+                "tenant": tenant,
+                "officer": officer,
+                "unit": unit,
+                "values": {},
+                "errors": {},
+                "unit_types": list(UnitType),
+                "saved": request.query_params.get("saved") == "1",
+            },
+        )
+
+    @post("/{unit_id:int}")
+    async def save(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        db: NamedDependency[Database],
+        tenant_session: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        unit_id: FromPath[int],
+    ) -> Template | Response[Any]:
+        unit = await self._unit(tenant_session, officer, unit_id)
+        values = {k: str(v) for k, v in (await request.form()).items()}
+        async with transaction(tenant_session):
+            errors = await update_practice_unit(tenant_session, unit_id, values)
+            if not errors:
+                await record_tenant_audit(
+                    tenant_session,
+                    action="unit_updated",
+                    actor=actor,
+                    target=unit.uscc,
+                    summary=f"{officer.name} 修改了执业单位“{unit.name}”的信息",
+                )
+        if errors:
+            await tenant_session.rollback()
+            return render(
+                request,
+                "administration/practice_unit.html",
+                {
+                    "realm": officer_realm(tenant, db),
+                    "tenant": tenant,
+                    "officer": officer,
+                    "unit": unit,
+                    "values": values,
+                    "errors": errors | {"": "未保存：" + "；".join(errors.values())},
+                    "unit_types": list(UnitType),
+                    "saved": False,
+                },
+                status_code=400,
+            )
+        return Redirect(path=f"/p/{tenant.slug}/office/practice-units/{unit_id}?saved=1", status_code=303)
