@@ -10,6 +10,7 @@ import pypdf
 from sqlalchemy import select
 
 from pharmreg.applications.models import Application
+from pharmreg.messaging.models import SentMessage
 from pharmreg.register.models import RegisterEntry
 from tests.applications.files import pdf
 from tests.applications.journeys import fill, officer_act, start, upload, upload_required
@@ -123,3 +124,22 @@ async def test_first_registration_from_draft_to_verified_certificate(
     assert api.status_code == 200 and api.json()["status"] == "active" and "id_number" not in api.text
     results = await new_browser().get("/p/js/results/")
     assert entry.certificate_no in results.text
+    async with platform.db.national() as session:
+        sent = await session.scalars(select(SentMessage.text).where(SentMessage.mobile == person.mobile))
+        texts = list(sent)
+    assert any("需要补正材料" in t for t in texts) and any("已准予注册" in t for t in texts)
+
+
+async def test_the_verification_api_is_documented_and_rate_limited(new_browser) -> None:
+    schema = (await new_browser().get("/api/schema/openapi.json")).json()
+    operation = schema["paths"]["/api/v1/verify"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {"certificate_no", "name", "t"}
+    assert "从不返回证件号码" in operation["description"]
+    browser = new_browser()
+    answers = [
+        (await browser.get("/api/v1/verify/", params={"certificate_no": "NOPE", "name": "某人"})).status_code
+        for _ in range(22)
+    ]
+    assert answers[0] == 404 and answers[-1] == 429  # one address cannot walk the register
+    page = await browser.get("/verify/", params={"certificate_no": "NOPE", "name": "某人"})
+    assert page.status_code == 429 and "查询过于频繁" in page.text

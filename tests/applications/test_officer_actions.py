@@ -73,10 +73,14 @@ async def test_return_suspend_resume_and_refuse_with_remedies(platform, make_pha
     refuse = await officer_act(decide, "js", ref, "refuse", items="近三年有新增不良信息记录")
     assert refuse.status_code == 303
     app, actions = await _state(platform, ref)
-    assert (
-        app.status == "refused"
-        and actions[-6:] == ["return", "comment", "suspend", "resume", "forward", "refuse"]
-    )
+    assert app.status == "refused" and actions[-6:] == [
+        "return",
+        "comment",
+        "suspend",
+        "resume",
+        "forward",
+        "refuse",
+    ]
     page = await applicant.get(f"/account/applications/js/{ref}")
     assert "不予注册" in page.text and "已电话核实" not in page.text  # internal comments stay internal
     link = re.findall(rf"/account/applications/js/{ref}/notices/\d+", page.text)[-1]

@@ -13,6 +13,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications.service import notice_data, registration_photo
+from pharmreg.authority import Matter
 from pharmreg.documents import (
     CertificateData,
     MissingGlyphError,
@@ -20,9 +21,11 @@ from pharmreg.documents import (
     render_certificate,
     render_notice,
 )
+from pharmreg.identity import applicant_mobile
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.logging import get_logger
+from pharmreg.messaging import SmsProvider
 from pharmreg.register import (
     Province,
     RegistrationRules,
@@ -160,3 +163,20 @@ async def close_at_origin(db: Database, directory: TenantDirectory, origin: str)
             await close_transferred(session, national, province=province_of(tenant), today=china_today())
     except Exception as exc:
         log.warning("applications.origin_close_deferred", origin=origin, error=str(exc))
+
+
+async def notify_applicant(
+    national: AsyncSession, sms: SmsProvider, tenant: TenantInfo, app: Any, what: str
+) -> None:
+    """Text the applicant what happened to their application (best effort: the page shows it too)."""
+    try:
+        mobile = await applicant_mobile(national, app.applicant_id)
+        if mobile:
+            await sms.send(
+                tenant_slug=tenant.slug,
+                mobile=mobile,
+                purpose="case_notice",
+                text=f"【{tenant.authority_name}】您的{Matter(app.matter).label}申请（申请号{app.ref}）{what}。",
+            )
+    except Exception as exc:
+        log.warning("applications.notify_failed", ref=app.ref, error=str(exc))

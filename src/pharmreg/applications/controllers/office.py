@@ -21,6 +21,7 @@ from pharmreg.applications.pages import (
     close_at_origin,
     committed_together,
     notice_pdf,
+    notify_applicant,
     office_chrome,
     province_of,
     rules_of,
@@ -41,7 +42,7 @@ from pharmreg.applications.service import (
 from pharmreg.audit import Actor, record_tenant_audit
 from pharmreg.authority import AuthorityPolicy, Units, delegators_for
 from pharmreg.divisions import DivisionIndex
-from pharmreg.identity import OfficerAccount, require_officer
+from pharmreg.identity import OfficerAccount, Tools, require_officer
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
 from pharmreg.kit.forms import FormErrors
@@ -56,6 +57,15 @@ from pharmreg.workflow import (
     load_calendar,
     process_of,
 )
+
+# What the applicant is told by text message, after the action is committed.
+NOTIFIED = {
+    Action.SUPPLEMENT: "需要补正材料，请登录平台查看一次性告知的全部内容",
+    Action.NOT_ACCEPT: "不予受理，请登录平台查看不予受理通知书",
+    Action.ACCEPT: "已受理",
+    Action.APPROVE: "已准予注册，请登录平台下载电子注册证",
+    Action.REFUSE: "不予注册，请登录平台查看决定书",
+}
 
 OFFICER_ACTIONS = {
     a.value: a
@@ -181,6 +191,7 @@ class OfficeCaseController(Controller):
         actor: NamedDependency[Actor],
         db: NamedDependency[Database],
         directory: NamedDependency[TenantDirectory],
+        tools: NamedDependency[Tools],
         ref: FromPath[str],
     ) -> Template | Response[Any]:
         app = await self._visible(tenant_session, officer, ref)
@@ -242,6 +253,8 @@ class OfficeCaseController(Controller):
             )
         if action is Action.APPROVE and app.origin_tenant:
             await close_at_origin(db, directory, app.origin_tenant)
+        if action in NOTIFIED:
+            await notify_applicant(national_session, tools.sms, tenant, app, NOTIFIED[action])
         return Redirect(path=f"/p/{tenant.slug}/office/cases/{ref}?done={action.value}", status_code=303)
 
     @get("/cases/{ref:str}/attachments/{attachment_id:int}")
