@@ -199,3 +199,18 @@ async def new_browser(client: AsyncTestClient[Litestar]) -> AsyncIterator[Callab
     yield make
     for http in opened:
         await http.aclose()
+
+
+@pytest.fixture(autouse=True)
+async def fresh_rate_limits() -> None:
+    """Every test starts in a fresh rate-limit window, as if a minute had passed since the last."""
+    url = os.environ.get("PHARMREG_TEST_REDIS_URL")
+    if not url:  # pure tests run on their own, without the services
+        return
+    redis = Redis.from_url(url)
+    try:
+        keys = [key async for key in redis.scan_iter("pharmreg:rate:*")]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()

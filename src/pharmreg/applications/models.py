@@ -37,7 +37,13 @@ class Application(TenantBase):
     __tablename__ = "application"
     __table_args__ = (
         Index("ix_application_applicant", "applicant_id", "status"),
-        Index("ix_application_deadlines", "status", "statutory_due"),
+        # The deadline view and the sweep: open cases by their next due date.
+        Index(
+            "ix_application_open_due",
+            text("coalesce(statutory_due, acceptance_due)"),
+            "id",
+            postgresql_where=text("status IN ('submitted', 'processing') AND suspended IS false"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

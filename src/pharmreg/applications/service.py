@@ -998,6 +998,7 @@ async def deadline_rows(
     """Overdue cases and those due within `horizon_days` working days, soonest first."""
     horizon = calendar.add_working_days(today, horizon_days).due
     rows = []
+    processes: dict[int, Process] = {}
     for app, unit_id in await repository.due(session, before=horizon, unit_ids=unit_ids, limit=500):
         due, kind = (app.statutory_due, "办结") if app.statutory_due else (app.acceptance_due, "受理")
         assert due is not None
@@ -1005,8 +1006,9 @@ async def deadline_rows(
             left = calendar.working_days_between(today, due)[0]
         else:
             left = -calendar.working_days_between(due, today)[0]
-        process = await process_of(session, app.process_id)
-        step = process.step(app.step)
+        if app.process_id not in processes:
+            processes[app.process_id] = await process_of(session, app.process_id)
+        step = processes[app.process_id].step(app.step)
         rows.append(
             DeadlineRow(
                 ref=app.ref,

@@ -119,22 +119,17 @@ async def open_case_task(
     policy: AuthorityPolicy,
     units: Units,
 ) -> Task:
-    task = await create_task(
-        session,
-        TaskSeed(
-            case_ref=ref,
-            subject=subject,
-            matter=matter,
-            division_code=division_code,
-            position=position,
-            due_date=due,
-        ),
-        policy=policy,
-        units=units,
+    seed = TaskSeed(
+        case_ref=ref,
+        subject=subject,
+        matter=matter,
+        division_code=division_code,
+        position=position,
+        due_date=due,
+        application_id=application_id,
+        step=step,
     )
-    task.application_id = application_id
-    task.step = step
-    return task
+    return await create_task(session, seed, policy=policy, units=units)
 
 
 async def case_task(session: AsyncSession, application_id: int) -> Task | None:

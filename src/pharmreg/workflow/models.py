@@ -34,6 +34,17 @@ class Task(TenantBase):
         Index("ix_task_pool", "candidate_unit_id", "position", "status"),
         Index("ix_task_assignee", "assignee_id", "status"),
         Index("ix_task_location", "matter", "division_code", "status"),
+        # The to-do list reads a pool's open tasks in this order; the partial index hands them over sorted.
+        Index(
+            "ix_task_open_pool",
+            "candidate_unit_id",
+            "position",
+            text("priority DESC"),
+            text("due_date ASC NULLS LAST"),
+            "id",
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_task_open_case", "application_id", postgresql_where=text("status = 'open'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -53,3 +53,5 @@ class TaskSeed(msgspec.Struct, frozen=True):
     position: str
     due_date: date | None = None
     priority: int = 0
+    application_id: int | None = None
+    step: str | None = None

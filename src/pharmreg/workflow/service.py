@@ -102,6 +102,8 @@ async def create_task(
             "candidate_unit_id": unit.id,
             "due_date": seed.due_date,
             "priority": seed.priority,
+            "application_id": seed.application_id,
+            "step": seed.step,
         },
     )
     await session.flush()
