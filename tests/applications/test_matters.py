@@ -116,6 +116,10 @@ async def test_cross_province_change_closes_the_origin_on_the_same_day(
     assert entries == {"gd": "transferred", "js": "active"}
     mine = await browser.get("/account/registrations")
     assert "广东省" in mine.text and "江苏省" in mine.text and "跨省变更转出" in mine.text
+    staff = new_browser()
+    await staff.sign_in("/national", "nmpa.admin")
+    national = await staff.get("/national/register", params={"q": old.certificate_no})
+    assert "已转出" in national.text and arrived.certificate_no in national.text  # both provinces, one view
 
 
 async def test_cancellation_closes_the_registration_publicly(platform, make_pharmacist, new_browser) -> None:

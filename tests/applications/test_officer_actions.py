@@ -55,6 +55,11 @@ async def _officer(new_browser, login: str):
 async def test_return_suspend_resume_and_refuse_with_remedies(platform, make_pharmacist, new_browser) -> None:
     applicant, ref = await _submitted(platform, make_pharmacist, "唐若愚")
     accept, review, decide = [await _officer(new_browser, f"js.{x}") for x in ("accept", "review", "decide")]
+    app, _ = await _state(platform, ref)
+    wrong_post = await review.post(
+        f"/p/js/office/cases/{ref}/act", {"action": "accept", "version": str(app.version)}
+    )
+    assert wrong_post.status_code == 409 and "您没有受理岗位" in wrong_post.text  # acting without the post
     assert (await officer_act(accept, "js", ref, "accept")).status_code == 303
     assert (await officer_act(review, "js", ref, "forward")).status_code == 303
     no_reason = await officer_act(decide, "js", ref, "return", target="review")

@@ -195,3 +195,17 @@ async def set_ce_requirement(session: AsyncSession, year: int, required: tuple[i
             set_={"public": statement.excluded.public, "professional": statement.excluded.professional},
         )
     )
+
+
+async def entries_matching(
+    session: AsyncSession, *, id_number: str | None, certificate_no: str | None
+) -> Sequence[RegisterEntry]:
+    query = select(RegisterEntry).order_by(RegisterEntry.valid_from, RegisterEntry.id)
+    if id_number:
+        query = query.where(RegisterEntry.person_key.like(f"%:{id_number}"))
+    elif certificate_no:
+        person = select(RegisterEntry.person_key).where(RegisterEntry.certificate_no == certificate_no)
+        query = query.where(RegisterEntry.person_key.in_(person.scalar_subquery()))
+    else:
+        return []
+    return (await session.scalars(query.limit(50))).all()

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+import msgspec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -655,3 +656,44 @@ async def update_registration_settings(
     for year, required in ce_years.items():
         await repository.set_ce_requirement(session, year, required)
     await session.flush()
+
+
+class NationalEntryRead(msgspec.Struct):
+    tenant: str
+    region: str
+    certificate_no: str
+    name: str
+    categories_label: str
+    scope_label: str
+    unit_name: str
+    valid_from: date
+    valid_until: date
+    status_label: str
+    closed_on: date | None
+
+
+async def national_history(national: AsyncSession, query: str) -> list[NationalEntryRead]:
+    """A person's registrations in every province, by ID number or by any of their certificate numbers."""
+    text = query.strip().upper()
+    if not text:
+        return []
+    is_id = len(text) >= 15 and text[:-1].isdigit()
+    rows = await repository.entries_matching(
+        national, id_number=text if is_id else None, certificate_no=None if is_id else text
+    )
+    return [
+        NationalEntryRead(
+            tenant=e.tenant,
+            region=e.region,
+            certificate_no=e.certificate_no,
+            name=e.name,
+            categories_label=categories_label(e.categories),
+            scope_label=Scope(e.scope).label,
+            unit_name=e.unit_name,
+            valid_from=e.valid_from,
+            valid_until=e.valid_until,
+            status_label=RegistrationStatus(e.status).label,
+            closed_on=e.closed_on,
+        )
+        for e in rows
+    ]

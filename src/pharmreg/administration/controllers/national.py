@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +37,7 @@ from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import recent_messages
+from pharmreg.register import national_history
 from pharmreg.supervision import province_figures
 from pharmreg.tenancy import TenantDirectory
 
@@ -93,6 +94,20 @@ class NationalConsoleController(Controller):
                 national=True,
             ),
             fragment="administration/_audit_rows.html",
+        )
+
+    @get("/register")
+    async def register(
+        self,
+        staff: NamedDependency[StaffAccount],
+        db: NamedDependency[Database],
+        national_session: NamedDependency[AsyncSession],
+        q: FromQuery[str] = "",
+    ) -> Template:
+        """A pharmacist's registrations in every province (national staff, signed in)."""
+        entries = await national_history(national_session, q[:40])
+        return Template(
+            "national/register.html", context=_context(staff, db, "register", q=q[:40], entries=entries)
         )
 
     @get("/messages", guards=[require_staff(superadmin=True)])
