@@ -47,6 +47,7 @@ from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
+from pharmreg.register import get_registration
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import (
     Action,
@@ -128,6 +129,7 @@ class OfficeCaseController(Controller):
                 if app.supplement_used and Action.SUPPLEMENT in actions:
                     actions.remove(Action.SUPPLEMENT)
         rules = await rules_of(session)
+        current = await get_registration(session, app.registration_id) if app.registration_id else None
         findings = None
         if app.status not in ("draft",):
             findings = await check_application(
@@ -143,6 +145,7 @@ class OfficeCaseController(Controller):
                 "app": await application_read(session, province, app, divisions),
                 "step": step,
                 "task": task,
+                "current": current,
                 "permission": permission,
                 "actions": actions,
                 "return_targets": process.earlier_than(step.key) if step else [],
