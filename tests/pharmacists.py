@@ -45,7 +45,7 @@ async def add_qualification(
     *,
     category: str = "药学",
     number: str | None = None,
-    obtained: str = "2019-10-20",
+    obtained: str = "2025-10-20",
 ) -> str:
     number = number or f"QA{next(_numbers):010d}"
     async with platform.db.national() as session, session.begin():
@@ -127,7 +127,13 @@ async def add_unit(
 def make_pharmacist(platform, new_browser):
     """A signed-in applicant whose qualification is in the national data; returns (person, browser)."""
 
-    async def make(name: str = "林晓彤", *, division: str = "440106", birth: date = date(1990, 3, 14)):
+    async def make(
+        name: str = "林晓彤",
+        *,
+        division: str = "440106",
+        birth: date = date(1990, 3, 14),
+        obtained: str = "2025-10-20",
+    ):
         serial = next(_numbers)
         person = Pharmacist(name, resident_id(division, birth, serial), f"139{serial:08d}", "")
         browser = new_browser()
@@ -144,7 +150,7 @@ def make_pharmacist(platform, new_browser):
             },
         )
         assert response.status_code == 303, response.text[:500]
-        person.qualification_no = await add_qualification(platform, person)
+        person.qualification_no = await add_qualification(platform, person, obtained=obtained)
         return person, browser
 
     return make

@@ -79,7 +79,7 @@ async def test_registration_rules_are_checked_before_they_apply(
     assert (
         bad.status_code == 400
         and "注册有效期（年）应为 1–10 的整数" in bad.text
-        and "编号规则须包含" in bad.text
+        and "编号规则须同时包含" in bad.text
     )
     async with platform.db.tenant("tenant_bt") as session:
         assert (await session.get(RegistrationSetting, 1)).validity_years == 5  # nothing saved

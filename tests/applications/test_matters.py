@@ -33,14 +33,14 @@ async def _history(platform, slug: str, registration_id: int) -> list[str]:
 async def test_renewal_needs_credits_and_starts_the_day_after_expiry(
     platform, make_pharmacist, new_browser
 ) -> None:
-    person, browser = await make_pharmacist("赵雨桐", division="510104")
+    person, browser = await make_pharmacist("赵雨桐", division="510104", obtained="2019-10-20")
     unit = await add_unit(platform, "sc", "510104")
     old = await seed_registration(platform, "sc", person, unit, date(2022, 3, 1))
     assert old.valid_until == date(2027, 2, 28)
     await add_credits(platform, person, [2022, 2023, 2024])
     ref = await start(browser, "sc", "renewal")
     findings = await fill(browser, "sc", ref, unit_uscc=unit, declaration="yes")
-    assert "2025年度继续教育学分不足：公需科目 0/10，专业科目 0/20" in findings
+    assert "2025年度继续教育学分不足：公需科目 0/10，专业科目 0/20；平台尚无记录的" in findings
     await add_credits(platform, person, [2025], public=10, professional=20)
     findings = await fill(browser, "sc", ref, unit_uscc=unit, declaration="yes")
     assert "预审通过" in findings

@@ -6,7 +6,7 @@ officer's view of the case.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -82,6 +82,9 @@ class CheckInput:
     ce: Mapping[int, CeYear] = field(default_factory=dict)
     materials: frozenset[str] = frozenset()
     for_submission: bool = False
+    # The day the application was first filed: time rules (renewal lead time, CE years) are judged
+    # as of then, so a supplement or a slow decision never turns a timely application into a late one.
+    filed_on: date | None = None
 
 
 def precheck(data: CheckInput) -> list[Finding]:
@@ -104,7 +107,11 @@ def precheck(data: CheckInput) -> list[Finding]:
                     )
                 )
             _qualification_numbers(data, found)
-            _terms(data, found, covered_by=[q for q in data.qualifications.values() if q is not None])
+            found_qualifications = [q for q in data.qualifications.values() if q is not None]
+            _terms(data, found, covered_by=found_qualifications)
+            if found_qualifications:
+                last_year = (data.filed_on or data.today).year - 1
+                _credits(data, [last_year], found, found_qualifications)
         case "change":
             held = _need_held(data, found, same_province=False)
             _terms(data, found, covered_by=data.all_qualifications)
@@ -233,31 +240,57 @@ def _need_held(data: CheckInput, found: list[Finding], *, same_province: bool) -
 
 
 def _renewal(data: CheckInput, held: HeldRegistration, found: list[Finding]) -> None:
-    if held.valid_until < data.today:
+    filed = data.filed_on or data.today
+    if held.valid_until < filed:
         found.append(Finding("", f"注册已于 {held.valid_until:%Y-%m-%d} 届满，不能延续，请重新申请首次注册"))
         return
     lead = data.rules.renewal_lead_days
-    days_left = (held.valid_until - data.today).days
-    if days_left < lead:
+    if (held.valid_until - filed).days < lead:
         found.append(
             Finding("", f"延续注册应在有效期届满 {lead} 日前提出（有效期至 {held.valid_until:%Y-%m-%d}）")
         )
-    exempt = {q.obtained_on.year for q in data.all_qualifications}
-    for year in range(held.valid_from.year, data.today.year):
+    _credits(data, range(held.valid_from.year, filed.year), found)
+
+
+def _exempt_years(data: CheckInput, qualifications: Sequence[QualificationRead]) -> set[int]:
+    """Years overlapping the first year after qualifying, when no CE is required."""
+    years: set[int] = set()
+    for q in qualifications:
+        years.add(q.obtained_on.year)
+        if (q.obtained_on.month, q.obtained_on.day) != (1, 1):
+            years.add(q.obtained_on.year + 1)
+    return years
+
+
+def _credits(
+    data: CheckInput,
+    years: Iterable[int],
+    found: list[Finding],
+    qualifications: Sequence[QualificationRead] = (),
+) -> None:
+    """Each year's public and professional credits against the province's requirement.
+
+    A shortfall is an error, unless the applicant uploaded proof of credits the platform has
+    not received (or of aid service that counts as a year): then the officer weighs it.
+    """
+    exempt = _exempt_years(data, qualifications or data.all_qualifications)
+    proof = "ce_proof" in data.materials
+    for year in years:
         if year in exempt:
-            continue  # no CE is required in the year the qualification was obtained
+            continue
         need_public, need_professional = data.rules.ce_required(year)
         got = data.ce.get(year)
         public = got.public if got else 0
         professional = got.professional if got else 0
         if public < need_public or professional < need_professional:
-            found.append(
-                Finding(
-                    "ce",
-                    f"{year}年度继续教育学分不足：公需科目 {public}/{need_public}，"
-                    f"专业科目 {professional}/{need_professional}",
-                )
+            message = (
+                f"{year}年度继续教育学分不足：公需科目 {public}/{need_public}，"
+                f"专业科目 {professional}/{need_professional}"
             )
+            if proof:
+                found.append(Finding("ce", message + "（已上传学分证明，由审核人员核对）", level="warning"))
+            else:
+                found.append(Finding("ce", message + "；平台尚无记录的，请上传继续教育学分证明"))
 
 
 def _age(data: CheckInput, found: list[Finding]) -> None:

@@ -14,12 +14,14 @@ from pharmreg.applications.service import (
     deem_accepted,
     flag_deadline,
     open_cases,
+    refs_in_progress,
 )
 from pharmreg.authority import Units, load_policy
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import transaction
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.workdays import WorkCalendar
+from pharmreg.register import open_cases_in, release_open_case
 from pharmreg.workflow import Action, load_calendar
 
 log = get_logger(__name__)
@@ -88,3 +90,25 @@ async def sweep_province(
             except ApplicationError as exc:
                 log.warning("applications.sweep_skipped", application_id=app_id, error=str(exc))
     return done
+
+
+async def free_stale_slots(session: AsyncSession, national: AsyncSession, *, tenant: str) -> int:
+    """Release national open-case slots whose application here is no longer in progress.
+
+    A slot is claimed (national commit) before the province's commit; if that second commit
+    failed, the slot would otherwise block the person from applying anywhere.
+    """
+    slots = await open_cases_in(national, tenant)
+    await national.rollback()
+    if not slots:
+        return 0
+    in_progress = await refs_in_progress(session, [ref for _key, ref in slots])
+    await session.rollback()
+    freed = 0
+    for key, ref in slots:
+        if ref not in in_progress:
+            async with transaction(national):
+                await release_open_case(national, key=key, tenant=tenant, ref=ref)
+            log.warning("applications.slot_freed", tenant=tenant, ref=ref)
+            freed += 1
+    return freed

@@ -108,8 +108,10 @@ async def certificate_pdf(
 async def committed_together(session: AsyncSession, national: AsyncSession, what: str) -> AsyncIterator[None]:
     """Commit the national session first (its unique indexes decide races), then the province's.
 
-    If the province's commit fails after the national one succeeded, the national rows
-    (an open-case slot, an index entry) are reconciled by the periodic sweep; we log loudly.
+    If the province's commit fails after the national one succeeded, an open-case slot may be
+    left claimed: the hourly sweep (`free_stale_slots`) releases slots whose application is not
+    in progress, and the daily register upkeep drops index entries whose registration the
+    province never committed.
     """
     try:
         yield

@@ -134,3 +134,10 @@ async def photo_for_registration(session: AsyncSession, registration_id: int) ->
 
 async def count(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(Application)) or 0)
+
+
+async def refs_in_progress(session: AsyncSession, refs: Sequence[str]) -> set[str]:
+    query = select(Application.ref).where(
+        Application.ref.in_(refs), Application.status.in_(("submitted", "supplement", "processing"))
+    )
+    return set(await session.scalars(query))

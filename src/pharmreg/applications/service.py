@@ -33,7 +33,7 @@ from pharmreg.applications.schemas import ApplicationRead, AttachmentRead, Deadl
 from pharmreg.authority import AuthorityPolicy, Matter, Units
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import ApplicantAccount, OfficerAccount, officer_names
-from pharmreg.kit.clock import utcnow
+from pharmreg.kit.clock import CHINA_TIME, utcnow
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.workdays import WorkCalendar
 from pharmreg.practice import practice_unit, practice_unit_by_uscc
@@ -268,6 +268,7 @@ async def gather(
     own_ref: str | None = None,
     materials: frozenset[str] = frozenset(),
     for_submission: bool = False,
+    filed_on: date | None = None,
 ) -> CheckInput:
     """Everything the rules look at: national qualification, register and CE data, the province's units."""
     key = person_key(person.id_type, person.id_number)
@@ -325,9 +326,10 @@ async def gather(
         unit=unit,
         held=held,
         open_elsewhere=elsewhere,
-        ce=await ce_years(national, person.id_number) if matter == "renewal" else {},
+        ce=await ce_years(national, person.id_number) if matter in ("renewal", "first_registration") else {},
         materials=materials,
         for_submission=for_submission,
+        filed_on=filed_on,
     )
 
 
@@ -358,6 +360,7 @@ async def check_application(
         own_ref=app.ref,
         materials=materials,
         for_submission=for_submission,
+        filed_on=app.submitted_at.astimezone(CHINA_TIME).date() if app.submitted_at else None,
     )
     return precheck(data)
 
@@ -387,6 +390,7 @@ async def submit_application(
         )
     process = await process_of(session, app.process_id)
     state = _move(process, app, Action.SUBMIT)
+    await _bind_registration(session, national, province, app)
     await _locate(session, app)
     try:
         await claim_open_case(
@@ -402,6 +406,22 @@ async def submit_application(
     await _open_task(session, app, state.open_step, routing, due=app.acceptance_due)
     await _flush(session)
     return findings
+
+
+async def _bind_registration(
+    session: AsyncSession, national: AsyncSession, province: Province, app: Application
+) -> None:
+    """Which registration the application acts on, as the national index says now (not when drafted)."""
+    app.registration_id = app.origin_tenant = app.origin_registration_id = None
+    if app.matter == Matter.FIRST_REGISTRATION:
+        return
+    held = await national_active(national, app.person_key)
+    if held is None:
+        return
+    if held.tenant == province.slug:
+        app.registration_id = held.registration_id
+    elif app.matter == Matter.CHANGE:
+        app.origin_tenant, app.origin_registration_id = held.tenant, held.registration_id
 
 
 async def _locate(session: AsyncSession, app: Application) -> None:
@@ -470,6 +490,7 @@ async def resubmit_application(
         )
     process = await process_of(session, app.process_id)
     state = _move(process, app, Action.RESUBMIT)
+    await _bind_registration(session, national, province, app)
     await _locate(session, app)
     _receive(app, process, calendar, today)
     _apply_state(app, state.state)
@@ -500,6 +521,10 @@ async def act_on_case(
     """One officer action on the case's current step, with its effects (notice, register, next task)."""
     if app.version != version:
         raise ApplicationError("该申请刚刚被其他同事处理过，请刷新后查看最新状态")
+    # Write the row at once: the version check and its row lock decide a race before anything else
+    # is written, so the officer who lost is told so instead of meeting a half-done change.
+    app.updated_at = utcnow()
+    await _flush(session)
     process = await process_of(session, app.process_id)
     task = await case_task(session, app.id)
     permission = case_permission(desk.officer, task, desk.policy, desk.delegators)
@@ -509,6 +534,13 @@ async def act_on_case(
     items = [i.strip()[:200] for i in items if i.strip()][:30]
     note = note.strip()[:1000]
     _require_reasons(action, note, items)
+    if action in (Action.NOT_ACCEPT, Action.REFUSE) and not items:
+        items = [note]  # the reasons go to the applicant, in the notice and in the timeline
+    deemed = app.status == Status.SUBMITTED and app.acceptance_due is not None and app.acceptance_due < today
+    if deemed and action in (Action.SUPPLEMENT, Action.NOT_ACCEPT):
+        raise ApplicationError(
+            f"受理期限（{app.acceptance_due}）已过，依法视为自收到材料之日起受理，不能再要求补正或不予受理"
+        )
     step = process.step(app.step)
     moved = _move(process, app, action, target=target)
     actor = desk.officer.name
@@ -523,6 +555,9 @@ async def act_on_case(
             note_on_task(session, task, action="suspended", officer=desk.officer, note=note)
         case Action.RESUME:
             _resume_clock(app, calendar, today)
+            step_now = process.step(app.step)
+            if step_now is not None:
+                task.due_date = _step_due(app, step_now.limit_days, calendar, today)
             note_on_task(session, task, action="resumed", officer=desk.officer, note=note)
         case _:
             finish_case_task(
@@ -536,18 +571,19 @@ async def act_on_case(
             )
     match action:
         case Action.ACCEPT:
-            _start_clock(app, process, calendar, today)
+            # Past the acceptance period the case counts as accepted on the day of receipt.
+            _start_clock(app, process, calendar, (app.received_on or today) if deemed else today)
             _notice(session, app, province, "acceptance", today)
         case Action.SUPPLEMENT:
             app.acceptance_due = None
             _notice(session, app, province, "supplement", today, items=items)
         case Action.NOT_ACCEPT:
             app.decided_on = today
-            _notice(session, app, province, "non_acceptance", today, items=items or [note])
+            _notice(session, app, province, "non_acceptance", today, items=items)
             await release_open_case(national, key=app.person_key, tenant=province.slug, ref=app.ref)
         case Action.REFUSE:
             app.decided_on = today
-            _notice(session, app, province, "refusal", today, items=items or [note])
+            _notice(session, app, province, "refusal", today, items=items)
             await release_open_case(national, key=app.person_key, tenant=province.slug, ref=app.ref)
         case Action.APPROVE:
             app.decided_on = today
@@ -1059,3 +1095,8 @@ async def open_cases(
 
 async def count_applications(session: AsyncSession) -> int:
     return await repository.count(session)
+
+
+async def refs_in_progress(session: AsyncSession, refs: Sequence[str]) -> set[str]:
+    """Which of these references are applications still being handled (submitted to decision)."""
+    return await repository.refs_in_progress(session, refs)

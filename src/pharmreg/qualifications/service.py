@@ -139,7 +139,7 @@ def credit_values(values: Mapping[str, str]) -> tuple[dict[str, Any] | None, lis
     if not name:
         problems.append("姓名为空")
     year_text = values.get("year", "").strip()
-    year = int(year_text) if year_text.isdigit() else 0
+    year = int(year_text) if year_text.isdecimal() else 0
     if not 2000 <= year <= 2100:
         problems.append(f"年度“{year_text}”无效")
     part = CePart.parse(values.get("part", ""))

@@ -14,7 +14,7 @@ from pharmreg.kit.logging import get_logger
 from pharmreg.messaging import SmsProvider
 from pharmreg.register import repository
 from pharmreg.register.schemas import Decided, Province
-from pharmreg.register.service import cancel_registration, close_transferred
+from pharmreg.register.service import cancel_registration, close_transferred, renewal_pending
 
 log = get_logger(__name__)
 
@@ -46,11 +46,23 @@ async def maintain_province(
     session: AsyncSession, national: AsyncSession, *, province: Province, sms: SmsProvider, today: date
 ) -> dict[str, int]:
     """One province's register upkeep; each registration is handled in its own transaction pair."""
-    done = {"reminded": 0, "expired": 0, "transferred": 0}
+    done = {"reminded": 0, "expired": 0, "transferred": 0, "orphans": 0}
     async with transaction(session), transaction(national):  # national commits first
         done["transferred"] = await close_transferred(session, national, province=province, today=today)
-    for row in await repository.expiring(session, today - timedelta(days=1)):
+    done["orphans"] = await _drop_orphan_entries(session, national, province)
+    expired = [
+        (row.id, row.person_key) for row in await repository.expiring(session, today - timedelta(days=1))
+    ]
+    await session.rollback()
+    for row_id, key in expired:
+        if await renewal_pending(national, key, province.slug):
+            # 行政许可法 art. 50: a renewal filed in time and not yet decided keeps the registration.
+            await national.rollback()
+            continue
         async with transaction(session), transaction(national):  # national commits first
+            row = await repository.registration(session, row_id, for_update=True)
+            if row is None or row.status != "active" or row.valid_until >= today:
+                continue  # renewed or closed meanwhile
             await cancel_registration(
                 session,
                 national,
@@ -61,15 +73,38 @@ async def maintain_province(
                 expired=True,
             )
         done["expired"] += 1
-    for row in await repository.expiring(session, today + timedelta(days=REMINDER_DAYS[0])):
-        left = (row.valid_until - today).days
-        due = min((d for d in REMINDER_DAYS if left <= d), default=None)
-        if due is None or (row.reminded_days is not None and row.reminded_days <= due):
-            continue
-        async with transaction(session):
-            row.reminded_days = due
-            mobile = await applicant_mobile(national, row.applicant_id) if row.applicant_id else None
-            if mobile:
+    for days in sorted(REMINDER_DAYS):
+        while batch := [
+            (r.id, r.applicant_id) for r in await repository.needing_reminder(session, today, days)
+        ]:
+            await session.rollback()
+            for row_id, applicant_id in batch:
+                done["reminded"] += await _remind(
+                    session, national, province, sms, row_id, applicant_id, days
+                )
+    return done
+
+
+async def _remind(
+    session: AsyncSession,
+    national: AsyncSession,
+    province: Province,
+    sms: SmsProvider,
+    row_id: int,
+    applicant_id: Any,
+    days: int,
+) -> int:
+    """Text one expiry reminder and mark it sent; a failed send is marked too, and logged, so one
+    unreachable number never stops the province's upkeep (the applicant's page shows the date)."""
+    mobile = await applicant_mobile(national, applicant_id) if applicant_id else None
+    await national.rollback()
+    async with transaction(session):
+        row = await repository.registration(session, row_id, for_update=True)
+        if row is None or row.status != "active":
+            return 0
+        row.reminded_days = days
+        if mobile:
+            try:
                 await sms.send(
                     tenant_slug=province.slug,
                     mobile=mobile,
@@ -77,6 +112,20 @@ async def maintain_province(
                     text=f"【{province.authority_name}】您的执业药师注册（证号{row.certificate_no}）将于"
                     f"{row.valid_until:%Y年%m月%d日}到期，如需继续执业，请在到期30日前申请延续注册。",
                 )
-        await national.rollback()
-        done["reminded"] += 1
-    return done
+            except Exception as exc:
+                log.warning("register.reminder_failed", registration=row_id, error=str(exc))
+                return 0
+    return 1
+
+
+async def _drop_orphan_entries(session: AsyncSession, national: AsyncSession, province: Province) -> int:
+    """Index entries whose registration the province never committed (its commit failed after the
+    national one): without this, the person would look registered nationwide forever."""
+    local = await repository.registration_ids(session)
+    await session.rollback()
+    async with transaction(national):
+        orphans = await repository.entry_registration_ids(national, province.slug) - local
+        for registration_id in orphans:
+            await repository.delete_entry(national, province.slug, registration_id)
+            log.warning("register.orphan_entry_dropped", tenant=province.slug, registration=registration_id)
+    return len(orphans)

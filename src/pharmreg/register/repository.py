@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,8 +50,8 @@ async def active_of(
     session: AsyncSession, person_key: str, *, for_update: bool = False
 ) -> Registration | None:
     query = select(Registration).where(Registration.person_key == person_key, Registration.status == "active")
-    if for_update:
-        query = query.with_for_update()
+    if for_update:  # refreshed: a sweep may hold an older copy of the row in its session
+        query = query.with_for_update().execution_options(populate_existing=True)
     return await session.scalar(query)
 
 
@@ -59,8 +59,8 @@ async def registration(
     session: AsyncSession, registration_id: int, *, for_update: bool = False
 ) -> Registration | None:
     query = select(Registration).where(Registration.id == registration_id)
-    if for_update:
-        query = query.with_for_update()
+    if for_update:  # refreshed: a sweep may hold an older copy of the row in its session
+        query = query.with_for_update().execution_options(populate_existing=True)
     return await session.scalar(query)
 
 
@@ -131,7 +131,7 @@ async def national_entry(session: AsyncSession, tenant: str, registration_id: in
     query = select(RegisterEntry).where(
         RegisterEntry.tenant == tenant, RegisterEntry.registration_id == registration_id
     )
-    return await session.scalar(query.with_for_update())
+    return await session.scalar(query.with_for_update().execution_options(populate_existing=True))
 
 
 async def entry_by_certificate(session: AsyncSession, certificate_no: str) -> RegisterEntry | None:
@@ -152,10 +152,45 @@ async def delete_entry(session: AsyncSession, tenant: str, registration_id: int)
     )
 
 
-async def entries_closed_elsewhere(session: AsyncSession, tenant: str) -> Sequence[RegisterEntry]:
-    """This province's entries the national index closed by a transfer (to close locally too)."""
-    query = select(RegisterEntry).where(RegisterEntry.tenant == tenant, RegisterEntry.status == "transferred")
+async def entries_closed_elsewhere(
+    session: AsyncSession, tenant: str, since: date
+) -> Sequence[RegisterEntry]:
+    """This province's entries the national index recently closed by a transfer (to close locally too)."""
+    query = select(RegisterEntry).where(
+        RegisterEntry.tenant == tenant,
+        RegisterEntry.status == "transferred",
+        RegisterEntry.closed_on >= since,
+    )
     return (await session.scalars(query)).all()
+
+
+async def active_entries_of(session: AsyncSession, person_keys: Sequence[str]) -> Sequence[RegisterEntry]:
+    query = select(RegisterEntry).where(
+        RegisterEntry.person_key.in_(person_keys), RegisterEntry.status == "active"
+    )
+    return (await session.scalars(query)).all()
+
+
+async def needing_reminder(
+    session: AsyncSession, today: date, days: int, limit: int = 500
+) -> Sequence[Registration]:
+    """Active registrations expiring within `days` that have not had this (or a later) reminder."""
+    query = (
+        select(Registration)
+        .where(
+            Registration.status == "active",
+            Registration.valid_until >= today,
+            Registration.valid_until <= today + timedelta(days=days),
+            or_(Registration.reminded_days.is_(None), Registration.reminded_days > days),
+        )
+        .order_by(Registration.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def open_cases_in(session: AsyncSession, tenant: str) -> Sequence[OpenCase]:
+    return (await session.scalars(select(OpenCase).where(OpenCase.tenant == tenant))).all()
 
 
 async def set_entry(session: AsyncSession, entry_id: int, values: dict[str, Any]) -> None:
@@ -209,3 +244,13 @@ async def entries_matching(
     else:
         return []
     return (await session.scalars(query.limit(50))).all()
+
+
+async def entry_registration_ids(session: AsyncSession, tenant: str) -> set[int]:
+    return set(
+        await session.scalars(select(RegisterEntry.registration_id).where(RegisterEntry.tenant == tenant))
+    )
+
+
+async def registration_ids(session: AsyncSession) -> set[int]:
+    return set(await session.scalars(select(Registration.id)))

@@ -134,7 +134,11 @@ def _entry_values(province: Province, row: Registration) -> dict[str, Any]:
 async def _flush_national(national: AsyncSession) -> None:
     try:
         await national.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
+        if "certificate_no" in str(exc.orig):
+            raise RegisterConflictError(
+                "注册证编号与其他省份的编号重复，请系统管理员检查注册证编号规则"
+            ) from None
         raise RegisterConflictError("该人员在全国已有有效注册，一人只能有一个有效注册") from None
 
 
@@ -213,7 +217,9 @@ async def _new_registration(
     )
     try:
         await session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
+        if "certificate_no" in str(exc.orig):
+            raise RegisterConflictError("注册证编号与已有编号重复，请系统管理员检查注册证编号规则") from None
         raise RegisterConflictError("该人员在本省已有有效注册") from None
     return row
 
@@ -393,17 +399,23 @@ async def close_transferred(
 ) -> int:
     """Close here the registrations the national index shows as transferred away (idempotent).
 
-    Runs right after a transfer is decided and in the periodic sweep, so the origin province's
-    register and history follow even if the first attempt was interrupted.
+    Runs right after a transfer is decided and in the daily upkeep (over the last 30 days of
+    transfers), so the origin province's register and history follow even if the first attempt
+    was interrupted.
     """
+    recent = today - timedelta(days=30)
     entries = {
-        e.registration_id: e for e in await repository.entries_closed_elsewhere(national, province.slug)
+        e.registration_id: e
+        for e in await repository.entries_closed_elsewhere(national, province.slug, recent)
     }
     if not entries:
         return 0
-    destinations = await _destinations(national, list(entries.values()))
-    closed = 0
-    for row in await repository.transferred_out_pending(session, list(entries)):
+    pending = await repository.transferred_out_pending(session, list(entries))
+    if not pending:
+        return 0
+    keys = [entries[row.id].person_key for row in pending]
+    destinations = {e.person_key: e for e in await repository.active_entries_of(national, keys)}
+    for row in pending:
         entry = entries[row.id]
         destination = destinations.get(entry.person_key)
         row.status = RegistrationStatus.TRANSFERRED
@@ -419,26 +431,8 @@ async def close_transferred(
             Decided(None, None, entry.closed_on or today),
             f"跨省变更转出{where}",
         )
-        closed += 1
     await session.flush()
-    return closed
-
-
-async def _destinations(national: AsyncSession, entries: Sequence[RegisterEntry]) -> dict[str, RegisterEntry]:
-    found = {}
-    for entry in entries:
-        active = await repository.national_active(national, entry.person_key)
-        if active is not None:
-            found[entry.person_key] = active
-    return found
-
-
-async def undo_national(
-    national: AsyncSession, province: Province, registration: Registration | None
-) -> None:
-    """Compensate a national write whose province commit failed (best effort, logged by the caller)."""
-    if registration is not None:
-        await repository.delete_entry(national, province.slug, registration.id)
+    return len(pending)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -541,7 +535,8 @@ async def verify_certificate(
     if entry is None:
         return None
     if token is not None:
-        if not hmac.compare_digest(token, verification_token(secret, entry.certificate_no)):
+        expected = verification_token(secret, entry.certificate_no)
+        if not token.isascii() or not hmac.compare_digest(token, expected):
             return None
     elif name is None or name.strip() != entry.name:
         return None
@@ -562,6 +557,17 @@ async def verify_certificate(
         status_label=label,
         sanctions=list(entry.sanctions or []),
     )
+
+
+async def open_cases_in(national: AsyncSession, tenant: str) -> list[tuple[str, str]]:
+    """(person key, application reference) of every slot a province's applications hold."""
+    return [(row.person_key, row.application_ref) for row in await repository.open_cases_in(national, tenant)]
+
+
+async def renewal_pending(national: AsyncSession, key: str, tenant: str) -> bool:
+    """Whether the person's renewal is being decided in this province (the registration must not lapse)."""
+    row = await repository.open_case_of(national, key)
+    return row is not None and row.tenant == tenant and row.matter == "renewal"
 
 
 async def open_case_of(national: AsyncSession, key: str) -> tuple[str, str] | None:
@@ -620,18 +626,20 @@ def check_settings(
     errors: dict[str, str] = {}
     for name, (low, high, label) in SETTING_LIMITS.items():
         text = values.get(name, "").strip()
-        if not text.isdigit() or not low <= int(text) <= high:
+        if not text.isdecimal() or not text.isascii() or not low <= int(text) <= high:
             errors[name] = f"{label}应为 {low}–{high} 的整数"
         else:
             clean[name] = int(text)
     pattern = values.get("certificate_pattern", "").strip()
     try:
-        sample = pattern.format(province="44", year=2026, seq=1)
-    except (KeyError, IndexError, ValueError):
-        sample = ""
-    if "{seq" not in pattern or not sample or len(pattern) > 60 or len(sample) > 40:
+        samples = {pattern.format(province=p, year=y, seq=1) for p in ("44", "32") for y in (2026, 2027)}
+    except Exception:  # any malformed placeholder: str.format raises several kinds
+        samples = set()
+    # Numbers must differ between provinces and years, or approvals would collide nationwide.
+    if len(samples) != 4 or len(pattern) > 60 or any(len(x) > 40 for x in samples):
         errors["certificate_pattern"] = (
-            "编号规则须包含 {seq}，只能使用 {province}、{year}、{seq:06d} 等占位符，生成的编号不超过 40 位"
+            "编号规则须同时包含 {province}、{year} 和 {seq}（如 {province}{year}{seq:06d}），"
+            "生成的编号不超过 40 位"
         )
     else:
         clean["certificate_pattern"] = pattern

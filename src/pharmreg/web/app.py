@@ -129,6 +129,9 @@ def create_app(settings: Settings) -> Litestar:
             create_static_files_router(path="/static", directories=[settings.web_dir / "static"]),
         ],
         dependencies=dependencies(),
+        # Above the largest attachment a province may allow (20 MB) plus the multipart overhead,
+        # so an oversize file reaches the handler's own, clearer message.
+        request_max_body_size=24 * 1024 * 1024,
         lifespan=[lifespan],
         middleware=[SessionMiddleware()],
         csrf_config=CSRFConfig(

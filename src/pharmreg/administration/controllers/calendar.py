@@ -105,7 +105,7 @@ class WorkdayController(Controller):
                         )
                         summary = f"将 {day} 设为{'工作日' if working else '休息日'}"
             elif operation in ("declare", "undeclare"):
-                year = int(values["year"]) if values.get("year", "").isdigit() else 0
+                year = int(values["year"]) if values.get("year", "").isdecimal() else 0
                 if not 2004 <= year <= 2100:
                     errors["year"] = "请填写有效年份"
                 else:

@@ -99,12 +99,15 @@ class RegistrationRulesController(Controller):
         year_text = values.get("ce_year", "").strip()
         if year_text:
             public, professional = values.get("ce_year_public", ""), values.get("ce_year_professional", "")
-            if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+            if not year_text.isdecimal() or not 2000 <= int(year_text) <= 2100:
                 errors["ce_year"] = "请填写有效年度"
             elif values.get("ce_year_clear") == "1":
                 ce_years[int(year_text)] = None
             elif not (
-                public.isdigit() and professional.isdigit() and int(public) <= 60 and int(professional) <= 60
+                public.isdecimal()
+                and professional.isdecimal()
+                and int(public) <= 60
+                and int(professional) <= 60
             ):
                 errors["ce_year"] = "该年度的公需、专业学分应为 0–60 的整数"
             else:

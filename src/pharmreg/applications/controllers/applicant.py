@@ -412,7 +412,9 @@ class ApplicantCaseController(Controller):
                 app,
                 applicant,
                 errors={"": str(exc)},
+                message=str(exc),
                 status=409,
+                fragment="applications/_findings.html",
             )
         return await self._page(
             request,

@@ -128,10 +128,12 @@ class OfficeCaseController(Controller):
                     actions.append(Action.SUSPEND)
                 if app.supplement_used and Action.SUPPLEMENT in actions:
                     actions.remove(Action.SUPPLEMENT)
+                if Action.RETURN in actions and not process.earlier_than(step.key):
+                    actions.remove(Action.RETURN)
         rules = await rules_of(session)
         current = await get_registration(session, app.registration_id) if app.registration_id else None
         findings = None
-        if app.status not in ("draft",):
+        if app.status in ("submitted", "supplement", "processing"):
             findings = await check_application(
                 session, national, province=province, app=app, rules=rules, today=china_today()
             )

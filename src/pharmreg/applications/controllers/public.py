@@ -21,7 +21,7 @@ from pharmreg.kit.db import Database
 from pharmreg.kit.ratelimit import within_limit
 from pharmreg.register import VerificationRead, published_results, verify_certificate
 from pharmreg.tenancy import TenantDirectory, TenantInfo
-from pharmreg.workflow import current_process
+from pharmreg.workflow import national_template, process_versions
 
 # A person checks a few certificates; a scraper needs thousands. Per client address and minute.
 VERIFY_LIMIT_PER_MINUTE = 20
@@ -61,13 +61,18 @@ class GuideController(Controller):
         province: FromQuery[str | None] = None,
     ) -> Template:
         tenant = directory.get(province) if province else None
-        found = guides.guide(matter, tenant.slug if tenant else None)
+        found = (
+            guides.guide(matter, tenant.slug if tenant else None)
+            if matter in {m.value for m in Matter}
+            else None
+        )
         if found is None:
             raise NotFoundException()
         process = None
         if tenant is not None:
-            async with db.tenant(tenant.schema, tenant.placement) as session, session.begin():
-                process = (await current_process(session, matter))[1]
+            async with db.tenant(tenant.schema, tenant.placement) as session:
+                versions = await process_versions(session, matter)
+            process = versions[0][1] if versions else national_template(matter)
         return Template(
             template_name="applications/guide.html",
             context={
@@ -200,11 +205,26 @@ class ResultsController(Controller):
     @get("/")
     async def results(
         self,
+        request: HTMXRequest,
         tenant: NamedDependency[TenantInfo],
         tenant_session: NamedDependency[AsyncSession],
+        redis: NamedDependency[Redis],
         page: Annotated[int, QueryParameter(ge=1, le=200)] = 1,
     ) -> Template:
         since = china_today() - timedelta(days=90)
+        if not await within_limit(redis, f"results:{_client(request)}", limit=30, window_seconds=60):
+            return Template(
+                template_name="applications/results.html",
+                context={
+                    "tenant": tenant,
+                    "rows": [],
+                    "page": page,
+                    "since": since,
+                    "more": False,
+                    "error": "查询过于频繁，请一分钟后再试",
+                },
+                status_code=429,
+            )
         rows = await published_results(tenant_session, since=since, page=page)
         return Template(
             template_name="applications/results.html",
