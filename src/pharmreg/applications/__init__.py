@@ -24,7 +24,7 @@ from pharmreg.applications.controllers.public import (
     VerificationController,
 )
 from pharmreg.applications.guides import Guide, GuideBook, load_guides
-from pharmreg.applications.jobs import sweep_deadlines, sweep_province
+from pharmreg.applications.jobs import free_stale_slots, sweep_deadlines, sweep_province
 from pharmreg.applications.materials import AttachmentError, Material, check_file, materials_for
 from pharmreg.applications.schemas import ApplicationRead, AttachmentRead, DeadlineRow, EventRead, NoticeRead
 from pharmreg.applications.service import (
@@ -104,6 +104,7 @@ __all__ = [
     "count_applications",
     "deadline_rows",
     "deem_accepted",
+    "free_stale_slots",
     "gather",
     "load_guides",
     "materials_for",
