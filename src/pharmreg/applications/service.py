@@ -34,6 +34,7 @@ from pharmreg.authority import AuthorityPolicy, Matter, Units
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import ApplicantAccount, OfficerAccount, officer_names
 from pharmreg.kit.clock import CHINA_TIME, utcnow
+from pharmreg.kit.codes import province_abbreviation
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.workdays import WorkCalendar
 from pharmreg.practice import practice_unit, practice_unit_by_uscc
@@ -868,10 +869,11 @@ def _notice(
     certificate_no: str | None = None,
     valid_until: date | None = None,
 ) -> None:
+    prefix = f"{province_abbreviation(province.division_code)}药监注{_NOTICE_CODES[kind]}"
     data = {
         "kind": kind,
         "authority": province.authority_name,
-        "document_no": f"{province.name[:2]}药监注{_NOTICE_CODES[kind]}〔{today.year}〕{app.ref}号",
+        "document_no": f"{prefix}〔{today.year}〕{app.ref}号",
         "applicant_name": app.applicant_name,
         "case_ref": app.ref,
         "matter": _MATTER_TITLES[app.matter],

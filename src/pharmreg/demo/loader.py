@@ -21,6 +21,7 @@ from pharmreg.identity import (
     hash_password,
     register_applicant,
 )
+from pharmreg.kit.codes import province_abbreviation
 from pharmreg.kit.db import Database
 from pharmreg.practice import (
     PracticeUnitCreate,
@@ -32,7 +33,6 @@ from pharmreg.tenancy import TenantDirectory, TenantInfo, tenant_divisions
 
 DEMO_PASSWORD = "Pharmreg#2026"
 DEMO_PROVINCES = ("gd", "js", "sc", "bj", "bt")
-PROVINCE_ABBREVIATIONS = {"gd": "粤", "js": "苏", "sc": "川", "bj": "京", "bt": "兵"}
 PRACTICE_UNITS_PER_PROVINCE = 40
 APPLICANTS_PER_PROVINCE = 30
 # Roughly nine in ten registrations are in retail (domain.md, "Scale").
@@ -231,7 +231,7 @@ async def _load_practice_units(
             division_code=county.code,
             place=place,
             city=city,
-            province_abbr=PROVINCE_ABBREVIATIONS.get(tenant.slug, "国"),
+            province_abbr=province_abbreviation(tenant.division_code),
             today=today,
         )
         try:

@@ -123,3 +123,45 @@ def division_prefix(code: str) -> str:
     """The code prefix shared by a division and everything under it (44, 4401, 440106)."""
     level = division_level(code)
     return code[:2] if level == 1 else code[:4] if level == 2 else code
+
+
+# Official one-character abbreviations of the provincial-level divisions (and 兵 for the Corps, 66).
+_ABBREVIATIONS = {
+    "11": "京",
+    "12": "津",
+    "13": "冀",
+    "14": "晋",
+    "15": "蒙",
+    "21": "辽",
+    "22": "吉",
+    "23": "黑",
+    "31": "沪",
+    "32": "苏",
+    "33": "浙",
+    "34": "皖",
+    "35": "闽",
+    "36": "赣",
+    "37": "鲁",
+    "41": "豫",
+    "42": "鄂",
+    "43": "湘",
+    "44": "粤",
+    "45": "桂",
+    "46": "琼",
+    "50": "渝",
+    "51": "川",
+    "52": "黔",
+    "53": "滇",
+    "54": "藏",
+    "61": "陕",
+    "62": "甘",
+    "63": "青",
+    "64": "宁",
+    "65": "新",
+    "66": "兵",
+}
+
+
+def province_abbreviation(code: str) -> str:
+    """京 for 110000, 粤 for 440000 …, as documents and numbers use them; 国 when unknown."""
+    return _ABBREVIATIONS.get(code[:2], "国")
