@@ -137,3 +137,31 @@ async def test_cancellation_closes_the_registration_publicly(platform, make_phar
     assert "已注销" in public.text
     results = await new_browser().get("/p/sc/results/")
     assert old.certificate_no in results.text and "注销注册" in results.text
+
+
+async def test_ex_officio_cancellation_needs_the_authority_and_its_grounds(
+    platform, make_pharmacist, new_browser
+) -> None:
+    person, _browser = await make_pharmacist("黎文博", division="510104")
+    unit = await add_unit(platform, "sc", "510104")
+    row = await seed_registration(platform, "sc", person, unit, date(2024, 3, 3))
+    clerk = new_browser()
+    await clerk.sign_in("/p/sc/office", "sc.accept")
+    found = await clerk.get("/p/sc/office/register/", params={"q": row.certificate_no})
+    assert "黎文博" in found.text and person.id_number not in found.text
+    refused = await clerk.post(
+        f"/p/sc/office/register/{row.id}/cancel", {"reason": "death", "facts": "死亡证明"}
+    )
+    assert refused.status_code == 400 and "需审批岗位" in refused.text
+    decider = new_browser()
+    await decider.sign_in("/p/sc/office", "sc.decide")
+    vague = await decider.post(f"/p/sc/office/register/{row.id}/cancel", {"reason": "criminal", "facts": ""})
+    assert vague.status_code == 400 and "请写明事实和依据" in vague.text
+    done = await decider.post(
+        f"/p/sc/office/register/{row.id}/cancel",
+        {"reason": "criminal", "facts": "（2026）川0104刑初123号判决书"},
+    )
+    assert done.status_code == 303
+    closed = await _registration(platform, "sc", row.certificate_no)
+    assert closed.status == "cancelled" and "受到刑事处罚" in closed.close_reason
+    assert await _history(platform, "sc", closed.id) == ["registered", "cancelled"]

@@ -23,6 +23,7 @@ from pharmreg.applications.controllers.public import (
     VerificationApiController,
     VerificationController,
 )
+from pharmreg.applications.controllers.register import OfficeRegisterController
 from pharmreg.applications.guides import Guide, GuideBook, load_guides
 from pharmreg.applications.jobs import free_stale_slots, sweep_deadlines, sweep_province
 from pharmreg.applications.materials import AttachmentError, Material, check_file, materials_for
@@ -63,6 +64,7 @@ ROUTE_HANDLERS = [
     ApplicantRegisterController,
     OfficeCaseController,
     ProcessAdminController,
+    OfficeRegisterController,
     GuideController,
     VerificationController,
     VerificationApiController,

@@ -16,6 +16,7 @@ from pharmreg.register.schemas import (
     VerificationRead,
 )
 from pharmreg.register.service import (
+    EX_OFFICIO_REASONS,
     SETTING_LIMITS,
     RegisterConflictError,
     active_registration,
@@ -43,6 +44,7 @@ from pharmreg.register.service import (
     reissue_certificate,
     release_open_case,
     renew_registration,
+    search_registrations,
     transfer_in,
     update_registration_settings,
     verification_token,
@@ -51,6 +53,7 @@ from pharmreg.register.service import (
 
 __all__ = [
     "DEFAULT_UNIT_SCOPES",
+    "EX_OFFICIO_REASONS",
     "SETTING_LIMITS",
     "Decided",
     "HistoryEntry",
@@ -91,6 +94,7 @@ __all__ = [
     "reissue_certificate",
     "release_open_case",
     "renew_registration",
+    "search_registrations",
     "transfer_in",
     "update_registration_settings",
     "verification_token",

@@ -254,3 +254,15 @@ async def entry_registration_ids(session: AsyncSession, tenant: str) -> set[int]
 
 async def registration_ids(session: AsyncSession) -> set[int]:
     return set(await session.scalars(select(Registration.id)))
+
+
+async def search(session: AsyncSession, text: str, limit: int = 50) -> Sequence[Registration]:
+    """By certificate number or ID number exactly, or by name."""
+    query = select(Registration).order_by(Registration.status, Registration.id.desc()).limit(limit)
+    value = text.strip()
+    condition = or_(
+        Registration.certificate_no == value.upper(),
+        Registration.id_number == value.upper(),
+        Registration.name == value,
+    )
+    return (await session.scalars(query.where(condition))).all()

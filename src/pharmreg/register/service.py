@@ -705,3 +705,22 @@ async def national_history(national: AsyncSession, query: str) -> list[NationalE
         )
         for e in rows
     ]
+
+
+EX_OFFICIO_REASONS = {
+    "death": "死亡或者被宣告失踪",
+    "capacity": "丧失完全民事行为能力",
+    "criminal": "受到刑事处罚",
+    "revoked": "执业药师职业资格证书被撤销或者吊销",
+    "hanging": "经查实存在“挂证”行为",
+    "left": "离开执业单位且未办理变更",
+    "other": "法律法规规定的其他情形",
+}
+
+
+async def search_registrations(
+    session: AsyncSession, province_slug: str, text: str, today: date
+) -> list[RegistrationRead]:
+    if not text.strip():
+        return []
+    return [registration_read(province_slug, r, today) for r in await repository.search(session, text[:40])]
