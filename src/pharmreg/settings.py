@@ -84,6 +84,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_format: Annotated[str, _doc("PHARMREG_LOG_FORMAT", "'json' (one object per line) or 'console'.")] = (
         "json"
     )
+    public_url: Annotated[
+        str,
+        _doc(
+            "PHARMREG_PUBLIC_URL",
+            "The address the public reaches the platform at (e.g. https://zyys.nmpa.gov.cn); certificates' "
+            "QR codes point there. Empty: the address the request came in on.",
+        ),
+        Meta(pattern=r"^(https?://\S+)?$"),
+    ] = ""
     outbox_poll_seconds: Annotated[
         float,
         _doc(

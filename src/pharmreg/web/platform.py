@@ -55,6 +55,8 @@ class Platform:
     guides: GuideBook
     # Signs the verification links in certificates' QR codes (derived from the platform secret).
     verification_key: str
+    # Where certificates' QR codes point ("" = the request's own address).
+    public_url: str
 
     @classmethod
     def build(
@@ -80,6 +82,7 @@ class Platform:
             permissions=PostPermissions.from_file(settings.policies_dir / "permissions.csv"),
             policies=PolicyCache(redis, model_text),
             guides=load_guides(settings.tenants_dir),
+            public_url=settings.public_url,
             verification_key=hashlib.sha256(
                 f"pharmreg verification:{settings.secret_key}".encode()
             ).hexdigest(),
@@ -192,6 +195,7 @@ def dependencies() -> dict[str, Provide]:
                 "redis",
                 "guides",
                 "verification_key",
+                "public_url",
             )
         },
         "tenant": Provide(provide_tenant, sync_to_thread=False),

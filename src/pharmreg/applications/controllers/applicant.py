@@ -639,6 +639,7 @@ class ApplicantRegisterController(Controller):
         tenant: NamedDependency[TenantInfo],
         tenant_session: NamedDependency[AsyncSession],
         verification_key: NamedDependency[str],
+        public_url: NamedDependency[str],
         registration_id: FromPath[int],
     ) -> Response[bytes]:
         """The electronic registration certificate (PDF) with its verification QR code."""
@@ -656,7 +657,10 @@ class ApplicantRegisterController(Controller):
         )
         try:
             pdf = await certificate_pdf(
-                tenant_session, source, base_url=str(request.base_url), verification_key=verification_key
+                tenant_session,
+                source,
+                base_url=public_url or str(request.base_url),
+                verification_key=verification_key,
             )
         except PdfUnavailableError as exc:
             return Response(str(exc).encode(), status_code=503, media_type="text/plain; charset=utf-8")
