@@ -151,3 +151,25 @@ async def test_expiry_reminders_and_cancellation_on_expiry(platform, make_pharma
             await session.scalars(select(SentMessage.text).where(SentMessage.purpose == "expiry_reminder"))
         )
     assert sum(expiring.certificate_no in t for t in texts) == 1  # reminded once, not on every run
+
+
+async def test_the_worker_jobs_run_over_every_province(platform) -> None:
+    """The cron entry points as the worker calls them (every province, one context)."""
+    from pharmreg.applications import sweep_deadlines
+    from pharmreg.register import maintain_register
+
+    provinces = [t for t in platform.directory.provinces() if t.provisioned]
+
+    async def tenants():
+        return provinces
+
+    ctx = {
+        "db": platform.db,
+        "tenants": tenants,
+        "sms": RecordingSmsProvider(platform.db, reveal_codes=True),
+        "authority_model": (platform.settings.policies_dir / "authority.conf").read_text(encoding="utf-8"),
+    }
+    upkeep = await maintain_register(ctx)
+    sweep = await sweep_deadlines(ctx)
+    assert set(upkeep) >= {"reminded", "expired", "transferred", "orphans"}
+    assert set(sweep) >= {"deemed_accepted", "reminded", "escalated", "slots_freed"}

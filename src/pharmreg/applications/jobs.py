@@ -35,12 +35,13 @@ async def sweep_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
         calendar = await load_calendar(national)
     for tenant in await ctx["tenants"]():
         try:
-            async with db.tenant(tenant.schema, tenant.placement) as session:
+            async with db.tenant(tenant.schema, tenant.placement) as session, db.national() as national:
                 routing = Routing(
                     await load_policy(session, ctx["authority_model"]), await Units.load(session)
                 )
                 await session.rollback()
                 done = await sweep_province(session, routing=routing, calendar=calendar, today=china_today())
+                done["slots_freed"] = await free_stale_slots(session, national, tenant=tenant.slug)
         except Exception as exc:  # one province's failure must not hold back the others
             log.error("applications.sweep_failed", tenant=tenant.slug, error=str(exc))
             continue

@@ -23,7 +23,7 @@ REMINDER_DAYS = (90, 60, 30)
 
 async def maintain_register(ctx: dict[str, Any]) -> dict[str, int]:
     """Daily (and at start): remind, cancel what expired, close transfers; every province, idempotent."""
-    totals = {"reminded": 0, "expired": 0, "transferred": 0}
+    totals: dict[str, int] = {}
     for tenant in await ctx["tenants"]():
         province = Province(tenant.slug, tenant.name, tenant.authority_name, tenant.division_code)
         try:
@@ -38,7 +38,7 @@ async def maintain_register(ctx: dict[str, Any]) -> dict[str, int]:
             log.error("register.maintenance_failed", tenant=tenant.slug, error=str(exc))
             continue
         for key, value in done.items():
-            totals[key] += value
+            totals[key] = totals.get(key, 0) + value
     return totals
 
 
