@@ -1,0 +1,74 @@
+"""Use cases of applications: drafts, pre-check, submission, the officers' actions and their effects.
+
+Every write that touches both the province and the national index is done in two sessions
+the caller commits national-first (see `pharmreg.register`).
+"""
+
+from pharmreg.applications.service.actions import act_on_case, deem_accepted, flag_deadline
+from pharmreg.applications.service.checking import check_application, gather, person_of
+from pharmreg.applications.service.common import NOTICE_TITLES, ApplicationError, Desk, Routing
+from pharmreg.applications.service.drafts import (
+    add_attachment,
+    clean_form,
+    remove_attachment,
+    save_draft,
+    start_application,
+)
+from pharmreg.applications.service.reading import (
+    applicant_provinces,
+    application_by_id,
+    application_by_ref,
+    application_read,
+    applications_of,
+    attachment_content,
+    attachments_of,
+    count_applications,
+    deadline_rows,
+    notice_data,
+    notices_of,
+    open_cases,
+    refs_in_progress,
+    registration_photo,
+    timeline,
+)
+from pharmreg.applications.service.submission import (
+    resubmit_application,
+    submit_application,
+    withdraw_application,
+)
+
+__all__ = [
+    "NOTICE_TITLES",
+    "ApplicationError",
+    "Desk",
+    "Routing",
+    "act_on_case",
+    "add_attachment",
+    "applicant_provinces",
+    "application_by_id",
+    "application_by_ref",
+    "application_read",
+    "applications_of",
+    "attachment_content",
+    "attachments_of",
+    "check_application",
+    "clean_form",
+    "count_applications",
+    "deadline_rows",
+    "deem_accepted",
+    "flag_deadline",
+    "gather",
+    "notice_data",
+    "notices_of",
+    "open_cases",
+    "person_of",
+    "refs_in_progress",
+    "registration_photo",
+    "remove_attachment",
+    "resubmit_application",
+    "save_draft",
+    "start_application",
+    "submit_application",
+    "timeline",
+    "withdraw_application",
+]
