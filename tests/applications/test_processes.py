@@ -121,3 +121,31 @@ async def test_a_review_step_added_applies_to_new_cases_only(platform, make_phar
             action,
             response.text[response.text.find("<main") :][:800],
         )
+
+
+async def test_a_province_writes_its_own_guide_text(new_browser) -> None:
+    admin = new_browser()
+    await admin.sign_in("/p/bj/office", "bj.admin")
+    page = await admin.get("/p/bj/office/admin/guides/renewal")
+    assert page.status_code == 200 and "默认内容" in page.text
+    bad = await admin.post("/p/bj/office/admin/guides/renewal", {"faq": "只有问题没有答案"})
+    assert bad.status_code == 400 and "问题｜答案" in bad.text
+    saved = await admin.post(
+        "/p/bj/office/admin/guides/renewal",
+        {
+            "conditions": "本市执业药师须在到期前 60 日提出\n<script>alert(1)</script>",
+            "faq": "可以线下办理吗？｜请到政务服务中心窗口",
+        },
+    )
+    assert saved.status_code == 303
+    visitor = new_browser()
+    beijing = await visitor.get("/guides/renewal", params={"province": "bj"})
+    assert "本市执业药师须在到期前 60 日提出" in beijing.text and "请到政务服务中心窗口" in beijing.text
+    assert (
+        "<script>alert(1)</script>" not in beijing.text and "&lt;script&gt;" in beijing.text
+    )  # shown, inert
+    for other in ({"province": "gd"}, {}):  # another province and the national version are untouched
+        assert (
+            "本市执业药师须在到期前 60 日提出"
+            not in (await visitor.get("/guides/renewal", params=other)).text
+        )

@@ -73,7 +73,7 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/admin/security"), "manage_security", True),
     (re.compile(r"^/p/\{slug\}/office/admin/audit$"), "read_audit", True),
     (re.compile(r"^/p/\{slug\}/office/admin/messages$"), "read_messages", True),
-    (re.compile(r"^/p/\{slug\}/office/admin/(processes|registration)"), "manage_processes", True),
+    (re.compile(r"^/p/\{slug\}/office/admin/(processes|registration|guides)"), "manage_processes", True),
     (re.compile(r"^/p/\{slug\}/office/practice-units"), "manage_practice_units", False),
     (re.compile(r"^/p/\{slug\}/office/register"), "handle_tasks", False),
     (

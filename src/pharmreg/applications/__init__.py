@@ -16,7 +16,7 @@ from pharmreg.applications.controllers.applicant import (
     ApplicantRegisterController,
 )
 from pharmreg.applications.controllers.office import OfficeCaseController
-from pharmreg.applications.controllers.processes import ProcessAdminController
+from pharmreg.applications.controllers.processes import GuideAdminController, ProcessAdminController
 from pharmreg.applications.controllers.public import (
     GuideController,
     ResultsController,
@@ -64,6 +64,7 @@ ROUTE_HANDLERS = [
     ApplicantRegisterController,
     OfficeCaseController,
     ProcessAdminController,
+    GuideAdminController,
     OfficeRegisterController,
     GuideController,
     VerificationController,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,12 +34,15 @@ class GuideBook:
     national: dict[str, dict[str, Any]]
     provinces: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
-    def guide(self, matter: str, province: str | None = None) -> Guide | None:
+    def guide(
+        self, matter: str, province: str | None = None, edited: Mapping[str, Any] | None = None
+    ) -> Guide | None:
+        """The national text, then the province's file, then what its administrators edited."""
         base = self.national.get(matter)
-        if base is None:
+        if base is None or matter == "common":
             return None
         common = self.national.get("common", {})
-        own = (self.provinces.get(province or "", {}) or {}).get(matter, {})
+        own = {**(self.provinces.get(province or "", {}) or {}).get(matter, {}), **(edited or {})}
         merged = {**common, **base, **own}
         return Guide(
             matter=matter,
@@ -69,3 +73,37 @@ def load_guides(tenants_dir: Path) -> GuideBook:
                 if name in matter and not isinstance(matter[name], list):
                     raise ValueError(f"guides: {name} must be a list")
     return GuideBook(national, provinces)
+
+
+EDITABLE = {
+    "conditions": "申请条件（每行一条）",
+    "refusal": "不予注册的情形（每行一条）",
+    "time_limits": "办理时限说明",
+    "handling": "办理方式",
+    "faq": "常见问题（每行一条：问题｜答案）",
+}
+
+
+def parse_guide_form(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A province's edits as stored (only the fields filled in), and every problem by field."""
+    edited: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, label in EDITABLE.items():
+        text = values.get(name, "").replace("\r\n", "\n").strip()
+        if not text:
+            continue
+        if len(text) > 4000:
+            errors[name] = f"{label.split('（')[0]}不能超过 4000 字"
+            continue
+        lines = [line.strip() for line in text.split("\n") if line.strip()]
+        if name in ("conditions", "refusal"):
+            edited[name] = lines[:30]
+        elif name == "faq":
+            pairs = [line.replace("|", "｜").split("｜", 1) for line in lines]
+            if any(len(pair) != 2 or not pair[0].strip() or not pair[1].strip() for pair in pairs):
+                errors[name] = "常见问题每行写作“问题｜答案”"
+            else:
+                edited[name] = [[q.strip(), a.strip()] for q, a in pairs][:30]
+        else:
+            edited[name] = text
+    return edited, errors

@@ -144,3 +144,14 @@ class ApplicantTenant(NationalBase):
     applicant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
     first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class GuideOverride(TenantBase):
+    """A province's own text for parts of a matter's guide (办事指南), over the national default."""
+
+    __tablename__ = "guide_override"
+
+    matter: Mapped[str] = mapped_column(String(32), primary_key=True)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

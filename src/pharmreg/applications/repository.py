@@ -16,6 +16,7 @@ from pharmreg.applications.models import (
     Application,
     ApplicationEvent,
     Attachment,
+    GuideOverride,
     Notice,
     application_ref_seq,
 )
@@ -141,3 +142,18 @@ async def refs_in_progress(session: AsyncSession, refs: Sequence[str]) -> set[st
         Application.ref.in_(refs), Application.status.in_(("submitted", "supplement", "processing"))
     )
     return set(await session.scalars(query))
+
+
+async def guide_edits(session: AsyncSession, matter: str) -> dict[str, Any] | None:
+    row = await session.get(GuideOverride, matter)
+    return dict(row.fields) if row else None
+
+
+async def save_guide_edits(session: AsyncSession, matter: str, fields: dict[str, Any], by: str) -> None:
+    statement = insert(GuideOverride).values(matter=matter, fields=fields, updated_by=by)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[GuideOverride.matter],
+            set_={"fields": statement.excluded.fields, "updated_by": by, "updated_at": func.now()},
+        )
+    )

@@ -32,6 +32,7 @@ ACTIONS: dict[str, str] = {
     "task_acted": "办理任务",
     "case_acted": "办理申请",
     "process_changed": "修改审批流程",
+    "guide_changed": "修改办事指南",
     "registration_cancelled": "依职权注销注册",
     "workdays_changed": "维护节假日",
 }

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications.guides import GuideBook
+from pharmreg.applications.service import guide_edits
 from pharmreg.authority import Matter
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
@@ -61,18 +62,17 @@ class GuideController(Controller):
         province: FromQuery[str | None] = None,
     ) -> Template:
         tenant = directory.get(province) if province else None
-        found = (
-            guides.guide(matter, tenant.slug if tenant else None)
-            if matter in {m.value for m in Matter}
-            else None
-        )
-        if found is None:
+        if matter not in {m.value for m in Matter}:
             raise NotFoundException()
-        process = None
+        process, edited = None, None
         if tenant is not None:
             async with db.tenant(tenant.schema, tenant.placement) as session:
                 versions = await process_versions(session, matter)
+                edited = await guide_edits(session, matter)
             process = versions[0][1] if versions else national_template(matter)
+        found = guides.guide(matter, tenant.slug if tenant else None, edited)
+        if found is None:
+            raise NotFoundException()
         return Template(
             template_name="applications/guide.html",
             context={

@@ -211,3 +211,12 @@ async def count_applications(session: AsyncSession) -> int:
 async def refs_in_progress(session: AsyncSession, refs: Sequence[str]) -> set[str]:
     """Which of these references are applications still being handled (submitted to decision)."""
     return await repository.refs_in_progress(session, refs)
+
+
+async def guide_edits(session: AsyncSession, matter: str) -> dict[str, Any] | None:
+    """What the province's administrators wrote over the guide of a matter, if anything."""
+    return await repository.guide_edits(session, matter)
+
+
+async def save_guide_edits(session: AsyncSession, matter: str, fields: dict[str, Any], *, by: str) -> None:
+    await repository.save_guide_edits(session, matter, fields, by)
