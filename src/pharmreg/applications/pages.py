@@ -7,9 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 import msgspec
+from litestar import Response
+from litestar.exceptions import NotFoundException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications.service import notice_data, registration_photo
@@ -182,3 +185,28 @@ async def notify_applicant(
             )
     except Exception as exc:
         log.warning("applications.notify_failed", ref=app.ref, error=str(exc))
+
+
+def download(filename: str, content_type: str, data: bytes, *, inline: bool = True) -> Response[bytes]:
+    """A file for the browser, its Chinese name percent-encoded (RFC 5987), never cached or sniffed."""
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        data,
+        media_type=content_type,
+        headers={
+            "content-disposition": f"{disposition}; filename*=UTF-8''{quote(filename, safe='')}",
+            "x-content-type-options": "nosniff",
+            "cache-control": "private, no-store",
+        },
+    )
+
+
+async def notice_response(session: AsyncSession, app: Any, notice_id: int) -> Response[bytes]:
+    """A notice as its PDF, or a plain explanation when this server cannot render it."""
+    try:
+        found = await notice_pdf(session, app, notice_id)
+    except PdfUnavailableError as exc:
+        return Response(str(exc).encode(), status_code=503, media_type="text/plain; charset=utf-8")
+    if found is None:
+        raise NotFoundException()
+    return download(found[0], "application/pdf", found[1])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
@@ -22,8 +23,9 @@ from pharmreg.applications.pages import (
     PdfUnavailableError,
     certificate_pdf,
     committed_together,
+    download,
     form_values,
-    notice_pdf,
+    notice_response,
     province_of,
     rules_of,
 )
@@ -83,22 +85,6 @@ def _choices() -> dict[str, Any]:
         "cancel_reasons": CANCEL_REASONS,
         "reissue_reasons": REISSUE_REASONS,
     }
-
-
-def download(filename: str, content_type: str, data: bytes, *, inline: bool = True) -> Response[bytes]:
-    disposition = "inline" if inline else "attachment"
-    quoted = filename.encode("utf-8").hex()
-    return Response(
-        data,
-        media_type=content_type,
-        headers={
-            # RFC 5987: the Chinese file name travels percent-encoded.
-            "content-disposition": f"{disposition}; filename*=UTF-8''"
-            + "".join(f"%{quoted[i : i + 2]}" for i in range(0, len(quoted), 2)),
-            "x-content-type-options": "nosniff",
-            "cache-control": "private, no-store",
-        },
-    )
 
 
 class ApplicantApplicationsController(Controller):
@@ -308,51 +294,53 @@ def _mock_context(
     }
 
 
-class ApplicantCaseController(Controller):
-    """One application of the applicant: edit the draft, upload, submit, withdraw, supplement, documents."""
+@dataclass
+class OwnCase:
+    """One request on one of the applicant's own applications: who, where, which case."""
 
-    path = "/account/applications/{slug:str}/{ref:str}"
-    include_in_schema = False
-    guards = [require_applicant()]
+    request: HTMXRequest
+    tenant: TenantInfo
+    session: AsyncSession
+    national: AsyncSession
+    divisions: DivisionIndex
+    applicant: ApplicantAccount
+    app: Application
 
-    async def _own(self, session: AsyncSession, applicant: ApplicantAccount, ref: str) -> Application:
-        app = await application_by_ref(session, ref)
-        if app is None or app.applicant_id != applicant.id:
-            raise NotFoundException()  # someone else's application answers like a missing one
-        return app
+    @property
+    def base(self) -> str:
+        return f"/account/applications/{self.tenant.slug}/{self.app.ref}"
 
-    async def _page(
+    async def reload(self) -> None:
+        """After a failed write rolled the session back: read the case afresh."""
+        await self.session.refresh(self.app)
+
+    async def page(
         self,
-        request: HTMXRequest,
-        tenant: TenantInfo,
-        session: AsyncSession,
-        national: AsyncSession,
-        divisions: DivisionIndex,
-        app: Application,
-        applicant: ApplicantAccount,
         *,
         errors: dict[str, str] | None = None,
         message: str | None = None,
         status: int = 200,
         fragment: str | None = None,
     ) -> Template:
+        app, session = self.app, self.session
         if sa_inspect(app).expired_attributes:  # a failed write rolled back and expired it
-            await session.refresh(app)
-        province = province_of(tenant)
+            await self.reload()
+        province = province_of(self.tenant)
         rules = await rules_of(session)
         editable = app.status in (Status.DRAFT, Status.SUPPLEMENT)
         findings = (
             await check_application(
-                session, national, province=province, app=app, rules=rules, today=china_today()
+                session, self.national, province=province, app=app, rules=rules, today=china_today()
             )
             if editable
             else None
         )
         notices = await notices_of(session, app)
+        events = await timeline(session, app)
         context = {
-            "applicant": applicant,
-            "tenant": tenant,
-            "app": await application_read(session, province, app, divisions),
+            "applicant": self.applicant,
+            "tenant": self.tenant,
+            "app": await application_read(session, province, app, self.divisions),
             "form": app.form,
             "matter": app.matter,
             "mock_mode": False,
@@ -360,99 +348,72 @@ class ApplicantCaseController(Controller):
             "findings": findings,
             "attachments": await attachments_of(session, app),
             "materials": materials_for(app.matter),
-            "timeline": await timeline(session, app),
+            "timeline": events,
             "notices": notices,
-            "supplement": next((n for n in reversed(notices) if n.kind == "supplement"), None),
-            "supplement_items": _supplement_items(await timeline(session, app)),
+            "supplement_items": _supplement_items(events),
             "errors": errors or {},
             "message": message,
-            "base": f"/account/applications/{tenant.slug}/{app.ref}",
-            "action": f"/account/applications/{tenant.slug}/{app.ref}/save",
+            "base": self.base,
+            "action": f"{self.base}/save",
             **_choices(),
         }
-        return render(request, "applications/case.html", context, fragment=fragment, status_code=status)
+        return render(self.request, "applications/case.html", context, fragment=fragment, status_code=status)
+
+
+async def provide_own_case(
+    request: HTMXRequest,
+    tenant: NamedDependency[TenantInfo],
+    tenant_session: NamedDependency[AsyncSession],
+    national_session: NamedDependency[AsyncSession],
+    divisions: NamedDependency[DivisionIndex],
+    applicant: NamedDependency[ApplicantAccount],
+    ref: FromPath[str],
+) -> OwnCase:
+    app = await application_by_ref(tenant_session, ref)
+    if app is None or app.applicant_id != applicant.id:
+        raise NotFoundException()  # someone else's application answers like a missing one
+    return OwnCase(request, tenant, tenant_session, national_session, divisions, applicant, app)
+
+
+class ApplicantCaseController(Controller):
+    """One application of the applicant: edit the draft, upload, submit, withdraw, supplement, documents."""
+
+    path = "/account/applications/{slug:str}/{ref:str}"
+    include_in_schema = False
+    guards = [require_applicant()]
+    dependencies = {"case": Provide(provide_own_case)}
 
     @get("/")
-    async def show(
-        self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        tenant_session: NamedDependency[AsyncSession],
-        national_session: NamedDependency[AsyncSession],
-        divisions: NamedDependency[DivisionIndex],
-        applicant: NamedDependency[ApplicantAccount],
-        ref: FromPath[str],
-    ) -> Template:
-        app = await self._own(tenant_session, applicant, ref)
-        return await self._page(request, tenant, tenant_session, national_session, divisions, app, applicant)
+    async def show(self, case: NamedDependency[OwnCase]) -> Template:
+        return await case.page()
 
     @post("/save")
-    async def save(
-        self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        tenant_session: NamedDependency[AsyncSession],
-        national_session: NamedDependency[AsyncSession],
-        divisions: NamedDependency[DivisionIndex],
-        applicant: NamedDependency[ApplicantAccount],
-        ref: FromPath[str],
-    ) -> Template:
+    async def save(self, case: NamedDependency[OwnCase]) -> Template:
         """Keep the draft (暂存) and answer with the pre-check of what was entered."""
-        app = await self._own(tenant_session, applicant, ref)
         try:
-            async with transaction(tenant_session):
-                await save_draft(tenant_session, app, form_values(await request.form()))
+            async with transaction(case.session):
+                await save_draft(case.session, case.app, form_values(await case.request.form()))
         except ApplicationError as exc:
-            return await self._page(
-                request,
-                tenant,
-                tenant_session,
-                national_session,
-                divisions,
-                app,
-                applicant,
-                errors={"": str(exc)},
-                message=str(exc),
-                status=409,
-                fragment="applications/_findings.html",
+            return await case.page(
+                errors={"": str(exc)}, message=str(exc), status=409, fragment="applications/_findings.html"
             )
-        return await self._page(
-            request,
-            tenant,
-            tenant_session,
-            national_session,
-            divisions,
-            app,
-            applicant,
-            message="已暂存",
-            fragment="applications/_findings.html",
-        )
+        return await case.page(message="已暂存", fragment="applications/_findings.html")
 
     @post("/attachments")
-    async def upload(
-        self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        tenant_session: NamedDependency[AsyncSession],
-        national_session: NamedDependency[AsyncSession],
-        divisions: NamedDependency[DivisionIndex],
-        applicant: NamedDependency[ApplicantAccount],
-        ref: FromPath[str],
-    ) -> Template:
-        app = await self._own(tenant_session, applicant, ref)
-        form = await request.form()
+    async def upload(self, case: NamedDependency[OwnCase]) -> Template:
+        form = await case.request.form()
         upload = form.get("file")
         errors: dict[str, str] = {}
         if not isinstance(upload, UploadFile):
             errors["file"] = "请选择要上传的文件"
         else:
-            rules = await rules_of(tenant_session)
+            rules = await rules_of(case.session)
             data = await upload.read(rules.max_attachment_bytes + 1)
             try:
-                async with transaction(tenant_session):
+                async with transaction(case.session):
                     await add_attachment(
-                        tenant_session,
-                        app,
+                        case.session,
+                        case.app,
                         material_key=str(form.get("material", "")),
                         filename=upload.filename or "",
                         data=data,
@@ -460,14 +421,7 @@ class ApplicantCaseController(Controller):
                     )
             except (AttachmentError, ApplicationError) as exc:
                 errors["file"] = str(exc)
-        return await self._page(
-            request,
-            tenant,
-            tenant_session,
-            national_session,
-            divisions,
-            app,
-            applicant,
+        return await case.page(
             errors=errors,
             status=400 if errors else 200,
             message=None if errors else "已上传",
@@ -476,121 +430,62 @@ class ApplicantCaseController(Controller):
 
     @post("/attachments/{attachment_id:int}/delete")
     async def delete_attachment(
-        self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        tenant_session: NamedDependency[AsyncSession],
-        national_session: NamedDependency[AsyncSession],
-        divisions: NamedDependency[DivisionIndex],
-        applicant: NamedDependency[ApplicantAccount],
-        ref: FromPath[str],
-        attachment_id: FromPath[int],
+        self, case: NamedDependency[OwnCase], attachment_id: FromPath[int]
     ) -> Template:
-        app = await self._own(tenant_session, applicant, ref)
         errors = {}
         try:
-            async with transaction(tenant_session):
-                await remove_attachment(tenant_session, app, attachment_id)
+            async with transaction(case.session):
+                await remove_attachment(case.session, case.app, attachment_id)
         except ApplicationError as exc:
             errors["file"] = str(exc)
-        return await self._page(
-            request,
-            tenant,
-            tenant_session,
-            national_session,
-            divisions,
-            app,
-            applicant,
-            errors=errors,
-            status=409 if errors else 200,
-            fragment="applications/_attachments.html",
+        return await case.page(
+            errors=errors, status=409 if errors else 200, fragment="applications/_attachments.html"
         )
 
     @get("/attachments/{attachment_id:int}")
     async def download_attachment(
-        self,
-        tenant_session: NamedDependency[AsyncSession],
-        applicant: NamedDependency[ApplicantAccount],
-        ref: FromPath[str],
-        attachment_id: FromPath[int],
+        self, case: NamedDependency[OwnCase], attachment_id: FromPath[int]
     ) -> Response[bytes]:
-        app = await self._own(tenant_session, applicant, ref)
-        found = await attachment_content(tenant_session, app, attachment_id)
+        found = await attachment_content(case.session, case.app, attachment_id)
         if found is None:
             raise NotFoundException()
         return download(*found)
 
     @post("/{action:str}")
     async def act(
-        self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        tenant_session: NamedDependency[AsyncSession],
-        national_session: NamedDependency[AsyncSession],
-        divisions: NamedDependency[DivisionIndex],
-        applicant: NamedDependency[ApplicantAccount],
-        policy: NamedDependency[AuthorityPolicy],
-        ref: FromPath[str],
-        action: FromPath[str],
+        self, case: NamedDependency[OwnCase], policy: NamedDependency[AuthorityPolicy], action: FromPath[str]
     ) -> Template | Response[Any]:
         """Submit, resubmit after a supplement notice, or withdraw before acceptance."""
         if action not in ("submit", "resubmit", "withdraw"):
             raise NotFoundException()
-        app = await self._own(tenant_session, applicant, ref)
-        province = province_of(tenant)
+        session, national, province = case.session, case.national, province_of(case.tenant)
         try:
-            async with committed_together(tenant_session, national_session, action):
+            async with committed_together(session, national, action):
                 if action == "withdraw":
-                    await withdraw_application(tenant_session, national_session, province=province, app=app)
+                    await withdraw_application(session, national, province=province, app=case.app)
                 else:
-                    rules = await rules_of(tenant_session)
-                    calendar = await load_calendar(national_session)
-                    routing = Routing(policy, await Units.load(tenant_session))
                     run = submit_application if action == "submit" else resubmit_application
                     await run(
-                        tenant_session,
-                        national_session,
+                        session,
+                        national,
                         province=province,
-                        app=app,
-                        rules=rules,
-                        calendar=calendar,
-                        routing=routing,
+                        app=case.app,
+                        rules=await rules_of(session),
+                        calendar=await load_calendar(national),
+                        routing=Routing(policy, await Units.load(session)),
                         today=china_today(),
                     )
         except (ApplicationError, FormErrors) as exc:
-            errors = exc.errors if isinstance(exc, FormErrors) else {"": str(exc)}
-            app = await self._own(tenant_session, applicant, ref)
-            return await self._page(
-                request,
-                tenant,
-                tenant_session,
-                national_session,
-                divisions,
-                app,
-                applicant,
-                errors=errors,
-                status=409,
+            await case.reload()
+            return await case.page(
+                errors=exc.errors if isinstance(exc, FormErrors) else {"": str(exc)}, status=409
             )
         done = {"submit": "submitted", "resubmit": "resubmitted", "withdraw": "withdrawn"}[action]
-        target = f"/account/applications/{tenant.slug}/{ref}?done={done}"
-        return Redirect(path=target, status_code=303)
+        return Redirect(path=f"{case.base}?done={done}", status_code=303)
 
     @get("/notices/{notice_id:int}")
-    async def notice(
-        self,
-        tenant_session: NamedDependency[AsyncSession],
-        applicant: NamedDependency[ApplicantAccount],
-        ref: FromPath[str],
-        notice_id: FromPath[int],
-    ) -> Response[bytes]:
-        app = await self._own(tenant_session, applicant, ref)
-        try:
-            found = await notice_pdf(tenant_session, app, notice_id)
-        except PdfUnavailableError as exc:
-            return Response(str(exc).encode(), status_code=503, media_type="text/plain; charset=utf-8")
-        if found is None:
-            raise NotFoundException()
-        return download(found[0], "application/pdf", found[1])
+    async def notice(self, case: NamedDependency[OwnCase], notice_id: FromPath[int]) -> Response[bytes]:
+        return await notice_response(case.session, case.app, notice_id)
 
 
 def _supplement_items(events: list[Any]) -> list[str]:

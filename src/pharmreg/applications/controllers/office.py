@@ -13,14 +13,13 @@ from litestar.response import Redirect, Template
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.applications.controllers.applicant import download
 from pharmreg.applications.materials import materials_for
 from pharmreg.applications.models import Application
 from pharmreg.applications.pages import (
-    PdfUnavailableError,
     close_at_origin,
     committed_together,
-    notice_pdf,
+    download,
+    notice_response,
     notify_applicant,
     office_chrome,
     province_of,
@@ -286,13 +285,7 @@ class OfficeCaseController(Controller):
     ) -> Response[bytes]:
         """通知书打印: the notice as a PDF to print or send."""
         app = await self._visible(tenant_session, officer, ref)
-        try:
-            found = await notice_pdf(tenant_session, app, notice_id)
-        except PdfUnavailableError as exc:
-            return Response(str(exc).encode(), status_code=503, media_type="text/plain; charset=utf-8")
-        if found is None:
-            raise NotFoundException()
-        return download(found[0], "application/pdf", found[1])
+        return await notice_response(tenant_session, app, notice_id)
 
     @get("/deadlines")
     async def deadlines(
