@@ -1,5 +1,13 @@
-"""The public portal: national and provincial home pages (publishing and Q&A come later)."""
+"""The public portal: national and provincial home pages, the visitor's province with its
+sites, and the bureaus' contacts (publishing and Q&A come later)."""
 
 from pharmreg.portal.controllers import NationalPortalController, ProvincePortalController
+from pharmreg.portal.regions import REGION_COOKIE, RegionController, guess_province
 
-__all__ = ["NationalPortalController", "ProvincePortalController"]
+__all__ = [
+    "REGION_COOKIE",
+    "NationalPortalController",
+    "ProvincePortalController",
+    "RegionController",
+    "guess_province",
+]

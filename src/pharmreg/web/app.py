@@ -25,7 +25,7 @@ from pharmreg.identity import Position, UnitApiController
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.office import ROUTE_HANDLERS as OFFICE_ROUTES
-from pharmreg.portal import NationalPortalController, ProvincePortalController
+from pharmreg.portal import NationalPortalController, ProvincePortalController, RegionController
 from pharmreg.practice import PracticeUnitApiController
 from pharmreg.settings import Settings
 from pharmreg.supervision import SupervisionApiController
@@ -117,6 +117,7 @@ def create_app(settings: Settings) -> Litestar:
             HealthController,
             NationalPortalController,
             ProvincePortalController,
+            RegionController,
             TenantApiController,
             DivisionApiController,
             SupervisionApiController,

@@ -33,6 +33,7 @@ from pharmreg.identity import (
     account_of,
 )
 from pharmreg.kit.db import Database
+from pharmreg.kit.ipranges import IpRanges
 from pharmreg.messaging import RecordingSmsProvider, SmsProvider
 from pharmreg.settings import Settings
 from pharmreg.tenancy import TenantDirectory, TenantInfo
@@ -57,6 +58,8 @@ class Platform:
     verification_key: str
     # Where certificates' QR codes point ("" = the request's own address).
     public_url: str
+    # Offline IPv4 -> province table, for the portal's first guess of a visitor's province.
+    ip_provinces: IpRanges
 
     @classmethod
     def build(
@@ -83,6 +86,7 @@ class Platform:
             policies=PolicyCache(redis, model_text),
             guides=load_guides(settings.tenants_dir),
             public_url=settings.public_url,
+            ip_provinces=IpRanges.load(settings.tenants_dir / "reference" / "ip_provinces.tsv"),
             verification_key=hashlib.sha256(
                 f"pharmreg verification:{settings.secret_key}".encode()
             ).hexdigest(),
@@ -196,6 +200,7 @@ def dependencies() -> dict[str, Provide]:
                 "guides",
                 "verification_key",
                 "public_url",
+                "ip_provinces",
             )
         },
         "tenant": Provide(provide_tenant, sync_to_thread=False),
