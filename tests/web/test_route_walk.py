@@ -78,7 +78,7 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/register"), "handle_tasks", False),
     (
         re.compile(
-            r"^/p/\{slug\}/office(/account.*|/tasks/.*|/cases/.*|/deadlines|/password|/totp|/logout-everywhere|)$"
+            r"^/p/\{slug\}/office(/account.*|/tasks/.*|/cases/.*|/deadlines|/address-book|/password|/totp|/logout-everywhere|)$"
         ),
         None,
         False,
