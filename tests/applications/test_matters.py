@@ -164,4 +164,8 @@ async def test_ex_officio_cancellation_needs_the_authority_and_its_grounds(
     assert done.status_code == 303
     closed = await _registration(platform, "sc", row.certificate_no)
     assert closed.status == "cancelled" and "受到刑事处罚" in closed.close_reason
+    results = await new_browser().get("/p/sc/results/")
+    assert (
+        row.certificate_no in results.text and "川0104刑初123号" not in results.text
+    )  # grounds, not the facts
     assert await _history(platform, "sc", closed.id) == ["registered", "cancelled"]

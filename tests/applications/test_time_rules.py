@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pharmreg.applications import free_stale_slots
 from pharmreg.applications.models import Application
 from pharmreg.kit.db import transaction
 from pharmreg.messaging import RecordingSmsProvider
 from pharmreg.register import Province, claim_open_case, maintain_province, open_case_of
-from pharmreg.register.models import RegisterEntry, Registration
+from pharmreg.register.models import OpenCase, RegisterEntry, Registration
 from tests.applications.journeys import fill, officer_act, start, upload_required
 from tests.pharmacists import add_credits, add_unit, seed_registration
 
@@ -79,6 +79,13 @@ async def test_a_slot_left_by_an_interrupted_submission_is_freed(platform) -> No
         await claim_open_case(
             national, key=key, tenant="js", ref="3299999999999999", matter="first_registration"
         )
+    async with platform.db.tenant("tenant_js") as session, platform.db.national() as national:
+        assert (
+            await free_stale_slots(session, national, tenant="js") == 0
+        )  # young: its commit may be under way
+    async with platform.db.national() as national, transaction(national):
+        aged = OpenCase.opened_at - timedelta(hours=1)
+        await national.execute(update(OpenCase).where(OpenCase.person_key == key).values(opened_at=aged))
     async with platform.db.tenant("tenant_js") as session, platform.db.national() as national:
         assert await free_stale_slots(session, national, tenant="js") >= 1
     async with platform.db.national() as national:

@@ -273,11 +273,13 @@ def _credits(
     A shortfall is an error, unless the applicant uploaded proof of credits the platform has
     not received (or of aid service that counts as a year): then the officer weighs it.
     """
-    exempt = _exempt_years(data, qualifications or data.all_qualifications)
+    held = qualifications or data.all_qualifications
+    exempt = _exempt_years(data, held)
+    first_year = min((q.obtained_on.year for q in held), default=0)
     proof = "ce_proof" in data.materials
     for year in years:
-        if year in exempt:
-            continue
+        if year in exempt or year < first_year:
+            continue  # no CE before qualifying, nor in the first year after it
         need_public, need_professional = data.rules.ce_required(year)
         got = data.ce.get(year)
         public = got.public if got else 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -99,7 +99,7 @@ async def free_stale_slots(session: AsyncSession, national: AsyncSession, *, ten
     A slot is claimed (national commit) before the province's commit; if that second commit
     failed, the slot would otherwise block the person from applying anywhere.
     """
-    slots = await open_cases_in(national, tenant)
+    slots = await open_cases_in(national, tenant, older_than=timedelta(minutes=15))
     await national.rollback()
     if not slots:
         return 0

@@ -25,7 +25,7 @@ OLD_CERTIFICATE = Material("old_certificate", "原注册证（遗失的提供遗
 CANCEL_PROOF = Material("cancel_proof", "注销原因证明材料", False)
 
 MATERIALS: dict[str, tuple[Material, ...]] = {
-    "first_registration": (PHOTO, ID_COPY, QUALIFICATION, CONSENT, HEALTH),
+    "first_registration": (PHOTO, ID_COPY, QUALIFICATION, CONSENT, HEALTH, CE_PROOF),
     "change": (CONSENT, NEW_PHOTO, OLD_CERTIFICATE),
     "renewal": (CONSENT, HEALTH, CE_PROOF),
     "cancellation": (CANCEL_PROOF,),

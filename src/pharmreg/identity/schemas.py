@@ -27,6 +27,7 @@ class UnitRead(msgspec.Struct):
     address: str | None
     postcode: str | None
     email: str | None
+    active: bool = True
 
 
 class OfficerCreate(msgspec.Struct, frozen=True):

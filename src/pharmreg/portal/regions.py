@@ -106,7 +106,7 @@ class RegionController(Controller):
         units = []
         if tenant is not None:
             async with db.tenant(tenant.schema, tenant.placement) as session:
-                units = await list_units(session)
+                units = [u for u in await list_units(session) if u.active]
             text = q.strip()
             if text:
                 units = [u for u in units if text in u.name or text in _place(divisions, u.division_code)]

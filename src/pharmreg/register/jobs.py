@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.identity import applicant_mobile
-from pharmreg.kit.clock import china_today
+from pharmreg.kit.clock import china_today, utcnow
 from pharmreg.kit.db import transaction
 from pharmreg.kit.logging import get_logger
 from pharmreg.messaging import SmsProvider
@@ -50,29 +50,14 @@ async def maintain_province(
     async with transaction(session), transaction(national):  # national commits first
         done["transferred"] = await close_transferred(session, national, province=province, today=today)
     done["orphans"] = await _drop_orphan_entries(session, national, province)
-    expired = [
-        (row.id, row.person_key) for row in await repository.expiring(session, today - timedelta(days=1))
-    ]
-    await session.rollback()
-    for row_id, key in expired:
-        if await renewal_pending(national, key, province.slug):
-            # 行政许可法 art. 50: a renewal filed in time and not yet decided keeps the registration.
-            await national.rollback()
-            continue
-        async with transaction(session), transaction(national):  # national commits first
-            row = await repository.registration(session, row_id, for_update=True)
-            if row is None or row.status != "active" or row.valid_until >= today:
-                continue  # renewed or closed meanwhile
-            await cancel_registration(
-                session,
-                national,
-                province=province,
-                registration_id=row.id,
-                reason=f"注册有效期于 {row.valid_until:%Y-%m-%d} 届满未延续",
-                decided=Decided(None, "系统", today),
-                expired=True,
-            )
-        done["expired"] += 1
+    after = 0
+    while expired := [
+        (row.id, row.person_key)
+        for row in await repository.expiring(session, today - timedelta(days=1), after_id=after)
+    ]:
+        await session.rollback()
+        after = expired[-1][0]  # keyset: registrations kept by a pending renewal never block the rest
+        done["expired"] += await _cancel_expired(session, national, province, expired, today)
     for days in sorted(REMINDER_DAYS):
         while batch := [
             (r.id, r.applicant_id) for r in await repository.needing_reminder(session, today, days)
@@ -120,12 +105,53 @@ async def _remind(
 
 async def _drop_orphan_entries(session: AsyncSession, national: AsyncSession, province: Province) -> int:
     """Index entries whose registration the province never committed (its commit failed after the
-    national one): without this, the person would look registered nationwide forever."""
+    national one): without this, the person would look registered nationwide forever.
+
+    Only entries settled for an hour are considered, and they are read before the province's
+    registrations, so an approval committing meanwhile is never mistaken for an orphan.
+    """
+    settled = await repository.entry_registration_ids(
+        national, province.slug, settled_before=utcnow() - timedelta(hours=1)
+    )
+    await national.rollback()
     local = await repository.registration_ids(session)
     await session.rollback()
-    async with transaction(national):
-        orphans = await repository.entry_registration_ids(national, province.slug) - local
-        for registration_id in orphans:
-            await repository.delete_entry(national, province.slug, registration_id)
-            log.warning("register.orphan_entry_dropped", tenant=province.slug, registration=registration_id)
+    orphans = settled - local
+    if orphans:
+        async with transaction(national):
+            for registration_id in orphans:
+                await repository.delete_entry(national, province.slug, registration_id)
+                log.warning(
+                    "register.orphan_entry_dropped", tenant=province.slug, registration=registration_id
+                )
     return len(orphans)
+
+
+async def _cancel_expired(
+    session: AsyncSession,
+    national: AsyncSession,
+    province: Province,
+    batch: list[tuple[int, str]],
+    today: date,
+) -> int:
+    cancelled = 0
+    for row_id, key in batch:
+        if await renewal_pending(national, key, province.slug):
+            # 行政许可法 art. 50: a renewal filed in time and not yet decided keeps the registration.
+            await national.rollback()
+            continue
+        async with transaction(session), transaction(national):  # national commits first
+            row = await repository.registration(session, row_id, for_update=True)
+            if row is None or row.status != "active" or row.valid_until >= today:
+                continue  # renewed or closed meanwhile
+            await cancel_registration(
+                session,
+                national,
+                province=province,
+                registration_id=row.id,
+                reason=f"注册有效期于 {row.valid_until:%Y-%m-%d} 届满未延续",
+                decided=Decided(None, "系统", today),
+                expired=True,
+            )
+        cancelled += 1
+    return cancelled

@@ -100,11 +100,13 @@ async def published(session: AsyncSession, *, since: date, limit: int, offset: i
     return (await session.execute(query)).all()
 
 
-async def expiring(session: AsyncSession, until: date, limit: int = 1000) -> Sequence[Registration]:
+async def expiring(
+    session: AsyncSession, until: date, *, after_id: int = 0, limit: int = 1000
+) -> Sequence[Registration]:
     query = (
         select(Registration)
-        .where(Registration.status == "active", Registration.valid_until <= until)
-        .order_by(Registration.valid_until, Registration.id)
+        .where(Registration.status == "active", Registration.valid_until <= until, Registration.id > after_id)
+        .order_by(Registration.id)
         .limit(limit)
     )
     return (await session.scalars(query)).all()
@@ -189,8 +191,9 @@ async def needing_reminder(
     return (await session.scalars(query)).all()
 
 
-async def open_cases_in(session: AsyncSession, tenant: str) -> Sequence[OpenCase]:
-    return (await session.scalars(select(OpenCase).where(OpenCase.tenant == tenant))).all()
+async def open_cases_in(session: AsyncSession, tenant: str, *, opened_before: Any) -> Sequence[OpenCase]:
+    query = select(OpenCase).where(OpenCase.tenant == tenant, OpenCase.opened_at < opened_before)
+    return (await session.scalars(query)).all()
 
 
 async def set_entry(session: AsyncSession, entry_id: int, values: dict[str, Any]) -> None:
@@ -246,19 +249,25 @@ async def entries_matching(
     return (await session.scalars(query.limit(50))).all()
 
 
-async def entry_registration_ids(session: AsyncSession, tenant: str) -> set[int]:
-    return set(
-        await session.scalars(select(RegisterEntry.registration_id).where(RegisterEntry.tenant == tenant))
+async def entry_registration_ids(session: AsyncSession, tenant: str, *, settled_before: Any) -> set[int]:
+    """The province's entries last written before a moment (younger ones may still be committing)."""
+    query = select(RegisterEntry.registration_id).where(
+        RegisterEntry.tenant == tenant, RegisterEntry.updated_at < settled_before
     )
+    return set(await session.scalars(query))
 
 
 async def registration_ids(session: AsyncSession) -> set[int]:
     return set(await session.scalars(select(Registration.id)))
 
 
-async def search(session: AsyncSession, text: str, limit: int = 50) -> Sequence[Registration]:
-    """By certificate number or ID number exactly, or by name."""
+async def search(
+    session: AsyncSession, text: str, limit: int = 50, *, division_prefix: str | None = None
+) -> Sequence[Registration]:
+    """By certificate number or ID number exactly, or by name; optionally within a territory."""
     query = select(Registration).order_by(Registration.status, Registration.id.desc()).limit(limit)
+    if division_prefix:
+        query = query.where(Registration.division_code.startswith(division_prefix))
     value = text.strip()
     condition = or_(
         Registration.certificate_no == value.upper(),

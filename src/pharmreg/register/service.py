@@ -316,14 +316,20 @@ async def cancel_registration(
     reason: str,
     decided: Decided,
     expired: bool = False,
+    facts: str | None = None,
 ) -> Registration:
-    """Close a registration (on application, ex officio, or on expiry) with a public notice."""
+    """Close a registration (on application, ex officio, or on expiry) with a public notice.
+
+    The public notice names the ground only; the facts behind an ex officio decision (certificate
+    or judgment numbers) stay in the history's details, which only officers read.
+    """
     row = await _locked_active(session, registration_id)
     row.status = RegistrationStatus.EXPIRED if expired else RegistrationStatus.CANCELLED
     row.closed_on = decided.on
     row.close_reason = reason[:200]
     row.updated_at = utcnow()
-    _history(session, row, "expired" if expired else "cancelled", decided, f"注销注册：{reason}")
+    extra = {"facts": facts} if facts else {}
+    _history(session, row, "expired" if expired else "cancelled", decided, f"注销注册：{reason}", **extra)
     await session.flush()
     await _sync_entry(national, province, row)
     return row
@@ -559,9 +565,13 @@ async def verify_certificate(
     )
 
 
-async def open_cases_in(national: AsyncSession, tenant: str) -> list[tuple[str, str]]:
-    """(person key, application reference) of every slot a province's applications hold."""
-    return [(row.person_key, row.application_ref) for row in await repository.open_cases_in(national, tenant)]
+async def open_cases_in(
+    national: AsyncSession, tenant: str, *, older_than: timedelta
+) -> list[tuple[str, str]]:
+    """(person key, application reference) of the slots a province's applications have held for a while
+    (a younger slot may belong to a submission whose province commit is still under way)."""
+    rows = await repository.open_cases_in(national, tenant, opened_before=utcnow() - older_than)
+    return [(row.person_key, row.application_ref) for row in rows]
 
 
 async def renewal_pending(national: AsyncSession, key: str, tenant: str) -> bool:
@@ -632,14 +642,19 @@ def check_settings(
             clean[name] = int(text)
     pattern = values.get("certificate_pattern", "").strip()
     try:
-        samples = {pattern.format(province=p, year=y, seq=1) for p in ("44", "32") for y in (2026, 2027)}
+        samples = {
+            pattern.format(province=p, year=y, seq=n)
+            for p in ("44", "32")
+            for y in (2026, 2027)
+            for n in (1, 2)
+        }
     except Exception:  # any malformed placeholder: str.format raises several kinds
         samples = set()
     # Numbers must differ between provinces and years, or approvals would collide nationwide.
-    if len(samples) != 4 or len(pattern) > 60 or any(len(x) > 40 for x in samples):
+    if len(samples) != 8 or len(pattern) > 60 or any(len(x) > 40 for x in samples):
         errors["certificate_pattern"] = (
-            "编号规则须同时包含 {province}、{year} 和 {seq}（如 {province}{year}{seq:06d}），"
-            "生成的编号不超过 40 位"
+            "编号规则须同时包含 {province}、{year} 和 {seq}，使每个编号各不相同"
+            "（如 {province}{year}{seq:06d}），生成的编号不超过 40 位"
         )
     else:
         clean["certificate_pattern"] = pattern
@@ -719,8 +734,9 @@ EX_OFFICIO_REASONS = {
 
 
 async def search_registrations(
-    session: AsyncSession, province_slug: str, text: str, today: date
+    session: AsyncSession, province_slug: str, text: str, today: date, *, division_prefix: str | None = None
 ) -> list[RegistrationRead]:
     if not text.strip():
         return []
-    return [registration_read(province_slug, r, today) for r in await repository.search(session, text[:40])]
+    rows = await repository.search(session, text[:40], division_prefix=division_prefix)
+    return [registration_read(province_slug, r, today) for r in rows]

@@ -18,7 +18,7 @@ from pharmreg.audit import Actor, record_tenant_audit
 from pharmreg.authority import AuthorityPolicy, Matter
 from pharmreg.identity import OfficerAccount, Position, require_officer
 from pharmreg.kit.clock import china_today
-from pharmreg.kit.codes import division_covers
+from pharmreg.kit.codes import division_covers, division_prefix
 from pharmreg.kit.rendering import render
 from pharmreg.register import (
     EX_OFFICIO_REASONS,
@@ -54,9 +54,11 @@ class OfficeRegisterController(Controller):
         tenant_session: NamedDependency[AsyncSession],
         q: FromQuery[str] = "",
     ) -> Template:
-        found = await search_registrations(tenant_session, tenant.slug, q, china_today())
-        if not officer.at_province:  # a city or county bureau sees the registrations of its territory
-            found = [r for r in found if division_covers(officer.unit_code, r.division_code)]
+        # A city or county bureau sees the registrations of its own territory.
+        prefix = None if officer.at_province else division_prefix(officer.unit_code)
+        found = await search_registrations(
+            tenant_session, tenant.slug, q, china_today(), division_prefix=prefix
+        )
         return render(
             request,
             "applications/register_search.html",
@@ -147,7 +149,8 @@ class OfficeRegisterController(Controller):
                         national_session,
                         province=province_of(tenant),
                         registration_id=row.id,
-                        reason=f"依职权注销：{reason}（{facts}）",
+                        reason=f"依职权注销：{reason}",
+                        facts=facts,
                         decided=Decided(None, officer.name, china_today()),
                     )
                     await record_tenant_audit(
@@ -155,7 +158,7 @@ class OfficeRegisterController(Controller):
                         action="registration_cancelled",
                         actor=actor,
                         target=row.certificate_no,
-                        summary=f"{officer.name} 依职权注销了注册证 {row.certificate_no}：{reason}",
+                        summary=f"{officer.name} 依职权注销注册证 {row.certificate_no}：{reason}（{facts}）",
                     )
             except RegisterConflictError as exc:
                 errors[""] = str(exc)

@@ -88,6 +88,7 @@ def _unit_read(unit: BureauUnit) -> UnitRead:
         address=unit.address,
         postcode=unit.postcode,
         email=unit.email,
+        active=unit.active,
     )
 
 
