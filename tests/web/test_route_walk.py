@@ -78,7 +78,7 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/register"), "handle_tasks", False),
     (
         re.compile(
-            r"^/p/\{slug\}/office(/account.*|/tasks/.*|/cases/.*|/deadlines|/address-book|/password|/totp|/logout-everywhere|)$"
+            r"^/p/\{slug\}/office(/account.*|/tasks/.*|/cases/.*|/deadlines|/address-book|/messages.*|/password|/totp|/logout-everywhere|)$"
         ),
         None,
         False,
@@ -175,6 +175,7 @@ def fill(template: str, slug: str, *, officer_id: uuid.UUID) -> str:
         "staff_id": str(uuid.uuid4()),
         "task_id": "987654",
         "unit_id": "987654",
+        "message_id": "987654",
         "delegation_id": "987654",
         "action": "grant",
         "ref": "9876543210",

@@ -3,6 +3,7 @@ their own account and work delegation."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Annotated, Any
 
@@ -33,6 +34,7 @@ from pharmreg.identity import (
     Realm,
     SecondFactorRoutes,
     StaffAccount,
+    get_officer,
     list_officers,
     require_officer,
     require_staff,
@@ -41,6 +43,7 @@ from pharmreg.identity import (
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
+from pharmreg.messaging import inbox, open_message, send_direct, unread_count
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import (
     TaskConflictError,
@@ -440,10 +443,144 @@ class NationalAddressBookController(Controller):
         )
 
 
+class OfficeMessagesController(Controller):
+    """消息中心: an officer's notifications and direct messages with colleagues of the province."""
+
+    path = "/p/{slug:str}/office/messages"
+    include_in_schema = False
+    guards = [require_officer()]
+
+    @get("/")
+    async def inbox(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+    ) -> Template:
+        return render(
+            request,
+            "office/messages.html",
+            {
+                "realm": officer_realm(tenant, db),
+                "tenant": tenant,
+                "officer": officer,
+                "messages": await inbox(tenant_session, officer.id),
+                "sent": request.query_params.get("sent") == "1",
+            },
+        )
+
+    @get("/unread")
+    async def unread(
+        self,
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+    ) -> Response[str]:
+        """The header's badge, polled by htmx."""
+        count = await unread_count(tenant_session, officer.id)
+        return Response(f"消息（{count}）" if count else "消息", media_type="text/html; charset=utf-8")
+
+    async def _compose(
+        self,
+        request: HTMXRequest,
+        tenant: TenantInfo,
+        officer: OfficerAccount,
+        session: AsyncSession,
+        db: Database,
+        *,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Template:
+        colleagues = [o for o in await list_officers(session) if o.active and o.id != officer.id]
+        return render(
+            request,
+            "office/message_new.html",
+            {
+                "realm": officer_realm(tenant, db),
+                "tenant": tenant,
+                "officer": officer,
+                "colleagues": colleagues,
+                "values": values or {"to": request.query_params.get("to", "")},
+                "errors": errors or {},
+            },
+            status_code=status,
+        )
+
+    @get("/new")
+    async def compose(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+    ) -> Template:
+        return await self._compose(request, tenant, officer, tenant_session, db)
+
+    @post("/new")
+    async def send(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+    ) -> Template | Response[Any]:
+        values = {k: str(v) for k, v in (await request.form()).items()}
+        errors: dict[str, str] = {}
+        recipient = None
+        with contextlib.suppress(ValueError):  # a malformed id is no colleague
+            recipient = await get_officer(tenant_session, uuid.UUID(values.get("to", "")))
+        if recipient is None or not recipient.active or recipient.id == officer.id:
+            errors["to"] = "请选择本省的一位同事"  # another province's officer is simply not found here
+        subject, body = values.get("subject", "").strip(), values.get("body", "").strip()
+        if not 1 <= len(subject) <= 120:
+            errors["subject"] = "主题应为 1–120 个字"
+        if not 1 <= len(body) <= 2000:
+            errors["body"] = "内容应为 1–2000 个字"
+        if errors or recipient is None:
+            return await self._compose(
+                request, tenant, officer, tenant_session, db, values=values, errors=errors, status=400
+            )
+        async with transaction(tenant_session):
+            send_direct(
+                tenant_session,
+                sender_id=officer.id,
+                sender_name=officer.name,
+                recipient_id=recipient.id,
+                subject=subject,
+                body=body,
+            )
+        return Redirect(path=f"/p/{tenant.slug}/office/messages/?sent=1", status_code=303)
+
+    @get("/{message_id:int}")
+    async def open(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        db: NamedDependency[Database],
+        message_id: FromPath[int],
+    ) -> Template:
+        async with transaction(tenant_session):
+            message = await open_message(tenant_session, officer.id, message_id)
+        if message is None:
+            raise NotFoundException()  # someone else's message answers like a missing one
+        return render(
+            request,
+            "office/message.html",
+            {"realm": officer_realm(tenant, db), "tenant": tenant, "officer": officer, "message": message},
+        )
+
+
 ROUTE_HANDLERS = [
     OfficeSignInController,
     OfficeAccountController,
     OfficeTasksController,
     OfficeAddressBookController,
     NationalAddressBookController,
+    OfficeMessagesController,
 ]

@@ -12,10 +12,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from pharmreg.audit import Actor
 from pharmreg.authority import AuthorityPolicy, Matter, Units
 from pharmreg.divisions import DivisionIndex
-from pharmreg.identity import OfficerAccount, Position, officer_names
+from pharmreg.identity import OfficerAccount, Position, list_officers, officer_names
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.codes import division_covers, division_prefix
 from pharmreg.kit.forms import FormErrors
+from pharmreg.messaging import notify
 from pharmreg.workflow import repository
 from pharmreg.workflow.models import Task
 from pharmreg.workflow.schemas import HistoryRead, TaskRead, TaskSeed
@@ -108,7 +109,25 @@ async def create_task(
     )
     await session.flush()
     repository.add_history(session, {"task_id": task.id, "action": "created", "to_unit_id": unit.id})
+    await notify_pool(
+        session,
+        unit.id,
+        seed.position,
+        subject=f"新任务：{seed.subject}",
+        body=f"{Matter(seed.matter).label}（{Position(seed.position).label}环节）已进入本单位待办"
+        + (f"，期限 {seed.due_date}" if seed.due_date else ""),
+        link=f"tasks/{task.id}",
+    )
     return task
+
+
+async def notify_pool(
+    session: AsyncSession, unit_id: int, position: str, *, subject: str, body: str, link: str
+) -> int:
+    """消息中心: tell the officers of a unit who hold the post (links are relative to the office)."""
+    officers = await list_officers(session, unit_id=unit_id)
+    recipients = [o.id for o in officers if o.active and position in o.positions]
+    return notify(session, recipients, subject=subject, body=body, link=link)
 
 
 async def todo_list(

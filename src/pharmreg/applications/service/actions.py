@@ -30,6 +30,7 @@ from pharmreg.kit.clock import utcnow
 from pharmreg.kit.codes import province_abbreviation
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.workdays import WorkCalendar
+from pharmreg.messaging import notify
 from pharmreg.practice import practice_unit_by_uscc
 from pharmreg.register import (
     Decided,
@@ -54,6 +55,7 @@ from pharmreg.workflow import (
     case_task,
     finish_case_task,
     note_on_task,
+    notify_pool,
     process_of,
 )
 
@@ -405,6 +407,16 @@ async def flag_deadline(session: AsyncSession, *, app: Application, action: Acti
         )
         if action is Action.ESCALATE:
             task.priority = max(task.priority, 2)
+    if task is not None:
+        title = "超期督办" if action is Action.ESCALATE else "期限提醒"
+        subject = f"{title}：{app.applicant_name} · {Matter(app.matter).label}"
+        link = f"cases/{app.ref}"
+        if task.assignee_id is not None:
+            notify(session, [task.assignee_id], subject=subject, body=note, link=link)
+        else:
+            await notify_pool(
+                session, task.candidate_unit_id, task.position, subject=subject, body=note, link=link
+            )
     app.reminded = "escalated" if action is Action.ESCALATE else f"{action.value}:{app.step or ''}"
     _event(session, app, action.value, "system", "系统", note=note)
     await _flush(session)

@@ -1,0 +1,48 @@
+"""Queries of the officers' message center."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.messaging.models import OfficeMessage
+
+
+def add(session: AsyncSession, message: OfficeMessage) -> None:
+    session.add(message)
+
+
+async def inbox(session: AsyncSession, recipient_id: uuid.UUID, *, limit: int) -> Sequence[OfficeMessage]:
+    query = (
+        select(OfficeMessage)
+        .where(OfficeMessage.recipient_id == recipient_id)
+        .order_by(OfficeMessage.id.desc())
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def unread(session: AsyncSession, recipient_id: uuid.UUID) -> int:
+    query = select(func.count()).where(
+        OfficeMessage.recipient_id == recipient_id, OfficeMessage.read_at.is_(None)
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def message(session: AsyncSession, recipient_id: uuid.UUID, message_id: int) -> OfficeMessage | None:
+    query = select(OfficeMessage).where(
+        OfficeMessage.id == message_id, OfficeMessage.recipient_id == recipient_id
+    )
+    return await session.scalar(query)
+
+
+async def mark_read(session: AsyncSession, message_id: int, at: datetime) -> None:
+    await session.execute(
+        update(OfficeMessage)
+        .where(OfficeMessage.id == message_id, OfficeMessage.read_at.is_(None))
+        .values(read_at=at)
+    )

@@ -1,0 +1,74 @@
+"""消息中心: new tasks arrive as notifications; colleagues write to each other; nobody reads another's."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from pharmreg.identity.models import Officer
+from tests.applications.journeys import fill, start, upload_required
+from tests.pharmacists import add_unit
+
+
+async def _officer_id(platform, slug: str, username: str) -> str:
+    async with platform.db.tenant(f"tenant_{slug}") as session:
+        return str(await session.scalar(select(Officer.id).where(Officer.username == username)))
+
+
+async def test_a_new_case_notifies_the_pool_and_colleagues_write(
+    platform, make_pharmacist, new_browser
+) -> None:
+    clerk = new_browser()
+    await clerk.sign_in("/p/js/office", "js.accept")
+    before = (await clerk.get("/p/js/office/messages/unread")).text
+    person, applicant = await make_pharmacist("方知远", division="320102")
+    unit = await add_unit(platform, "js", "320102")
+    ref = await start(applicant, "js", "first_registration")
+    await fill(
+        applicant,
+        "js",
+        ref,
+        qualification_no=person.qualification_no,
+        categories="pharmacy",
+        scope="distribution",
+        unit_uscc=unit,
+        declaration="yes",
+    )
+    await upload_required(applicant, "js", ref)
+    assert (await applicant.post(f"/account/applications/js/{ref}/submit", {})).status_code == 303
+
+    badge = (await clerk.get("/p/js/office/messages/unread")).text
+    assert badge.startswith("消息（") and badge != before
+    inbox = await clerk.get("/p/js/office/messages/")
+    assert "新任务：方知远 · 首次注册" in inbox.text
+    message_id = re.search(r'/p/js/office/messages/(\d+)">新任务：方知远', inbox.text).group(1)
+    opened = await clerk.get(f"/p/js/office/messages/{message_id}")
+    assert "前往办理" in opened.text and re.search(r'href="/p/js/office/tasks/\d+"', opened.text)
+
+    reviewer_id = await _officer_id(platform, "js", "js.review")
+    empty = await clerk.post(
+        "/p/js/office/messages/new", {"to": reviewer_id, "subject": "", "body": "请协助"}
+    )
+    assert empty.status_code == 400 and "主题应为" in empty.text
+    foreign = await clerk.post(
+        "/p/js/office/messages/new",
+        {"to": await _officer_id(platform, "gd", "gd.review"), "subject": "你好", "body": "跨省"},
+    )
+    assert foreign.status_code == 400 and "请选择本省的一位同事" in foreign.text
+    sent = await clerk.post(
+        "/p/js/office/messages/new", {"to": reviewer_id, "subject": "关于方知远的申请", "body": "请优先审核"}
+    )
+    assert sent.status_code == 303
+
+    reviewer = new_browser()
+    await reviewer.sign_in("/p/js/office", "js.review")
+    page = await reviewer.get("/p/js/office/messages/")
+    direct = re.search(r'/p/js/office/messages/(\d+)">关于方知远的申请', page.text).group(1)
+    assert "请优先审核" in (await reviewer.get(f"/p/js/office/messages/{direct}")).text
+    # Another colleague, and another province's officer, cannot open it.
+    assert (await clerk.get(f"/p/js/office/messages/{direct}")).status_code == 404
+    outsider = new_browser()
+    await outsider.sign_in("/p/gd/office", "gd.review")
+    elsewhere = await outsider.get(f"/p/gd/office/messages/{direct}")
+    assert "请优先审核" not in elsewhere.text  # ids are per province: at most a message of gd.review's own
