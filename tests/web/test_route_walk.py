@@ -88,7 +88,7 @@ NATIONAL_PUBLIC = re.compile(r"^/national/(login|login/totp|logout|reset|reset/c
 ACCOUNT_PUBLIC = re.compile(r"^/account/(login|logout|register|reset|reset/confirm)$")
 PUBLIC = re.compile(
     r"^(/|/health|/ready|/divisions/search|/p/\{slug\}|/p/\{slug\}/divisions/\{code\}|/api/.*|/static/.*"
-    r"|/guides.*|/verify.*|/p/\{slug\}/results|/region|/contacts)$"
+    r"|/guides.*|/verify.*|/p/\{slug\}/results|/region|/contacts|/query/scores)$"
 )
 
 

@@ -2,12 +2,14 @@
 sites, and the bureaus' contacts (publishing and Q&A come later)."""
 
 from pharmreg.portal.controllers import NationalPortalController, ProvincePortalController
+from pharmreg.portal.queries import QueryController
 from pharmreg.portal.regions import REGION_COOKIE, RegionController, guess_province
 
 __all__ = [
     "REGION_COOKIE",
     "NationalPortalController",
     "ProvincePortalController",
+    "QueryController",
     "RegionController",
     "guess_province",
 ]

@@ -74,3 +74,28 @@ class ImportReport(msgspec.Struct):
     updated: int = 0
     duplicates: int = 0
     errors: list[str] = msgspec.field(default_factory=list)
+
+
+class CreditRead(msgspec.Struct, frozen=True):
+    year: int
+    part_label: str
+    hours: Decimal
+    credits: Decimal
+    issuer: str
+    certificate_no: str
+
+
+class ScoreRead(msgspec.Struct, frozen=True):
+    """One exam subject's result, as the public score query shows it (no ID number)."""
+
+    subject: str
+    year: int | None
+    score: float
+    passed: bool
+
+
+class ExamResult(msgspec.Struct, frozen=True):
+    name: str
+    category_label: str
+    certificate_no: str | None
+    subjects: list[ScoreRead]

@@ -11,7 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.kit.codes import CodeError, parse_resident_id
 from pharmreg.qualifications import repository
-from pharmreg.qualifications.schemas import Category, CePart, CeYear, ImportReport, QualificationRead
+from pharmreg.qualifications.schemas import (
+    Category,
+    CePart,
+    CeYear,
+    CreditRead,
+    ExamResult,
+    ImportReport,
+    QualificationRead,
+    ScoreRead,
+)
 
 BATCH = 1000
 
@@ -238,3 +247,51 @@ async def _flush_credits(
 async def demo_accounts(session: AsyncSession, *, prefix: str) -> list[tuple[str, str, str]]:
     """(mobile, name, certificate number) of the accounts whose certificates carry a prefix (demo data)."""
     return await repository.accounts_with_certificates(session, prefix)
+
+
+PASS_MARK = 72  # each subject is out of 120
+
+
+async def credits_of(session: AsyncSession, id_number: str) -> list[CreditRead]:
+    """A person's CE credit records, every issuer, newest year first."""
+    rows = await repository.credits_of(session, id_number)
+    return sorted(
+        (
+            CreditRead(
+                year=r.year,
+                part_label=CePart(r.part).label,
+                hours=r.hours,
+                credits=r.credits,
+                issuer=r.issuer,
+                certificate_no=r.certificate_no,
+            )
+            for r in rows
+        ),
+        key=lambda c: (-c.year, c.part_label),
+    )
+
+
+async def exam_results(
+    session: AsyncSession, *, name: str, id_number: str, year: int | None
+) -> list[ExamResult]:
+    """成绩查询: the subject results of a person's qualification records, found only by name and ID number
+    together (optionally one exam year)."""
+    results = []
+    for record in await repository.qualifications_of(session, id_number.strip().upper()):
+        if record.name != name.strip():
+            continue
+        subjects = [
+            ScoreRead(
+                subject=str(s.get("subject", "")),
+                year=s.get("year"),
+                score=float(s.get("score", 0)),
+                passed=float(s.get("score", 0)) >= PASS_MARK,
+            )
+            for s in record.subjects or []
+            if year is None or s.get("year") in (None, year)
+        ]
+        if subjects or year is None:
+            results.append(
+                ExamResult(record.name, Category(record.category).label, record.certificate_no, subjects)
+            )
+    return results

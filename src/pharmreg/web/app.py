@@ -25,7 +25,12 @@ from pharmreg.identity import Position, UnitApiController
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.office import ROUTE_HANDLERS as OFFICE_ROUTES
-from pharmreg.portal import NationalPortalController, ProvincePortalController, RegionController
+from pharmreg.portal import (
+    NationalPortalController,
+    ProvincePortalController,
+    QueryController,
+    RegionController,
+)
 from pharmreg.practice import PracticeUnitApiController
 from pharmreg.settings import Settings
 from pharmreg.supervision import SupervisionApiController
@@ -118,6 +123,7 @@ def create_app(settings: Settings) -> Litestar:
             NationalPortalController,
             ProvincePortalController,
             RegionController,
+            QueryController,
             TenantApiController,
             DivisionApiController,
             SupervisionApiController,

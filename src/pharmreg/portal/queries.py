@@ -1,0 +1,75 @@
+"""信息查询: exam scores (public, by name and ID number together), and a pharmacist's own CE credits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from litestar.response import Template
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.identity import ApplicantAccount, require_applicant
+from pharmreg.kit.ratelimit import within_limit
+from pharmreg.qualifications import ce_years, credits_of, exam_results
+
+# Someone checks their own scores a few times; a script would try thousands of ID numbers.
+SCORE_QUERIES_PER_MINUTE = 10
+
+
+class QueryController(Controller):
+    include_in_schema = False
+
+    @get("/query/scores")
+    async def scores(
+        self,
+        request: Request[Any, Any, Any],
+        national_session: NamedDependency[AsyncSession],
+        redis: NamedDependency[Redis],
+        name: Annotated[str, QueryParameter(max_length=50)] = "",
+        id_number: Annotated[str, QueryParameter(max_length=32)] = "",
+        year: Annotated[str, QueryParameter(max_length=4)] = "",
+    ) -> Template:
+        context: dict[str, Any] = {
+            "name": name,
+            "id_number": id_number,
+            "year": year,
+            "results": None,
+            "error": None,
+        }
+        status = 200
+        if name or id_number or year:
+            address = request.client.host if request.client else "unknown"
+            if not name.strip() or not id_number.strip():
+                context["error"], status = "请同时填写姓名和证件号码", 400
+            elif year and not (year.isdecimal() and 2000 <= int(year) <= 2100):
+                context["error"], status = "考试年度应为四位数字，如 2025", 400
+            elif not await within_limit(
+                redis, f"scores:{address}", limit=SCORE_QUERIES_PER_MINUTE, window_seconds=60
+            ):
+                context["error"], status = "查询过于频繁，请一分钟后再试", 429
+            else:
+                context["results"] = await exam_results(
+                    national_session, name=name, id_number=id_number, year=int(year) if year else None
+                )
+                if not context["results"]:
+                    context["error"], status = "未查到相符的成绩：请核对姓名、证件号码和考试年度", 404
+        return Template(template_name="portal/scores.html", context=context, status_code=status)
+
+    @get("/account/credits", guards=[require_applicant()])
+    async def credits(
+        self, applicant: NamedDependency[ApplicantAccount], national_session: NamedDependency[AsyncSession]
+    ) -> Template:
+        """The signed-in pharmacist's own CE credits, by year and part, with every record."""
+        return Template(
+            template_name="portal/credits.html",
+            context={
+                "applicant": applicant,
+                "years": sorted(
+                    (await ce_years(national_session, applicant.id_number)).values(), key=lambda y: -y.year
+                ),
+                "records": await credits_of(national_session, applicant.id_number),
+            },
+        )

@@ -1,0 +1,69 @@
+"""信息查询: exam scores by name and ID number together (rate-limited), and a pharmacist's own credits."""
+
+from __future__ import annotations
+
+from pharmreg.kit.db import transaction
+from pharmreg.kit.tabular import Row
+from pharmreg.qualifications import import_qualifications
+from tests.pharmacists import add_credits
+
+
+async def test_scores_need_name_and_id_together_and_are_rate_limited(
+    platform, make_pharmacist, new_browser
+) -> None:
+    person, _browser = await make_pharmacist("柯以宁", division="110101")
+    async with platform.db.national() as session, transaction(session):
+        report = await import_qualifications(
+            session,
+            [
+                Row(
+                    2,
+                    {
+                        "certificate_no": "QS2024000001",
+                        "name": person.name,
+                        "id_number": person.id_number,
+                        "category": "中药学",
+                        "obtained_on": "2024-11-20",
+                        "subject_1_name": "中药学专业知识（一）",
+                        "subject_1_score": "88",
+                        "subject_1_year": "2024",
+                        "subject_2_name": "药事管理与法规",
+                        "subject_2_score": "65",
+                        "subject_2_year": "2023",
+                    },
+                )
+            ],
+        )
+    assert not report.errors
+    visitor = new_browser()
+    found = await visitor.get("/query/scores", params={"name": person.name, "id_number": person.id_number})
+    assert found.status_code == 200 and "中药学专业知识（一）" in found.text and "合格" in found.text
+    assert "不合格" in found.text and person.id_number not in found.text.replace(
+        'value="' + person.id_number, ""
+    )
+    one_year = await visitor.get(
+        "/query/scores", params={"name": person.name, "id_number": person.id_number, "year": "2023"}
+    )
+    assert "药事管理与法规" in one_year.text and "中药学专业知识（一）" not in one_year.text
+    wrong = await visitor.get("/query/scores", params={"name": "别人", "id_number": person.id_number})
+    assert wrong.status_code == 404 and "未查到相符的成绩" in wrong.text
+    bad_year = await visitor.get(
+        "/query/scores", params={"name": person.name, "id_number": person.id_number, "year": "二〇二四"}
+    )
+    assert bad_year.status_code == 400
+    answers = [
+        (
+            await visitor.get("/query/scores", params={"name": "某", "id_number": "11010119900307001X"})
+        ).status_code
+        for _ in range(12)
+    ]
+    assert answers[-1] == 429
+
+
+async def test_a_pharmacist_reads_only_their_own_credits(platform, make_pharmacist) -> None:
+    person, browser = await make_pharmacist("柯以安", division="110101")
+    _other, other_browser = await make_pharmacist("柯以平", division="110101")
+    await add_credits(platform, person, [2024, 2025])
+    page = await browser.get("/account/credits")
+    assert page.status_code == 200 and "测试施教机构" in page.text and "2025" in page.text
+    assert "测试施教机构" not in (await other_browser.get("/account/credits")).text
