@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from redis.asyncio import Redis
+
 from pharmreg.kit.db import transaction
 from pharmreg.kit.tabular import Row
 from pharmreg.qualifications import import_qualifications
@@ -51,6 +55,40 @@ async def test_scores_need_name_and_id_together_and_are_rate_limited(
         "/query/scores", params={"name": person.name, "id_number": person.id_number, "year": "二〇二四"}
     )
     assert bad_year.status_code == 400
+    # Three answered queries in ten minutes: the next one needs the picture's digits.
+    asked = await visitor.get("/query/scores", params={"name": person.name, "id_number": person.id_number})
+    assert (
+        asked.status_code == 400
+        and "请输入图中的数字" in asked.text
+        and "data:image/png;base64," in asked.text
+    )
+    token = re.search(r'name="captcha_token" value="([^"]+)"', asked.text).group(1)
+    wrong_digits = await visitor.get(
+        "/query/scores",
+        params={
+            "name": person.name,
+            "id_number": person.id_number,
+            "captcha_token": token,
+            "captcha": "0000",
+        },
+    )
+    assert wrong_digits.status_code == 400  # and the challenge is spent: a guess cannot be repeated
+    token = re.search(r'name="captcha_token" value="([^"]+)"', wrong_digits.text).group(1)
+    redis = Redis.from_url(platform.settings.redis_url)
+    try:
+        answer = (await redis.get(f"pharmreg:captcha:{token}")).decode()
+    finally:
+        await redis.aclose()
+    solved = await visitor.get(
+        "/query/scores",
+        params={
+            "name": person.name,
+            "id_number": person.id_number,
+            "captcha_token": token,
+            "captcha": answer,
+        },
+    )
+    assert solved.status_code == 200 and "中药学专业知识（一）" in solved.text
     answers = [
         (
             await visitor.get("/query/scores", params={"name": "某", "id_number": "11010119900307001X"})

@@ -16,3 +16,10 @@ async def within_limit(redis: Redis, key: str, *, limit: int, window_seconds: in
         pipe.expire(name, window_seconds + 1, nx=True)
         count = (await pipe.execute())[0]
     return int(count) <= limit
+
+
+async def used(redis: Redis, key: str, *, window_seconds: int) -> int:
+    """How many requests `key` made in the current window (without counting this look)."""
+    window = int(time.time()) // window_seconds
+    value = await redis.get(f"pharmreg:rate:{key}:{window}")
+    return int(value) if value else 0
