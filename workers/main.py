@@ -21,6 +21,7 @@ from pharmreg.authority import PolicyCache
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.messaging import RecordingSmsProvider
+from pharmreg.publishing import publish_scheduled
 from pharmreg.register import maintain_register
 from pharmreg.settings import Settings, SettingsError
 from pharmreg.supervision import reconcile_province_figures
@@ -103,6 +104,7 @@ class WorkerSettings:
         apply_due_authority_changes,
         sweep_deadlines,
         maintain_register,
+        publish_scheduled,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         # Nightly, when few changes arrive: recount every province and correct any drift.
@@ -114,6 +116,8 @@ class WorkerSettings:
         # Expiry reminders, cancellation on expiry and closing transfers at the origin: once a day,
         # just after midnight in China (16:xx UTC), and at start-up to catch up after downtime.
         cron(maintain_register, hour={16}, minute={20}, run_at_startup=True),
+        # Scheduled articles go on line within a minute of their time (定时发布).
+        cron(publish_scheduled, second={30}, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -181,7 +181,8 @@ async def _setup(settings: Settings, demo: bool, db: Database) -> None:
         )
         click.echo(
             f"演示数据：工作人员 {demo_report.officers}，执业单位 {demo_report.practice_units}，"
-            f"申请人 {demo_report.applicants}，全国用户 {demo_report.staff}，待办案件 {demo_report.tasks}"
+            f"申请人 {demo_report.applicants}，全国用户 {demo_report.staff}，待办案件 {demo_report.tasks}，"
+            f"门户信息 {demo_report.articles}"
             "（已存在的不重复创建）"
         )
     delivered = await _deliver_once(settings, db)
@@ -565,7 +566,8 @@ async def demo_load() -> None:
         )
         click.echo(
             f"工作人员 {report.officers}，执业单位 {report.practice_units}，申请人 {report.applicants}，"
-            f"全国用户 {report.staff}（已存在的不重复创建）"
+            f"全国用户 {report.staff}，待办案件 {report.tasks}，门户信息 {report.articles}"
+            "（已存在的不重复创建）"
         )
 
     await _with_db(settings, work)

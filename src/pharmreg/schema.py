@@ -9,6 +9,7 @@ from pharmreg.identity import models as _identity
 from pharmreg.kit.db import NationalBase, TenantBase
 from pharmreg.messaging import models as _messaging
 from pharmreg.practice import models as _practice
+from pharmreg.publishing import models as _publishing
 from pharmreg.qualifications import models as _qualifications
 from pharmreg.register import models as _register
 from pharmreg.supervision import models as _supervision
@@ -28,6 +29,7 @@ _MODEL_MODULES = (
     _identity,
     _messaging,
     _practice,
+    _publishing,
     _qualifications,
     _register,
     _supervision,

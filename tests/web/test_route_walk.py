@@ -76,6 +76,8 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/admin/(processes|registration|guides)"), "manage_processes", True),
     (re.compile(r"^/p/\{slug\}/office/practice-units"), "manage_practice_units", False),
     (re.compile(r"^/p/\{slug\}/office/register"), "handle_tasks", False),
+    # publish_content or review_content: none of the walkers holds either.
+    (re.compile(r"^/p/\{slug\}/office/publishing"), "publish_content", False),
     (
         re.compile(
             r"^/p/\{slug\}/office(/account.*|/tasks/.*|/cases/.*|/deadlines|/address-book|/messages.*|/password|/totp|/logout-everywhere|)$"
@@ -88,7 +90,8 @@ NATIONAL_PUBLIC = re.compile(r"^/national/(login|login/totp|logout|reset|reset/c
 ACCOUNT_PUBLIC = re.compile(r"^/account/(login|logout|register|reset|reset/confirm)$")
 PUBLIC = re.compile(
     r"^(/|/health|/ready|/divisions/search|/p/\{slug\}|/p/\{slug\}/divisions/\{code\}|/api/.*|/static/.*"
-    r"|/guides.*|/verify.*|/p/\{slug\}/results|/region|/contacts|/query/scores)$"
+    r"|/guides.*|/verify.*|/p/\{slug\}/results|/region|/contacts|/query/scores"
+    r"|/articles.*|/p/\{slug\}/articles.*)$"
 )
 
 
@@ -180,6 +183,8 @@ def fill(template: str, slug: str, *, officer_id: uuid.UUID) -> str:
         "action": "grant",
         "ref": "9876543210",
         "attachment_id": "987654",
+        "article_id": "987654",
+        "entry_id": "987654",
         "notice_id": "987654",
         "registration_id": "987654",
         "matter": "first_registration",

@@ -26,7 +26,7 @@ from pharmreg.applications.controllers.public import (
 from pharmreg.applications.controllers.register import OfficeRegisterController
 from pharmreg.applications.guides import Guide, GuideBook, load_guides
 from pharmreg.applications.jobs import free_stale_slots, sweep_deadlines, sweep_province
-from pharmreg.applications.materials import AttachmentError, Material, check_file, materials_for
+from pharmreg.applications.materials import Material, check_file, materials_for
 from pharmreg.applications.schemas import ApplicationRead, AttachmentRead, DeadlineRow, EventRead, NoticeRead
 from pharmreg.applications.service import (
     NOTICE_TITLES,
@@ -57,6 +57,7 @@ from pharmreg.applications.service import (
     timeline,
     withdraw_application,
 )
+from pharmreg.kit.uploads import AttachmentError
 
 ROUTE_HANDLERS = [
     ApplicantApplicationsController,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
+
+from pharmreg.kit.uploads import JPEG, PDF, PNG, AttachmentError, CheckedFile, check_upload
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,41 +42,12 @@ def material(matter: str, key: str) -> Material | None:
     return next((m for m in materials_for(matter) if m.key == key), None)
 
 
-_SIGNATURES = (
-    (b"%PDF-", "application/pdf", "PDF"),
-    (b"\xff\xd8\xff", "image/jpeg", "JPG"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "PNG"),
-)
-_EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
-
-
-class AttachmentError(ValueError):
-    """The file cannot be accepted; the message tells the applicant why."""
-
-
-@dataclass(frozen=True, slots=True)
-class CheckedFile:
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-
-
 def check_file(filename: str, data: bytes, *, max_bytes: int, image_only: bool) -> CheckedFile:
     """Accept PDF, JPG or PNG judged by the bytes themselves, within the size limit."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "未命名文件"
-    if not data:
-        raise AttachmentError("文件为空，请重新选择")
-    if len(data) > max_bytes:
-        raise AttachmentError(f"文件超过 {max_bytes // (1024 * 1024)} MB，请压缩后再上传")
-    kind = next(((mime, label) for magic, mime, label in _SIGNATURES if data.startswith(magic)), None)
-    if kind is None:
-        raise AttachmentError("文件内容不是 PDF、JPG 或 PNG，请上传扫描件或照片")
-    mime, label = kind
-    if image_only and mime == "application/pdf":
-        raise AttachmentError("此项只能上传 JPG 或 PNG 图片")
-    if not name.lower().endswith(_EXTENSIONS[mime]):
-        raise AttachmentError(f"文件扩展名与内容不符：内容是 {label}，请核对后重新上传")
-    if mime == "application/pdf" and b"%%EOF" not in data[-2048:]:
-        raise AttachmentError("PDF 文件不完整，请重新导出后上传")
-    return CheckedFile(name, mime, len(data), hashlib.sha256(data).hexdigest())
+    kinds = (JPEG, PNG) if image_only else (PDF, JPEG, PNG)
+    try:
+        return check_upload(filename, data, max_bytes=max_bytes, kinds=kinds)
+    except AttachmentError as exc:
+        if image_only and data.startswith(b"%PDF-"):
+            raise AttachmentError("此项只能上传 JPG 或 PNG 图片") from exc
+        raise

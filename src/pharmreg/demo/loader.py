@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.demo.cases import load_cases, load_reference
+from pharmreg.demo.content import load_content
 from pharmreg.demo.generator import Person, chinese_name, mobile, organisation, person
 from pharmreg.divisions import DivisionIndex, DivisionRead
 from pharmreg.identity import (
@@ -21,6 +22,7 @@ from pharmreg.identity import (
     hash_password,
     register_applicant,
 )
+from pharmreg.kit.clock import utcnow
 from pharmreg.kit.codes import province_abbreviation
 from pharmreg.kit.db import Database
 from pharmreg.practice import (
@@ -50,6 +52,7 @@ _PROVINCE_POSTS: tuple[tuple[str, str, tuple[Position, ...]], ...] = (
     ("decide", "审批员", (Position.DECISION,)),
     ("cert", "制证员", (Position.CERTIFICATE,)),
     ("publish", "信息员", (Position.PUBLISHING, Position.CONSULTATION, Position.COMPLAINT)),
+    ("editor", "信息审核员", (Position.PUBLISHING_REVIEW,)),
     ("stats", "统计员", (Position.STATISTICS,)),
 )
 _STAFF = (
@@ -80,6 +83,7 @@ class DemoReport:
     applicants: int = 0
     staff: int = 0
     tasks: int = 0
+    articles: int = 0
 
 
 async def load_demo(
@@ -114,6 +118,10 @@ async def load_demo(
         cities = [d for d in own if d.level == 2 and not d.is_grouping]
         first_city = cities[0].code[:4] if cities else tenant.division_code[:2]
         report.tasks += await load_cases(db, tenant, people, cases_rng, today, authority_model, first_city)
+    provinces = [directory.get(slug) for slug in DEMO_PROVINCES]
+    report.articles = await load_content(
+        db, [(t.slug, t.schema, t.placement, t.name) for t in provinces if t is not None], now=utcnow()
+    )
     return report
 
 

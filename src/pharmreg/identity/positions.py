@@ -11,6 +11,7 @@ class Position(StrEnum):
     DECISION = "decision"
     CERTIFICATE = "certificate"
     PUBLISHING = "publishing"
+    PUBLISHING_REVIEW = "publishing_review"
     CONSULTATION = "consultation"
     COMPLAINT = "complaint"
     STATISTICS = "statistics"
@@ -27,6 +28,7 @@ _LABELS = {
     Position.DECISION: "审批",
     Position.CERTIFICATE: "制证",
     Position.PUBLISHING: "信息发布",
+    Position.PUBLISHING_REVIEW: "信息审核",
     Position.CONSULTATION: "咨询受理",
     Position.COMPLAINT: "投诉处理",
     Position.STATISTICS: "统计",

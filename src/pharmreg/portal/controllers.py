@@ -16,6 +16,7 @@ from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import count_units, list_units
 from pharmreg.kit.rendering import render
 from pharmreg.practice import count_practice_units
+from pharmreg.publishing import CATEGORIES, latest_pages, national_space, province_space
 from pharmreg.supervision import province_figures
 from pharmreg.tenancy import TenantDirectory, TenantInfo, tenant_divisions
 
@@ -44,6 +45,10 @@ class NationalPortalController(Controller):
                 "provinces": provinces,
                 "figures": figures,
                 "totals": totals,
+                "national_news": await latest_pages(
+                    national_session, national_space(), category=None, limit=8
+                ),
+                "news_categories": CATEGORIES,
             },
         )
 
@@ -75,6 +80,7 @@ class ProvincePortalController(Controller):
         request: HTMXRequest,
         tenant: NamedDependency[TenantInfo],
         tenant_session: NamedDependency[AsyncSession],
+        national_session: NamedDependency[AsyncSession],
         directory: NamedDependency[TenantDirectory],
         divisions: NamedDependency[DivisionIndex],
     ) -> Template:
@@ -93,6 +99,13 @@ class ProvincePortalController(Controller):
                 "county_total": sum(1 for d in own if d.level == 3),
                 "unit_count": await count_units(tenant_session),
                 "practice_unit_count": await count_practice_units(tenant_session),
+                "province_news": await latest_pages(
+                    tenant_session, province_space(tenant.slug), category=None, limit=6
+                ),
+                "national_news": await latest_pages(
+                    national_session, national_space(), category=None, limit=6
+                ),
+                "news_categories": CATEGORIES,
             },
         )
 

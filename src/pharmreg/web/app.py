@@ -32,6 +32,7 @@ from pharmreg.portal import (
     RegionController,
 )
 from pharmreg.practice import PracticeUnitApiController
+from pharmreg.publishing import ROUTE_HANDLERS as PUBLISHING_ROUTES
 from pharmreg.settings import Settings
 from pharmreg.supervision import SupervisionApiController
 from pharmreg.tenancy import TenantApiController, TenantDirectory, load_directory
@@ -133,6 +134,7 @@ def create_app(settings: Settings) -> Litestar:
             *OFFICE_ROUTES,
             *ADMINISTRATION_ROUTES,
             *APPLICATION_ROUTES,
+            *PUBLISHING_ROUTES,
             create_static_files_router(path="/static", directories=[settings.web_dir / "static"]),
         ],
         dependencies=dependencies(),

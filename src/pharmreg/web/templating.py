@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup, escape
 
 from pharmreg.kit.clock import china_time, until_label
 
@@ -22,6 +24,21 @@ def _asset_versions(static_dir: Path) -> dict[str, str]:
                 :10
             ]
     return versions
+
+
+def highlight(text: str, query: str) -> Markup:
+    """The text, escaped, with each word of the search query marked (<mark>)."""
+    words = sorted({w for w in query.split() if w}, key=len, reverse=True)
+    if not words:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(Markup("<mark>%s</mark>") % match.group())
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def template_config(web_dir: Path, **globals_: Any) -> TemplateConfig[JinjaTemplateEngine]:
@@ -41,4 +58,5 @@ def template_config(web_dir: Path, **globals_: Any) -> TemplateConfig[JinjaTempl
     environment.globals.update(static=static, **globals_)
     environment.filters["china_time"] = china_time
     environment.filters["until"] = until_label
+    environment.filters["highlight"] = highlight
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))

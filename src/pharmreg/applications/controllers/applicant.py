@@ -16,7 +16,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications.checks import CANCEL_REASONS, REISSUE_REASONS, Person, precheck
-from pharmreg.applications.materials import AttachmentError, materials_for
+from pharmreg.applications.materials import materials_for
 from pharmreg.applications.models import Application
 from pharmreg.applications.pages import (
     CertificateSource,
@@ -58,6 +58,7 @@ from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
+from pharmreg.kit.uploads import AttachmentError
 from pharmreg.qualifications import Category, categories_label
 from pharmreg.register import (
     Scope,

@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications import repository
-from pharmreg.applications.materials import AttachmentError, check_file, material
+from pharmreg.applications.materials import check_file, material
 from pharmreg.applications.models import Application, Attachment
 from pharmreg.applications.service.common import ApplicationError, _event, _flush
 from pharmreg.authority import Matter
 from pharmreg.identity import ApplicantAccount
 from pharmreg.kit.clock import utcnow
+from pharmreg.kit.uploads import AttachmentError
 from pharmreg.practice import practice_unit
 from pharmreg.register import (
     Province,

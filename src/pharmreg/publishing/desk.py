@@ -1,0 +1,441 @@
+"""The publishing back office (后台管理发布), one set of handlers for two desks: a province's
+officers at /p/<slug>/office/publishing and national staff at /national/publishing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.identity import OfficerAccount, StaffAccount, staff_realm
+from pharmreg.kit.clock import CHINA_TIME, china_today, utcnow
+from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.rendering import render
+from pharmreg.kit.uploads import AttachmentError
+from pharmreg.office import officer_realm
+from pharmreg.publishing import repository, service
+from pharmreg.publishing.content import (
+    ACTION_LABELS,
+    CATEGORIES,
+    STATUS_LABELS,
+    TransitionError,
+    check_draft,
+)
+from pharmreg.publishing.spaces import Space, national_space, province_space
+from pharmreg.tenancy import TenantInfo
+
+FILTERS = ("draft", "pending", "scheduled", "published", "withdrawn")
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """Everything a handler needs besides the request: where, who, and the page frame."""
+
+    space: Space
+    editor: service.Editor
+    session: AsyncSession
+    base: str
+    frame: dict[str, Any]
+
+
+def province_desk(
+    tenant: NamedDependency[TenantInfo],
+    officer: NamedDependency[OfficerAccount],
+    tenant_session: NamedDependency[AsyncSession],
+    db: NamedDependency[Database],
+) -> Desk:
+    editor = service.Editor(
+        id=officer.id,
+        name=officer.name,
+        department=officer.unit_name,
+        unit_code=officer.unit_code,
+        may_publish=officer.may("publish_content"),
+        may_review=officer.may("review_content"),
+        reviews_all=officer.at_province,
+    )
+    frame = {
+        "layout": "office/layout.html",
+        "realm": officer_realm(tenant, db),
+        "tenant": tenant,
+        "officer": officer,
+    }
+    return Desk(
+        province_space(tenant.slug), editor, tenant_session, f"/p/{tenant.slug}/office/publishing", frame
+    )
+
+
+def national_desk(
+    staff: NamedDependency[StaffAccount],
+    national_session: NamedDependency[AsyncSession],
+    db: NamedDependency[Database],
+) -> Desk:
+    editor = service.Editor(
+        id=staff.id,
+        name=staff.name,
+        department=staff.department,
+        unit_code=None,
+        may_publish=True,
+        may_review=staff.is_superadmin,
+        reviews_all=True,
+    )
+    frame = {
+        "layout": "national/layout.html",
+        "realm": staff_realm(db),
+        "staff": staff,
+        "section": "publishing",
+    }
+    return Desk(national_space(), editor, national_session, "/national/publishing", frame)
+
+
+def _local(value: str) -> datetime | None:
+    """A datetime-local field (China time) as an aware datetime; None when empty or malformed."""
+    try:
+        return datetime.fromisoformat(value.strip()).replace(tzinfo=CHINA_TIME) if value.strip() else None
+    except ValueError:
+        return None
+
+
+def _page(request: HTMXRequest, desk: Desk, name: str, http_status: int = 200, **context: Any) -> Template:
+    labels = {"categories": CATEGORIES, "statuses": STATUS_LABELS, "actions": ACTION_LABELS}
+    return render(
+        request,
+        f"publishing/{name}",
+        {**desk.frame, **labels, "base": desk.base, "editor": desk.editor, **context},
+        status_code=http_status,
+    )
+
+
+async def _article_or_404(desk: Desk, article_id: int) -> Any:
+    row = await repository.article(desk.session, desk.space, article_id)
+    if row is None or not desk.editor.covers(row):
+        raise NotFoundException()  # another unit's (or province's) article answers like a missing one
+    return row
+
+
+class PublishingDesk(Controller):
+    """Handlers shared by both desks; each subclass says where and who."""
+
+    include_in_schema = False
+
+    @get("/")
+    async def index(
+        self,
+        request: HTMXRequest,
+        desk: NamedDependency[Desk],
+        status: Annotated[str, QueryParameter(max_length=16)] = "",
+        category: Annotated[str, QueryParameter(max_length=16)] = "",
+        mine: FromQuery[bool] = False,
+    ) -> Template:
+        editor = desk.editor
+        unit = None if editor.reviews_all or editor.unit_code is None else editor.unit_code
+        rows = await repository.articles(
+            desk.session,
+            desk.space,
+            statuses=[status] if status in FILTERS else None,
+            author_id=editor.id if mine else None,
+            unit_code=unit,
+            category=category if category in CATEGORIES else None,
+        )
+        live = await repository.live_ids(desk.session, desk.space, [r.id for r in rows])
+        return _page(
+            request,
+            desk,
+            "desk.html",
+            rows=rows,
+            live=live,
+            status=status,
+            category=category,
+            mine=mine,
+            filters=FILTERS,
+            reminders=await service.reminders(desk.session, space=desk.space, editor=editor, now=utcnow()),
+        )
+
+    @get("/new")
+    async def new(self, request: HTMXRequest, desk: NamedDependency[Desk]) -> Template:
+        if not desk.editor.may_publish:
+            raise NotFoundException()
+        return _page(request, desk, "edit.html", row=None, values={"category": "notice"}, errors={})
+
+    @post("/new")
+    async def create(self, request: HTMXRequest, desk: NamedDependency[Desk]) -> Template | Redirect:
+        values = {k: str(v) for k, v in (await request.form()).items()}
+        draft, errors = _draft(values)
+        if draft is not None:
+            try:
+                async with transaction(desk.session):
+                    article_id = await service.create_article(
+                        desk.session, space=desk.space, editor=desk.editor, draft=draft, now=utcnow()
+                    )
+                return Redirect(path=f"{desk.base}/{article_id}?saved=1", status_code=303)
+            except service.PublishingError as exc:
+                errors[""] = str(exc)
+        return _page(request, desk, "edit.html", http_status=400, row=None, values=values, errors=errors)
+
+    @get("/{article_id:int}")
+    async def show(
+        self, request: HTMXRequest, desk: NamedDependency[Desk], article_id: FromPath[int]
+    ) -> Template:
+        return await _show(request, desk, article_id, notice=_notice(request))
+
+    @get("/{article_id:int}/edit")
+    async def edit(
+        self, request: HTMXRequest, desk: NamedDependency[Desk], article_id: FromPath[int]
+    ) -> Template:
+        row = await _article_or_404(desk, article_id)
+        values = {
+            "category": row.category,
+            "title": row.title,
+            "summary": row.summary,
+            "body": row.body_html,
+            "tags": " ".join(row.tags),
+            "publish_at": row.publish_at.astimezone(CHINA_TIME).strftime("%Y-%m-%dT%H:%M")
+            if row.publish_at
+            else "",
+            "revision": str(row.revision),
+        }
+        return _page(request, desk, "edit.html", row=row, values=values, errors={})
+
+    @post("/{article_id:int}/edit")
+    async def save(
+        self, request: HTMXRequest, desk: NamedDependency[Desk], article_id: FromPath[int]
+    ) -> Template | Redirect:
+        row = await _article_or_404(desk, article_id)
+        values = {k: str(v) for k, v in (await request.form()).items()}
+        draft, errors = _draft(values)
+        if draft is not None:
+            try:
+                async with transaction(desk.session):
+                    await service.save_article(
+                        desk.session,
+                        space=desk.space,
+                        editor=desk.editor,
+                        article_id=article_id,
+                        draft=draft,
+                        seen_revision=int(values.get("revision") or 0)
+                        if values.get("revision", "").isdigit()
+                        else 0,
+                        now=utcnow(),
+                    )
+                return Redirect(path=f"{desk.base}/{article_id}?saved=1", status_code=303)
+            except (service.PublishingError, TransitionError) as exc:
+                errors[""] = str(exc)
+            row = await _article_or_404(desk, article_id)
+        return _page(request, desk, "edit.html", http_status=400, row=row, values=values, errors=errors)
+
+    @post("/{article_id:int}/{action:str}")
+    async def act(
+        self,
+        request: HTMXRequest,
+        desk: NamedDependency[Desk],
+        article_id: FromPath[int],
+        action: FromPath[str],
+    ) -> Template | Redirect:
+        """送审, 撤回, 审核通过, 退回, 撤下."""
+        use_case = _ACTIONS.get(action)
+        if use_case is None:
+            raise NotFoundException()
+        await _article_or_404(desk, article_id)
+        note = str((await request.form()).get("note", ""))
+        try:
+            async with transaction(desk.session):
+                kwargs: dict[str, Any] = {"note": note} if action in _WITH_NOTE else {}
+                outcome = await use_case(
+                    desk.session,
+                    space=desk.space,
+                    editor=desk.editor,
+                    article_id=article_id,
+                    now=utcnow(),
+                    **kwargs,
+                )
+                await service.notify_about(
+                    desk.session, space=desk.space, outcome=outcome, editor=desk.editor
+                )
+        except (service.PublishingError, TransitionError) as exc:
+            return await _show(request, desk, article_id, error=str(exc), status=409)
+        return Redirect(path=f"{desk.base}/{article_id}?done={action}", status_code=303)
+
+    @post("/{article_id:int}/attachments")
+    async def upload(
+        self, request: HTMXRequest, desk: NamedDependency[Desk], article_id: FromPath[int]
+    ) -> Template | Redirect:
+        await _article_or_404(desk, article_id)
+        upload = (await request.form()).get("file")
+        if not isinstance(upload, UploadFile):
+            return await _show(request, desk, article_id, error="请选择要上传的文件", status=400)
+        data = await upload.read(service.ATTACHMENT_MAX_BYTES + 1)
+        try:
+            async with transaction(desk.session):
+                await service.add_attachment(
+                    desk.session,
+                    space=desk.space,
+                    editor=desk.editor,
+                    article_id=article_id,
+                    filename=upload.filename or "",
+                    data=data,
+                    now=utcnow(),
+                )
+        except (service.PublishingError, AttachmentError, TransitionError) as exc:
+            return await _show(request, desk, article_id, error=str(exc), status=400)
+        return Redirect(path=f"{desk.base}/{article_id}?done=attached", status_code=303)
+
+    @post("/{article_id:int}/attachments/{attachment_id:int}/delete")
+    async def unattach(
+        self,
+        request: HTMXRequest,
+        desk: NamedDependency[Desk],
+        article_id: FromPath[int],
+        attachment_id: FromPath[int],
+    ) -> Template | Redirect:
+        await _article_or_404(desk, article_id)
+        try:
+            async with transaction(desk.session):
+                await service.remove_attachment(
+                    desk.session,
+                    space=desk.space,
+                    editor=desk.editor,
+                    article_id=article_id,
+                    attachment_id=attachment_id,
+                    now=utcnow(),
+                )
+        except (service.PublishingError, TransitionError) as exc:
+            return await _show(request, desk, article_id, error=str(exc), status=409)
+        return Redirect(path=f"{desk.base}/{article_id}?done=unattached", status_code=303)
+
+    @get("/{article_id:int}/attachments/{attachment_id:int}")
+    async def download(
+        self, desk: NamedDependency[Desk], article_id: FromPath[int], attachment_id: FromPath[int]
+    ) -> Response[bytes]:
+        await _article_or_404(desk, article_id)
+        attachment = await repository.attachment(desk.session, desk.space, article_id, attachment_id)
+        if attachment is None:
+            raise NotFoundException()
+        return file_response(attachment)
+
+    @get("/{article_id:int}/history")
+    async def history(
+        self, request: HTMXRequest, desk: NamedDependency[Desk], article_id: FromPath[int]
+    ) -> Template:
+        row = await _article_or_404(desk, article_id)
+        entries = await repository.history(desk.session, desk.space, article_id)
+        return _page(request, desk, "history.html", row=row, entries=entries)
+
+    @get("/{article_id:int}/history/{entry_id:int}")
+    async def revision(
+        self,
+        request: HTMXRequest,
+        desk: NamedDependency[Desk],
+        article_id: FromPath[int],
+        entry_id: FromPath[int],
+    ) -> Template:
+        row = await _article_or_404(desk, article_id)
+        entry = await repository.history_entry(desk.session, desk.space, article_id, entry_id)
+        if entry is None:
+            raise NotFoundException()
+        return _page(request, desk, "revision.html", row=row, entry=entry)
+
+    @get("/progress")
+    async def progress(
+        self,
+        request: HTMXRequest,
+        desk: NamedDependency[Desk],
+        start: Annotated[str, QueryParameter(name="from", max_length=10)] = "",
+        end: Annotated[str, QueryParameter(name="to", max_length=10)] = "",
+    ) -> Template:
+        """各部门工作进度 for a period of days (China time), this month by default."""
+        today = china_today()
+        first, last = _day(start) or today.replace(day=1), _day(end) or today
+        error = "结束日期不能早于开始日期" if last < first else ""
+        if error:
+            first, last = today.replace(day=1), today
+        since = datetime(first.year, first.month, first.day, tzinfo=CHINA_TIME)
+        until = datetime(last.year, last.month, last.day, tzinfo=CHINA_TIME) + timedelta(days=1)
+        rows = await service.progress(desk.session, space=desk.space, start=since, end=until)
+        return _page(request, desk, "progress.html", rows=rows, first=first, last=last, error=error)
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+_ACTIONS: dict[str, Any] = {
+    "submit": service.submit_article,
+    "recall": service.recall_article,
+    "approve": service.approve_article,
+    "reject": service.reject_article,
+    "withdraw": service.withdraw_article,
+}
+_WITH_NOTE = {"approve", "reject", "withdraw"}
+_DONE = {
+    "submit": "已送审，等待审核",
+    "recall": "已撤回送审，可继续修改",
+    "approve": "审核通过",
+    "reject": "已退回修改",
+    "withdraw": "已撤下",
+    "attached": "附件已上传",
+    "unattached": "附件已删除",
+}
+
+
+def _notice(request: Request[Any, Any, Any]) -> str:
+    if request.query_params.get("saved") == "1":
+        return "已保存"
+    return _DONE.get(request.query_params.get("done", ""), "")
+
+
+def _draft(values: dict[str, str]) -> tuple[Any, dict[str, str]]:
+    publish_at = _local(values.get("publish_at", ""))
+    draft, errors = check_draft(
+        category=values.get("category", ""),
+        title=values.get("title", ""),
+        summary=values.get("summary", ""),
+        body=values.get("body", ""),
+        tags=values.get("tags", ""),
+        publish_at=publish_at,
+    )
+    if values.get("publish_at", "").strip() and publish_at is None:
+        errors["publish_at"] = "发布时间格式不正确"
+        draft = None
+    return draft, errors
+
+
+async def _show(
+    request: HTMXRequest, desk: Desk, article_id: int, *, notice: str = "", error: str = "", status: int = 200
+) -> Template:
+    row = await _article_or_404(desk, article_id)
+    live = await repository.live(desk.session, desk.space, article_id)
+    attachments = await repository.attachments(desk.session, desk.space, article_id)
+    return _page(
+        request,
+        desk,
+        "article.html",
+        http_status=status,
+        row=row,
+        live=live,
+        attachments=attachments,
+        notice=notice,
+        error=error,
+    )
+
+
+def file_response(attachment: Any) -> Response[bytes]:
+    return Response(
+        attachment.content,
+        media_type=attachment.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename, safe='')}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
