@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.demo.cases import load_cases, load_reference
+from pharmreg.demo.forum_posts import load_forum
 from pharmreg.demo.generator import Person, chinese_name, mobile, organisation, person
 from pharmreg.divisions import DivisionIndex, DivisionRead
 from pharmreg.identity import (
@@ -80,6 +81,7 @@ class DemoReport:
     applicants: int = 0
     staff: int = 0
     tasks: int = 0
+    forum_threads: int = 0
 
 
 async def load_demo(
@@ -114,6 +116,7 @@ async def load_demo(
         cities = [d for d in own if d.level == 2 and not d.is_grouping]
         first_city = cities[0].code[:4] if cities else tenant.division_code[:2]
         report.tasks += await load_cases(db, tenant, people, cases_rng, today, authority_model, first_city)
+    report.forum_threads = await load_forum(db, directory)
     return report
 
 
