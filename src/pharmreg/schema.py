@@ -5,6 +5,7 @@ from pharmreg.audit import models as _audit
 from pharmreg.authority import models as _authority
 from pharmreg.divisions import models as _divisions
 from pharmreg.events import models as _events
+from pharmreg.forum import models as _forum
 from pharmreg.identity import models as _identity
 from pharmreg.kit.db import NationalBase, TenantBase
 from pharmreg.messaging import models as _messaging
@@ -26,6 +27,7 @@ _MODEL_MODULES = (
     _authority,
     _divisions,
     _events,
+    _forum,
     _identity,
     _messaging,
     _practice,

@@ -42,6 +42,7 @@ ADMIN_PERMISSIONS = frozenset(
         "read_messages",
         "manage_processes",
         "manage_practice_units",
+        "moderate_forum",
     }
 )
 USERS = [
@@ -80,7 +81,14 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/publishing"), "publish_content", False),
     (
         re.compile(
-            r"^/p/\{slug\}/office(/account.*|/tasks/.*|/cases/.*|/deadlines|/address-book|/messages.*|/password|/totp|/logout-everywhere|)$"
+            r"^/p/\{slug\}/office/forum/(boards|boards/\{board_id\}/edit|(threads/\{thread_id\}|posts/\{post_id\})/moderate)$"
+        ),
+        "moderate_forum",
+        True,
+    ),
+    (
+        re.compile(
+            r"^/p/\{slug\}/office(/account.*|/tasks/.*|/cases/.*|/deadlines|/address-book|/messages.*|/forum.*|/password|/totp|/logout-everywhere|)$"
         ),
         None,
         False,
@@ -190,6 +198,9 @@ def fill(template: str, slug: str, *, officer_id: uuid.UUID) -> str:
         "matter": "first_registration",
         "name": "consent",
         "certificate_no": "0000000000",
+        "board_id": "987654",
+        "thread_id": "987654",
+        "post_id": "987654",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 

@@ -35,6 +35,7 @@ ACTIONS: dict[str, str] = {
     "guide_changed": "修改办事指南",
     "registration_cancelled": "依职权注销注册",
     "workdays_changed": "维护节假日",
+    "forum_moderated": "论坛管理",
 }
 
 

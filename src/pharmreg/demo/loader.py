@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.demo.cases import load_cases, load_reference
 from pharmreg.demo.content import load_content
+from pharmreg.demo.forum_posts import load_forum
 from pharmreg.demo.generator import Person, chinese_name, mobile, organisation, person
 from pharmreg.divisions import DivisionIndex, DivisionRead
 from pharmreg.identity import (
@@ -84,6 +85,7 @@ class DemoReport:
     staff: int = 0
     tasks: int = 0
     articles: int = 0
+    forum_threads: int = 0
 
 
 async def load_demo(
@@ -122,6 +124,7 @@ async def load_demo(
     report.articles = await load_content(
         db, [(t.slug, t.schema, t.placement, t.name) for t in provinces if t is not None], now=utcnow()
     )
+    report.forum_threads = await load_forum(db, directory)
     return report
 
 

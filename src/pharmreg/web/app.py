@@ -20,6 +20,7 @@ from pharmreg.administration import ROUTE_HANDLERS as ADMINISTRATION_ROUTES
 from pharmreg.applications import ROUTE_HANDLERS as APPLICATION_ROUTES
 from pharmreg.authority import Matter
 from pharmreg.divisions import DivisionApiController, DivisionIndex
+from pharmreg.forum import ROUTE_HANDLERS as FORUM_ROUTES
 from pharmreg.identity import ROUTE_HANDLERS as IDENTITY_ROUTES
 from pharmreg.identity import Position, UnitApiController
 from pharmreg.kit.db import Database
@@ -135,6 +136,7 @@ def create_app(settings: Settings) -> Litestar:
             *ADMINISTRATION_ROUTES,
             *APPLICATION_ROUTES,
             *PUBLISHING_ROUTES,
+            *FORUM_ROUTES,
             create_static_files_router(path="/static", directories=[settings.web_dir / "static"]),
         ],
         dependencies=dependencies(),
