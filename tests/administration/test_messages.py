@@ -72,3 +72,65 @@ async def test_a_new_case_notifies_the_pool_and_colleagues_write(
     await outsider.sign_in("/p/gd/office", "gd.review")
     elsewhere = await outsider.get(f"/p/gd/office/messages/{direct}")
     assert "请优先审核" not in elsewhere.text  # ids are per province: at most a message of gd.review's own
+
+
+async def test_national_staff_and_officers_write_to_each_other(platform, new_browser) -> None:
+    staff = new_browser()
+    await staff.sign_in("/national", "nmpa.admin")
+    reviewer_id = await _officer_id(platform, "gd", "gd.review")
+    form = await staff.get("/national/inbox/new", params={"province": "gd"}, headers={"HX-Request": "true"})
+    assert "<html" not in form.text and reviewer_id in form.text  # the recipients of the chosen province
+    refused = [
+        ({"province": "nowhere", "to": reviewer_id}, "该省份不存在或已停用"),
+        ({"province": "js", "to": reviewer_id}, "请选择该省的一位在岗工作人员"),  # gd's officer is not in js
+        ({"province": "gd", "to": "not-an-id"}, "请选择该省的一位在岗工作人员"),
+        ({"province": "national", "to": reviewer_id}, "请选择一位国家局同事"),
+    ]
+    for fields, message in refused:
+        response = await staff.post("/national/inbox/new", {**fields, "subject": "抽查", "body": "请报送"})
+        assert response.status_code == 400 and message in response.text, message
+    sent = await staff.post(
+        "/national/inbox/new",
+        {
+            "province": "gd",
+            "to": reviewer_id,
+            "subject": "关于挂证整治进展",
+            "body": "请于本周五前报送<b>数据</b>",
+        },
+    )
+    assert sent.status_code == 303
+
+    officer = new_browser()
+    await officer.sign_in("/p/gd/office", "gd.review")
+    inbox = await officer.get("/p/gd/office/messages/")
+    message_id = re.search(r'/p/gd/office/messages/(\d+)">关于挂证整治进展', inbox.text).group(1)
+    opened = await officer.get(f"/p/gd/office/messages/{message_id}")
+    assert "国家局 · 周建华" in opened.text and "请于本周五前报送&lt;b&gt;数据&lt;/b&gt;" in opened.text
+    reply_link = re.search(r'href="/p/gd/office/messages/new\?to=(staff:[0-9a-f-]+)"', opened.text)
+    assert reply_link
+    compose = await officer.get(f"/p/gd/office/messages/new?to={reply_link.group(1)}")
+    assert "国家药品监督管理局" in compose.text
+    answered = await officer.post(
+        "/p/gd/office/messages/new",
+        {"to": reply_link.group(1), "subject": "回复：挂证整治", "body": "已报送"},
+    )
+    assert answered.status_code == 303
+    bogus = await officer.post(
+        "/p/gd/office/messages/new",
+        {"to": "staff:00000000-0000-0000-0000-000000000000", "subject": "x", "body": "y"},
+    )
+    assert bogus.status_code == 400 and "请选择一位国家局工作人员" in bogus.text
+
+    assert (await staff.get("/national/inbox/unread")).text.startswith("消息（")
+    staff_inbox = await staff.get("/national/inbox/")
+    reply_id = re.search(r'/national/inbox/(\d+)">回复：挂证整治', staff_inbox.text).group(1)
+    shown = await staff.get(f"/national/inbox/{reply_id}")
+    assert "广东省 · 广东省药品监督管理局" in shown.text and "已报送" in shown.text
+    assert f"province=gd&amp;to={reviewer_id}" in shown.text  # answered where it came from
+    colleague = new_browser()
+    await colleague.sign_in("/national", "nmpa.analyst")
+    assert (await colleague.get(f"/national/inbox/{reply_id}")).status_code == 404
+    # Another province's officer never sees the national message.
+    outsider = new_browser()
+    await outsider.sign_in("/p/js/office", "js.review")
+    assert "关于挂证整治进展" not in (await outsider.get(f"/p/js/office/messages/{message_id}")).text

@@ -105,3 +105,25 @@ async def test_a_pharmacist_reads_only_their_own_credits(platform, make_pharmaci
     page = await browser.get("/account/credits")
     assert page.status_code == 200 and "测试施教机构" in page.text and "2025" in page.text
     assert "测试施教机构" not in (await other_browser.get("/account/credits")).text
+
+
+async def test_the_verification_form_asks_for_the_picture_after_ten_checks(new_browser, platform) -> None:
+    visitor = new_browser()
+    params = {"certificate_no": "00000000000000", "name": "无此人"}
+    for _ in range(10):
+        answered = await visitor.get("/verify/", params=params)
+        assert answered.status_code == 404 and "未查到" in answered.text
+    assert 'name="captcha_token"' in answered.text  # the next check will need it
+    refused = await visitor.get("/verify/", params=params)
+    assert refused.status_code == 400 and "请输入图中的数字" in refused.text
+    token = re.search(r'name="captcha_token" value="([^"]+)"', refused.text).group(1)
+    redis = Redis.from_url(platform.settings.redis_url)
+    try:
+        answer = (await redis.get(f"pharmreg:captcha:{token}")).decode()
+    finally:
+        await redis.aclose()
+    solved = await visitor.get("/verify/", params={**params, "captcha_token": token, "captcha": answer})
+    assert solved.status_code == 404 and "未查到" in solved.text
+    # The JSON API is for programs: it keeps its per-minute limit and asks for no picture.
+    api = await visitor.get("/api/v1/verify/", params=params)
+    assert api.status_code == 404

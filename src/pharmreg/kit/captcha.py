@@ -8,9 +8,12 @@ from __future__ import annotations
 import base64
 import io
 import secrets
+from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 from redis.asyncio import Redis
+
+from pharmreg.kit.ratelimit import used, within_limit
 
 TTL_SECONDS = 300
 _DIGITS = "23456789"  # no 0/1, easily confused with O/l
@@ -54,3 +57,31 @@ def _picture(answer: str) -> str:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class CaptchaGate:
+    """A few answered uses per address are free; within `window` seconds after that, each use
+    needs the picture's digits (someone checks a few things, a script tries thousands)."""
+
+    name: str
+    free: int = 3
+    window: int = 600
+
+    def _key(self, address: str) -> str:
+        return f"{self.name}-free:{address}"
+
+    async def admits(self, redis: Redis, address: str, token: str, answer: str) -> bool:
+        if await used(redis, self._key(address), window_seconds=self.window) < self.free:
+            return True
+        return await solved(redis, token, answer)
+
+    async def count(self, redis: Redis, address: str) -> None:
+        """One more answered use."""
+        await within_limit(redis, self._key(address), limit=self.free, window_seconds=self.window)
+
+    async def challenge(self, redis: Redis, address: str) -> tuple[str, str] | None:
+        """A new picture when the next use will need one."""
+        if await used(redis, self._key(address), window_seconds=self.window) >= self.free:
+            return await new_captcha(redis)
+        return None

@@ -1,7 +1,20 @@
 """Text messages (SMS) through a provider interface; development keeps them readable. The
 officers' message center: system notifications and direct messages within a province."""
 
-from pharmreg.messaging.center import MessageRead, inbox, notify, open_message, send_direct, unread_count
+from pharmreg.messaging.center import (
+    MessageRead,
+    StaffMessageRead,
+    inbox,
+    notify,
+    open_message,
+    open_staff_message,
+    send_direct,
+    send_from_national,
+    send_to_staff,
+    staff_inbox,
+    staff_unread_count,
+    unread_count,
+)
 from pharmreg.messaging.models import SentMessage
 from pharmreg.messaging.service import RecordingSmsProvider, SmsProvider, recent_messages
 
@@ -10,10 +23,16 @@ __all__ = [
     "RecordingSmsProvider",
     "SentMessage",
     "SmsProvider",
+    "StaffMessageRead",
     "inbox",
     "notify",
     "open_message",
+    "open_staff_message",
     "recent_messages",
     "send_direct",
+    "send_from_national",
+    "send_to_staff",
+    "staff_inbox",
+    "staff_unread_count",
     "unread_count",
 ]

@@ -1,5 +1,6 @@
 """消息中心: system notifications (new tasks, deadline warnings) and direct messages between the
-officers of one province, with unread counts."""
+officers of one province, with unread counts; and the national staff's own message center, with
+messages both ways between national staff and the provinces' officers."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.kit.clock import utcnow
 from pharmreg.messaging import repository
-from pharmreg.messaging.models import OfficeMessage
+from pharmreg.messaging.models import OfficeMessage, StaffMessage
 
 SYSTEM_SENDER = "系统"
 
@@ -24,6 +25,20 @@ class MessageRead(msgspec.Struct):
     subject: str
     body: str
     link: str | None
+    at: datetime
+    read: bool
+    sender_staff_id: uuid.UUID | None = None
+    sender_id: uuid.UUID | None = None
+
+
+class StaffMessageRead(msgspec.Struct):
+    id: int
+    sender_name: str
+    sender_tenant: str | None
+    sender_officer_id: uuid.UUID | None
+    sender_staff_id: uuid.UUID | None
+    subject: str
+    body: str
     at: datetime
     read: bool
 
@@ -88,6 +103,8 @@ def _read(row: OfficeMessage) -> MessageRead:
         link=row.link,
         at=row.at,
         read=row.read_at is not None,
+        sender_staff_id=row.sender_staff_id,
+        sender_id=row.sender_id,
     )
 
 
@@ -107,5 +124,94 @@ async def open_message(session: AsyncSession, officer_id: uuid.UUID, message_id:
     if row.read_at is None:
         await repository.mark_read(session, row.id, utcnow())
     read = _read(row)
+    read.read = True
+    return read
+
+
+def send_from_national(
+    session: AsyncSession,
+    *,
+    staff_id: uuid.UUID,
+    staff_name: str,
+    recipient_id: uuid.UUID,
+    subject: str,
+    body: str,
+) -> None:
+    """National staff write to an officer (in the officer's province's session)."""
+    repository.add(
+        session,
+        OfficeMessage(
+            recipient_id=recipient_id,
+            sender_id=None,
+            sender_name=f"国家局 · {staff_name}"[:50],
+            sender_staff_id=staff_id,
+            kind="national",
+            subject=subject[:120],
+            body=body[:2000],
+            link=None,
+        ),
+    )
+
+
+def send_to_staff(
+    session: AsyncSession,
+    *,
+    recipient_id: uuid.UUID,
+    sender_name: str,
+    subject: str,
+    body: str,
+    sender_tenant: str | None = None,
+    sender_officer_id: uuid.UUID | None = None,
+    sender_staff_id: uuid.UUID | None = None,
+) -> None:
+    """A message to national staff (in a national session), from an officer or a national colleague."""
+    repository.add(
+        session,
+        StaffMessage(
+            recipient_id=recipient_id,
+            sender_name=sender_name[:100],
+            sender_tenant=sender_tenant,
+            sender_officer_id=sender_officer_id,
+            sender_staff_id=sender_staff_id,
+            subject=subject[:120],
+            body=body[:2000],
+        ),
+    )
+
+
+def _staff_read(row: StaffMessage) -> StaffMessageRead:
+    return StaffMessageRead(
+        id=row.id,
+        sender_name=row.sender_name,
+        sender_tenant=row.sender_tenant,
+        sender_officer_id=row.sender_officer_id,
+        sender_staff_id=row.sender_staff_id,
+        subject=row.subject,
+        body=row.body,
+        at=row.at,
+        read=row.read_at is not None,
+    )
+
+
+async def staff_inbox(
+    session: AsyncSession, staff_id: uuid.UUID, *, limit: int = 100
+) -> list[StaffMessageRead]:
+    return [_staff_read(m) for m in await repository.staff_inbox(session, staff_id, limit=limit)]
+
+
+async def staff_unread_count(session: AsyncSession, staff_id: uuid.UUID) -> int:
+    return await repository.staff_unread(session, staff_id)
+
+
+async def open_staff_message(
+    session: AsyncSession, staff_id: uuid.UUID, message_id: int
+) -> StaffMessageRead | None:
+    """One of the staff member's own messages, marked read; None for anyone else's."""
+    row = await repository.staff_message(session, staff_id, message_id)
+    if row is None:
+        return None
+    if row.read_at is None:
+        await repository.mark_staff_read(session, row.id, utcnow())
+    read = _staff_read(row)
     read.read = True
     return read

@@ -41,3 +41,24 @@ class OfficeMessage(TenantBase):
     link: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when national staff wrote it (kind "national"), so that the officer can answer.
+    sender_staff_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+class StaffMessage(NationalBase):
+    """消息中心 of national staff: messages from provinces' officers and from colleagues."""
+
+    __tablename__ = "staff_message"
+    __table_args__ = (Index("ix_staff_message_inbox", "recipient_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    recipient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("national.staff.id", ondelete="CASCADE"))
+    sender_name: Mapped[str] = mapped_column(String(100))
+    # Who can be answered: an officer (their province and id) or a national colleague.
+    sender_tenant: Mapped[str | None] = mapped_column(String(41))
+    sender_officer_id: Mapped[uuid.UUID | None] = mapped_column()
+    sender_staff_id: Mapped[uuid.UUID | None] = mapped_column()
+    subject: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.messaging.models import OfficeMessage
+from pharmreg.messaging.models import OfficeMessage, StaffMessage
 
 
-def add(session: AsyncSession, message: OfficeMessage) -> None:
+def add(session: AsyncSession, message: OfficeMessage | StaffMessage) -> None:
     session.add(message)
 
 
@@ -44,5 +44,41 @@ async def mark_read(session: AsyncSession, message_id: int, at: datetime) -> Non
     await session.execute(
         update(OfficeMessage)
         .where(OfficeMessage.id == message_id, OfficeMessage.read_at.is_(None))
+        .values(read_at=at)
+    )
+
+
+async def staff_inbox(
+    session: AsyncSession, recipient_id: uuid.UUID, *, limit: int
+) -> Sequence[StaffMessage]:
+    query = (
+        select(StaffMessage)
+        .where(StaffMessage.recipient_id == recipient_id)
+        .order_by(StaffMessage.id.desc())
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def staff_unread(session: AsyncSession, recipient_id: uuid.UUID) -> int:
+    query = select(func.count()).where(
+        StaffMessage.recipient_id == recipient_id, StaffMessage.read_at.is_(None)
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def staff_message(
+    session: AsyncSession, recipient_id: uuid.UUID, message_id: int
+) -> StaffMessage | None:
+    query = select(StaffMessage).where(
+        StaffMessage.id == message_id, StaffMessage.recipient_id == recipient_id
+    )
+    return await session.scalar(query)
+
+
+async def mark_staff_read(session: AsyncSession, message_id: int, at: datetime) -> None:
+    await session.execute(
+        update(StaffMessage)
+        .where(StaffMessage.id == message_id, StaffMessage.read_at.is_(None))
         .values(read_at=at)
     )

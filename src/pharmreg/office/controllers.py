@@ -36,14 +36,18 @@ from pharmreg.identity import (
     StaffAccount,
     get_officer,
     list_officers,
+    list_staff,
+    load_staff_account,
     require_officer,
     require_staff,
+    security_rules,
     staff_realm,
 )
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
-from pharmreg.messaging import inbox, open_message, send_direct, unread_count
+from pharmreg.messaging import inbox, open_message, send_direct, send_to_staff, unread_count
+from pharmreg.office.national_inbox import NationalInboxController
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import (
     TaskConflictError,
@@ -443,6 +447,16 @@ class NationalAddressBookController(Controller):
         )
 
 
+def message_errors(values: dict[str, str]) -> dict[str, str]:
+    """The subject and body of a message to write, checked (errors by field, in Chinese)."""
+    errors = {}
+    if not 1 <= len(values.get("subject", "").strip()) <= 120:
+        errors["subject"] = "主题应为 1–120 个字"
+    if not 1 <= len(values.get("body", "").strip()) <= 2000:
+        errors["body"] = "内容应为 1–2000 个字"
+    return errors
+
+
 class OfficeMessagesController(Controller):
     """消息中心: an officer's notifications and direct messages with colleagues of the province."""
 
@@ -494,6 +508,8 @@ class OfficeMessagesController(Controller):
         status: int = 200,
     ) -> Template:
         colleagues = [o for o in await list_officers(session) if o.active and o.id != officer.id]
+        async with db.national() as national:
+            staff = [s for s in await list_staff(national, await security_rules(national)) if s.active]
         return render(
             request,
             "office/message_new.html",
@@ -502,6 +518,7 @@ class OfficeMessagesController(Controller):
                 "tenant": tenant,
                 "officer": officer,
                 "colleagues": colleagues,
+                "staff": staff,
                 "values": values or {"to": request.query_params.get("to", "")},
                 "errors": errors or {},
             },
@@ -529,17 +546,39 @@ class OfficeMessagesController(Controller):
         db: NamedDependency[Database],
     ) -> Template | Response[Any]:
         values = {k: str(v) for k, v in (await request.form()).items()}
-        errors: dict[str, str] = {}
+        to = values.get("to", "")
+        errors = message_errors(values)
+        if to.startswith("staff:"):
+            # To the national bureau: written into the national schema, answerable from there.
+            async with db.national() as national:
+                person = None
+                with contextlib.suppress(ValueError):
+                    person = await load_staff_account(
+                        national, uuid.UUID(to.removeprefix("staff:")), await security_rules(national)
+                    )
+                if person is None or not person.active:
+                    errors["to"] = "请选择一位国家局工作人员"
+                if errors or person is None:
+                    return await self._compose(
+                        request, tenant, officer, tenant_session, db, values=values, errors=errors, status=400
+                    )
+                async with transaction(national):
+                    send_to_staff(
+                        national,
+                        recipient_id=person.id,
+                        sender_name=f"{tenant.name} · {officer.unit_name} · {officer.name}",
+                        sender_tenant=tenant.slug,
+                        sender_officer_id=officer.id,
+                        subject=values["subject"].strip(),
+                        body=values["body"].strip(),
+                    )
+            return Redirect(path=f"/p/{tenant.slug}/office/messages/?sent=1", status_code=303)
         recipient = None
         with contextlib.suppress(ValueError):  # a malformed id is no colleague
-            recipient = await get_officer(tenant_session, uuid.UUID(values.get("to", "")))
+            recipient = await get_officer(tenant_session, uuid.UUID(to))
         if recipient is None or not recipient.active or recipient.id == officer.id:
             errors["to"] = "请选择本省的一位同事"  # another province's officer is simply not found here
         subject, body = values.get("subject", "").strip(), values.get("body", "").strip()
-        if not 1 <= len(subject) <= 120:
-            errors["subject"] = "主题应为 1–120 个字"
-        if not 1 <= len(body) <= 2000:
-            errors["body"] = "内容应为 1–2000 个字"
         if errors or recipient is None:
             return await self._compose(
                 request, tenant, officer, tenant_session, db, values=values, errors=errors, status=400
@@ -577,6 +616,7 @@ class OfficeMessagesController(Controller):
 
 
 ROUTE_HANDLERS = [
+    NationalInboxController,
     OfficeSignInController,
     OfficeAccountController,
     OfficeTasksController,

@@ -12,15 +12,14 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.identity import ApplicantAccount, require_applicant
-from pharmreg.kit.captcha import new_captcha, solved
-from pharmreg.kit.ratelimit import used, within_limit
+from pharmreg.kit.captcha import CaptchaGate
+from pharmreg.kit.ratelimit import within_limit
 from pharmreg.qualifications import ce_years, credits_of, exam_results
 
 # Someone checks their own scores a few times; a script would try thousands of ID numbers.
 SCORE_QUERIES_PER_MINUTE = 10
-# After a few answered queries in ten minutes, each further one needs the picture's digits typed in.
-FREE_QUERIES = 3
-FREE_WINDOW = 600
+# After three answered queries in ten minutes, each further one needs the picture's digits typed in.
+SCORE_GATE = CaptchaGate("scores")
 
 
 class QueryController(Controller):
@@ -40,7 +39,6 @@ class QueryController(Controller):
         context |= {"results": None, "error": None}
         status = 200
         address = request.client.host if request.client else "unknown"
-        free_key = f"scores-free:{address}"
         if name or id_number or year:
             form = request.query_params
             if not name.strip() or not id_number.strip():
@@ -51,19 +49,18 @@ class QueryController(Controller):
                 redis, f"scores:{address}", limit=SCORE_QUERIES_PER_MINUTE, window_seconds=60
             ):
                 context["error"], status = "查询过于频繁，请一分钟后再试", 429
-            elif await used(redis, free_key, window_seconds=FREE_WINDOW) >= FREE_QUERIES and not await solved(
-                redis, form.get("captcha_token", ""), form.get("captcha", "")
+            elif not await SCORE_GATE.admits(
+                redis, address, form.get("captcha_token", ""), form.get("captcha", "")
             ):
                 context["error"], status = "多次查询后需要验证：请输入图中的数字", 400
             else:
-                await within_limit(redis, free_key, limit=FREE_QUERIES, window_seconds=FREE_WINDOW)
+                await SCORE_GATE.count(redis, address)
                 context["results"] = await exam_results(
                     national_session, name=name, id_number=id_number, year=int(year) if year else None
                 )
                 if not context["results"]:
                     context["error"], status = "未查到相符的成绩：请核对姓名、证件号码和考试年度", 404
-        if await used(redis, free_key, window_seconds=FREE_WINDOW) >= FREE_QUERIES:
-            context["captcha"] = await new_captcha(redis)
+        context["captcha"] = await SCORE_GATE.challenge(redis, address)
         return Template(template_name="portal/scores.html", context=context, status_code=status)
 
     @get("/account/credits", guards=[require_applicant()])

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.applications.guides import GuideBook
 from pharmreg.applications.service import guide_edits
 from pharmreg.authority import Matter
+from pharmreg.kit.captcha import CaptchaGate
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
 from pharmreg.kit.ratelimit import within_limit
@@ -26,6 +27,9 @@ from pharmreg.workflow import national_template, process_versions
 
 # A person checks a few certificates; a scraper needs thousands. Per client address and minute.
 VERIFY_LIMIT_PER_MINUTE = 20
+# On the form, ten answered checks in ten minutes are free; then each needs the picture's digits.
+# (QR codes carry a signature and cannot be enumerated; the JSON API keeps its rate limit.)
+VERIFY_GATE = CaptchaGate("verify", free=10)
 
 
 def _client(request: Request[Any, Any, Any]) -> str:
@@ -111,7 +115,16 @@ class VerificationController(Controller):
             ):
                 context["error"] = "查询过于频繁，请一分钟后再试"
                 status = 429
+            elif not await VERIFY_GATE.admits(
+                redis,
+                _client(request),
+                request.query_params.get("captcha_token", ""),
+                request.query_params.get("captcha", ""),
+            ):
+                context["error"] = "多次核验后需要验证：请输入图中的数字"
+                status = 400
             else:
+                await VERIFY_GATE.count(redis, _client(request))
                 context["result"] = await verify_certificate(
                     national_session,
                     certificate_no or "",
@@ -123,6 +136,7 @@ class VerificationController(Controller):
                 if context["result"] is None:
                     context["error"] = "未查到与该注册证编号和姓名相符的注册信息，请核对后重试"
                     status = 404
+        context["captcha"] = await VERIFY_GATE.challenge(redis, _client(request))
         return Template(template_name="applications/verify.html", context=context, status_code=status)
 
     @get("/{certificate_no:str}")
