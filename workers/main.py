@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from pharmreg.applications import sweep_deadlines
 from pharmreg.authority import PolicyCache
+from pharmreg.consultations import remind_complaints
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.messaging import RecordingSmsProvider
@@ -103,6 +104,7 @@ class WorkerSettings:
         apply_due_authority_changes,
         sweep_deadlines,
         maintain_register,
+        remind_complaints,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         # Nightly, when few changes arrive: recount every province and correct any drift.
@@ -114,6 +116,8 @@ class WorkerSettings:
         # Expiry reminders, cancellation on expiry and closing transfers at the origin: once a day,
         # just after midnight in China (16:xx UTC), and at start-up to catch up after downtime.
         cron(maintain_register, hour={16}, minute={20}, run_at_startup=True),
+        # Complaints due within three working days, or overdue: the handling unit is told once per stage.
+        cron(remind_complaints, minute={37}, run_at_startup=False),
     ]
     on_startup = startup
     on_shutdown = shutdown
