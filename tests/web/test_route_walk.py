@@ -76,6 +76,8 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/admin/(processes|registration|guides)"), "manage_processes", True),
     (re.compile(r"^/p/\{slug\}/office/practice-units"), "manage_practice_units", False),
     (re.compile(r"^/p/\{slug\}/office/register"), "handle_tasks", False),
+    # Any of handle_consultations / handle_complaints; none of the walking users holds either.
+    (re.compile(r"^/p/\{slug\}/office/(consultations|faq)"), "handle_consultations", False),
     (
         re.compile(
             r"^/p/\{slug\}/office(/account.*|/tasks/.*|/cases/.*|/deadlines|/address-book|/messages.*|/password|/totp|/logout-everywhere|)$"
@@ -88,7 +90,8 @@ NATIONAL_PUBLIC = re.compile(r"^/national/(login|login/totp|logout|reset|reset/c
 ACCOUNT_PUBLIC = re.compile(r"^/account/(login|logout|register|reset|reset/confirm)$")
 PUBLIC = re.compile(
     r"^(/|/health|/ready|/divisions/search|/p/\{slug\}|/p/\{slug\}/divisions/\{code\}|/api/.*|/static/.*"
-    r"|/guides.*|/verify.*|/p/\{slug\}/results|/region|/contacts|/query/scores)$"
+    r"|/guides.*|/verify.*|/p/\{slug\}/results|/region|/contacts|/query/scores"
+    r"|/faq|/qa|/consult/(new|track|divisions)|/complaints/new)$"
 )
 
 
@@ -185,6 +188,8 @@ def fill(template: str, slug: str, *, officer_id: uuid.UUID) -> str:
         "matter": "first_registration",
         "name": "consent",
         "certificate_no": "0000000000",
+        "item_id": "987654",
+        "entry_id": "987654",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 
