@@ -3,5 +3,6 @@ their routing, handling, transfer and publication as Q&A."""
 
 from pharmreg.consultations.controllers import ROUTE_HANDLERS
 from pharmreg.consultations.jobs import remind_complaints
+from pharmreg.consultations.samples import load_consultation_samples
 
-__all__ = ["ROUTE_HANDLERS", "remind_complaints"]
+__all__ = ["ROUTE_HANDLERS", "load_consultation_samples", "remind_complaints"]

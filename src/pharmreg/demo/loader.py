@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pharmreg.consultations import load_consultation_samples
 from pharmreg.demo.cases import load_cases, load_reference
 from pharmreg.demo.generator import Person, chinese_name, mobile, organisation, person
 from pharmreg.divisions import DivisionIndex, DivisionRead
@@ -114,6 +115,7 @@ async def load_demo(
         cities = [d for d in own if d.level == 2 and not d.is_grouping]
         first_city = cities[0].code[:4] if cities else tenant.division_code[:2]
         report.tasks += await load_cases(db, tenant, people, cases_rng, today, authority_model, first_city)
+    await load_consultation_samples(db, directory, index, today=today)
     return report
 
 
