@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from pharmreg.applications import sweep_deadlines
 from pharmreg.authority import PolicyCache
+from pharmreg.consultations import remind_complaints
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.messaging import RecordingSmsProvider
@@ -105,6 +106,7 @@ class WorkerSettings:
         sweep_deadlines,
         maintain_register,
         publish_scheduled,
+        remind_complaints,
     ]
     cron_jobs: ClassVar[list[Any]] = [
         # Nightly, when few changes arrive: recount every province and correct any drift.
@@ -118,6 +120,8 @@ class WorkerSettings:
         cron(maintain_register, hour={16}, minute={20}, run_at_startup=True),
         # Scheduled articles go on line within a minute of their time (定时发布).
         cron(publish_scheduled, second={30}, run_at_startup=True),
+        # Complaints due within three working days, or overdue: the handling unit is told once per stage.
+        cron(remind_complaints, minute={37}, run_at_startup=False),
     ]
     on_startup = startup
     on_shutdown = shutdown

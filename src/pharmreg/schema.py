@@ -3,6 +3,7 @@
 from pharmreg.applications import models as _applications
 from pharmreg.audit import models as _audit
 from pharmreg.authority import models as _authority
+from pharmreg.consultations import models as _consultations
 from pharmreg.divisions import models as _divisions
 from pharmreg.events import models as _events
 from pharmreg.forum import models as _forum
@@ -25,6 +26,7 @@ _MODEL_MODULES = (
     _applications,
     _audit,
     _authority,
+    _consultations,
     _divisions,
     _events,
     _forum,

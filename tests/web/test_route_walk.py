@@ -79,6 +79,8 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/register"), "handle_tasks", False),
     # publish_content or review_content: none of the walkers holds either.
     (re.compile(r"^/p/\{slug\}/office/publishing"), "publish_content", False),
+    # Any of handle_consultations / handle_complaints; none of the walking users holds either.
+    (re.compile(r"^/p/\{slug\}/office/(consultations|faq)"), "handle_consultations", False),
     (
         re.compile(
             r"^/p/\{slug\}/office/forum/(boards|boards/\{board_id\}/edit|(threads/\{thread_id\}|posts/\{post_id\})/moderate)$"
@@ -99,7 +101,8 @@ ACCOUNT_PUBLIC = re.compile(r"^/account/(login|logout|register|reset|reset/confi
 PUBLIC = re.compile(
     r"^(/|/health|/ready|/divisions/search|/p/\{slug\}|/p/\{slug\}/divisions/\{code\}|/api/.*|/static/.*"
     r"|/guides.*|/verify.*|/p/\{slug\}/results|/region|/contacts|/query/scores"
-    r"|/articles.*|/p/\{slug\}/articles.*)$"
+    r"|/articles.*|/p/\{slug\}/articles.*"
+    r"|/faq|/qa|/consult/(new|track|divisions)|/complaints/new)$"
 )
 
 
@@ -201,6 +204,7 @@ def fill(template: str, slug: str, *, officer_id: uuid.UUID) -> str:
         "board_id": "987654",
         "thread_id": "987654",
         "post_id": "987654",
+        "item_id": "987654",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pharmreg.consultations import load_consultation_samples
 from pharmreg.demo.cases import load_cases, load_reference
 from pharmreg.demo.content import load_content
 from pharmreg.demo.forum_posts import load_forum
@@ -125,6 +126,7 @@ async def load_demo(
         db, [(t.slug, t.schema, t.placement, t.name) for t in provinces if t is not None], now=utcnow()
     )
     report.forum_threads = await load_forum(db, directory)
+    await load_consultation_samples(db, directory, index, today=today)
     return report
 
 

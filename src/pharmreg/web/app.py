@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from pharmreg.administration import ROUTE_HANDLERS as ADMINISTRATION_ROUTES
 from pharmreg.applications import ROUTE_HANDLERS as APPLICATION_ROUTES
 from pharmreg.authority import Matter
+from pharmreg.consultations import ROUTE_HANDLERS as CONSULTATION_ROUTES
 from pharmreg.divisions import DivisionApiController, DivisionIndex
 from pharmreg.forum import ROUTE_HANDLERS as FORUM_ROUTES
 from pharmreg.identity import ROUTE_HANDLERS as IDENTITY_ROUTES
@@ -137,6 +138,7 @@ def create_app(settings: Settings) -> Litestar:
             *APPLICATION_ROUTES,
             *PUBLISHING_ROUTES,
             *FORUM_ROUTES,
+            *CONSULTATION_ROUTES,
             create_static_files_router(path="/static", directories=[settings.web_dir / "static"]),
         ],
         dependencies=dependencies(),

@@ -1,0 +1,404 @@
+"""Use cases inside one province (or the national schema): routing, replying, transferring
+within the province, publication wording, complaint reminders, FAQ upkeep. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pharmreg.consultations import repository
+from pharmreg.consultations.models import (
+    ConsultationAttachment,
+    ConsultationEvent,
+    ConsultationItem,
+    NationalFaqEntry,
+    ProvinceFaqEntry,
+)
+from pharmreg.consultations.rules import (
+    CODE_VALID_DAYS_AFTER_CLOSE,
+    COMPLAINT_WORKING_DAYS,
+    PERMISSIONS,
+    POSTS,
+    Submission,
+    check_public_wording,
+    check_reply,
+    deadline_stage,
+    keywords,
+)
+from pharmreg.consultations.schemas import AttachmentRead, EventRead, FaqRead, ItemRead, Submitter
+from pharmreg.divisions import DivisionIndex
+from pharmreg.identity import OfficerAccount, UnitRead, list_officers, list_units
+from pharmreg.kit.logging import get_logger
+from pharmreg.kit.workdays import CalendarNotCovered, WorkCalendar
+from pharmreg.messaging import notify
+
+log = get_logger(__name__)
+
+
+class ConsultationError(ValueError):
+    """The action cannot be done; the message tells the officer why, in Chinese."""
+
+
+async def handling_unit(
+    session: AsyncSession, divisions: DivisionIndex, *, province_code: str, division_code: str, kind: str
+) -> UnitRead:
+    """The county bureau if one of its officers holds the post, else the city's, else the province's."""
+    units = {u.division_code: u for u in await list_units(session) if u.active}
+    chain: list[str] = []
+    code: str | None = division_code
+    while code and code not in chain:
+        chain.append(code)
+        division = divisions.get(code)
+        code = division.parent_code if division else None
+    candidates = [units[c] for c in chain if c in units and c != province_code]
+    if candidates:
+        staffed = {
+            o.unit_id
+            for o in await list_officers(session, unit_ids=[u.id for u in candidates])
+            if o.active and POSTS[kind] in o.positions
+        }
+        for unit in candidates:
+            if unit.id in staffed:
+                return unit
+    return units[province_code]
+
+
+def record_item(
+    session: AsyncSession,
+    *,
+    submission: Submission,
+    unit: UnitRead,
+    code_hash: str,
+    applicant_id: uuid.UUID | None,
+    due_on: date | None,
+    files: Sequence[tuple[str, str, int, str, bytes]],
+) -> ConsultationItem:
+    """A new item with its "received" entry and attachments (id assigned at the next flush)."""
+    item = ConsultationItem(
+        kind=submission.kind,
+        category=submission.category,
+        division_code=submission.division_code,
+        unit_id=unit.id,
+        title=submission.title,
+        body=submission.body,
+        submitter_name=submission.name,
+        submitter_mobile=submission.mobile,
+        applicant_id=applicant_id,
+        code_hash=code_hash,
+        status="received",
+        due_on=due_on,
+        reminded="",
+        publication="none",
+    )
+    repository.add(session, item)
+    add_event(session, item, "received", f"已收到，由{unit.name}办理", actor="系统", public=True)
+    for filename, content_type, size, sha256, data in files:
+        repository.add(
+            session,
+            ConsultationAttachment(
+                item=item, filename=filename, content_type=content_type, size=size, sha256=sha256, data=data
+            ),
+        )
+    return item
+
+
+def add_event(
+    session: AsyncSession,
+    item: ConsultationItem,
+    kind: str,
+    note: str,
+    *,
+    actor: str,
+    public: bool,
+    at: datetime | None = None,
+) -> None:
+    event = ConsultationEvent(item=item, kind=kind, note=note, actor_name=actor, public=public)
+    if at is not None:
+        event.at = at
+    repository.add(session, event)
+
+
+async def notify_unit(
+    session: AsyncSession, item: ConsultationItem, unit_id: int, *, subject: str, office_base: str
+) -> None:
+    """Tell the unit's officers holding the post that an item arrived (message center)."""
+    recipients = [
+        o.id
+        for o in await list_officers(session, unit_id=unit_id)
+        if o.active and POSTS[item.kind] in o.positions
+    ]
+    notify(
+        session,
+        recipients,
+        subject=subject,
+        body="请在咨询投诉中查看并答复。",
+        link=f"{office_base}/consultations/{item.id}",
+    )
+
+
+def complaint_due(calendar: WorkCalendar, submitted_on: date) -> date:
+    return calendar.add_working_days(submitted_on, COMPLAINT_WORKING_DAYS).due
+
+
+def may_see(officer: OfficerAccount, item: ConsultationItem) -> bool:
+    return officer.may(PERMISSIONS[item.kind])
+
+
+async def item_for(
+    session: AsyncSession, officer: OfficerAccount, item_id: int, *, lock: bool = False
+) -> ConsultationItem:
+    """An item of the province this officer may look at; LookupError otherwise (a 404)."""
+    item = await repository.item(session, item_id, lock=lock)
+    if item is None or not may_see(officer, item):
+        raise LookupError(item_id)
+    return item
+
+
+def require_handling_unit(officer: OfficerAccount, item: ConsultationItem, unit_name: str) -> None:
+    if item.status == "transferred":
+        raise ConsultationError("该事项已转至其他省份办理，此处仅保留转办记录")
+    if item.unit_id != officer.unit_id:
+        raise ConsultationError(f"该事项由{unit_name}办理，您所在单位不能办理")
+
+
+async def read_item(
+    session: AsyncSession, item: ConsultationItem, officer: OfficerAccount | None, *, today: date
+) -> ItemRead:
+    units = {u.id: u for u in await list_units(session)}
+    handled_here = officer is not None and officer.unit_id == item.unit_id and item.status != "transferred"
+    return ItemRead(
+        id=item.id,
+        kind=item.kind,
+        category=item.category,
+        division_code=item.division_code,
+        unit_id=item.unit_id,
+        unit_name=units[item.unit_id].name if item.unit_id in units else "",
+        title=item.title,
+        body=item.body,
+        status=item.status,
+        submitted_at=item.submitted_at,
+        due_on=item.due_on,
+        overdue=item.status == "received" and item.due_on is not None and item.due_on < today,
+        reply=item.reply,
+        replied_at=item.replied_at,
+        replied_by=item.replied_by,
+        transferred_to=item.transferred_to,
+        origin=item.origin,
+        publication=item.publication,
+        public_question=item.public_question,
+        public_answer=item.public_answer,
+        submitter=Submitter(item.submitter_name, item.submitter_mobile, item.applicant_id is not None)
+        if officer is not None and officer.unit_id == item.unit_id
+        else None,
+        handled_here=handled_here,
+    )
+
+
+async def history(session: AsyncSession, item_id: int, *, public_only: bool) -> list[EventRead]:
+    return [
+        EventRead(at=e.at, kind=e.kind, note=e.note, actor_name=e.actor_name, public=e.public)
+        for e in await repository.events(session, item_id, public_only=public_only)
+    ]
+
+
+async def attachments_of(session: AsyncSession, item_id: int) -> list[AttachmentRead]:
+    return [
+        AttachmentRead(id=a.id, filename=a.filename, content_type=a.content_type, size=a.size)
+        for a in await repository.attachments(session, item_id)
+    ]
+
+
+async def attachment_content(
+    session: AsyncSession, officer: OfficerAccount, item_id: int, attachment_id: int
+) -> tuple[str, str, bytes] | None:
+    """An attachment's file, for the handling unit only (it may name the complainant)."""
+    item = await repository.item(session, item_id)
+    if item is None or not may_see(officer, item) or item.unit_id != officer.unit_id:
+        return None
+    found = await repository.attachment(session, item_id, attachment_id)
+    return (found.filename, found.content_type, found.data) if found else None
+
+
+async def officer_list(
+    session: AsyncSession,
+    officer: OfficerAccount,
+    *,
+    kind: str,
+    status: str,
+    overdue: bool,
+    whole_province: bool,
+    today: date,
+) -> list[ItemRead]:
+    kinds = [k for k, p in PERMISSIONS.items() if officer.may(p) and (not kind or k == kind)]
+    if not kinds:
+        return []
+    rows = await repository.items(
+        session,
+        kinds=kinds,
+        unit_id=None if whole_province else officer.unit_id,
+        status=status or None,
+        overdue_on=today if overdue else None,
+    )
+    return [await read_item(session, row, officer, today=today) for row in rows]
+
+
+def reply_to(
+    item: ConsultationItem,
+    session: AsyncSession,
+    officer: OfficerAccount,
+    text: str,
+    *,
+    now: datetime,
+    unit_name: str,
+) -> datetime:
+    """Answer the item (which closes it); the moment its query code stops working."""
+    require_handling_unit(officer, item, unit_name)
+    if item.status != "received":
+        raise ConsultationError("该事项已答复，不能重复答复")
+    try:
+        reply = check_reply(text)
+    except ValueError as exc:
+        raise ConsultationError(str(exc)) from None
+    item.reply, item.replied_at, item.replied_by, item.status = reply, now, officer.name, "replied"
+    add_event(session, item, "replied", reply, actor=unit_name, public=True, at=now)
+    return now + timedelta(days=CODE_VALID_DAYS_AFTER_CLOSE)
+
+
+async def transfer_within(
+    session: AsyncSession,
+    item: ConsultationItem,
+    officer: OfficerAccount,
+    *,
+    unit_id: int,
+    note: str,
+    unit_name: str,
+) -> UnitRead:
+    require_handling_unit(officer, item, unit_name)
+    if item.status != "received":
+        raise ConsultationError("已答复的事项不能再转办")
+    target = next((u for u in await list_units(session) if u.id == unit_id and u.active), None)
+    if target is None:
+        raise ConsultationError("请选择本省的一个在用单位")
+    if target.id == item.unit_id:
+        raise ConsultationError("该事项已由此单位办理，请选择其他单位")
+    item.unit_id = target.id
+    item.reminded = ""
+    add_event(session, item, "transferred", f"已转交{target.name}办理", actor=unit_name, public=True)
+    if note.strip():
+        add_event(session, item, "note", f"转办说明：{note.strip()[:500]}", actor=officer.name, public=False)
+    return target
+
+
+def publication_wording(
+    item: ConsultationItem,
+    officer: OfficerAccount,
+    *,
+    question: str,
+    answer: str,
+    action: str,
+    unit_name: str,
+) -> None:
+    """Save the public wording as a draft, publish it, or withdraw it (the caller syncs /qa)."""
+    require_handling_unit(officer, item, unit_name)
+    if action == "withdraw":
+        item.publication = "none" if item.publication == "none" else "draft"
+        return
+    if item.status != "replied":
+        raise ConsultationError("答复后才能公开")
+    try:
+        item.public_question, item.public_answer = check_public_wording(question, answer)
+    except ValueError as exc:
+        raise ConsultationError(str(exc)) from None
+    item.publication = "published" if action == "publish" else "draft"
+
+
+async def remind_complaints_in(
+    session: AsyncSession, *, calendar: WorkCalendar, today: date, office_base: str
+) -> dict[str, int]:
+    """Tell the handling unit's complaint officers once when a complaint is due soon, once when overdue."""
+    done = {"soon": 0, "overdue": 0}
+    for item_id in await repository.open_complaint_ids(session):
+        item = await repository.item(session, item_id, lock=True)
+        if item is None or item.status != "received" or item.due_on is None:
+            continue
+        try:
+            left, _provisional = calendar.working_days_between(today, item.due_on)
+        except CalendarNotCovered:
+            left = (item.due_on - today).days
+        stage = deadline_stage(left, item.due_on < today)
+        if not stage or stage == item.reminded or (item.reminded == "overdue"):
+            continue
+        recipients = [
+            o.id
+            for o in await list_officers(session, unit_id=item.unit_id)
+            if o.active and POSTS["complaint"] in o.positions
+        ]
+        subject = (
+            f"投诉已超期：{item.title}"
+            if stage == "overdue"
+            else f"投诉办理期限将至（{item.due_on}）：{item.title}"
+        )
+        notify(
+            session,
+            recipients,
+            subject=subject,
+            body=f"办理期限 {item.due_on}，请及时答复。",
+            link=f"{office_base}/consultations/{item.id}",
+        )
+        item.reminded = stage
+        add_event(session, item, "reminded", subject, actor="系统", public=False)
+        done[stage] += 1
+    return done
+
+
+def faq_read(entry: NationalFaqEntry | ProvinceFaqEntry) -> FaqRead:
+    return FaqRead(
+        id=entry.id,
+        topic=entry.topic,
+        question=entry.question,
+        answer=entry.answer,
+        active=entry.active,
+        national=isinstance(entry, NationalFaqEntry),
+        updated_at=entry.updated_at,
+        updated_by=entry.updated_by,
+    )
+
+
+async def faq_list(
+    session: AsyncSession, *, national: bool, topic: str = "", query: str = "", active_only: bool = True
+) -> list[FaqRead]:
+    model = NationalFaqEntry if national else ProvinceFaqEntry
+    rows = await repository.faq_entries(
+        session, model, topic=topic or None, words=keywords(query), active_only=active_only
+    )
+    return [faq_read(r) for r in rows]
+
+
+async def save_faq(
+    session: AsyncSession,
+    *,
+    national: bool,
+    entry_id: int | None,
+    topic: str,
+    question: str,
+    answer: str,
+    active: bool,
+    by: str,
+    now: datetime,
+) -> None:
+    """Create or update an entry (already checked by `check_faq`); LookupError for an unknown id."""
+    model = NationalFaqEntry if national else ProvinceFaqEntry
+    if entry_id is None:
+        entry: NationalFaqEntry | ProvinceFaqEntry = model(
+            topic=topic, question=question.strip(), answer=answer.strip(), updated_by=by
+        )
+        repository.add(session, entry)
+        return
+    found = await repository.faq_entry(session, model, entry_id)
+    if found is None:
+        raise LookupError(entry_id)
+    found.topic, found.question, found.answer = topic, question.strip(), answer.strip()
+    found.active, found.updated_by, found.updated_at = active, by, now

@@ -1,0 +1,62 @@
+"""Transfers: to another unit of the province, and to another province with the whole history."""
+
+from __future__ import annotations
+
+from tests.consultations.helpers import code_of, count_items, items_in, latest, submit
+from tests.people import make_officer, unit_ids
+
+
+async def test_transfer_within_the_province_and_to_another(platform, new_browser) -> None:
+    await make_officer(platform, "gd", "gd.440112.consult", ("consultation",), "440112", name="黄埔答疑员")
+    units = await unit_ids(platform, "gd")
+    visitor = new_browser()
+    code = code_of(await submit(platform, visitor, division="440606", title="跨省执业的注册问题"))
+    item = await latest(platform, "gd")
+    assert item.unit_id == units["440000"]
+
+    province = new_browser()
+    await province.sign_in("/p/gd/office", "gd.publish")
+    moved = await province.post(
+        f"/p/gd/office/consultations/{item.id}/transfer",
+        {"unit_id": str(units["440112"]), "note": "请黄埔答复"},
+    )
+    assert moved.status_code == 303
+    county = new_browser()
+    await county.sign_in("/p/gd/office", "gd.440112.consult", "Green#Hills2026")
+    assert "跨省执业的注册问题" in (await county.get("/p/gd/office/consultations/")).text
+    assert "已转交" in (await visitor.post("/consult/track", {"code": code})).text
+
+    js_before = await count_items(platform, "js")
+    for target, message in (("zz", "所选省份不存在或未开通"), ("gd", "本省内转办请选择单位")):
+        refused = await county.post(f"/p/gd/office/consultations/{item.id}/transfer", {"province": target})
+        assert refused.status_code == 409 and message in refused.text
+    assert await count_items(platform, "js") == js_before
+
+    away = await county.post(
+        f"/p/gd/office/consultations/{item.id}/transfer", {"province": "js", "note": "执业单位在江苏"}
+    )
+    assert away.status_code == 303
+    assert await count_items(platform, "js") == js_before + 1
+    copy = (await items_in(platform, "js"))[-1]
+    assert copy.code_hash == item.code_hash and copy.origin == "广东省"
+
+    origin = await county.get(f"/p/gd/office/consultations/{item.id}")
+    assert "已转至江苏省" in origin.text and 'id="r-reply"' not in origin.text
+    late = await county.post(f"/p/gd/office/consultations/{item.id}/reply", {"reply": "迟到的答复"})
+    assert late.status_code == 409 and "已转至其他省份办理" in late.text
+
+    receiver = new_browser()
+    await receiver.sign_in("/p/js/office", "js.publish")
+    received = await receiver.get(f"/p/js/office/consultations/{copy.id}")
+    assert received.status_code == 200 and "跨省执业的注册问题" in received.text
+    assert "石文静" in received.text  # the receiving unit now handles it, identity included
+    assert "已转交" in received.text and "由广东省转至江苏省" in received.text  # the history travelled
+    answered = await receiver.post(
+        f"/p/js/office/consultations/{copy.id}/reply", {"reply": "请向江苏省局申请变更注册。"}
+    )
+    assert answered.status_code == 303
+
+    tracked = await visitor.post("/consult/track", {"code": code})
+    assert (
+        "江苏省" in tracked.text and "请向江苏省局申请变更注册。" in tracked.text and "已答复" in tracked.text
+    )
