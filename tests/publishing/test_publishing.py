@@ -72,7 +72,7 @@ async def test_a_notice_goes_from_draft_through_review_to_the_portal_and_its_sea
     )
     assert re.search(r"内容校验码（SHA-256）：<code>[0-9a-f]{64}</code>", page.text)
 
-    for query in ("变更注册", "注册 通知", "药师", "2027"):
+    for query in ("变更注册", "注册 通知", "药师", "2027", "药"):
         found = await client.get("/p/gd/articles/", params={"q": query})
         assert f"/p/gd/articles/{article_id}" in found.text, query
     missing = await client.get("/p/gd/articles/", params={"q": "注册变更"})  # the words, not the phrase

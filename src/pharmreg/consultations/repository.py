@@ -30,8 +30,10 @@ def _escape_like(word: str) -> str:
 def keyword_match(words: Sequence[str], *columns: InstrumentedAttribute[Any]) -> ColumnElement[bool]:
     """Every keyword must occur in one of `columns` (escaped ILIKE).
 
-    The one place search is decided: it will switch to the shared Chinese full-text search
-    the platform is building, without touching the FAQ or Q&A queries that call it.
+    The one place search is decided. FAQ entries and published answers number hundreds per
+    province, where a scan costs little, and a substring match finds exactly what the
+    articles' bigram phrase search (pharmreg.publishing.search) finds; switch to that index
+    here if these tables ever grow to the articles' size.
     """
     conditions = [
         or_(*(column.ilike(f"%{_escape_like(word)}%", escape="\\") for column in columns)) for word in words

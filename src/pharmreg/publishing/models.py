@@ -127,7 +127,11 @@ class LiveColumns:
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     # sha256 over the canonical page content; recomputed to detect tampering with this row.
     content_hash: Mapped[str] = mapped_column(String(64))
-    search_vector: Mapped[str] = mapped_column(TSVECTOR)
+
+    @declared_attr
+    def search_vector(cls) -> Mapped[str]:
+        # Only searches read it: pages load without it (it is as large as the text again).
+        return deferred(mapped_column(TSVECTOR, nullable=False))
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Index, ...]:

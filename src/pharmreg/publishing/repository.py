@@ -160,6 +160,8 @@ async def touch(session: AsyncSession, space: Space, article_id: int, now: datet
     await session.execute(update(space.article).where(space.article.id == article_id).values(updated_at=now))
 
 
+# Counting every match of a very common term costs more than the page itself: "1000+" is enough.
+COUNT_CAP = 1000
 _LISTING = ("article_id", "category", "title", "summary", "tags", "published_at")
 
 
@@ -189,24 +191,31 @@ async def count_live(session: AsyncSession, space: Space, *, category: str | Non
 
 
 async def search(
-    session: AsyncSession, space: Space, query_expr: Any, *, category: str | None, limit: int, offset: int = 0
+    session: AsyncSession,
+    space: Space,
+    query_expr: Any,
+    *,
+    category: str | None,
+    limit: int,
+    offset: int = 0,
+    by_date: bool = False,
 ) -> tuple[Sequence[Any], int]:
-    """Published pages matching the tsquery, best first, with the total count."""
+    """Published pages matching the tsquery, best (or, `by_date`, newest) first, and how many
+    match, counted up to COUNT_CAP."""
     matches = space.live.search_vector.op("@@")(query_expr)
     where = and_(matches, space.live.category == category) if category else matches
-    score = rank(space.live.search_vector, query_expr).label("score")
+    if by_date:
+        order = [space.live.published_at.desc(), space.live.article_id.desc()]
+        columns = _listing_columns(space)
+    else:
+        score = rank(space.live.search_vector, query_expr).label("score")
+        order = [literal_column("score").desc(), space.live.published_at.desc()]
+        columns = [*_listing_columns(space), score]
     rows = (
-        await session.execute(
-            select(*_listing_columns(space), score)
-            .where(where)
-            .order_by(literal_column("score").desc(), space.live.published_at.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        await session.execute(select(*columns).where(where).order_by(*order).limit(limit).offset(offset))
     ).all()
-    total = int(
-        (await session.execute(select(func.count()).select_from(space.live).where(where))).scalar_one()
-    )
+    capped = select(space.live.article_id).where(where).limit(COUNT_CAP + 1).subquery()
+    total = int((await session.execute(select(func.count()).select_from(capped))).scalar_one())
     return rows, total
 
 

@@ -437,8 +437,11 @@ async def search_pages(
     query = search_query(q)
     if query is None:
         return [], 0
+    # One character says little about relevance and matches much of everything: newest first,
+    # which PostgreSQL answers by walking the date index instead of ranking every match.
+    broad = len("".join(q.split())) == 1
     rows, total = await repository.search(
-        session, space, query, category=category, limit=limit, offset=offset
+        session, space, query, category=category, limit=limit, offset=offset, by_date=broad
     )
     return list(rows), total
 
