@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH_DATABASE = "pharmreg_bench"
 
 
-def bench_url() -> str:
-    """DATABASE_URL with the benchmark database instead (never the development data)."""
+def bench_url(database: str = BENCH_DATABASE) -> str:
+    """DATABASE_URL with a benchmark database instead (never the development data)."""
     base = os.environ.get("DATABASE_URL")
     if not base:
         sys.exit('DATABASE_URL is not set: run `eval "$(.venv/bin/python ops/stack.py env)"` first')
-    return make_url(async_url(base)).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    return make_url(async_url(base)).set(database=database).render_as_string(hide_password=False)
 
 
 async def recreate_database(url: str) -> None:

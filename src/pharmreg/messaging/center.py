@@ -43,6 +43,16 @@ class StaffMessageRead(msgspec.Struct):
     read: bool
 
 
+def message_errors(subject: str, body: str) -> dict[str, str]:
+    """A message's subject and body checked: errors by field, in Chinese."""
+    errors = {}
+    if not 1 <= len(subject.strip()) <= 120:
+        errors["subject"] = "主题应为 1–120 个字"
+    if not 1 <= len(body.strip()) <= 2000:
+        errors["body"] = "内容应为 1–2000 个字"
+    return errors
+
+
 def notify(
     session: AsyncSession,
     recipients: Iterable[uuid.UUID],

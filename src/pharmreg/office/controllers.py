@@ -46,7 +46,14 @@ from pharmreg.identity import (
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
-from pharmreg.messaging import inbox, open_message, send_direct, send_to_staff, unread_count
+from pharmreg.messaging import (
+    inbox,
+    message_errors,
+    open_message,
+    send_direct,
+    send_to_staff,
+    unread_count,
+)
 from pharmreg.office.national_inbox import NationalInboxController
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import (
@@ -447,16 +454,6 @@ class NationalAddressBookController(Controller):
         )
 
 
-def message_errors(values: dict[str, str]) -> dict[str, str]:
-    """The subject and body of a message to write, checked (errors by field, in Chinese)."""
-    errors = {}
-    if not 1 <= len(values.get("subject", "").strip()) <= 120:
-        errors["subject"] = "主题应为 1–120 个字"
-    if not 1 <= len(values.get("body", "").strip()) <= 2000:
-        errors["body"] = "内容应为 1–2000 个字"
-    return errors
-
-
 class OfficeMessagesController(Controller):
     """消息中心: an officer's notifications and direct messages with colleagues of the province."""
 
@@ -547,7 +544,7 @@ class OfficeMessagesController(Controller):
     ) -> Template | Response[Any]:
         values = {k: str(v) for k, v in (await request.form()).items()}
         to = values.get("to", "")
-        errors = message_errors(values)
+        errors = message_errors(values.get("subject", ""), values.get("body", ""))
         if to.startswith("staff:"):
             # To the national bureau: written into the national schema, answerable from there.
             async with db.national() as national:

@@ -28,6 +28,7 @@ from pharmreg.identity import (
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import (
+    message_errors,
     open_staff_message,
     send_from_national,
     send_to_staff,
@@ -37,15 +38,6 @@ from pharmreg.messaging import (
 from pharmreg.tenancy import TenantDirectory
 
 NATIONAL = "national"
-
-
-def _errors(values: dict[str, str]) -> dict[str, str]:
-    errors = {}
-    if not 1 <= len(values.get("subject", "").strip()) <= 120:
-        errors["subject"] = "主题应为 1–120 个字"
-    if not 1 <= len(values.get("body", "").strip()) <= 2000:
-        errors["body"] = "内容应为 1–2000 个字"
-    return errors
 
 
 def _uuid(value: str) -> uuid.UUID | None:
@@ -130,7 +122,7 @@ class NationalInboxController(Controller):
         directory: NamedDependency[TenantDirectory],
     ) -> Template | Redirect:
         values = {k: str(v) for k, v in (await request.form()).items()}
-        errors = _errors(values)
+        errors = message_errors(values.get("subject", ""), values.get("body", ""))
         province, to = values.get("province", NATIONAL), _uuid(values.get("to", ""))
         subject, body = values.get("subject", "").strip(), values.get("body", "").strip()
         if province == NATIONAL:
