@@ -48,6 +48,13 @@ async def test_routing_reply_publish_and_track(platform, new_browser, make_pharm
     assert "海珠区的注册问题" in listed.text and "福田区的注册问题" not in listed.text
     opened = await officer.get(f"/p/gd/office/consultations/{item.id}")
     assert "石文静" in opened.text and "13812345678" in opened.text
+    # The unit was told, and the notice leads to the item.
+    inbox = await officer.get("/p/gd/office/messages/")
+    message_id = re.search(r'/p/gd/office/messages/(\d+)">新咨询：海珠区的注册问题', inbox.text).group(1)
+    notice = await officer.get(f"/p/gd/office/messages/{message_id}")
+    link = re.search(r'href="(/p/gd/office/consultations/\d+)"', notice.text).group(1)
+    assert link == f"/p/gd/office/consultations/{item.id}"
+    assert "海珠区的注册问题" in (await officer.get(link)).text
     empty = await officer.post(f"/p/gd/office/consultations/{item.id}/reply", {"reply": " "})
     assert empty.status_code == 409 and "答复内容应为" in empty.text
     replied = await officer.post(
@@ -67,6 +74,12 @@ async def test_routing_reply_publish_and_track(platform, new_browser, make_pharm
     )
     assert draft.status_code == 303
     assert "变更注册多久办结" not in (await visitor.get("/qa")).text  # a draft is not public
+    for leaky in ("石文静问：变更注册多久办结？", "请回电 13812345678", "请回电 13900001111"):
+        refused = await officer.post(
+            f"/p/gd/office/consultations/{item.id}/publication",
+            {"public_question": leaky, "public_answer": "10 个工作日内办结。", "action": "publish"},
+        )
+        assert refused.status_code == 409 and "个人信息" in refused.text, leaky
     published = await officer.post(
         f"/p/gd/office/consultations/{item.id}/publication",
         {

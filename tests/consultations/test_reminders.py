@@ -29,7 +29,7 @@ async def _remind(platform, today) -> dict[str, int]:
     async with platform.db.national() as national:
         calendar = await load_calendar(national)
     async with platform.db.tenant("tenant_gd") as session, transaction(session):
-        return await remind_complaints_in(session, calendar=calendar, today=today, office_base="/p/gd/office")
+        return await remind_complaints_in(session, calendar=calendar, today=today)
 
 
 async def test_due_and_overdue_complaints_are_reminded_once(platform, new_browser) -> None:

@@ -16,6 +16,11 @@ async def test_transfer_within_the_province_and_to_another(platform, new_browser
 
     province = new_browser()
     await province.sign_in("/p/gd/office", "gd.publish")
+    # Nobody of 白云 holds the post: an item sent there would have no one to answer it.
+    unstaffed = await province.post(
+        f"/p/gd/office/consultations/{item.id}/transfer", {"unit_id": str(units["440111"]), "note": "x"}
+    )
+    assert unstaffed.status_code == 409 and "没有在岗的咨询办理人员" in unstaffed.text
     moved = await province.post(
         f"/p/gd/office/consultations/{item.id}/transfer",
         {"unit_id": str(units["440112"]), "note": "请黄埔答复"},
@@ -42,6 +47,7 @@ async def test_transfer_within_the_province_and_to_another(platform, new_browser
 
     origin = await county.get(f"/p/gd/office/consultations/{item.id}")
     assert "已转至江苏省" in origin.text and 'id="r-reply"' not in origin.text
+    assert "石文静" not in origin.text and "13812345678" not in origin.text  # identity left with it
     late = await county.post(f"/p/gd/office/consultations/{item.id}/reply", {"reply": "迟到的答复"})
     assert late.status_code == 409 and "已转至其他省份办理" in late.text
 

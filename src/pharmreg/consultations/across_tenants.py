@@ -109,9 +109,7 @@ async def submit(
             files=files,
         )
         await session.flush()
-        await notify_unit(
-            session, item, unit.id, subject=f"新{KINDS[item.kind]}：{item.title}", office_base=_office(tenant)
-        )
+        await notify_unit(session, item, unit.id, subject=f"新{KINDS[item.kind]}：{item.title}")
         repository.add(
             national, ConsultationLocator(code_hash=hashed, tenant_slug=tenant.slug, item_id=item.id)
         )
@@ -119,10 +117,6 @@ async def submit(
         await _commit_in_order(session, national, what="submit")
     log.info("consultations.submitted", tenant=tenant.slug, item=item.id, kind=submission.kind)
     return code, tenant, unit.name
-
-
-def _office(tenant: TenantInfo) -> str:
-    return f"/p/{tenant.slug}/office"
 
 
 async def track(db: Database, directory: TenantDirectory, code: str, *, now: datetime) -> TrackView:
@@ -296,9 +290,7 @@ async def transfer_to_province(
                 ),
             )
         await receiving.flush()
-        await notify_unit(
-            receiving, copy, unit.id, subject=f"外省转来：{copy.title}", office_base=_office(target)
-        )
+        await notify_unit(receiving, copy, unit.id, subject=f"外省转来：{copy.title}")
         item.status, item.transferred_to = "transferred", target.name
         add_event(session, item, "transferred", f"已转至{target.name}办理", actor=origin_unit, public=True)
         await repository.move_locator(national, item.code_hash, tenant_slug=target.slug, item_id=copy.id)

@@ -42,6 +42,7 @@ from pharmreg.consultations.service import (
     officer_list,
     read_item,
     save_faq,
+    staffed_units,
     transfer_within,
 )
 from pharmreg.divisions import DivisionIndex
@@ -445,6 +446,7 @@ class ConsultationOfficeController(Controller):
         except LookupError:
             raise NotFoundException() from None
         item = await read_item(session, row, officer, today=china_today())
+        staffed = await staffed_units(session, row.kind)
         return Template(
             template_name="consultations/office_item.html",
             context={
@@ -454,7 +456,11 @@ class ConsultationOfficeController(Controller):
                 "item": item,
                 "events": await history(session, item_id, public_only=False),
                 "attachments": await attachments_of(session, item_id) if item.submitter else [],
-                "units": [u for u in await list_units(session) if u.active and u.id != item.unit_id],
+                "units": [
+                    u
+                    for u in await list_units(session)
+                    if u.active and u.id != item.unit_id and u.id in staffed
+                ],
                 "provinces": [t for t in directory.provinces() if t.slug != tenant.slug],
                 "error": error,
                 "notice": notice,
@@ -543,7 +549,6 @@ class ConsultationOfficeController(Controller):
                         row,
                         target.id,
                         subject=f"转办：{row.title}",
-                        office_base=f"/p/{tenant.slug}/office",
                     )
             else:
                 raise ConsultationError("请选择转办的单位或省份")

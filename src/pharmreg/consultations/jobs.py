@@ -23,9 +23,7 @@ async def remind_complaints(ctx: dict[str, Any]) -> dict[str, int]:
     for tenant in await ctx["tenants"]():
         try:
             async with db.tenant(tenant.schema, tenant.placement) as session, transaction(session):
-                done = await remind_complaints_in(
-                    session, calendar=calendar, today=today, office_base=f"/p/{tenant.slug}/office"
-                )
+                done = await remind_complaints_in(session, calendar=calendar, today=today)
         except Exception as exc:  # one province's failure must not hold back the others
             log.error("consultations.remind_failed", tenant=tenant.slug, error=str(exc))
             continue

@@ -3,6 +3,7 @@ within the province, publication wording, complaint reminders, FAQ upkeep. Never
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -20,6 +21,7 @@ from pharmreg.consultations.models import (
 from pharmreg.consultations.rules import (
     CODE_VALID_DAYS_AFTER_CLOSE,
     COMPLAINT_WORKING_DAYS,
+    KINDS,
     PERMISSIONS,
     POSTS,
     Submission,
@@ -64,6 +66,11 @@ async def handling_unit(
             if unit.id in staffed:
                 return unit
     return units[province_code]
+
+
+async def staffed_units(session: AsyncSession, kind: str) -> set[int]:
+    """Units with an active officer holding the post for `kind`: the only ones that can handle it."""
+    return {o.unit_id for o in await list_officers(session) if o.active and POSTS[kind] in o.positions}
 
 
 def record_item(
@@ -121,9 +128,7 @@ def add_event(
     repository.add(session, event)
 
 
-async def notify_unit(
-    session: AsyncSession, item: ConsultationItem, unit_id: int, *, subject: str, office_base: str
-) -> None:
+async def notify_unit(session: AsyncSession, item: ConsultationItem, unit_id: int, *, subject: str) -> None:
     """Tell the unit's officers holding the post that an item arrived (message center)."""
     recipients = [
         o.id
@@ -135,7 +140,7 @@ async def notify_unit(
         recipients,
         subject=subject,
         body="请在咨询投诉中查看并答复。",
-        link=f"{office_base}/consultations/{item.id}",
+        link=f"consultations/{item.id}",
     )
 
 
@@ -190,8 +195,9 @@ async def read_item(
         publication=item.publication,
         public_question=item.public_question,
         public_answer=item.public_answer,
+        # Only the unit handling it now: not other units, nor a province that transferred it away.
         submitter=Submitter(item.submitter_name, item.submitter_mobile, item.applicant_id is not None)
-        if officer is not None and officer.unit_id == item.unit_id
+        if handled_here
         else None,
         handled_here=handled_here,
     )
@@ -216,7 +222,12 @@ async def attachment_content(
 ) -> tuple[str, str, bytes] | None:
     """An attachment's file, for the handling unit only (it may name the complainant)."""
     item = await repository.item(session, item_id)
-    if item is None or not may_see(officer, item) or item.unit_id != officer.unit_id:
+    if (
+        item is None
+        or not may_see(officer, item)
+        or item.unit_id != officer.unit_id
+        or item.status == "transferred"
+    ):
         return None
     found = await repository.attachment(session, item_id, attachment_id)
     return (found.filename, found.content_type, found.data) if found else None
@@ -284,12 +295,18 @@ async def transfer_within(
         raise ConsultationError("请选择本省的一个在用单位")
     if target.id == item.unit_id:
         raise ConsultationError("该事项已由此单位办理，请选择其他单位")
+    if target.id not in await staffed_units(session, item.kind):
+        raise ConsultationError(f"{target.name}没有在岗的{KINDS[item.kind]}办理人员，请选择其他单位")
     item.unit_id = target.id
     item.reminded = ""
     add_event(session, item, "transferred", f"已转交{target.name}办理", actor=unit_name, public=True)
     if note.strip():
         add_event(session, item, "note", f"转办说明：{note.strip()[:500]}", actor=officer.name, public=False)
     return target
+
+
+# A mainland mobile number anywhere in the text published on /qa.
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def publication_wording(
@@ -312,11 +329,15 @@ def publication_wording(
         item.public_question, item.public_answer = check_public_wording(question, answer)
     except ValueError as exc:
         raise ConsultationError(str(exc)) from None
+    wording = f"{item.public_question}\n{item.public_answer}"
+    identity = [v for v in (item.submitter_name, item.submitter_mobile) if v and len(v) >= 2]
+    if action == "publish" and (any(v in wording for v in identity) or _MOBILE.search(wording)):
+        raise ConsultationError("公开内容中含有提问人的姓名或手机号码等个人信息，请删除后再发布")
     item.publication = "published" if action == "publish" else "draft"
 
 
 async def remind_complaints_in(
-    session: AsyncSession, *, calendar: WorkCalendar, today: date, office_base: str
+    session: AsyncSession, *, calendar: WorkCalendar, today: date
 ) -> dict[str, int]:
     """Tell the handling unit's complaint officers once when a complaint is due soon, once when overdue."""
     done = {"soon": 0, "overdue": 0}
@@ -346,7 +367,7 @@ async def remind_complaints_in(
             recipients,
             subject=subject,
             body=f"办理期限 {item.due_on}，请及时答复。",
-            link=f"{office_base}/consultations/{item.id}",
+            link=f"consultations/{item.id}",
         )
         item.reminded = stage
         add_event(session, item, "reminded", subject, actor="系统", public=False)
