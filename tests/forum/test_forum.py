@@ -103,6 +103,7 @@ async def test_hidden_content_shows_a_placeholder_to_readers_and_the_text_to_mod
     tag = uuid.uuid4().hex[:6]
     thread = await _post_thread(writer, base, board, f"关于继续教育学分 {tag}", "原帖内容")
     await reader.post(f"{base}/threads/{thread}/reply", {"body": f"不当言论 {tag}"})
+    await writer.post(f"{base}/threads/{thread}/reply", {"body": f"引用原帖的补充 {tag}"})
     page = (await admin.get(f"{base}/threads/{thread}")).text
     post_id = re.search(r'action="/p/js/office/forum/posts/(\d+)/moderate"', page).group(1)
 
@@ -128,10 +129,12 @@ async def test_hidden_content_shows_a_placeholder_to_readers_and_the_text_to_mod
     assert f"关于继续教育学分 {tag}" not in listing and HIDDEN in listing
     page = (await reader.get(f"{base}/threads/{thread}")).text
     assert "原帖内容" not in page and HIDDEN in page
+    assert f"引用原帖的补充 {tag}" not in page  # its replies are hidden with it
+    assert f"引用原帖的补充 {tag}" in (await admin.get(f"{base}/threads/{thread}")).text
     assert f"关于继续教育学分 {tag}" in (await admin.get(f"{base}/boards/{board}")).text
     refused = await writer.post(f"{base}/threads/{thread}/reply", {"body": "补充"})
     assert refused.status_code == 400 and "该主题已被管理员隐藏，不能回复" in refused.text
-    assert await _count(platform, "tenant_js", TenantForumPost, thread_id=int(thread)) == 1
+    assert await _count(platform, "tenant_js", TenantForumPost, thread_id=int(thread)) == 2
 
 
 async def test_bad_input_is_refused_clearly_and_nothing_is_stored(platform, new_browser) -> None:

@@ -122,8 +122,24 @@ async def test_the_verification_form_asks_for_the_picture_after_ten_checks(new_b
         answer = (await redis.get(f"pharmreg:captcha:{token}")).decode()
     finally:
         await redis.aclose()
-    solved = await visitor.get("/verify/", params={**params, "captcha_token": token, "captcha": answer})
+    full_width = answer.translate(str.maketrans("0123456789", "０１２３４５６７８９"))  # as some IMEs type
+    solved = await visitor.get("/verify/", params={**params, "captcha_token": token, "captcha": full_width})
     assert solved.status_code == 404 and "未查到" in solved.text
     # The JSON API is for programs: it keeps its per-minute limit and asks for no picture.
     api = await visitor.get("/api/v1/verify/", params=params)
     assert api.status_code == 404
+
+
+async def test_invisible_characters_get_a_clear_refusal_not_an_error(new_browser, platform) -> None:
+    visitor = new_browser()
+    for path in ("/faq", "/qa"):
+        response = await visitor.get(path, params={"q": "注册\x00"})
+        assert response.status_code == 400 and "控制字符" in response.text, path
+    # The article search builds its own terms: the character simply drops out.
+    assert (await visitor.get("/articles/", params={"q": "注册\x00"})).status_code == 200
+    writer = new_browser()
+    await writer.sign_in("/p/gd/office", "gd.publish")
+    refused = await writer.post(
+        "/p/gd/office/publishing/new", {"category": "notice", "title": "通知\x00", "body": "<p>正文</p>"}
+    )
+    assert refused.status_code == 400 and "控制字符" in refused.text

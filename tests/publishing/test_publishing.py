@@ -166,7 +166,12 @@ async def test_reviewers_do_not_approve_their_own_work_and_publishers_do_not_rev
     article_id = await _draft(both, "gd", title="自审测试")
     await _act(both, "gd", article_id, "submit")
     own = await _act(both, "gd", article_id, "approve")
-    assert own.status_code == 409 and "不能审核自己送审的信息" in own.text
+    assert own.status_code == 409 and "不能审核自己撰写或送审的信息" in own.text
+    # Sent for review by a colleague, it is still the reviewer's own writing.
+    await _act(both, "gd", article_id, "recall")
+    await _act(writer, "gd", article_id, "submit")
+    written = await _act(both, "gd", article_id, "approve")
+    assert written.status_code == 409 and "不能审核自己撰写或送审的信息" in written.text
     not_reviewer = await _act(writer, "gd", article_id, "approve")
     assert not_reviewer.status_code == 409 and "您没有信息审核岗位" in not_reviewer.text
     pending_edit = await writer.post(

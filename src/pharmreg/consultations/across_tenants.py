@@ -201,7 +201,12 @@ async def publish(
             ),
         )
     state = item.publication
-    await _commit_in_order(session, national, what="publish")
+    # Never a public answer that its province does not hold: publish province first, and take
+    # down from /qa first.
+    if state == "published":
+        await _commit_in_order(session, national, what="publish")
+    else:
+        await _commit_in_order(national, session, what="withdraw")
     return state
 
 
@@ -234,8 +239,10 @@ async def transfer_to_province(
         for a in await repository.attachments(session, item.id)
     ]
     async with db.tenant(target.schema, target.placement) as receiving, db.national() as national:
-        units = {u.division_code: u for u in await list_units(receiving)}
-        unit = units[target.division_code]
+        units = {u.division_code: u for u in await list_units(receiving) if u.active}
+        unit = units.get(target.division_code)
+        if unit is None:
+            raise ConsultationError(f"{target.name}的省级受理单位暂未设置，暂时不能转至该省")
         copy = ConsultationItem(
             kind=item.kind,
             category=item.category,

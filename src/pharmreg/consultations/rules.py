@@ -47,7 +47,8 @@ def categories_of(kind: str) -> dict[str, str]:
 
 
 def category_label(kind: str, category: str) -> str:
-    return categories_of(kind).get(category, category)
+    # A published answer keeps only its category: complaints' categories are found too.
+    return categories_of(kind).get(category) or COMPLAINT_CATEGORIES.get(category, category)
 
 
 def new_query_code() -> str:

@@ -33,6 +33,7 @@ from pharmreg.consultations.rules import (
 from pharmreg.consultations.schemas import AttachmentRead, EventRead, FaqRead, ItemRead, Submitter
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, UnitRead, list_officers, list_units
+from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.workdays import CalendarNotCovered, WorkCalendar
 from pharmreg.messaging import notify
@@ -65,6 +66,9 @@ async def handling_unit(
         for unit in candidates:
             if unit.id in staffed:
                 return unit
+    if province_code not in units:
+        # A province whose bureau unit was deactivated: no one could answer, so nothing is stored.
+        raise FormErrors({"division": "该省受理单位暂未设置，暂时无法网上受理，请通过联系方式中的电话咨询"})
     return units[province_code]
 
 

@@ -45,6 +45,7 @@ from pharmreg.kit.errors import UserError
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.rendering import render
+from pharmreg.messaging import send_to_staff
 from pharmreg.office import officer_realm
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
@@ -362,14 +363,28 @@ class ForumPages(Controller):
 async def _tell_across(
     db: Database, directory: TenantDirectory, author: ThreadAuthor, *, replier: Author
 ) -> None:
-    """A reply on the national board reaches its author's message center in their province.
+    """A reply on the national board reaches its author's message center: an officer's in their
+    province, national staff's in the national schema.
 
     The reply is committed by then (another schema, perhaps another server): the notice is a
     courtesy written afterwards, and its failure is logged, never shown to the replier.
     """
-    tenant = directory.get(author.tenant) if author.kind == "officer" else None
+    if author.kind == "staff":
+        try:
+            async with db.national() as session, session.begin():
+                send_to_staff(
+                    session,
+                    recipient_id=author.id,
+                    sender_name=f"论坛 · {replier.province}{replier.unit} {replier.name}",
+                    subject=f"论坛：{replier.name}回复了您的主题“{author.title}”",
+                    body=f"请到“论坛 · 全国交流”查看主题“{author.title}”的回复。",
+                )
+        except Exception as exc:  # the reply stands; only the courtesy notice is lost
+            log.warning("forum.notify_failed", tenant="national", thread=author.thread_id, error=str(exc))
+        return
+    tenant = directory.get(author.tenant)
     if tenant is None or tenant.is_national:
-        return  # national staff have no message center; a closed province reads nothing
+        return  # a closed province reads nothing
     try:
         async with db.tenant(tenant.schema, tenant.placement) as session, session.begin():
             link = f"forum/national/threads/{author.thread_id}"  # within their office

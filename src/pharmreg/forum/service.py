@@ -172,7 +172,10 @@ async def thread_page(
         locked=row.locked,
         hidden=row.hidden_at is not None,
         opening=_post_read(row, viewer=viewer, moderator=moderator),
-        replies=[_post_read(r, viewer=viewer, moderator=moderator) for r in replies],
+        # A hidden thread hides its replies too (they may quote it), except from moderators.
+        replies=[]
+        if row.hidden_at is not None and not moderator
+        else [_post_read(r, viewer=viewer, moderator=moderator) for r in replies],
         reply_count=total,
         page=page,
         pages=pages,

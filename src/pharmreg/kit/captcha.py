@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
@@ -36,7 +37,9 @@ async def solved(redis: Redis, token: str, answer: str) -> bool:
         pipe.get(key)
         pipe.delete(key)
         expected, _ = await pipe.execute()
-    return expected is not None and secrets.compare_digest(expected.decode(), answer.strip()[:8])
+    # Full-width digits (１２３４) from a Chinese input method count as the digits they are.
+    typed = unicodedata.normalize("NFKC", answer).strip()[:8]
+    return expected is not None and secrets.compare_digest(expected, typed.encode())
 
 
 def _picture(answer: str) -> str:
@@ -72,13 +75,11 @@ class CaptchaGate:
         return f"{self.name}-free:{address}"
 
     async def admits(self, redis: Redis, address: str, token: str, answer: str) -> bool:
-        if await used(redis, self._key(address), window_seconds=self.window) < self.free:
+        """Counts this use first (so parallel requests cannot all slip in), then lets the first
+        `free` of the window through; later ones need the picture solved."""
+        if await within_limit(redis, self._key(address), limit=self.free, window_seconds=self.window):
             return True
         return await solved(redis, token, answer)
-
-    async def count(self, redis: Redis, address: str) -> None:
-        """One more answered use."""
-        await within_limit(redis, self._key(address), limit=self.free, window_seconds=self.window)
 
     async def challenge(self, redis: Redis, address: str) -> tuple[str, str] | None:
         """A new picture when the next use will need one."""

@@ -44,6 +44,16 @@ def _sniff(data: bytes) -> str | None:
     return next((mime for mime, part in _OOXML_PARTS if part in names), None)
 
 
+def _short(name: str, limit: int = 200) -> str:
+    """The name cut to `limit` characters, keeping its extension."""
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 10:
+        return name[:limit]
+    return f"{stem[: limit - len(extension) - 1]}.{extension}"
+
+
 def labels(kinds: Collection[str]) -> str:
     """The kinds as people read them: "PDF、JPG 或 PNG"."""
     names = [_LABELS[k] for k in kinds]
@@ -52,7 +62,7 @@ def labels(kinds: Collection[str]) -> str:
 
 def check_upload(filename: str, data: bytes, *, max_bytes: int, kinds: Collection[str]) -> CheckedFile:
     """Accept a file of one of `kinds` judged by its content, within the size limit."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "未命名文件"
+    name = _short(filename.replace("\\", "/").rsplit("/", 1)[-1].strip()) or "未命名文件"
     if not data:
         raise AttachmentError("文件为空，请重新选择")
     if len(data) > max_bytes:

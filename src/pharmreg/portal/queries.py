@@ -54,7 +54,6 @@ class QueryController(Controller):
             ):
                 context["error"], status = "多次查询后需要验证：请输入图中的数字", 400
             else:
-                await SCORE_GATE.count(redis, address)
                 context["results"] = await exam_results(
                     national_session, name=name, id_number=id_number, year=int(year) if year else None
                 )

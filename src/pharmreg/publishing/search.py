@@ -16,7 +16,7 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(f"[{_CJK}]+|[a-z0-9]+")
 MAX_QUERY = 40
 _MAX_POSITION = 16383  # PostgreSQL's limit; later positions are clamped to it
-_MAX_POSITIONS_PER_TERM = 64  # enough for ranking; tsvector allows 256
+_MAX_POSITIONS_PER_TERM = 256  # PostgreSQL's limit: phrases are found up to there
 
 
 def _is_cjk(run: str) -> bool:

@@ -64,6 +64,7 @@ class Outcome:
     article_id: int
     status: str
     went_live: bool = False
+    action: str = ""
 
 
 def _history(
@@ -169,14 +170,20 @@ async def recall_article(
     row.status = next_status("recall", row.status, now=now)
     row.updated_at = now
     repository.add(session, _history(space, row, "recalled", editor))
-    return Outcome(row.id, row.status)
+    return Outcome(row.id, row.status, action="recalled")
 
 
-def _reviewable(editor: Editor, row: Any) -> None:
+async def _reviewable(session: AsyncSession, space: Space, editor: Editor, row: Any) -> None:
+    """Four eyes: who sent it for review, or wrote any of it since the last approval, may not review it."""
     if not editor.may_review:
         raise PublishingError("您没有信息审核岗位")
-    if row.submitted_by == editor.id:
-        raise PublishingError("不能审核自己送审的信息，请由其他审核人员审核")
+    wrote = False
+    for entry in await repository.history(session, space, row.id):  # newest first
+        if entry.action == "approved":
+            break
+        wrote = wrote or (entry.actor_id == editor.id and entry.action in {"created", "edited"})
+    if row.submitted_by == editor.id or wrote:
+        raise PublishingError("不能审核自己撰写或送审的信息，请由其他审核人员审核")
 
 
 async def approve_article(
@@ -184,7 +191,7 @@ async def approve_article(
 ) -> Outcome:
     """Approved: on line now, or at its scheduled time."""
     row = await _editable(session, space, editor, article_id)
-    _reviewable(editor, row)
+    await _reviewable(session, space, editor, row)
     row.status = next_status("approve", row.status, publish_at=row.publish_at, now=now)
     row.review_note = note.strip()[:500]
     row.updated_at = now
@@ -200,7 +207,7 @@ async def reject_article(
     session: AsyncSession, *, space: Space, editor: Editor, article_id: int, note: str, now: datetime
 ) -> Outcome:
     row = await _editable(session, space, editor, article_id)
-    _reviewable(editor, row)
+    await _reviewable(session, space, editor, row)
     if not note.strip():
         raise PublishingError("退回时请填写修改意见")
     row.status = next_status("reject", row.status, now=now)
@@ -463,7 +470,7 @@ async def notify_about(session: AsyncSession, *, space: Space, outcome: Outcome,
             f"{editor.name}（{editor.department}）送审了《{row.title}》。",
         )
         return notify(session, reviewers, subject=subject, body=body, link=link)
-    if row.author_id == editor.id:
+    if row.author_id == editor.id or outcome.action == "recalled":
         return 0
     verdict = {
         "published": "已审核通过并发布",

@@ -126,7 +126,24 @@ def handle_not_found(request: Request[Any, Any, Any], exc: NotFoundException) ->
     return _respond(request, 404, MESSAGES[404])
 
 
+# PostgreSQL refuses text it cannot store (a NUL character, SQLSTATE 22021) whatever the field:
+# the person typed or pasted something invisible, and the transaction was rolled back.
+_UNSTORABLE_TEXT = "22021"
+
+
+def _unstorable_text(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 5:
+        if getattr(exc, "sqlstate", None) == _UNSTORABLE_TEXT:
+            return True
+        exc, seen = exc.__cause__ or getattr(exc, "orig", None), seen + 1
+    return False
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _unstorable_text(exc):
+        log.info("http.unstorable_text", path=request.url.path)
+        return _respond(request, 400, "输入内容含有无法保存的控制字符，请删除后重试（未保存任何内容）")
     log.error("http.unhandled", path=request.url.path, exc_info=exc)
     return _respond(request, HTTP_500_INTERNAL_SERVER_ERROR, MESSAGES[500])
 

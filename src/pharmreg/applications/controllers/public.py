@@ -124,7 +124,6 @@ class VerificationController(Controller):
                 context["error"] = "多次核验后需要验证：请输入图中的数字"
                 status = 400
             else:
-                await VERIFY_GATE.count(redis, _client(request))
                 context["result"] = await verify_certificate(
                     national_session,
                     certificate_no or "",
