@@ -42,10 +42,12 @@ BODY_MAX = 200_000
 TAGS_MAX = 8
 TAG_MAX = 20
 
-# Rich text as an editor produces it: structure, emphasis, links, tables, images by address.
+# Rich text as the desk's editor (Trix) or a pasted document produces it: structure, emphasis,
+# links, tables, images by address.
 _TAGS = {
     "p",
     "br",
+    "h1",
     "h2",
     "h3",
     "h4",
@@ -55,6 +57,7 @@ _TAGS = {
     "i",
     "u",
     "s",
+    "del",
     "sub",
     "sup",
     "ul",
