@@ -63,7 +63,6 @@ class Editor:
 class Outcome:
     article_id: int
     status: str
-    went_live: bool = False
     action: str = ""
 
 
@@ -196,11 +195,9 @@ async def approve_article(
     row.review_note = note.strip()[:500]
     row.updated_at = now
     repository.add(session, _history(space, row, "approved", editor, note=note))
-    outcome = Outcome(row.id, row.status)
     if row.status == "published":
         await _go_live(session, space, row, editor, now)
-        outcome.went_live = True
-    return outcome
+    return Outcome(row.id, row.status)
 
 
 async def reject_article(
@@ -275,6 +272,9 @@ async def _go_live(
     )
     row.updated_at = now
     repository.add(session, _history(space, row, "published", actor, digest=digest))
+    log.info(
+        "publishing.published", space=space.key, article_id=row.id, revision=row.revision, hash=digest[:16]
+    )
 
 
 def live_hash(
@@ -463,7 +463,11 @@ async def notify_about(session: AsyncSession, *, space: Space, outcome: Outcome,
         reviewers = [
             o.id
             for o in await list_officers(session)
-            if o.active and "publishing_review" in o.positions and o.id != editor.id
+            if o.active
+            and "publishing_review" in o.positions
+            and o.id != editor.id
+            # the province bureau's reviewers, and those of the author's own unit
+            and (o.unit_parent_id is None or o.unit_name == editor.department)
         ]
         subject, body = (
             f"信息待审核：{row.title}",
