@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pharmreg.tenancy import set_enabled
 from tests.consultations.helpers import code_of, count_items, items_in, latest, submit
 from tests.people import make_officer, unit_ids
 
@@ -66,3 +67,24 @@ async def test_transfer_within_the_province_and_to_another(platform, new_browser
     assert (
         "江苏省" in tracked.text and "请向江苏省局申请变更注册。" in tracked.text and "已答复" in tracked.text
     )
+
+
+async def test_a_transfer_to_a_disabled_province_is_refused(platform, app, new_browser) -> None:
+    visitor = new_browser()
+    code_of(await submit(platform, visitor, division="440606", title="转往停用省份的问题"))
+    item = await latest(platform, "gd")
+    officer = new_browser()
+    await officer.sign_in("/p/gd/office", "gd.publish")
+    async with platform.db.national() as session, session.begin():
+        await set_enabled(session, "xz", False)
+    app.state.platform.directory = await platform.reload_directory()
+    try:
+        before = await count_items(platform, "xz")
+        refused = await officer.post(f"/p/gd/office/consultations/{item.id}/transfer", {"province": "xz"})
+        assert refused.status_code == 409 and "所选省份不存在或未开通" in refused.text
+        assert await count_items(platform, "xz") == before
+        assert (await latest(platform, "gd")).status == "received"  # still here, nothing half-moved
+    finally:
+        async with platform.db.national() as session, session.begin():
+            await set_enabled(session, "xz", True)
+        app.state.platform.directory = await platform.reload_directory()
