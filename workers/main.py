@@ -121,7 +121,7 @@ class WorkerSettings:
         # Scheduled articles go on line within a minute of their time (定时发布).
         cron(publish_scheduled, second={30}, run_at_startup=True),
         # Complaints due within three working days, or overdue: the handling unit is told once per stage.
-        cron(remind_complaints, minute={37}, run_at_startup=False),
+        cron(remind_complaints, minute={37}, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown
