@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import anyio
 import msgspec
@@ -27,6 +26,7 @@ from pharmreg.documents import (
 from pharmreg.identity import applicant_mobile
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.downloads import download
 from pharmreg.kit.logging import get_logger
 from pharmreg.messaging import SmsProvider
 from pharmreg.register import (
@@ -185,20 +185,6 @@ async def notify_applicant(
             )
     except Exception as exc:
         log.warning("applications.notify_failed", ref=app.ref, error=str(exc))
-
-
-def download(filename: str, content_type: str, data: bytes, *, inline: bool = True) -> Response[bytes]:
-    """A file for the browser, its Chinese name percent-encoded (RFC 5987), never cached or sniffed."""
-    disposition = "inline" if inline else "attachment"
-    return Response(
-        data,
-        media_type=content_type,
-        headers={
-            "content-disposition": f"{disposition}; filename*=UTF-8''{quote(filename, safe='')}",
-            "x-content-type-options": "nosniff",
-            "cache-control": "private, no-store",
-        },
-    )
 
 
 async def notice_response(session: AsyncSession, app: Any, notice_id: int) -> Response[bytes]:

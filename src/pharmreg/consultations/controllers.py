@@ -4,7 +4,6 @@ handling pages; FAQ upkeep by officers (their province) and national staff (nati
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -59,6 +58,7 @@ from pharmreg.identity import (
 from pharmreg.kit.captcha import new_captcha, solved
 from pharmreg.kit.clock import china_today, utcnow
 from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.downloads import download
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.ratelimit import within_limit
@@ -357,18 +357,6 @@ def _prefill(request: Request[Any, Any, Any], province: str) -> dict[str, str]:
     return values
 
 
-def _download(filename: str, content_type: str, data: bytes) -> Response[bytes]:
-    return Response(
-        data,
-        media_type=content_type,
-        headers={
-            "content-disposition": f"attachment; filename*=UTF-8''{quote(filename, safe='')}",
-            "x-content-type-options": "nosniff",
-            "cache-control": "no-store",
-        },
-    )
-
-
 class ConsultationOfficeController(Controller):
     """咨询投诉: the items an officer's unit handles (or the province's, without identities)."""
 
@@ -619,7 +607,7 @@ class ConsultationOfficeController(Controller):
         found = await attachment_content(tenant_session, officer, item_id, attachment_id)
         if found is None:
             raise NotFoundException()
-        return _download(*found)
+        return download(*found, inline=False)
 
 
 async def _faq_page(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.identity import OfficerAccount, StaffAccount, staff_realm
 from pharmreg.kit.clock import CHINA_TIME, china_today, utcnow
 from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.downloads import download
 from pharmreg.kit.rendering import render
 from pharmreg.kit.uploads import AttachmentError
 from pharmreg.office import officer_realm
@@ -431,11 +431,4 @@ async def _show(
 
 
 def file_response(attachment: Any) -> Response[bytes]:
-    return Response(
-        attachment.content,
-        media_type=attachment.content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename, safe='')}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return download(attachment.filename, attachment.content_type, attachment.content, inline=False)

@@ -23,7 +23,6 @@ from pharmreg.applications.pages import (
     PdfUnavailableError,
     certificate_pdf,
     committed_together,
-    download,
     form_values,
     notice_response,
     province_of,
@@ -56,6 +55,7 @@ from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import ApplicantAccount, require_applicant
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.downloads import download
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.kit.uploads import AttachmentError

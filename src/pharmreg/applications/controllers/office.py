@@ -18,7 +18,6 @@ from pharmreg.applications.models import Application
 from pharmreg.applications.pages import (
     close_at_origin,
     committed_together,
-    download,
     notice_response,
     notify_applicant,
     office_chrome,
@@ -44,6 +43,7 @@ from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, Tools, require_officer
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
+from pharmreg.kit.downloads import download
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.register import get_registration
