@@ -40,32 +40,34 @@ async def test_scores_need_name_and_id_together_and_are_rate_limited(
         )
     assert not report.errors
     visitor = new_browser()
-    found = await visitor.get("/query/scores", params={"name": person.name, "id_number": person.id_number})
+    page = await visitor.get("/query/scores")
+    assert 'method="post"' in page.text and 'name="_csrf_token"' in page.text
+    found = await visitor.post("/query/scores", {"name": person.name, "id_number": person.id_number})
     assert found.status_code == 200 and "中药学专业知识（一）" in found.text and "合格" in found.text
     assert "不合格" in found.text and person.id_number not in found.text.replace(
         'value="' + person.id_number, ""
     )
-    one_year = await visitor.get(
-        "/query/scores", params={"name": person.name, "id_number": person.id_number, "year": "2023"}
+    one_year = await visitor.post(
+        "/query/scores", {"name": person.name, "id_number": person.id_number, "year": "2023"}
     )
     assert "药事管理与法规" in one_year.text and "中药学专业知识（一）" not in one_year.text
-    wrong = await visitor.get("/query/scores", params={"name": "别人", "id_number": person.id_number})
+    wrong = await visitor.post("/query/scores", {"name": "别人", "id_number": person.id_number})
     assert wrong.status_code == 404 and "未查到相符的成绩" in wrong.text
-    bad_year = await visitor.get(
-        "/query/scores", params={"name": person.name, "id_number": person.id_number, "year": "二〇二四"}
+    bad_year = await visitor.post(
+        "/query/scores", {"name": person.name, "id_number": person.id_number, "year": "二〇二四"}
     )
     assert bad_year.status_code == 400
     # Three answered queries in ten minutes: the next one needs the picture's digits.
-    asked = await visitor.get("/query/scores", params={"name": person.name, "id_number": person.id_number})
+    asked = await visitor.post("/query/scores", {"name": person.name, "id_number": person.id_number})
     assert (
         asked.status_code == 400
         and "请输入图中的数字" in asked.text
         and "data:image/png;base64," in asked.text
     )
     token = re.search(r'name="captcha_token" value="([^"]+)"', asked.text).group(1)
-    wrong_digits = await visitor.get(
+    wrong_digits = await visitor.post(
         "/query/scores",
-        params={
+        {
             "name": person.name,
             "id_number": person.id_number,
             "captcha_token": token,
@@ -79,9 +81,9 @@ async def test_scores_need_name_and_id_together_and_are_rate_limited(
         answer = (await redis.get(f"pharmreg:captcha:{token}")).decode()
     finally:
         await redis.aclose()
-    solved = await visitor.get(
+    solved = await visitor.post(
         "/query/scores",
-        params={
+        {
             "name": person.name,
             "id_number": person.id_number,
             "captcha_token": token,
@@ -90,12 +92,54 @@ async def test_scores_need_name_and_id_together_and_are_rate_limited(
     )
     assert solved.status_code == 200 and "中药学专业知识（一）" in solved.text
     answers = [
-        (
-            await visitor.get("/query/scores", params={"name": "某", "id_number": "11010119900307001X"})
-        ).status_code
+        (await visitor.post("/query/scores", {"name": "某", "id_number": "11010119900307001X"})).status_code
         for _ in range(12)
     ]
     assert answers[-1] == 429
+
+
+async def test_scores_are_never_looked_up_from_a_url_nor_kept_by_caches(
+    platform, make_pharmacist, new_browser, caplog
+) -> None:
+    person, _browser = await make_pharmacist("柯以诚", division="110101")
+    async with platform.db.national() as session, transaction(session):
+        report = await import_qualifications(
+            session,
+            [
+                Row(
+                    2,
+                    {
+                        "certificate_no": "QS2024000002",
+                        "name": person.name,
+                        "id_number": person.id_number,
+                        "category": "药学",
+                        "obtained_on": "2024-11-20",
+                        "subject_1_name": "药学专业知识（一）",
+                        "subject_1_score": "90",
+                        "subject_1_year": "2024",
+                    },
+                )
+            ],
+        )
+    assert not report.errors
+    visitor = new_browser()
+    # An old bookmark or a link carrying the parameters shows the empty form and looks nothing up.
+    linked = await visitor.get("/query/scores", params={"name": person.name, "id_number": person.id_number})
+    assert linked.status_code == 200 and "药学专业知识（一）" not in linked.text
+    assert person.id_number not in linked.text and linked.headers["cache-control"] == "no-store"
+    # A page submitted without the form's CSRF token is refused.
+    forged = await visitor.http.post(
+        "/query/scores", data={"name": person.name, "id_number": person.id_number}
+    )
+    assert forged.status_code == 403
+    caplog.clear()
+    found = await visitor.post("/query/scores", {"name": person.name, "id_number": person.id_number})
+    assert found.status_code == 200 and "药学专业知识（一）" in found.text
+    assert found.headers["cache-control"] == "no-store" and "location" not in found.headers
+    assert person.id_number not in str(found.url)
+    assert all(person.id_number not in record.getMessage() for record in caplog.records)
+    missing = await visitor.post("/query/scores", {"name": "别人", "id_number": person.id_number})
+    assert missing.status_code == 404 and missing.headers["cache-control"] == "no-store"
 
 
 async def test_a_pharmacist_reads_only_their_own_credits(platform, make_pharmacist) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
 from litestar.response import Template
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,45 +21,59 @@ SCORE_QUERIES_PER_MINUTE = 10
 SCORE_GATE = CaptchaGate("scores")
 
 
+def _private(response: Template) -> Template:
+    """Scores are personal: no cache (the browser's back button included) may keep the page."""
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
 class QueryController(Controller):
     include_in_schema = False
 
     @get("/query/scores")
+    async def score_form(self, request: Request[Any, Any, Any], redis: NamedDependency[Redis]) -> Template:
+        """The empty form. Look-ups are POSTed: a name and ID number never belong in a URL, where
+        browser history, proxies and access logs would keep them; parameters given here are ignored."""
+        address = request.client.host if request.client else "unknown"
+        context = {"name": "", "id_number": "", "year": "", "results": None, "error": None}
+        context["captcha"] = await SCORE_GATE.challenge(redis, address)
+        return _private(Template(template_name="portal/scores.html", context=context))
+
+    @post("/query/scores")
     async def scores(
         self,
         request: Request[Any, Any, Any],
         national_session: NamedDependency[AsyncSession],
         redis: NamedDependency[Redis],
-        name: Annotated[str, QueryParameter(max_length=50)] = "",
-        id_number: Annotated[str, QueryParameter(max_length=32)] = "",
-        year: Annotated[str, QueryParameter(max_length=4)] = "",
     ) -> Template:
+        form = await request.form()
+        name = str(form.get("name", "")).strip()[:50]
+        id_number = str(form.get("id_number", "")).strip()[:32]
+        year = str(form.get("year", "")).strip()[:4]
         context: dict[str, Any] = {"name": name, "id_number": id_number, "year": year}
         context |= {"results": None, "error": None}
         status = 200
         address = request.client.host if request.client else "unknown"
-        if name or id_number or year:
-            form = request.query_params
-            if not name.strip() or not id_number.strip():
-                context["error"], status = "请同时填写姓名和证件号码", 400
-            elif year and not (year.isdecimal() and 2000 <= int(year) <= 2100):
-                context["error"], status = "考试年度应为四位数字，如 2025", 400
-            elif not await within_limit(
-                redis, f"scores:{address}", limit=SCORE_QUERIES_PER_MINUTE, window_seconds=60
-            ):
-                context["error"], status = "查询过于频繁，请一分钟后再试", 429
-            elif not await SCORE_GATE.admits(
-                redis, address, form.get("captcha_token", ""), form.get("captcha", "")
-            ):
-                context["error"], status = "多次查询后需要验证：请输入图中的数字", 400
-            else:
-                context["results"] = await exam_results(
-                    national_session, name=name, id_number=id_number, year=int(year) if year else None
-                )
-                if not context["results"]:
-                    context["error"], status = "未查到相符的成绩：请核对姓名、证件号码和考试年度", 404
+        if not name or not id_number:
+            context["error"], status = "请同时填写姓名和证件号码", 400
+        elif year and not (year.isdecimal() and year.isascii() and 2000 <= int(year) <= 2100):
+            context["error"], status = "考试年度应为四位数字，如 2025", 400
+        elif not await within_limit(
+            redis, f"scores:{address}", limit=SCORE_QUERIES_PER_MINUTE, window_seconds=60
+        ):
+            context["error"], status = "查询过于频繁，请一分钟后再试", 429
+        elif not await SCORE_GATE.admits(
+            redis, address, str(form.get("captcha_token", "")), str(form.get("captcha", ""))
+        ):
+            context["error"], status = "多次查询后需要验证：请输入图中的数字", 400
+        else:
+            context["results"] = await exam_results(
+                national_session, name=name, id_number=id_number, year=int(year) if year else None
+            )
+            if not context["results"]:
+                context["error"], status = "未查到相符的成绩：请核对姓名、证件号码和考试年度", 404
         context["captcha"] = await SCORE_GATE.challenge(redis, address)
-        return Template(template_name="portal/scores.html", context=context, status_code=status)
+        return _private(Template(template_name="portal/scores.html", context=context, status_code=status))
 
     @get("/account/credits", guards=[require_applicant()])
     async def credits(
