@@ -2,6 +2,7 @@
 sites, and the bureaus' contacts (publishing and Q&A come later)."""
 
 from pharmreg.portal.controllers import NationalPortalController, ProvincePortalController
+from pharmreg.portal.entries import SignedIn, signed_in
 from pharmreg.portal.queries import QueryController
 from pharmreg.portal.regions import REGION_COOKIE, RegionController, guess_province
 
@@ -11,5 +12,7 @@ __all__ = [
     "ProvincePortalController",
     "QueryController",
     "RegionController",
+    "SignedIn",
     "guess_province",
+    "signed_in",
 ]

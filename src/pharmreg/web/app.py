@@ -32,6 +32,7 @@ from pharmreg.portal import (
     ProvincePortalController,
     QueryController,
     RegionController,
+    signed_in,
 )
 from pharmreg.practice import PracticeUnitApiController
 from pharmreg.publishing import ROUTE_HANDLERS as PUBLISHING_ROUTES
@@ -161,6 +162,7 @@ def create_app(settings: Settings) -> Litestar:
             settings.web_dir,
             position_label=lambda value: Position(value).label,
             matter_label=lambda value: Matter(value).label,
+            signed_in=signed_in,
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
