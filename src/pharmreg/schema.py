@@ -10,6 +10,7 @@ from pharmreg.forum import models as _forum
 from pharmreg.identity import models as _identity
 from pharmreg.kit.db import NationalBase, TenantBase
 from pharmreg.messaging import models as _messaging
+from pharmreg.portal import models as _portal
 from pharmreg.practice import models as _practice
 from pharmreg.publishing import models as _publishing
 from pharmreg.qualifications import models as _qualifications
@@ -32,6 +33,7 @@ _MODEL_MODULES = (
     _forum,
     _identity,
     _messaging,
+    _portal,
     _practice,
     _publishing,
     _qualifications,

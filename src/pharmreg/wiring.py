@@ -11,6 +11,7 @@ from pharmreg.divisions import DivisionIndex
 from pharmreg.events import Consumer, DeliveryOptions, Relay, Source, index_consumers
 from pharmreg.identity import create_units, plan_units
 from pharmreg.kit.db import Database
+from pharmreg.portal import SiteLinksProjection
 from pharmreg.settings import Settings
 from pharmreg.supervision import ProvinceFiguresProjection
 from pharmreg.tenancy import Prepare, TenantDirectory, TenantInfo, load_directory, tenant_divisions
@@ -18,7 +19,7 @@ from pharmreg.tenancy import Prepare, TenantDirectory, TenantInfo, load_director
 
 def consumers() -> list[Consumer]:
     """Every national consumer of outbox events."""
-    return [ProvinceFiguresProjection(), NationalAuditCopy()]
+    return [ProvinceFiguresProjection(), NationalAuditCopy(), SiteLinksProjection()]
 
 
 async def event_sources(db: Database) -> list[Source]:

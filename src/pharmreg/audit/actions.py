@@ -36,6 +36,8 @@ ACTIONS: dict[str, str] = {
     "registration_cancelled": "依职权注销注册",
     "workdays_changed": "维护节假日",
     "forum_moderated": "论坛管理",
+    "sites_changed": "修改业务办理网站",
+    "public_contacts_changed": "修改公开联系人",
 }
 
 

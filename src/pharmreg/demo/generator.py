@@ -157,3 +157,37 @@ def organisation(
         address=address,
         principal=chinese_name(rng),
     )
+
+
+# Cities whose local numbers have eight digits behind a four-digit area code (the rest: seven).
+_EIGHT_DIGIT_AREAS = frozenset(
+    (
+        *("0755", "0757", "0769", "0760", "0512", "0510", "0519", "0571", "0574", "0577", "0591", "0592"),
+        *("0531", "0532", "0371", "0311", "0551", "0731", "0791", "0851", "0871", "0898", "0931", "0951"),
+        "0991",
+    )
+)
+_STREET_KINDS = ("路", "大道", "街", "中路", "东路", "西路")
+
+
+def landline(rng: random.Random, area_code: str) -> str:
+    """A fixed-line number of a city: "020-37886011", "0756-2215307"."""
+    length = 8 if len(area_code) == 3 or area_code in _EIGHT_DIGIT_AREAS else 7
+    first = rng.choice("2345678")
+    return f"{area_code}-{first}{''.join(rng.choice('0123456789') for _ in range(length - 1))}"
+
+
+def street_address(rng: random.Random, place: str) -> str:
+    """An address in `place` (e.g. "广州市天河区"): road and number, and sometimes a building."""
+    road = rng.choice(_ROADS) + rng.choice(_STREET_KINDS)
+    address = f"{place}{road}{rng.randrange(1, 999)}号"
+    if rng.random() < 0.3:
+        address += f"{rng.choice('一二三四五六七八')}号楼"
+    return address
+
+
+def bureau_email(slug: str, division_code: str, level: int) -> str:
+    """A mailbox on a demo government domain (the reserved suffix .example marks it as demo)."""
+    if level == 1:
+        return f"zyyszc@mpa.{slug}.gov.example"
+    return f"scjgj{division_code}@{slug}.gov.example"

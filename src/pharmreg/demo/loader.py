@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,16 +14,30 @@ from pharmreg.consultations import load_consultation_samples
 from pharmreg.demo.cases import load_cases, load_reference
 from pharmreg.demo.content import load_content
 from pharmreg.demo.forum_posts import load_forum
-from pharmreg.demo.generator import Person, chinese_name, mobile, organisation, person
+from pharmreg.demo.generator import (
+    Person,
+    bureau_email,
+    chinese_name,
+    landline,
+    mobile,
+    organisation,
+    person,
+    street_address,
+)
 from pharmreg.divisions import DivisionIndex, DivisionRead
 from pharmreg.identity import (
     ApplicantCreate,
     OfficerCreate,
     Position,
     StaffCreate,
+    UnitRead,
     create_officer,
     create_staff,
+    fill_unit_contacts,
     hash_password,
+    list_officers,
+    list_public_contact,
+    list_units,
     register_applicant,
 )
 from pharmreg.kit.clock import utcnow
@@ -70,6 +86,23 @@ _LOCAL_POSTS: tuple[tuple[str, tuple[Position, ...]], ...] = (
 )
 
 
+# Officers the public reaches, by username suffix: what they do for it, listed on the contacts page.
+_PUBLIC_DUTIES = {
+    "accept": "执业药师注册申请受理、材料补正咨询",
+    "publish": "政策咨询、投诉举报受理",
+    "cert": "电子注册证制作、补办咨询",
+}
+# Where a bureau whose code is no GB/T 2260 division sits: the Corps' headquarters are in Urumqi.
+_SEATS = {"660000": "650102"}
+AREA_CODES_FILE = Path(__file__).resolve().parents[3] / "tenants" / "reference" / "area_codes.tsv"
+
+
+def read_area_codes(path: Path = AREA_CODES_FILE) -> dict[str, str]:
+    """Division code -> telephone area code (tenants/reference/area_codes.tsv)."""
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    return dict(line.split("\t") for line in lines if line)
+
+
 @dataclass
 class DemoLogin:
     where: str
@@ -87,6 +120,8 @@ class DemoReport:
     tasks: int = 0
     articles: int = 0
     forum_threads: int = 0
+    unit_contacts: int = 0
+    public_contacts: int = 0
 
 
 async def load_demo(
@@ -103,6 +138,12 @@ async def load_demo(
     report = DemoReport()
     async with db.national() as session, session.begin():
         await _load_staff(session, password_hash, report)
+    area_codes = read_area_codes()
+    for province in directory.provinces():
+        if directory.get(province.slug) is None:
+            continue
+        async with db.tenant(province.schema, province.placement) as session, session.begin():
+            report.unit_contacts += await _load_unit_contacts(session, province, index, area_codes, seed)
     for slug in DEMO_PROVINCES:
         tenant = directory.get(slug)
         if tenant is None:
@@ -112,6 +153,9 @@ async def load_demo(
         async with db.tenant(tenant.schema, tenant.placement) as session, session.begin():
             for data, _login in plan_officers(tenant, own, password_hash):
                 report.officers += await create_officer(session, data) is not None
+            report.public_contacts += await _load_public_contacts(
+                session, random.Random(f"{seed}:{slug}:contacts")
+            )
             await _load_practice_units(session, tenant, own, rng, today, report)
         async with db.national() as session, session.begin():
             people = await _load_applicants(session, own, rng, today, password_hash, report)
@@ -128,6 +172,76 @@ async def load_demo(
     report.forum_threads = await load_forum(db, directory)
     await load_consultation_samples(db, directory, index, today=today)
     return report
+
+
+def bureau_contacts(
+    tenant: TenantInfo,
+    units: list[UnitRead],
+    index: DivisionIndex,
+    area_codes: Mapping[str, str],
+    rng: random.Random,
+) -> dict[int, tuple[str, str, str]]:
+    """Realistic (phone, address, e-mail) of each bureau: its city's area code, an address in its
+    own place (the province bureau in the capital), a mailbox on a demo government domain."""
+    found = {}
+    for unit in units:
+        division = index.get(unit.division_code)
+        code = unit.division_code
+        if code in _SEATS:
+            place_code = _SEATS[code]
+        elif unit.level == 1:
+            # The province bureau sits in the capital (the first city), or a municipality's first district.
+            capital = next((c for c in index.cities_of(code) if not c.is_grouping), None)
+            seat = capital or next(iter(index.counties_of(code) or index.children(code)), None)
+            first = next(iter(index.counties_of(seat.code)), None) if seat and seat.level == 2 else seat
+            chosen = first or seat
+            place_code = chosen.code if chosen is not None else code
+        elif unit.level == 2:
+            place_code = next((c.code for c in index.counties_of(code)), code)
+        else:
+            place_code = code
+        place = index.get(place_code) or division
+        parts = place.full_name.split(" ") if place else [tenant.name]
+        # "广东省 广州市 天河区" -> 广州市天河区; "北京市 东城区" -> 北京市东城区
+        named = "".join(parts[1:]) if len(parts) == 3 else "".join(parts)
+        area = (
+            area_codes.get(place_code)
+            or area_codes.get(place_code[:4] + "00")
+            or area_codes.get(code[:4] + "00")
+            or area_codes.get(code[:2] + "0000")
+            or area_codes.get(next((c.code for c in index.cities_of(code[:2] + "0000")), ""), "0991")
+        )
+        found[unit.id] = (
+            landline(rng, area),
+            street_address(rng, named),
+            bureau_email(tenant.slug, code, unit.level),
+        )
+    return found
+
+
+async def _load_unit_contacts(
+    session: AsyncSession, tenant: TenantInfo, index: DivisionIndex, area_codes: Mapping[str, str], seed: int
+) -> int:
+    units = await list_units(session)
+    details = bureau_contacts(tenant, units, index, area_codes, random.Random(f"{seed}:{tenant.slug}:units"))
+    return await fill_unit_contacts(session, details)
+
+
+async def _load_public_contacts(session: AsyncSession, rng: random.Random) -> int:
+    """The demo officers who serve the public, listed with a work phone near their bureau's number."""
+    units = {u.id: u for u in await list_units(session)}
+    listed = 0
+    for officer in await list_officers(session, limit=5000):
+        duties = _PUBLIC_DUTIES.get(officer.username.rsplit(".", 1)[-1])
+        unit = units.get(officer.unit_id)
+        if duties is None or unit is None or not unit.phone:
+            continue
+        work_phone = unit.phone[:-2] + f"{rng.randrange(10, 99)}"
+        order = list(_PUBLIC_DUTIES).index(officer.username.rsplit(".", 1)[-1])
+        listed += await list_public_contact(
+            session, unit.id, officer.id, work_phone=work_phone, duties=duties, sort_order=order
+        )
+    return listed
 
 
 async def _load_staff(session: AsyncSession, password_hash: str, report: DemoReport) -> None:

@@ -1,7 +1,7 @@
 """GB/T 2260 administrative divisions: loading, validity, look-up by code and name."""
 
 from pharmreg.divisions.controllers import DivisionApiController
-from pharmreg.divisions.schemas import DivisionRead, DivisionSearchResult
+from pharmreg.divisions.schemas import AddressMatch, DivisionRead, DivisionSearchResult
 from pharmreg.divisions.service import (
     DivisionFileError,
     DivisionIndex,
@@ -11,6 +11,7 @@ from pharmreg.divisions.service import (
 )
 
 __all__ = [
+    "AddressMatch",
     "DivisionApiController",
     "DivisionFileError",
     "DivisionIndex",

@@ -27,3 +27,12 @@ class DivisionRead(msgspec.Struct, frozen=True):
 class DivisionSearchResult(msgspec.Struct):
     query: str
     results: list[DivisionRead]
+
+
+class AddressMatch(msgspec.Struct, frozen=True):
+    """What an address names: the most specific division recognised, or candidates when ambiguous."""
+
+    division: DivisionRead | None
+    candidates: list[DivisionRead]
+    # What follows the recognised names: street, number, building.
+    remainder: str

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.divisions import repository
 from pharmreg.divisions.models import Division
-from pharmreg.divisions.schemas import DivisionRead
+from pharmreg.divisions.schemas import AddressMatch, DivisionRead
 from pharmreg.kit.codes import CodeError, check_division_code, division_level
 
 DATASET = "divisions"
@@ -101,6 +103,16 @@ class DivisionIndex:
         for item in sorted(self._by_code.values(), key=lambda d: d.code):
             if item.parent_code and item.current:
                 self._children.setdefault(item.parent_code, []).append(item)
+        # Address recognition: full names, and short names ("广东", "广州", "天河") marked as such.
+        self._spellings: dict[str, list[tuple[DivisionRead, bool]]] = {}
+        for item in current:
+            if item.is_grouping:
+                continue
+            self._spellings.setdefault(item.name, []).append((item, False))
+            short = _short_name(item)
+            if short and short != item.name:
+                self._spellings.setdefault(short, []).append((item, True))
+        self._longest = max((len(k) for k in self._spellings), default=0)
 
     @classmethod
     async def load(cls, session: AsyncSession) -> DivisionIndex:
@@ -144,6 +156,82 @@ class DivisionIndex:
             matches.append(self._by_code[code])
         matches.sort(key=lambda d: (d.level, d.code))
         return matches[:limit]
+
+    def resolve(self, text: str) -> AddressMatch:
+        """The most specific division an address names: "广州市天河区", "广东省广州市天河区体育西路",
+        "广东广州天河" and "天河区" alike. Levels may be left out ("广东省天河区"); what follows the
+        recognised names (street, building) is returned as the remainder. A name shared by several
+        places ("朝阳区") with nothing above it to decide gives candidates and no division."""
+        cleaned = _ADDRESS_NOISE.sub("", unicodedata.normalize("NFKC", text))
+        for prefix in ("中华人民共和国", "中国"):
+            cleaned = cleaned.removeprefix(prefix)
+        found: DivisionRead | None = None
+        position = 0
+        # Leading words that are not a place ("地址：", "单位在") are skipped, by full names only.
+        for start in range(min(len(cleaned), 12)):
+            first = self._match(cleaned, start, None, allow_short=start == 0)
+            if first is not None:
+                break
+        else:
+            return AddressMatch(division=None, candidates=[], remainder=cleaned)
+        length, choices = first
+        if len(choices) > 1:
+            return AddressMatch(division=None, candidates=choices, remainder=cleaned[start + length :])
+        found, position = choices[0], start + length
+        while position < len(cleaned):
+            step = self._match(cleaned, position, found, allow_short=True)
+            if step is None:
+                break
+            length, choices = step
+            if len(choices) > 1:
+                break  # two places of the same name under this one: keep what is certain
+            found, position = choices[0], position + length
+        return AddressMatch(division=found, candidates=[], remainder=cleaned[position:])
+
+    def _match(
+        self, text: str, start: int, above: DivisionRead | None, *, allow_short: bool
+    ) -> tuple[int, list[DivisionRead]] | None:
+        """The longest spelling at `start` of a division below `above` (anywhere when None)."""
+        for length in range(min(self._longest, len(text) - start), 1, -1):
+            spelled = self._spellings.get(text[start : start + length])
+            if not spelled:
+                continue
+            choices = [
+                d
+                for d, short in spelled
+                if (
+                    not short
+                    or (allow_short and (above is not None or d.level < 3 or start + length == len(text)))
+                )
+                and (above is None or (d.level > above.level and _within(d, above)))
+            ]
+            if choices:
+                choices.sort(key=lambda d: (d.level, d.code))
+                # A province and its namesake city ("吉林"): the higher level is meant.
+                same_level = [d for d in choices if d.level == choices[0].level]
+                return length, same_level
+        return None
+
+
+_ADDRESS_NOISE = re.compile(r"[\s,，、.。:：;；()（）\-—]+")
+_SHORT_SUFFIXES = {
+    1: ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市"),
+    2: ("地区", "市", "盟"),
+    3: ("区", "县", "市", "旗"),
+}
+
+
+def _short_name(division: DivisionRead) -> str | None:
+    for suffix in _SHORT_SUFFIXES.get(division.level, ()):
+        if division.name.endswith(suffix) and len(division.name) - len(suffix) >= 2:
+            return division.name[: -len(suffix)]
+    return None
+
+
+def _within(division: DivisionRead, above: DivisionRead) -> bool:
+    """Whether `division` lies inside `above`, by the code's province and city digits."""
+    digits = {1: 2, 2: 4}.get(above.level, 6)
+    return division.code[:digits] == above.code[:digits]
 
 
 def _full_name(division: Division, by_code: dict[str, Division]) -> str:

@@ -138,3 +138,20 @@ class TenantSecuritySetting(_SecurityColumns, TenantBase):
 
 class NationalSecuritySetting(_SecurityColumns, NationalBase):
     pass
+
+
+class PublicContact(TenantBase):
+    """An officer listed on the public contacts page of their unit, with a work phone and duties.
+
+    Only what is here is ever shown: never the officer's own mobile or e-mail."""
+
+    __tablename__ = "public_contact"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id", ondelete="CASCADE"), unique=True)
+    work_phone: Mapped[str] = mapped_column(String(40))
+    duties: Mapped[str] = mapped_column(String(200))
+    sort_order: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,7 @@ from pharmreg.identity.models import (
     NationalStaff,
     Officer,
     OfficerPosition,
+    PublicContact,
     TenantSecuritySetting,
 )
 
@@ -245,3 +246,46 @@ async def security_row(
         await session.flush()
         await session.refresh(row)
     return row
+
+
+# --- public contacts ------------------------------------------------------------------------------
+
+
+async def public_contacts(
+    session: AsyncSession, unit_ids: Collection[int] | None = None
+) -> Sequence[PublicContact]:
+    query = select(PublicContact).order_by(PublicContact.unit_id, PublicContact.sort_order, PublicContact.id)
+    if unit_ids is not None:
+        query = query.where(PublicContact.unit_id.in_(list(unit_ids)))
+    return (await session.scalars(query)).all()
+
+
+async def public_contact_of(session: AsyncSession, officer_id: uuid.UUID) -> PublicContact | None:
+    return await session.scalar(select(PublicContact).where(PublicContact.officer_id == officer_id))
+
+
+def add_public_contact(session: AsyncSession, values: dict[str, object]) -> PublicContact:
+    row = PublicContact(**values)
+    session.add(row)
+    return row
+
+
+async def remove_public_contact(session: AsyncSession, row: PublicContact) -> None:
+    await session.delete(row)
+
+
+async def fill_unit_contact(
+    session: AsyncSession, unit_id: int, *, phone: str, address: str, email: str
+) -> bool:
+    """Set a unit's contact details if it has none yet; True if it was filled."""
+    result = await session.execute(
+        update(BureauUnit)
+        .where(
+            BureauUnit.id == unit_id,
+            BureauUnit.phone.is_(None),
+            BureauUnit.address.is_(None),
+            BureauUnit.email.is_(None),
+        )
+        .values(phone=phone, address=address, email=email)
+    )
+    return bool(getattr(result, "rowcount", 0))

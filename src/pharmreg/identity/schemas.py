@@ -202,3 +202,14 @@ class UnitContactForm(msgspec.Struct, frozen=True):
     address: str = ""
     postcode: str = ""
     email: str = ""
+
+
+class PublicPerson(msgspec.Struct, frozen=True):
+    """An officer as the public contacts page shows them: name, posts, work phone, duties; nothing else."""
+
+    officer_id: uuid.UUID
+    name: str
+    posts: list[str]
+    work_phone: str
+    duties: str
+    sort_order: int

@@ -3,16 +3,24 @@ sites, and the bureaus' contacts (publishing and Q&A come later)."""
 
 from pharmreg.portal.controllers import NationalPortalController, ProvincePortalController
 from pharmreg.portal.entries import SignedIn, signed_in
+from pharmreg.portal.office import ContactsController, SitesController
 from pharmreg.portal.queries import QueryController
 from pharmreg.portal.regions import REGION_COOKIE, RegionController, guess_province
+from pharmreg.portal.service import SITES_CHANGED, SiteLinksProjection
 
 __all__ = [
     "REGION_COOKIE",
+    "SITES_CHANGED",
+    "ContactsController",
     "NationalPortalController",
     "ProvincePortalController",
     "QueryController",
     "RegionController",
     "SignedIn",
+    "SiteLinksProjection",
+    "SitesController",
     "guess_province",
+    "place_chain",
     "signed_in",
+    "unit_contacts",
 ]

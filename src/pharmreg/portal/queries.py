@@ -35,7 +35,7 @@ class QueryController(Controller):
         """The empty form. Look-ups are POSTed: a name and ID number never belong in a URL, where
         browser history, proxies and access logs would keep them; parameters given here are ignored."""
         address = request.client.host if request.client else "unknown"
-        context = {"name": "", "id_number": "", "year": "", "results": None, "error": None}
+        context: dict[str, Any] = {"name": "", "id_number": "", "year": "", "results": None, "error": None}
         context["captcha"] = await SCORE_GATE.challenge(redis, address)
         return _private(Template(template_name="portal/scores.html", context=context))
 

@@ -18,18 +18,29 @@ from pharmreg.tenancy.schema_migrations import (
     migrate_schema,
     run_with_cli_connection,
 )
-from pharmreg.tenancy.schemas import RouteRead, TenantConfig, TenantContact, TenantLinks, TenantRead
+from pharmreg.tenancy.schemas import (
+    DEFAULTED_LINKS,
+    SITE_LABELS,
+    RouteRead,
+    TenantConfig,
+    TenantContact,
+    TenantLinks,
+    TenantRead,
+)
 from pharmreg.tenancy.service import (
     RoutingError,
     SyncReport,
     load_directory,
     route_division,
     set_enabled,
+    set_site_links,
     sync_catalogue,
     tenant_divisions,
 )
 
 __all__ = [
+    "DEFAULTED_LINKS",
+    "SITE_LABELS",
     "CatalogueEntry",
     "CatalogueError",
     "MigrationOutcome",
@@ -57,6 +68,7 @@ __all__ = [
     "route_division",
     "run_with_cli_connection",
     "set_enabled",
+    "set_site_links",
     "sync_catalogue",
     "tenant_divisions",
     "tenant_read",

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import msgspec
 
 from pharmreg.events import Source
 from pharmreg.kit.codes import division_ancestors
 from pharmreg.tenancy.models import Tenant
-from pharmreg.tenancy.schemas import TenantContact, TenantLinks
+from pharmreg.tenancy.schemas import DEFAULTED_LINKS, TenantContact, TenantLinks
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +28,14 @@ class TenantInfo:
     territory: tuple[str, ...]
     enabled: bool
     provisioned: bool
+    # What the portal shows: the administrator's links, else the catalogue's, else the national ones.
     links: TenantLinks
     contact: TenantContact
+    # The catalogue's links (tenant.toml) and the administrator's, as stored.
+    catalogue_links: TenantLinks = field(default_factory=TenantLinks)
+    site_links: TenantLinks = field(default_factory=TenantLinks)
+    # Links shown from the national defaults because the province has none of its own.
+    national_links: frozenset[str] = frozenset()
 
     @property
     def is_national(self) -> bool:
@@ -60,14 +66,32 @@ class TenantInfo:
             provisioned=row.provisioned_at is not None,
             links=msgspec.convert(row.links, TenantLinks),
             contact=msgspec.convert(row.contact, TenantContact),
+            catalogue_links=msgspec.convert(row.links, TenantLinks),
+            site_links=msgspec.convert(row.site_links or {}, TenantLinks),
         )
+
+
+def _with_effective_links(tenant: TenantInfo, national: TenantInfo | None) -> TenantInfo:
+    values = msgspec.structs.asdict(tenant.catalogue_links)
+    values.update({k: v for k, v in msgspec.structs.asdict(tenant.site_links).items() if v})
+    defaulted = set()
+    if national is not None and not tenant.is_national:
+        for key in DEFAULTED_LINKS:
+            fallback = getattr(national.catalogue_links, key)
+            if not values.get(key) and fallback:
+                values[key] = fallback
+                defaulted.add(key)
+    return replace(tenant, links=TenantLinks(**values), national_links=frozenset(defaulted))
 
 
 class TenantDirectory:
     """Immutable snapshot of the registry; replaced as a whole when the registry changes."""
 
     def __init__(self, tenants: Iterable[TenantInfo]) -> None:
-        self._all = sorted(tenants, key=lambda t: (t.kind != "national", t.division_code))
+        given = list(tenants)
+        national = next((t for t in given if t.is_national), None)
+        effective = [_with_effective_links(t, national) for t in given]
+        self._all = sorted(effective, key=lambda t: (t.kind != "national", t.division_code))
         self._by_slug = {t.slug: t for t in self._all}
         self._by_host = {host: t for t in self._all for host in t.hosts if not t.is_national}
         self._by_territory = {code: t for t in self._all for code in t.territory}

@@ -28,6 +28,9 @@ class Tenant(NationalBase):
     sort_order: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     links: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     contact: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    # The province administrator's own links (over the catalogue's), fed from the province's
+    # `site_link` table through the outbox; never touched by a catalogue sync.
+    site_links: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     config_sha256: Mapped[str] = mapped_column(String(64))
     provisioned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     schema_revision: Mapped[str | None] = mapped_column(String(64))

@@ -77,3 +77,9 @@ async def lock_schema(connection: AsyncConnection, schema: str) -> None:
     await connection.execute(
         text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": "pharmreg.migrate." + schema}
     )
+
+
+async def set_site_links(session: AsyncSession, slug: str, links: dict[str, Any]) -> None:
+    await session.execute(
+        update(Tenant).where(Tenant.slug == slug).values(site_links=links, updated_at=utcnow())
+    )

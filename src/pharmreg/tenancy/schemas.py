@@ -16,11 +16,26 @@ Url = Annotated[str, Meta(pattern=r"^https?://\S+$")]
 
 
 class TenantLinks(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Where the portal sends people of this province."""
+    """Where the portal sends people of this province. A province's missing link falls back to
+    the national tenant's (its sites are the national defaults); the bureau's website does not."""
 
     website: Url | None = None
+    # The national exam's sign-up (中国人事考试网 by default).
     exam_signup: Url | None = None
+    # The province's personnel-exam site (人事考试网): local notices, score review, certificates.
+    personnel_exam: Url | None = None
+    # Where the province's pharmacists take continuing education.
     continuing_education: Url | None = None
+
+
+# Links the national tenant's values stand in for when a province has none of its own.
+DEFAULTED_LINKS = ("exam_signup", "personnel_exam", "continuing_education")
+SITE_LABELS = {
+    "exam_signup": "执业药师职业资格考试报名",
+    "personnel_exam": "人事考试网",
+    "continuing_education": "继续教育",
+    "website": "药品监督管理局官网",
+}
 
 
 class TenantContact(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -123,3 +124,8 @@ def route_division(
     if tenant is None or directory.get(tenant.slug) is None:
         raise RoutingError(f"{division.full_name}所在省份暂未开通网上办理")
     return division, tenant
+
+
+async def set_site_links(session: AsyncSession, slug: str, links: dict[str, Any]) -> None:
+    """Record a province administrator's own links (over the catalogue's) in the registry."""
+    await repository.set_site_links(session, slug, links)

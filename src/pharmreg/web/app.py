@@ -28,10 +28,12 @@ from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.office import ROUTE_HANDLERS as OFFICE_ROUTES
 from pharmreg.portal import (
+    ContactsController,
     NationalPortalController,
     ProvincePortalController,
     QueryController,
     RegionController,
+    SitesController,
     signed_in,
 )
 from pharmreg.practice import PracticeUnitApiController
@@ -128,6 +130,8 @@ def create_app(settings: Settings) -> Litestar:
             ProvincePortalController,
             RegionController,
             QueryController,
+            SitesController,
+            ContactsController,
             TenantApiController,
             DivisionApiController,
             SupervisionApiController,
