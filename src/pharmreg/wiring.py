@@ -12,6 +12,7 @@ from pharmreg.events import Consumer, DeliveryOptions, Relay, Source, index_cons
 from pharmreg.identity import create_units, plan_units
 from pharmreg.kit.db import Database
 from pharmreg.portal import SiteLinksProjection
+from pharmreg.register import PublishedResultsProjection
 from pharmreg.settings import Settings
 from pharmreg.supervision import ProvinceFiguresProjection
 from pharmreg.tenancy import Prepare, TenantDirectory, TenantInfo, load_directory, tenant_divisions
@@ -19,7 +20,12 @@ from pharmreg.tenancy import Prepare, TenantDirectory, TenantInfo, load_director
 
 def consumers() -> list[Consumer]:
     """Every national consumer of outbox events."""
-    return [ProvinceFiguresProjection(), NationalAuditCopy(), SiteLinksProjection()]
+    return [
+        ProvinceFiguresProjection(),
+        NationalAuditCopy(),
+        SiteLinksProjection(),
+        PublishedResultsProjection(),
+    ]
 
 
 async def event_sources(db: Database) -> list[Source]:

@@ -19,6 +19,8 @@ from pharmreg.applications.controllers.office import OfficeCaseController
 from pharmreg.applications.controllers.processes import GuideAdminController, ProcessAdminController
 from pharmreg.applications.controllers.public import (
     GuideController,
+    NationalResultsController,
+    ResultsApiController,
     ResultsController,
     VerificationApiController,
     VerificationController,
@@ -71,6 +73,8 @@ ROUTE_HANDLERS = [
     VerificationController,
     VerificationApiController,
     ResultsController,
+    NationalResultsController,
+    ResultsApiController,
 ]
 
 __all__ = [

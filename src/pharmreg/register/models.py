@@ -175,3 +175,30 @@ class OpenCase(NationalBase):
     application_ref: Mapped[str] = mapped_column(String(40))
     matter: Mapped[str] = mapped_column(String(32))
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class NationalResult(NationalBase):
+    """结果公示 across provinces: each province's published decisions (registrations, transfers in,
+    cancellations), fed from its outbox. Only public facts: never an ID number or contact detail."""
+
+    __tablename__ = "published_result"
+    __table_args__ = (
+        Index("ix_published_result_recent", "effective_on", "id"),
+        Index("ix_published_result_tenant_recent", "tenant", "effective_on"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # The outbox event it came from: a redelivery can never add it twice.
+    event_uuid: Mapped[uuid.UUID] = mapped_column(unique=True)
+    tenant: Mapped[str] = mapped_column(String(41))
+    registration_id: Mapped[int] = mapped_column(Integer)
+    effective_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    certificate_no: Mapped[str] = mapped_column(String(40), index=True)
+    unit_name: Mapped[str] = mapped_column(String(200))
+    division_code: Mapped[str] = mapped_column(String(6))
+    categories: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(String(300))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

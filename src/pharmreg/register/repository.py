@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.register.models import (
     CeRequirement,
     CertificateCounter,
+    NationalResult,
     OpenCase,
     RegisterEntry,
     Registration,
@@ -86,18 +87,6 @@ async def history(session: AsyncSession, registration_ids: Sequence[int]) -> Seq
         .order_by(RegistrationHistory.at, RegistrationHistory.id)
     )
     return (await session.scalars(query)).all()
-
-
-async def published(session: AsyncSession, *, since: date, limit: int, offset: int) -> Sequence[Any]:
-    query = (
-        select(RegistrationHistory, Registration)
-        .join(Registration, Registration.id == RegistrationHistory.registration_id)
-        .where(RegistrationHistory.public.is_(True), RegistrationHistory.effective_on >= since)
-        .order_by(RegistrationHistory.effective_on.desc(), RegistrationHistory.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return (await session.execute(query)).all()
 
 
 async def expiring(
@@ -275,3 +264,51 @@ async def search(
         Registration.name == value,
     )
     return (await session.scalars(query.where(condition))).all()
+
+
+# --- published results, national ----------------------------------------------------------------
+
+
+async def add_national_result(session: AsyncSession, values: dict[str, Any]) -> None:
+    statement = insert(NationalResult).values(**values)
+    await session.execute(statement.on_conflict_do_nothing(index_elements=[NationalResult.event_uuid]))
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def search_national_results(
+    session: AsyncSession,
+    *,
+    name: str | None,
+    certificate_no: str | None,
+    unit: str | None,
+    kind: str | None,
+    tenant: str | None,
+    since: date | None,
+    until: date | None,
+    limit: int,
+    offset: int,
+) -> Sequence[NationalResult]:
+    query = select(NationalResult)
+    if name:
+        query = query.where(NationalResult.name.startswith(name, autoescape=True))
+    if certificate_no:
+        query = query.where(NationalResult.certificate_no.startswith(certificate_no, autoescape=True))
+    if unit:
+        query = query.where(NationalResult.unit_name.ilike(f"%{_escaped(unit)}%", escape="\\"))
+    if kind:
+        query = query.where(NationalResult.kind == kind)
+    if tenant:
+        query = query.where(NationalResult.tenant == tenant)
+    if since:
+        query = query.where(NationalResult.effective_on >= since)
+    if until:
+        query = query.where(NationalResult.effective_on <= until)
+    query = (
+        query.order_by(NationalResult.effective_on.desc(), NationalResult.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return (await session.scalars(query)).all()

@@ -157,10 +157,47 @@ class VerificationRead(msgspec.Struct):
     sanctions: list[str]
 
 
-class PublishedResult(msgspec.Struct):
+# Decisions published in 结果公示, and their names (the "matter" a search filters by).
+PUBLISHED_KINDS: dict[str, str] = {
+    "registered": "首次注册",
+    "transferred_in": "跨省变更转入",
+    "cancelled": "注销注册",
+    "expired": "有效期届满注销",
+}
+
+
+class ResultQuery(msgspec.Struct, frozen=True):
+    """A search of the published results; every field optional."""
+
+    name: str = ""
+    certificate_no: str = ""
+    unit: str = ""
+    kind: str = ""
+    province: str = ""
+    since: date | None = None
+    until: date | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+class ResultRead(msgspec.Struct):
+    """One published decision as anyone may see it: never the ID number or contact details."""
+
     effective_on: date
-    kind_label: str
+    matter: str
+    matter_label: str
     name: str
     certificate_no: str
-    unit_name: str
+    category: str
+    scope: str
+    practice_unit: str
+    province: str
+    province_name: str
     summary: str
+
+
+class ResultPage(msgspec.Struct):
+    results: list[ResultRead]
+    page: int
+    per_page: int
+    more: bool

@@ -18,16 +18,17 @@ import msgspec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pharmreg.events import record_event
 from pharmreg.kit.clock import utcnow
 from pharmreg.qualifications import categories_label
 from pharmreg.register import repository
 from pharmreg.register.models import RegisterEntry, Registration
 from pharmreg.register.schemas import (
     DEFAULT_UNIT_SCOPES,
+    PUBLISHED_KINDS,
     Decided,
     HistoryEntry,
     Province,
-    PublishedResult,
     Registrant,
     RegistrationRead,
     RegistrationRules,
@@ -47,6 +48,9 @@ _HISTORY_LABELS = {
     "expired": "有效期届满注销",
     "reissued": "补办注册证",
 }
+
+
+RESULT_PUBLISHED = "register.result_published"
 
 
 class RegisterConflictError(Exception):
@@ -155,9 +159,27 @@ def _history(
             "summary": summary,
             "details": details,
             "actor_name": decided.actor_name,
-            "public": kind in ("registered", "transferred_in", "cancelled", "expired"),
+            "public": kind in PUBLISHED_KINDS,
         },
     )
+    if kind in PUBLISHED_KINDS:
+        # The national 结果公示 is fed from here, in the decision's own transaction.
+        record_event(
+            session,
+            RESULT_PUBLISHED,
+            {
+                "registration_id": row.id,
+                "effective_on": decided.on.isoformat(),
+                "kind": kind,
+                "name": row.name,
+                "certificate_no": row.certificate_no,
+                "unit_name": row.unit_name,
+                "division_code": row.division_code,
+                "categories": row.categories,
+                "scope": row.scope,
+                "summary": summary[:300],
+            },
+        )
 
 
 async def register_first(
@@ -501,23 +523,6 @@ async def registration_history(session: AsyncSession, registration_ids: Sequence
             actor_name=h.actor_name,
         )
         for h in await repository.history(session, registration_ids)
-    ]
-
-
-async def published_results(
-    session: AsyncSession, *, since: date, page: int, per_page: int = 50
-) -> list[PublishedResult]:
-    rows = await repository.published(session, since=since, limit=per_page, offset=(page - 1) * per_page)
-    return [
-        PublishedResult(
-            effective_on=h.effective_on,
-            kind_label=_HISTORY_LABELS.get(h.kind, h.kind),
-            name=r.name,
-            certificate_no=r.certificate_no,
-            unit_name=r.unit_name,
-            summary=h.summary,
-        )
-        for h, r in rows
     ]
 
 

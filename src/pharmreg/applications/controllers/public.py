@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import unicodedata
+from datetime import date
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -20,8 +22,18 @@ from pharmreg.authority import Matter
 from pharmreg.kit.captcha import CaptchaGate
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
+from pharmreg.kit.errors import UserError
 from pharmreg.kit.ratelimit import within_limit
-from pharmreg.register import VerificationRead, published_results, verify_certificate
+from pharmreg.kit.rendering import render
+from pharmreg.register import (
+    PUBLISHED_KINDS,
+    ResultPage,
+    ResultQuery,
+    VerificationRead,
+    search_results,
+    verify_certificate,
+)
+from pharmreg.supervision import province_figures
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import national_template, process_versions
 
@@ -209,8 +221,147 @@ class VerificationApiController(Controller):
         return Response(found)
 
 
+# Published results are meant to be read, but not scraped: per client address and minute.
+RESULTS_PAGES_PER_MINUTE = 30
+RESULTS_API_PER_MINUTE = VERIFY_LIMIT_PER_MINUTE
+
+
+class ResultFilters(msgspec.Struct, frozen=True):
+    """The search form's fields as typed (kept to show them again)."""
+
+    name: str = ""
+    certificate_no: str = ""
+    unit: str = ""
+    matter: str = ""
+    province: str = ""
+    since: str = ""
+    until: str = ""
+
+
+def _day(text: str, label: str) -> date | None:
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(detail=f"{label}应为“年-月-日”格式，如 2026-01-31") from None
+
+
+def result_query(
+    filters: ResultFilters,
+    directory: TenantDirectory,
+    *,
+    page: int,
+    per_page: int,
+    fixed_province: str | None,
+) -> ResultQuery:
+    """Check a results search; raises UserError with the message for the person."""
+    cleaned = {
+        k: unicodedata.normalize("NFKC", v).strip() for k, v in msgspec.structs.asdict(filters).items()
+    }
+    if any(len(cleaned[k]) > limit for k, limit in (("name", 50), ("certificate_no", 40), ("unit", 100))):
+        raise UserError(detail="查询条件过长，请缩短后重试")
+    if any(ch in v for v in cleaned.values() for ch in "\x00\r\n"):
+        raise UserError(detail="查询条件不能包含控制字符")
+    if cleaned["matter"] and cleaned["matter"] not in PUBLISHED_KINDS:
+        raise UserError(detail="没有这种公示事项")
+    province = fixed_province or cleaned["province"]
+    if province and (directory.get(province) is None or province == "national"):
+        raise UserError(detail="没有这个省份")
+    since, until = _day(cleaned["since"], "开始日期"), _day(cleaned["until"], "结束日期")
+    if since and until and until < since:
+        raise UserError(detail="结束日期早于开始日期")
+    return ResultQuery(
+        name=cleaned["name"],
+        certificate_no=cleaned["certificate_no"].upper(),
+        unit=cleaned["unit"],
+        kind=cleaned["matter"],
+        province=province,
+        since=since,
+        until=until,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def _province_names(directory: TenantDirectory) -> dict[str, str]:
+    return {t.slug: t.name for t in directory.provinces()}
+
+
+async def _results_page(
+    request: HTMXRequest,
+    national: AsyncSession,
+    redis: Redis,
+    directory: TenantDirectory,
+    filters: ResultFilters,
+    page: int,
+    tenant: TenantInfo | None,
+) -> Template:
+    context: dict[str, Any] = {
+        "tenant": tenant,
+        "filters": filters,
+        "provinces": directory.provinces(),
+        "matters": PUBLISHED_KINDS,
+        "found": None,
+        "page": page,
+        "error": None,
+    }
+    status = 200
+    try:
+        query = result_query(
+            filters, directory, page=page, per_page=50, fixed_province=tenant.slug if tenant else None
+        )
+    except UserError as exc:
+        context["error"], status = exc.detail, 400
+    else:
+        context["query"] = query
+        if not await within_limit(
+            redis, f"results:{_client(request)}", limit=RESULTS_PAGES_PER_MINUTE, window_seconds=60
+        ):
+            context["error"], status = "查询过于频繁，请一分钟后再试", 429
+        else:
+            context["found"] = await search_results(national, query, _province_names(directory))
+            sources = [t.source for t in ([tenant] if tenant else directory.provinces())]
+            figures = await province_figures(national, sources)
+            known = [f.as_of for f in figures.values() if f.as_of is not None]
+            context["as_of"] = min(known) if known and len(known) == len(figures) else None
+    return render(
+        request,
+        "applications/results.html",
+        context,
+        fragment="applications/_results.html",
+        status_code=status,
+    )
+
+
+def _filters(request: Request[Any, Any, Any]) -> ResultFilters:
+    params = request.query_params
+    return ResultFilters(**{k: str(params.get(k, ""))[:200] for k in ResultFilters.__struct_fields__})
+
+
+class NationalResultsController(Controller):
+    """结果公示 across provinces, searchable (read from the national side, not from each province)."""
+
+    path = "/results"
+    include_in_schema = False
+
+    @get("/")
+    async def results(
+        self,
+        request: HTMXRequest,
+        national_session: NamedDependency[AsyncSession],
+        redis: NamedDependency[Redis],
+        directory: NamedDependency[TenantDirectory],
+        page: Annotated[int, QueryParameter(ge=1, le=200)] = 1,
+    ) -> Template:
+        return await _results_page(
+            request, national_session, redis, directory, _filters(request), page, tenant=None
+        )
+
+
 class ResultsController(Controller):
-    """结果公示: a province's published decisions (registrations and cancellations) with dates."""
+    """结果公示 of one province: the same search, bounded to the province."""
 
     path = "/p/{slug:str}/results"
     include_in_schema = False
@@ -220,26 +371,62 @@ class ResultsController(Controller):
         self,
         request: HTMXRequest,
         tenant: NamedDependency[TenantInfo],
-        tenant_session: NamedDependency[AsyncSession],
+        national_session: NamedDependency[AsyncSession],
         redis: NamedDependency[Redis],
+        directory: NamedDependency[TenantDirectory],
         page: Annotated[int, QueryParameter(ge=1, le=200)] = 1,
     ) -> Template:
-        since = china_today() - timedelta(days=90)
-        if not await within_limit(redis, f"results:{_client(request)}", limit=30, window_seconds=60):
-            return Template(
-                template_name="applications/results.html",
-                context={
-                    "tenant": tenant,
-                    "rows": [],
-                    "page": page,
-                    "since": since,
-                    "more": False,
-                    "error": "查询过于频繁，请一分钟后再试",
-                },
-                status_code=429,
-            )
-        rows = await published_results(tenant_session, since=since, page=page)
-        return Template(
-            template_name="applications/results.html",
-            context={"tenant": tenant, "rows": rows, "page": page, "since": since, "more": len(rows) == 50},
+        return await _results_page(
+            request, national_session, redis, directory, _filters(request), page, tenant=tenant
         )
+
+
+class ResultsApiController(Controller):
+    path = "/api/v1/results"
+    tags = ["结果公示"]
+
+    @get(
+        "/",
+        summary="查询执业药师注册结果公示",
+        description=(
+            "按姓名（前缀）、注册证编号（前缀）、执业单位（包含）、公示事项、省份和日期查询各省公示的注册决定"
+            "（首次注册、跨省变更转入、注销注册、有效期届满注销），按日期从新到旧。"
+            "只返回公开信息，从不返回证件号码或联系方式。"
+            f"每个来源地址每分钟最多 {RESULTS_API_PER_MINUTE} 次，超出返回 429。"
+        ),
+    )
+    async def search(
+        self,
+        request: Request[Any, Any, Any],
+        national_session: NamedDependency[AsyncSession],
+        redis: NamedDependency[Redis],
+        directory: NamedDependency[TenantDirectory],
+        name: Annotated[str, QueryParameter(max_length=50, description="姓名（前缀）")] = "",
+        certificate_no: Annotated[str, QueryParameter(max_length=40, description="注册证编号（前缀）")] = "",
+        unit: Annotated[str, QueryParameter(max_length=100, description="执业单位名称（包含）")] = "",
+        matter: Annotated[
+            str, QueryParameter(max_length=24, description="公示事项：" + "、".join(PUBLISHED_KINDS))
+        ] = "",
+        province: Annotated[str, QueryParameter(max_length=41, description="省份代号，如 gd")] = "",
+        since: Annotated[str, QueryParameter(max_length=10, description="开始日期 YYYY-MM-DD")] = "",
+        until: Annotated[str, QueryParameter(max_length=10, description="结束日期 YYYY-MM-DD")] = "",
+        page: Annotated[int, QueryParameter(ge=1, le=200, description="页码")] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=100, description="每页条数")] = 50,
+    ) -> Response[ResultPage | dict[str, str]]:
+        if not await within_limit(
+            redis, f"results-api:{_client(request)}", limit=RESULTS_API_PER_MINUTE, window_seconds=60
+        ):
+            return Response(
+                {"detail": "查询过于频繁，请一分钟后再试"}, status_code=429, headers={"retry-after": "60"}
+            )
+        filters = ResultFilters(
+            name=name,
+            certificate_no=certificate_no,
+            unit=unit,
+            matter=matter,
+            province=province,
+            since=since,
+            until=until,
+        )
+        query = result_query(filters, directory, page=page, per_page=per_page, fixed_province=None)
+        return Response(await search_results(national_session, query, _province_names(directory)))
