@@ -70,6 +70,8 @@ OFFICE_PUBLIC = re.compile(r"^/p/\{slug\}/office/(login|login/totp|logout|reset|
 OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/admin/users"), "manage_users", False),
     (re.compile(r"^/p/\{slug\}/office/admin/units"), "manage_units", False),
+    (re.compile(r"^/p/\{slug\}/office/admin/contacts"), "manage_units", False),
+    (re.compile(r"^/p/\{slug\}/office/admin/sites"), "manage_units", True),
     (re.compile(r"^/p/\{slug\}/office/admin/authority"), "manage_authority", False),
     (re.compile(r"^/p/\{slug\}/office/admin/security"), "manage_security", True),
     (re.compile(r"^/p/\{slug\}/office/admin/audit$"), "read_audit", True),
@@ -100,7 +102,7 @@ NATIONAL_PUBLIC = re.compile(r"^/national/(login|login/totp|logout|reset|reset/c
 ACCOUNT_PUBLIC = re.compile(r"^/account/(login|logout|register|reset|reset/confirm)$")
 PUBLIC = re.compile(
     r"^(/|/health|/ready|/divisions/search|/p/\{slug\}|/p/\{slug\}/divisions/\{code\}|/api/.*|/static/.*"
-    r"|/guides.*|/verify.*|/p/\{slug\}/results|/region|/contacts|/query/scores"
+    r"|/guides.*|/verify.*|/p/\{slug\}/results|/results|/region|/contacts|/query/scores"
     r"|/articles.*|/p/\{slug\}/articles.*"
     r"|/faq|/qa|/consult/(new|track|divisions)|/complaints/new)$"
 )
