@@ -1,6 +1,7 @@
-"""The portal's journey in a real browser: a visitor reads a notice on the province's home page
+"""The portal's journeys in a real browser: a visitor reads a notice on the province's home page
 and asks a question; an officer answers and publishes it; the visitor finds the answer by the
-query code and in the public Q&A, which never shows who asked."""
+query code and in the public Q&A, which never shows who asked. A visitor types a full address,
+is routed to the province's sites and the bureaus of the place, and finds a published result."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import uuid
 
 from playwright.async_api import expect
 from redis.asyncio import Redis
+from sqlalchemy import select
 
+from pharmreg.identity import list_officers, list_units
+from pharmreg.register.models import NationalResult
 from tests.ui.test_journeys import sign_in
 
 
@@ -71,3 +75,52 @@ async def test_read_a_notice_ask_get_an_answer_and_find_it(platform, new_page) -
     await expect(visitor.get_by_role("main")).to_contain_text(answer)
     await expect(visitor.get_by_role("main")).not_to_contain_text("林小姐")
     await expect(visitor.get_by_role("main")).not_to_contain_text("13912345678")
+
+
+async def test_a_visitor_types_an_address_is_routed_and_finds_contacts_and_a_result(
+    platform, new_page
+) -> None:
+    tenant = platform.directory.get("gd")
+    async with platform.db.tenant(tenant.schema) as session:
+        unit = next(u for u in await list_units(session) if u.division_code == "440103")
+        clerk = next(
+            o for o in await list_officers(session, unit_id=unit.id) if o.username == "gd.440103.accept"
+        )
+    async with platform.db.national() as session:
+        result = await session.scalar(
+            select(NationalResult).where(NationalResult.tenant == "gd").order_by(NationalResult.id).limit(1)
+        )
+    assert result is not None
+
+    visitor = await new_page()
+    await visitor.goto("/")
+    await visitor.get_by_role("navigation", name="主导航").get_by_role("link", name="业务办理").click()
+    await visitor.get_by_label("执业单位所在地或详细地址").fill("广东省广州市荔湾区中山七路")
+    await visitor.get_by_role("button", name="确定").first.click()
+    await expect(visitor.get_by_text("您所在的地区：广东省 广州市 荔湾区")).to_be_visible()
+    sites = visitor.get_by_role("list", name="广东省业务网站")
+    await expect(sites.get_by_role("link", name="广东省人事考试网")).to_have_attribute(
+        "href", "http://rsks.gd.gov.cn"
+    )
+    await expect(sites.get_by_role("link", name="执业药师职业资格考试报名")).to_be_visible()
+    county = visitor.get_by_role("article", name="广州市荔湾区市场监督管理局")
+    await expect(county).to_contain_text(unit.phone)
+    await expect(county.get_by_role("list", name="广州市荔湾区市场监督管理局联系人")).to_contain_text(
+        clerk.name
+    )
+    await expect(visitor.get_by_role("article", name="广东省药品监督管理局")).to_be_visible()
+    await expect(visitor.get_by_role("main")).not_to_contain_text(clerk.mobile)
+
+    await sites.get_by_role("link", name="广东省注册结果公示").click()
+    await expect(visitor.get_by_role("heading", level=1)).to_have_text("广东省执业药师注册结果公示")
+    await visitor.get_by_label("注册证编号").fill(result.certificate_no)
+    await visitor.get_by_role("button", name="查询").click()
+    await expect(visitor.locator("#results")).to_contain_text(result.name)
+    await expect(visitor.locator("#results tbody tr")).to_have_count(1)
+
+    # The national page finds the same result among every province's.
+    await visitor.get_by_role("navigation", name="主导航").get_by_role("link", name="结果公示").click()
+    await visitor.get_by_label("姓名").fill(result.name)
+    await visitor.get_by_label("省份").select_option(label="广东省")
+    await visitor.get_by_role("button", name="查询").click()
+    await expect(visitor.locator("#results")).to_contain_text(result.certificate_no)
