@@ -122,6 +122,7 @@ async def test_first_registration_from_draft_to_verified_certificate(
         "/api/v1/verify/", params={"certificate_no": entry.certificate_no, "name": "林晓彤"}
     )
     assert api.status_code == 200 and api.json()["status"] == "active" and "id_number" not in api.text
+    await platform.relay().pass_once()  # 结果公示 is read from the national side
     results = await new_browser().get("/p/js/results/")
     assert entry.certificate_no in results.text
     async with platform.db.national() as session:

@@ -135,6 +135,7 @@ async def test_cancellation_closes_the_registration_publicly(platform, make_phar
     assert closed.status == "cancelled" and closed.closed_on == china_today()
     public = await new_browser().get(f"/verify/?certificate_no={old.certificate_no}&name=周明轩")
     assert "已注销" in public.text
+    await platform.relay().pass_once()  # 结果公示 is read from the national side
     results = await new_browser().get("/p/sc/results/")
     assert old.certificate_no in results.text and "注销注册" in results.text
 
@@ -164,6 +165,7 @@ async def test_ex_officio_cancellation_needs_the_authority_and_its_grounds(
     assert done.status_code == 303
     closed = await _registration(platform, "sc", row.certificate_no)
     assert closed.status == "cancelled" and "受到刑事处罚" in closed.close_reason
+    await platform.relay().pass_once()
     results = await new_browser().get("/p/sc/results/")
     assert (
         row.certificate_no in results.text and "川0104刑初123号" not in results.text

@@ -137,3 +137,43 @@ async def test_division_api_refusals(client, path: str, status: int, message: st
     response = await client.get(path)
     assert response.status_code == status
     assert message in response.json()["error"]["message"]
+
+
+@pytest.fixture(scope="module")
+def index() -> DivisionIndex:
+    rows, _ = parse_division_file(
+        Path(__file__).resolve().parents[2] / "tenants" / "reference" / "divisions.tsv"
+    )
+    return DivisionIndex([Division(**row) for row in rows])
+
+
+@pytest.mark.parametrize(
+    ("typed", "place", "rest"),
+    [
+        ("广州市天河区", "广东省 广州市 天河区", ""),
+        ("广东省广州市天河区体育西路", "广东省 广州市 天河区", "体育西路"),
+        ("广东广州天河", "广东省 广州市 天河区", ""),
+        ("广东省天河区", "广东省 广州市 天河区", ""),  # a level left out
+        ("天河区", "广东省 广州市 天河区", ""),
+        ("地址：江苏省苏州市工业园区星湖街", "江苏省 苏州市", "工业园区星湖街"),
+        ("北京市朝阳区建国路88号", "北京市 朝阳区", "建国路88号"),
+        ("吉林省吉林市", "吉林省 吉林市", ""),  # a province and its namesake city
+        ("吉林市船营区", "吉林省 吉林市 船营区", ""),
+        ("重庆市渝中区", "重庆市 渝中区", ""),
+        ("东莞市南城街道", "广东省 东莞市", "南城街道"),  # a city without counties
+        ("石河子市北四路", "新疆维吾尔自治区 石河子市", "北四路"),
+        ("  广州市　天河区 ", "广东省 广州市 天河区", ""),  # spaces, full-width ones included
+    ],
+)
+def test_a_full_address_names_its_most_specific_division(index, typed, place, rest) -> None:
+    match = index.resolve(typed)
+    assert match.division is not None and match.division.full_name == place and match.remainder == rest
+
+
+def test_an_ambiguous_or_unknown_address_names_no_division(index) -> None:
+    ambiguous = index.resolve("朝阳区")
+    assert ambiguous.division is None
+    assert {d.code for d in ambiguous.candidates} >= {"110105", "220104"}
+    # A road named after a city is no address of that city.
+    for typed in ("", "火星基地", "xyz", "中山路100号", "北京路步行街"):
+        assert index.resolve(typed).division is None, typed

@@ -89,3 +89,11 @@ async def test_an_ambiguous_or_unknown_place_is_asked_about_not_guessed(new_brow
     assert forged.status_code == 400 and "请从列表中选择地区" in forged.text
     # Still in Beijing: a failed attempt changes nothing remembered.
     assert "北京市 朝阳区" in (await browser.get("/region")).text
+
+
+async def test_the_home_page_search_recognises_a_full_address(new_browser) -> None:
+    browser = new_browser()
+    for typed in ("广州市天河区", "广东省广州市天河区体育西路"):
+        found = await browser.get("/divisions/search", params={"q": typed})
+        assert found.status_code == 200 and "广东省 广州市 天河区" in found.text, typed
+        assert "由广东省药品监督管理局受理" in found.text and "没有找到" not in found.text, typed

@@ -44,7 +44,10 @@ def test_committed_catalogue_has_all_provinces(project_root: Path) -> None:
     assert {"national", "gd", "bt", "xj", "bj"} <= slugs
     provinces = [e for e in entries if e.config.kind == "province"]
     assert len({e.config.division_code for e in provinces}) == 32
-    assert all(e.config.links.exam_signup for e in provinces)
+    # Each province's own personnel-exam site; the national tenant's sites are the defaults.
+    assert all(e.config.links.personnel_exam for e in provinces)
+    national = next(e for e in entries if e.config.kind == "national")
+    assert national.config.links.exam_signup and national.config.links.continuing_education
 
 
 @pytest.mark.parametrize(

@@ -196,9 +196,12 @@ class DivisionIndex:
             spelled = self._spellings.get(text[start : start + length])
             if not spelled:
                 continue
+            # A short name followed by a road word is the road's name: "中山路" is not 中山市.
+            followed_by_road = text[start + length : start + length + 1] in _ROAD_WORDS
             choices = [
                 d
                 for d, short in spelled
+                if not (short and followed_by_road)
                 if (
                     not short
                     or (allow_short and (above is not None or d.level < 3 or start + length == len(text)))
@@ -213,6 +216,7 @@ class DivisionIndex:
         return None
 
 
+_ROAD_WORDS = frozenset("路街道巷弄号大")
 _ADDRESS_NOISE = re.compile(r"[\s,，、.。:：;；()（）\-—]+")
 _SHORT_SUFFIXES = {
     1: ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市"),

@@ -60,7 +60,13 @@ class NationalPortalController(Controller):
         divisions: NamedDependency[DivisionIndex],
         q: Annotated[str, Parameter(max_length=20)] = "",
     ) -> Template:
-        results = [(d, directory.route(d.code)) for d in divisions.search(q, 12)] if q.strip() else []
+        found = divisions.search(q, 12) if q.strip() else []
+        if q.strip():
+            # A full address ("广州市天河区", "广东省广州市天河区体育西路") names its place first.
+            match = divisions.resolve(q)
+            named = [match.division] if match.division else match.candidates
+            found = named + [d for d in found if d not in named]
+        results = [(d, directory.route(d.code)) for d in found[:12]]
         live = [(d, t) for d, t in results if t is not None and directory.get(t.slug) is not None]
         return render(
             request,

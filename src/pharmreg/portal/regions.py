@@ -124,7 +124,9 @@ class RegionController(Controller):
             if chosen
             else guess_province(ip_provinces, directory, request.client.host if request.client else None)
         )
-        chain = await _chain(db, chosen, place.code if place else chosen.division_code) if chosen else []
+        # Once the province is known, remembered or guessed, its sites and bureaus are shown.
+        current = chosen or guess
+        chain = await _chain(db, current, place.code if place else current.division_code) if current else []
         return render(
             request,
             "portal/region.html",
@@ -132,7 +134,8 @@ class RegionController(Controller):
                 "chosen": chosen,
                 "place": place,
                 "guess": guess,
-                "sites": _sites(chosen) if chosen else [],
+                "current": current,
+                "sites": _sites(current) if current else [],
                 "chain": chain,
                 "provinces": directory.provinces(),
                 "typed": typed,
