@@ -76,6 +76,10 @@ OPTIONAL_ACTIONS = {
 }
 # Officer actions that end the case.
 CLOSING = frozenset({Action.NOT_ACCEPT, Action.APPROVE, Action.REFUSE, Action.WITHDRAW})
+# Officer actions that judge the materials: the acting officer must have opened every one.
+DECIDES_ON_MATERIALS = frozenset(
+    {Action.ACCEPT, Action.SUPPLEMENT, Action.NOT_ACCEPT, Action.FORWARD, Action.APPROVE, Action.REFUSE}
+)
 
 
 class Status(StrEnum):
