@@ -517,7 +517,7 @@ class ApplicantCaseController(Controller):
             )
         except PdfUnavailableError as exc:
             return Response(str(exc).encode(), status_code=503, media_type="text/plain; charset=utf-8")
-        return download(f"申请材料接收凭证-{case.app.ref}.pdf", "application/pdf", pdf)
+        return download(f"申请材料接收凭证-{case.app.ref}.pdf", "application/pdf", pdf, inline=False)
 
     @post("/{action:str}")
     async def act(
