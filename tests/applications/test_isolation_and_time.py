@@ -15,7 +15,7 @@ from pharmreg.messaging import RecordingSmsProvider
 from pharmreg.messaging.models import SentMessage
 from pharmreg.register import Province, maintain_province
 from pharmreg.register.models import RegisterEntry, Registration, RegistrationHistory
-from tests.applications.journeys import fill, start, upload_required
+from tests.applications.journeys import fill, officer_act, start, upload_required
 from tests.pharmacists import add_unit, seed_registration
 
 
@@ -91,6 +91,23 @@ async def test_withdraw_asks_for_confirmation_and_then_frees_the_person(
     assert "<html" not in again_step.text and "不能撤回" in again_step.text
     again = await start(browser, "js", "first_registration")  # a new application may be made
     assert again != ref
+
+
+async def test_a_confirmed_withdrawal_after_acceptance_is_refused_in_place(
+    platform, make_pharmacist, new_browser
+) -> None:
+    _person, browser, ref = await _submitted(platform, make_pharmacist, "js", "320102", "许嘉树")
+    base = f"/account/applications/js/{ref}"
+    step = await browser.get(f"{base}/withdraw")  # the applicant opened the confirmation ...
+    assert "确认撤回" in step.text
+    clerk = new_browser()
+    await clerk.sign_in("/p/js/office", "js.accept")
+    assert (await officer_act(clerk, "js", ref, "accept")).status_code == 303  # ... and it was accepted
+    late = await browser.post(f"{base}/withdraw", {"confirm": "yes"})
+    assert late.status_code == 409 and "申请已受理，不能撤回" in late.text
+    inline = await browser.post(f"{base}/withdraw", {"confirm": "yes"}, htmx=True)
+    assert inline.status_code == 200 and "申请已受理，不能撤回" in inline.text and "<html" not in inline.text
+    assert "审查中" in (await browser.get(base)).text
 
 
 async def _sweep(platform, slug: str, today: date, calendar: WorkCalendar):

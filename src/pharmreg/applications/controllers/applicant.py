@@ -491,9 +491,10 @@ class ApplicantCaseController(Controller):
         try:
             async with committed_together(session, national, "withdraw"):
                 await withdraw_application(session, national, province=province_of(case.tenant), app=case.app)
-        except ApplicationError as exc:
+        except ApplicationError as exc:  # accepted meanwhile, or withdrawn already
             await case.reload()
-            return await case.page(errors={"": str(exc)}, status=409)
+            # htmx swaps only 2xx: the inline step then shows why, in place.
+            return await case.withdraw_step(errors={"": str(exc)}, status=200 if case.request.htmx else 409)
         if case.request.htmx:  # the confirmation was inline: show the whole page again
             return Response(
                 content=None, status_code=200, headers={"HX-Redirect": f"{case.base}?done=withdrawn"}
