@@ -80,7 +80,7 @@ async def test_posts_take_effect_on_the_next_request(platform, browser, new_brow
     officer = await make_officer(platform, "gd", "gd.rotating", positions=())
     worker = new_browser()
     await worker.sign_in("/p/gd/office", "gd.rotating", STRONG)
-    assert "暂无待办任务" in (await worker.get("/p/gd/office/")).text
+    assert "不办理注册申请" in (await worker.get("/p/gd/office/")).text  # no post, no case
     await browser.sign_in("/p/gd/office", "gd.admin")
     await browser.get(f"{ADMIN}/{officer.id}")
     granted = await browser.post(f"{ADMIN}/{officer.id}/grant", {"position": "acceptance"}, htmx=True)

@@ -49,7 +49,24 @@ async def upload_required(
         assert response.status_code == 200, response.text[:800]
 
 
-async def officer_act(browser, slug: str, ref: str, action: str, **fields):
+async def open_materials(browser, slug: str, ref: str) -> dict[int, bytes]:
+    """Open every material the officer's case page links to, as an officer reading the files does."""
+    page = await browser.get(f"/p/{slug}/office/cases/{ref}")
+    assert page.status_code == 200, page.text[:500]
+    opened = {}
+    for path, attachment_id in sorted(
+        set(re.findall(rf'href="(/p/{slug}/office/cases/{ref}/attachments/(\d+))"', page.text))
+    ):
+        response = await browser.get(path)
+        assert response.status_code == 200, response.text[:500]
+        opened[int(attachment_id)] = response.content
+    return opened
+
+
+async def officer_act(browser, slug: str, ref: str, action: str, *, read_first: bool = True, **fields):
+    """Take an action on the case page; first open the materials, as an officer must before deciding."""
+    if read_first:
+        await open_materials(browser, slug, ref)
     page = await browser.get(f"/p/{slug}/office/cases/{ref}")
     assert page.status_code == 200, page.text[:500]
     version = re.search(r'name="version" value="(\d+)"', page.text)

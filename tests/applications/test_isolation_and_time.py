@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from pharmreg.messaging import RecordingSmsProvider
 from pharmreg.messaging.models import SentMessage
 from pharmreg.register import Province, maintain_province
 from pharmreg.register.models import RegisterEntry, Registration, RegistrationHistory
-from tests.applications.journeys import fill, start, upload_required
+from tests.applications.journeys import fill, officer_act, start, upload_required
 from tests.pharmacists import add_unit, seed_registration
 
 
@@ -64,13 +65,49 @@ async def test_cases_are_invisible_across_provinces_and_applicants(
     assert ref not in (await stranger.get("/account/applications?tab=done")).text
 
 
-async def test_withdraw_before_acceptance_frees_the_person(platform, make_pharmacist, new_browser) -> None:
+async def test_withdraw_asks_for_confirmation_and_then_frees_the_person(
+    platform, make_pharmacist, new_browser
+) -> None:
     _person, browser, ref = await _submitted(platform, make_pharmacist, "js", "320102", "许嘉言")
-    assert (await browser.post(f"/account/applications/js/{ref}/withdraw", {})).status_code == 303
-    page = await browser.get(f"/account/applications/js/{ref}")
+    base = f"/account/applications/js/{ref}"
+    page = await browser.get(base)
+    # The button only asks: it is a plain GET to the confirmation step (no script needed).
+    step = re.search(rf'<form method="get" action="({base}/withdraw)"', page.text)
+    assert step, page.text[page.text.find("撤回") - 400 :][:800]
+    # A bare POST (a crafted request, a double click on an old page) withdraws nothing.
+    unconfirmed = await browser.post(f"{base}/withdraw", {})
+    assert unconfirmed.status_code == 400 and "请确认撤回申请" in unconfirmed.text
+    assert "待受理" in (await browser.get(base)).text
+    confirm = await browser.get(step.group(1))
+    assert confirm.status_code == 200 and "确认撤回申请？" in confirm.text
+    form = re.search(r'<form method="post" action="([^"]+/withdraw)"', confirm.text)
+    assert form and form.group(1) == f"{base}/withdraw"
+    fields = dict(re.findall(r'<input type="hidden" name="(confirm)" value="([^"]+)"', confirm.text))
+    assert (await browser.post(form.group(1), fields)).status_code == 303
+    page = await browser.get(base)
     assert "已撤回" in page.text
+    # Inline with htmx the step comes as a fragment, and asking again once withdrawn says why not.
+    again_step = await browser.get(f"{base}/withdraw", headers={"HX-Request": "true"})
+    assert "<html" not in again_step.text and "不能撤回" in again_step.text
     again = await start(browser, "js", "first_registration")  # a new application may be made
     assert again != ref
+
+
+async def test_a_confirmed_withdrawal_after_acceptance_is_refused_in_place(
+    platform, make_pharmacist, new_browser
+) -> None:
+    _person, browser, ref = await _submitted(platform, make_pharmacist, "js", "320102", "许嘉树")
+    base = f"/account/applications/js/{ref}"
+    step = await browser.get(f"{base}/withdraw")  # the applicant opened the confirmation ...
+    assert "确认撤回" in step.text
+    clerk = new_browser()
+    await clerk.sign_in("/p/js/office", "js.accept")
+    assert (await officer_act(clerk, "js", ref, "accept")).status_code == 303  # ... and it was accepted
+    late = await browser.post(f"{base}/withdraw", {"confirm": "yes"})
+    assert late.status_code == 409 and "申请已受理，不能撤回" in late.text
+    inline = await browser.post(f"{base}/withdraw", {"confirm": "yes"}, htmx=True)
+    assert inline.status_code == 200 and "申请已受理，不能撤回" in inline.text and "<html" not in inline.text
+    assert "审查中" in (await browser.get(base)).text
 
 
 async def _sweep(platform, slug: str, today: date, calendar: WorkCalendar):

@@ -10,7 +10,7 @@ import pypdf
 from sqlalchemy import select
 
 from pharmreg.applications.models import Application, ApplicationEvent
-from tests.applications.journeys import fill, officer_act, start, upload_required
+from tests.applications.journeys import fill, officer_act, open_materials, start, upload_required
 from tests.pharmacists import add_unit
 
 
@@ -113,6 +113,8 @@ async def test_two_officers_at_once_one_wins_the_other_is_told(
 ) -> None:
     _applicant, ref = await _submitted(platform, make_pharmacist, "唐若谷")
     first, second = await _officer(new_browser, "js.accept"), await _officer(new_browser, "js.accept")
+    for officer in (first, second):
+        await open_materials(officer, "js", ref)
     page = await first.get(f"/p/js/office/cases/{ref}")
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
     won = await first.post(f"/p/js/office/cases/{ref}/act", {"action": "accept", "version": version})

@@ -1,6 +1,7 @@
 """The issue's journey in a real browser: a new pharmacist signs up, tries a mock application,
-applies, supplements after a one-time notice, and after acceptance, review and decision
-downloads a certificate whose QR code opens the public verification page."""
+applies, supplements after a one-time notice, and after acceptance, review and decision (each
+officer opening the materials first) downloads a certificate whose QR code opens the public
+verification page."""
 
 from __future__ import annotations
 
@@ -27,10 +28,32 @@ async def upload(page: Page, material: str, name: str, content: bytes, mime: str
     await expect(page.locator("#attachments")).to_contain_text(name)
 
 
+async def read_materials(page: Page) -> int:
+    """Open each material the action panel lists as unread, as an officer does before deciding.
+
+    Each opens in a new window; coming back to the case (the window's focus) refreshes the list.
+    """
+    await expect(page.get_by_role("heading", name="办理", exact=True)).to_be_visible()  # the case page
+    links = page.locator("#unopened").get_by_role("link")
+    count = await links.count()
+    for index in range(count):
+        async with page.context.expect_event("response", lambda r: "/attachments/" in r.url) as opened:
+            await links.nth(index).click()
+        assert (await opened.value).status == 200
+    for other in page.context.pages:
+        if other is not page:
+            await other.close()
+    if count:
+        await page.evaluate("window.dispatchEvent(new Event('focus'))")
+        await expect(page.locator("#unopened")).to_contain_text("本案全部申请材料您均已查阅")
+    return count
+
+
 async def act(page: Page, ref: str, action: str, **fields: str) -> None:
     await page.goto("/p/sc/office/")
     await page.get_by_role("link", name=ref).click()
     await page.get_by_role("link", name="办理申请").click()
+    await read_materials(page)
     await page.get_by_label(action, exact=True).check()
     for label, value in fields.items():
         await page.get_by_label(label).fill(value)
@@ -88,9 +111,23 @@ async def test_apply_supplement_decide_and_verify_by_qr(platform, new_page) -> N
     await upload(page, "执业单位同意执业证明（聘用证明）", "聘用证明.pdf", pdf("c"), "application/pdf")
     await page.get_by_role("button", name="提交申请").click()
     await expect(page.get_by_role("status").filter(has_text="申请已提交")).to_be_visible()
+    async with page.expect_download() as waiting:
+        await page.get_by_role("link", name="打印申请材料接收凭证（PDF）").click()
+    receipt = pypdfium2.PdfDocument(await (await waiting.value).path())
+    assert len(receipt) >= 1
 
     clerk = await new_page()
     await sign_in(clerk, "/p/sc/office", "sc.accept")
+    # Deciding before opening the materials is refused, and what was typed stays.
+    await clerk.goto("/p/sc/office/")
+    await clerk.get_by_role("link", name=ref).click()
+    await clerk.get_by_role("link", name="办理申请").click()
+    await expect(clerk.locator("#unopened")).to_contain_text("您尚未查阅")
+    await clerk.get_by_label("受理", exact=True).check()
+    await clerk.get_by_label("办理意见").fill("材料齐全")
+    await clerk.get_by_role("button", name="确认办理").click()
+    await expect(clerk.get_by_role("alert")).to_contain_text("请先查阅全部申请材料再受理")
+    await expect(clerk.get_by_label("办理意见")).to_have_value("材料齐全")
     await act(clerk, ref, "一次性告知补正", 逐项列明="资格证书扫描件不清晰，请重新扫描上传")
 
     await page.reload()

@@ -9,7 +9,7 @@ from datetime import date
 from playwright.async_api import Page, expect
 
 from tests.pharmacists import Pharmacist, add_qualification, add_unit, resident_id, seed_registration
-from tests.ui.test_application_journey import PASSWORD
+from tests.ui.test_application_journey import PASSWORD, read_materials
 from tests.ui.test_journeys import sign_in
 
 
@@ -20,6 +20,7 @@ async def decide(new_page, slug: str, ref: str, steps: list[tuple[str, str]]) ->
         await officer.goto(f"/p/{slug}/office/")
         await officer.get_by_role("link", name=ref).click()
         await officer.get_by_role("link", name="办理申请").click()
+        await read_materials(officer)
         await officer.get_by_label(action, exact=True).check()
         await officer.get_by_role("button", name="确认办理").click()
         await expect(officer.get_by_role("status").filter(has_text="已办理")).to_be_visible()

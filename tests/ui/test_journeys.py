@@ -42,14 +42,18 @@ async def test_delegate_handle_and_take_back(new_page) -> None:
     await dialog.get_by_label("收回理由").fill("试点结束")
     await dialog.get_by_role("button", name="收回审批权限").click()
     await expect(dialog).to_contain_text("请确认已查看收回的影响")  # nothing happens unconfirmed
-    await dialog.get_by_label("收回理由").fill("试点结束")
+    await expect(dialog.get_by_label("收回理由")).to_have_value("试点结束")  # what was typed stays
     await dialog.get_by_label("我已查看上述影响，确认收回").check()
     await dialog.get_by_role("button", name="收回审批权限").click()
     await expect(dialog.get_by_role("status")).to_contain_text("已收回 1 项授权")
     await expect(cell).to_have_text(re.compile("广东省药品监督管理局"))
 
+    # The clerk who had claimed it is told it was taken back, when and to whom.
     await clerk.reload()
-    await expect(clerk.get_by_role("main")).to_contain_text("未找到")  # the case went back to the province
+    await expect(clerk.get_by_role("heading", level=1)).to_contain_text("已不在本单位办理")
+    await expect(clerk.get_by_role("status")).to_contain_text("转至 广东省药品监督管理局 办理：审批权限收回")
+    await clerk.get_by_role("link", name="返回待办").click()
+    await expect(clerk).to_have_url(re.compile(r"/p/gd/office/$"))
 
 
 async def test_register_with_mistakes_then_succeed(new_page) -> None:

@@ -79,6 +79,8 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/admin/(processes|registration|guides)"), "manage_processes", True),
     (re.compile(r"^/p/\{slug\}/office/practice-units"), "manage_practice_units", False),
     (re.compile(r"^/p/\{slug\}/office/register"), "handle_tasks", False),
+    # The deadline view needs a post that acts on cases (or supervision, which no walker holds).
+    (re.compile(r"^/p/\{slug\}/office/deadlines$"), "handle_tasks", False),
     # publish_content or review_content: none of the walkers holds either.
     (re.compile(r"^/p/\{slug\}/office/publishing"), "publish_content", False),
     # Any of handle_consultations / handle_complaints; none of the walking users holds either.
@@ -92,7 +94,7 @@ OFFICE_RULES = [
     ),
     (
         re.compile(
-            r"^/p/\{slug\}/office(/account.*|/tasks/.*|/cases/.*|/deadlines|/address-book|/messages.*|/forum.*|/password|/totp|/logout-everywhere|)$"
+            r"^/p/\{slug\}/office(/account.*|/tasks/.*|/cases/.*|/address-book|/messages.*|/forum.*|/password|/totp|/logout-everywhere|)$"
         ),
         None,
         False,

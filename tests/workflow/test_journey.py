@@ -68,11 +68,15 @@ async def test_delegate_act_take_back_audit(platform, new_browser) -> None:
     assert (
         "已认领" in (await city.post(f"{OFFICE}/tasks/{claimed}/claim", {"version": version}, htmx=True)).text
     )
-    # The province's officer cannot act on Guangzhou's task any more: it looks nonexistent to them.
-    assert (await province.get(f"{OFFICE}/tasks/{claimed}")).status_code == 404
-    assert (
-        await province.post(f"{OFFICE}/tasks/{claimed}/complete", {"version": "1"}, htmx=True)
-    ).status_code == 404
+    # The province's officer can no longer open or act on Guangzhou's task: they are told where
+    # it went, and nothing of the case.
+    moved = await province.get(f"{OFFICE}/tasks/{claimed}")
+    assert moved.status_code == 410 and "转至 <strong>广州市市场监督管理局</strong> 办理" in moved.text
+    held = (await city.get(f"{OFFICE}/tasks/{claimed}")).text
+    applicant = re.search(r"<dt>申请</dt><dd>([^<]+) · 首次注册</dd>", held).group(1)
+    assert applicant not in moved.text and f'href="{OFFICE}/cases/' not in moved.text
+    refused = await province.post(f"{OFFICE}/tasks/{claimed}/complete", {"version": "1"}, htmx=True)
+    assert refused.status_code == 200 and refused.headers["HX-Redirect"] == f"{OFFICE}/tasks/{claimed}"
 
     # 3. Taking back shows the impact first, then needs a confirmation.
     cell = await admin.get(
@@ -98,7 +102,11 @@ async def test_delegate_act_take_back_audit(platform, new_browser) -> None:
 
     # 4. The open tasks, the claimed one included, are back in the province's pool with their history.
     assert first_registrations((await city.get(f"{OFFICE}/")).text) == {}
-    assert (await city.get(f"{OFFICE}/tasks/{claimed}")).status_code == 404
+    # The officer who had claimed it meets a page saying it was taken back, when and to whom.
+    gone = await city.get(f"{OFFICE}/tasks/{claimed}")
+    assert gone.status_code == 410
+    assert "转至 <strong>广东省药品监督管理局</strong> 办理：审批权限收回，任务退回省级待办池" in gone.text
+    assert f'href="{OFFICE}/">返回待办</a>' in gone.text
     back = first_registrations((await province.get(f"{OFFICE}/")).text)
     assert guangzhou - {completed} <= set(back)
     history = (await province.get(f"{OFFICE}/tasks/{claimed}")).text

@@ -56,6 +56,7 @@ def test_a_case_walks_from_draft_to_approval() -> None:
         (CaseState(Status.PROCESSING, "review"), Action.APPROVE, "不能准予注册"),
         (CaseState(Status.PROCESSING, "decide"), Action.FORWARD, "不能审核通过"),
         (CaseState(Status.APPROVED), Action.REFUSE, "该申请已准予注册，不能再办理"),
+        (CaseState(Status.WITHDRAWN), Action.WITHDRAW, "该申请已撤回，不能再办理"),
         (CaseState(Status.PROCESSING, "review"), Action.WITHDRAW, "申请已受理，不能撤回"),
         (CaseState(Status.PROCESSING, "review", suspended=True), Action.FORWARD, "已中止办理"),
         (CaseState(Status.PROCESSING, "review"), Action.RETURN, "没有可以退回的环节"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from pharmreg.kit.uploads import JPEG, PDF, PNG, AttachmentError, CheckedFile, check_upload
 
@@ -51,3 +53,25 @@ def check_file(filename: str, data: bytes, *, max_bytes: int, image_only: bool) 
         if image_only and data.startswith(b"%PDF-"):
             raise AttachmentError("此项只能上传 JPG 或 PNG 图片") from exc
         raise
+
+
+class Filed(Protocol):
+    """An uploaded material as the opening rule sees it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def sha256(self) -> str: ...
+
+
+F = TypeVar("F", bound=Filed)
+
+
+def unopened(current: Sequence[F], opened: Collection[tuple[int, str]]) -> list[F]:
+    """The materials of `current` whose exact file (id and SHA-256) is not among `opened`.
+
+    Every file the case holds counts: a material uploaded again after a supplement notice is
+    a new file, so it must be opened again, whatever was opened of the earlier one.
+    """
+    return [item for item in current if (item.id, item.sha256) not in opened]

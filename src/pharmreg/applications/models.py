@@ -81,6 +81,9 @@ class Application(TenantBase):
     due_provisional: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     paused_on: Mapped[date | None] = mapped_column(Date)
     decided_on: Mapped[date | None] = mapped_column(Date)
+    # The authority the materials were delivered to at the latest receipt, as printed on the
+    # receipt (a city or county bureau acting under delegation carries the delegation mark).
+    received_by: Mapped[str | None] = mapped_column(String(200))
     reminded: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -118,8 +121,31 @@ class Attachment(TenantBase):
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    # Loaded only by the queries that serve the file; reading it anywhere else raises at once.
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary), raiseload=True)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class MaterialOpening(TenantBase):
+    """An officer opened an uploaded material: who, when, which file and which version (SHA-256).
+
+    Append-only (a trigger forbids changes): decisions on a case require that the deciding
+    officer opened every material it holds, and this is the record of it.
+    """
+
+    __tablename__ = "material_opening"
+    __table_args__ = (Index("ix_material_opening_case", "application_id", "officer_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("application_attachment.id"), index=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id"))
+    officer_name: Mapped[str] = mapped_column(String(50))
+    unit_name: Mapped[str] = mapped_column(String(100))
+    # The case's step when it was opened (None between steps, e.g. while waiting for a supplement).
+    step: Mapped[str | None] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Notice(TenantBase):

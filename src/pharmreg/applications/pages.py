@@ -14,14 +14,17 @@ from litestar import Response
 from litestar.exceptions import NotFoundException
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.applications.service import notice_data, registration_photo
+from pharmreg.applications.service import attachments_of, notice_data, registration_photo, timeline
 from pharmreg.authority import Matter
 from pharmreg.documents import (
     CertificateData,
     MissingGlyphError,
     NoticeData,
+    ReceiptData,
+    ReceiptMaterial,
     render_certificate,
     render_notice,
+    render_receipt,
 )
 from pharmreg.identity import applicant_mobile
 from pharmreg.kit.clock import china_today
@@ -65,6 +68,39 @@ async def notice_pdf(session: AsyncSession, app: Any, notice_id: int) -> tuple[s
         log.error("documents.missing_glyph", ref=app.ref, error=str(exc))
         raise PdfUnavailableError(str(exc)) from None
     return f"{notice.document_no}.pdf", pdf
+
+
+async def receipt_pdf(
+    session: AsyncSession, app: Any, *, authority: str, unit_name: str | None, follow_url: str
+) -> bytes:
+    """申请材料接收凭证: what was received at the latest submission (or resubmission), and when."""
+    events = await timeline(session, app)
+    received = next((e for e in reversed(events) if e.action in ("submit", "resubmit")), None)
+    if received is None:
+        raise NotFoundException()  # a draft has received nothing yet
+    materials = tuple(
+        ReceiptMaterial(a.material_label, a.filename, a.size, a.sha256)
+        for a in await attachments_of(session, app)
+        if a.uploaded_at <= received.at
+    )
+    data = ReceiptData(
+        case_ref=app.ref,
+        matter=f"执业药师{Matter(app.matter).label}",
+        applicant_name=app.applicant_name,
+        id_masked=mask_id(app.id_number),
+        received_at=received.at,
+        authority=app.received_by or authority,
+        materials=materials,
+        follow_url=follow_url,
+        practice_unit=unit_name or "",
+        acceptance_due=app.acceptance_due,
+        resubmission=received.action == "resubmit",
+    )
+    try:
+        return await anyio.to_thread.run_sync(render_receipt, data)
+    except MissingGlyphError as exc:
+        log.error("documents.missing_glyph", ref=app.ref, error=str(exc))
+        raise PdfUnavailableError(str(exc)) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from pharmreg.applications.models import (
     ApplicantTenant,
@@ -17,6 +18,7 @@ from pharmreg.applications.models import (
     ApplicationEvent,
     Attachment,
     GuideOverride,
+    MaterialOpening,
     Notice,
     application_ref_seq,
 )
@@ -57,11 +59,36 @@ async def attachments(session: AsyncSession, application_id: int) -> Sequence[At
     return (await session.scalars(query)).all()
 
 
-async def attachment(session: AsyncSession, application_id: int, attachment_id: int) -> Attachment | None:
+async def attachment(
+    session: AsyncSession, application_id: int, attachment_id: int, *, with_content: bool = False
+) -> Attachment | None:
+    """One material of a case; its bytes only when asked for (the column is deferred)."""
     query = select(Attachment).where(
         Attachment.application_id == application_id, Attachment.id == attachment_id
     )
+    if with_content:
+        query = query.options(undefer(Attachment.content))
     return await session.scalar(query)
+
+
+async def openings(session: AsyncSession, application_id: int) -> Sequence[MaterialOpening]:
+    query = select(MaterialOpening).where(MaterialOpening.application_id == application_id)
+    return (await session.scalars(query.order_by(MaterialOpening.at, MaterialOpening.id))).all()
+
+
+async def opened_by(
+    session: AsyncSession, application_id: int, officer_id: uuid.UUID
+) -> set[tuple[int, str]]:
+    """The (attachment, SHA-256) pairs an officer has opened on a case."""
+    query = select(MaterialOpening.attachment_id, MaterialOpening.sha256).where(
+        MaterialOpening.application_id == application_id, MaterialOpening.officer_id == officer_id
+    )
+    return {(row[0], row[1]) for row in (await session.execute(query)).all()}
+
+
+async def ever_opened(session: AsyncSession, attachment_id: int) -> bool:
+    query = select(MaterialOpening.id).where(MaterialOpening.attachment_id == attachment_id).limit(1)
+    return (await session.scalar(query)) is not None
 
 
 async def notices(session: AsyncSession, application_id: int) -> Sequence[Notice]:

@@ -37,6 +37,8 @@ class ApplicationRead(msgspec.Struct):
     place: str | None
     updated_at: datetime
     version: int
+    # The authority the materials were delivered to at the latest receipt (see Application).
+    received_by: str | None = None
 
 
 class EventRead(msgspec.Struct):
@@ -60,6 +62,18 @@ class AttachmentRead(msgspec.Struct):
     size: int
     sha256: str
     uploaded_at: datetime
+    # The nth file of this material (a material uploaded again after a supplement notice is the 2nd).
+    version: int = 1
+
+
+class OpeningRead(msgspec.Struct):
+    """An officer's first opening of one material of a case."""
+
+    attachment_id: int
+    officer_name: str
+    unit_name: str
+    at: datetime
+    times: int
 
 
 class NoticeRead(msgspec.Struct):

@@ -16,7 +16,9 @@ from pharmreg.authority.schemas import (
 )
 from pharmreg.authority.service import (
     HANDLING_POSITIONS,
+    ActingAuthority,
     Units,
+    acting_authority,
     apply_scheduled_changes,
     authority_matrix,
     create_work_delegation,
@@ -37,6 +39,7 @@ from pharmreg.authority.service import (
 
 __all__ = [
     "HANDLING_POSITIONS",
+    "ActingAuthority",
     "AuthorityPolicy",
     "Decision",
     "DelegationForm",
@@ -52,6 +55,7 @@ __all__ = [
     "Units",
     "WorkDelegationForm",
     "WorkDelegationRead",
+    "acting_authority",
     "apply_scheduled_changes",
     "authority_matrix",
     "create_work_delegation",

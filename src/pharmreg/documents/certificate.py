@@ -63,7 +63,7 @@ def render_certificate(data: CertificateData, *, fonts: FontSet | None = None) -
     _, height = table.wrapOn(canvas, sum(COLUMNS), TABLE_TOP - TABLE_BOTTOM_LIMIT)
     table.drawOn(canvas, MARGIN, TABLE_TOP - height)
 
-    _qr_code(canvas, data.verification_url, MARGIN + 4, QR_BOTTOM, QR_SIZE)
+    draw_qr_code(canvas, data.verification_url, MARGIN + 4, QR_BOTTOM, QR_SIZE)
     fonts.draw(canvas, MARGIN + 4 + QR_SIZE / 2, QR_BOTTOM - 14, "扫码核验", 10, anchor="middle", color=INK)
 
     signature_x = PAGE_WIDTH - MARGIN - 130
@@ -212,7 +212,7 @@ def _row_height(row: list[Any], beside_photo: bool) -> float:
     return max(needed + 2 * PADDING, ROW_MIN)
 
 
-def _qr_code(canvas: Any, url: str, x: float, y: float, size: float) -> None:
+def draw_qr_code(canvas: Any, url: str, x: float, y: float, size: float) -> None:
     """A QR code of url, drawn as filled vector modules with the page's white as the quiet zone."""
     matrix = list(segno.make(url, error="m").matrix_iter(scale=1, border=0))
     module = size / len(matrix)

@@ -36,8 +36,10 @@ def render_notice(data: NoticeData, *, fonts: FontSet | None = None) -> bytes:
     plain = TextStyle(size=BODY_SIZE, leading=LEADING, color=INK)
     body = plain._replace(align="justify", indent=2 * BODY_SIZE)
 
-    story: list[Any] = [
-        TextBlock(fonts, data.authority, heading),
+    story: list[Any] = [TextBlock(fonts, data.authority, heading)]
+    if data.authority_mark:
+        story.append(TextBlock(fonts, data.authority_mark, heading._replace(size=12, leading=18)))
+    story += [
         Spacer(0, 6),
         _Title(fonts, data.kind.title, 22, spacing=3),
         Spacer(0, 10),
@@ -56,7 +58,12 @@ def render_notice(data: NoticeData, *, fonts: FontSet | None = None) -> bytes:
                 Spacer(0, 40),
                 _Signature(
                     fonts,
-                    ((data.authority, INK), ("（印章）", MUTED), (chinese_date(data.issued_on), INK)),
+                    (
+                        (data.authority, INK),
+                        *(((data.authority_mark, INK),) if data.authority_mark else ()),
+                        ("（印章）", MUTED),
+                        (chinese_date(data.issued_on), INK),
+                    ),
                 ),
             ]
         )
@@ -71,7 +78,7 @@ def render_notice(data: NoticeData, *, fonts: FontSet | None = None) -> bytes:
         topMargin=30 * mm,
         bottomMargin=28 * mm,
         title=f"{data.kind.title} {data.document_no}",
-        author=data.authority,
+        author=data.authority + data.authority_mark,
         subject=data.matter,
         creator="pharmreg",
         invariant=1,
@@ -90,6 +97,14 @@ def render_notice(data: NoticeData, *, fonts: FontSet | None = None) -> bytes:
 
 def _wording(data: NoticeData) -> tuple[list[str], tuple[str, ...], list[str]]:
     """The body: paragraphs before the numbered items, the items, and the paragraphs after them."""
+    before, items, after = _kind_wording(data)
+    if data.entrusted_by:
+        # A bureau acting under delegation says so, before the closing paragraph.
+        after.insert(len(after) - 1, f"本机关受{data.entrusted_by}委托，在委托范围内实施本项行政许可。")
+    return before, items, after
+
+
+def _kind_wording(data: NoticeData) -> tuple[list[str], tuple[str, ...], list[str]]:
     kind = data.kind
     if kind in NEEDS_ITEMS and not data.items:
         raise ValueError(f"a {kind.value} notice must list its items (missing materials or reasons)")

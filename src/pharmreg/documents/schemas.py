@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 import msgspec
@@ -56,6 +56,8 @@ class NoticeData(msgspec.Struct, frozen=True):
     """A notice or decision to one applicant about one application."""
 
     kind: NoticeKind
+    # The bureau that acts; acting under delegation, the mark printed after its name, e.g.
+    # "（受广东省药品监督管理局委托）", and the delegating bureau.
     authority: str
     document_no: str
     applicant_name: str
@@ -69,6 +71,34 @@ class NoticeData(msgspec.Struct, frozen=True):
     remedy_bodies: str = ""
     court: str = ""
     deadline_days: int | None = None
+    authority_mark: str = ""
+    entrusted_by: str = ""
+
+
+class ReceiptMaterial(msgspec.Struct, frozen=True):
+    """One file received, as the receipt lists it."""
+
+    label: str
+    filename: str
+    size: int
+    sha256: str
+
+
+class ReceiptData(msgspec.Struct, frozen=True):
+    """The receipt of an application's materials (申请材料接收凭证), given to the applicant."""
+
+    case_ref: str
+    matter: str
+    applicant_name: str
+    id_masked: str
+    received_at: datetime
+    # The receiving bureau as it acted, with its delegation mark when a city or county acts.
+    authority: str
+    materials: tuple[ReceiptMaterial, ...]
+    follow_url: str
+    practice_unit: str = ""
+    acceptance_due: date | None = None
+    resubmission: bool = False
 
 
 def chinese_date(day: date) -> str:

@@ -29,6 +29,8 @@ class MessageRead(msgspec.Struct):
     read: bool
     sender_staff_id: uuid.UUID | None = None
     sender_id: uuid.UUID | None = None
+    # Set when the notification's subject moved on (see `resolve_notifications`): no link then.
+    resolution: str | None = None
 
 
 class StaffMessageRead(msgspec.Struct):
@@ -115,7 +117,20 @@ def _read(row: OfficeMessage) -> MessageRead:
         read=row.read_at is not None,
         sender_staff_id=row.sender_staff_id,
         sender_id=row.sender_id,
+        resolution=row.resolution,
     )
+
+
+async def resolve_notifications(
+    session: AsyncSession, link: str, note: str, *, keep: uuid.UUID | None = None
+) -> int:
+    """The notifications about `link` are stale (the task left their pool): mark them read with
+    what became of it, so they no longer count as unread nor lead to what the reader cannot open.
+
+    `keep` is the one person still concerned (the colleague who claimed the task): their notice
+    is only marked read.
+    """
+    return await repository.resolve(session, link, note[:200], utcnow(), keep=keep)
 
 
 async def inbox(session: AsyncSession, officer_id: uuid.UUID, *, limit: int = 100) -> list[MessageRead]:

@@ -43,6 +43,9 @@ class OfficeMessage(TenantBase):
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set when national staff wrote it (kind "national"), so that the officer can answer.
     sender_staff_id: Mapped[uuid.UUID | None] = mapped_column()
+    # What became of a notification's subject since (a task claimed by a colleague, moved to
+    # another unit, completed): the notice is settled and no longer leads anywhere.
+    resolution: Mapped[str | None] = mapped_column(String(200))
 
 
 class StaffMessage(NationalBase):

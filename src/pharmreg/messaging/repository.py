@@ -48,6 +48,29 @@ async def mark_read(session: AsyncSession, message_id: int, at: datetime) -> Non
     )
 
 
+async def resolve(
+    session: AsyncSession, link: str, note: str, at: datetime, *, keep: uuid.UUID | None
+) -> int:
+    """Settle the open system notifications pointing at `link` (all but `keep`'s, which is read)."""
+    open_notices = (
+        OfficeMessage.kind == "system",
+        OfficeMessage.link == link,
+        OfficeMessage.resolution.is_(None),
+    )
+    others = update(OfficeMessage).where(*open_notices)
+    if keep is not None:
+        others = others.where(OfficeMessage.recipient_id != keep)
+        await session.execute(
+            update(OfficeMessage)
+            .where(*open_notices, OfficeMessage.recipient_id == keep, OfficeMessage.read_at.is_(None))
+            .values(read_at=at)
+        )
+    result = await session.execute(
+        others.values(resolution=note, read_at=func.coalesce(OfficeMessage.read_at, at))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def staff_inbox(
     session: AsyncSession, recipient_id: uuid.UUID, *, limit: int
 ) -> Sequence[StaffMessage]:

@@ -57,7 +57,9 @@ from pharmreg.messaging import (
 from pharmreg.office.national_inbox import NationalInboxController
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import (
+    HANDLE_CASES,
     TaskConflictError,
+    case_handover,
     claim_task,
     complete_task,
     done_list,
@@ -222,11 +224,13 @@ class OfficeTasksController(Controller):
     ) -> Template:
         delegators = await delegators_for(tenant_session, officer.id)
         view = request.query_params.get("view", "todo")
-        tasks = (
-            await done_list(tenant_session, officer, divisions)
-            if view == "done"
-            else await todo_list(tenant_session, officer, delegators, divisions)
-        )
+        tasks = []
+        if officer.may(HANDLE_CASES):  # other posts handle no case: their home shows none
+            tasks = (
+                await done_list(tenant_session, officer, divisions)
+                if view == "done"
+                else await todo_list(tenant_session, officer, delegators, divisions)
+            )
         return render(
             request,
             "office/dashboard.html",
@@ -254,8 +258,31 @@ class OfficeTasksController(Controller):
         task_id: FromPath[int],
     ) -> Template:
         if not await visible_to(tenant_session, task_id, officer):
-            raise NotFoundException()
+            return await self._handed_over(tenant, officer, tenant_session, db, task_id)
         return await self._task_page(request, tenant, officer, tenant_session, divisions, policy, db, task_id)
+
+    async def _handed_over(
+        self, tenant: TenantInfo, officer: OfficerAccount, session: AsyncSession, db: Database, task_id: int
+    ) -> Template:
+        """A task that left the officer's unit pool (authority taken back or delegated): where it went.
+
+        Shows nothing of the case; to anyone whose pool never held it, it answers like a task
+        that does not exist.
+        """
+        handover = await case_handover(session, officer, task_id=task_id)
+        if handover is None:
+            raise NotFoundException()
+        return Template(
+            template_name="office/handed_over.html",
+            context={
+                "realm": officer_realm(tenant, db),
+                "tenant": tenant,
+                "officer": officer,
+                "handover": handover,
+                "what": f"任务 #{task_id}",
+            },
+            status_code=410,
+        )
 
     async def _task_page(
         self,
@@ -301,11 +328,20 @@ class OfficeTasksController(Controller):
         actor: NamedDependency[Actor],
         task_id: FromPath[int],
         action: FromPath[str],
-    ) -> Template:
+    ) -> Template | Response[Any]:
         if action not in ("claim", "release", "complete"):
             raise NotFoundException()
         if not await visible_to(tenant_session, task_id, officer):
-            raise NotFoundException()  # another unit's task answers like one that does not exist
+            # Another unit's task answers like one that does not exist; one that left this
+            # unit's pool says where it went (htmx loads that page in full).
+            gone = await self._handed_over(tenant, officer, tenant_session, db, task_id)
+            if request.htmx:
+                return Response(
+                    content=None,
+                    status_code=200,
+                    headers={"HX-Redirect": f"/p/{tenant.slug}/office/tasks/{task_id}"},
+                )
+            return gone
         form = await request.form()
         try:
             version = int(str(form.get("version", "0")))

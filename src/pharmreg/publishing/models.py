@@ -102,7 +102,7 @@ class AttachmentColumns:
 
     @declared_attr
     def content(cls) -> Mapped[bytes]:
-        return deferred(mapped_column(LargeBinary, nullable=False))
+        return deferred(mapped_column(LargeBinary, nullable=False), raiseload=True)
 
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -131,7 +131,7 @@ class LiveColumns:
     @declared_attr
     def search_vector(cls) -> Mapped[str]:
         # Only searches read it: pages load without it (it is as large as the text again).
-        return deferred(mapped_column(TSVECTOR, nullable=False))
+        return deferred(mapped_column(TSVECTOR, nullable=False), raiseload=True)
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Index, ...]:

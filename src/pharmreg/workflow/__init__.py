@@ -2,6 +2,9 @@
 routed by authority and acted on by posts, the working-day calendar, an append-only history."""
 
 from pharmreg.workflow.cases import (
+    HANDLE_CASES,
+    SUPERVISE_CASES,
+    case_handover,
     case_permission,
     case_task,
     case_visible_to,
@@ -16,12 +19,14 @@ from pharmreg.workflow.cases import (
     process_versions,
     save_process,
     set_workday,
+    supervised_units,
     workday_overrides,
 )
 from pharmreg.workflow.jobs import apply_due_authority_changes
 from pharmreg.workflow.models import Task
 from pharmreg.workflow.process import (
     CLOSING,
+    DECIDES_ON_MATERIALS,
     OPTIONAL_ACTIONS,
     POSITIONS_BY_KIND,
     REQUIRED_ACTIONS,
@@ -36,7 +41,7 @@ from pharmreg.workflow.process import (
     transition,
     validate_process,
 )
-from pharmreg.workflow.schemas import HistoryRead, TaskRead, TaskSeed
+from pharmreg.workflow.schemas import HandoverRead, HistoryRead, TaskRead, TaskSeed
 from pharmreg.workflow.service import (
     Delegators,
     Permission,
@@ -52,7 +57,9 @@ from pharmreg.workflow.service import (
     release_held_tasks,
     release_task,
     reroute_open_tasks,
+    settle_task_notices,
     task_history,
+    task_link,
     task_permission,
     tasks_depending_on,
     todo_list,
@@ -61,13 +68,17 @@ from pharmreg.workflow.service import (
 
 __all__ = [
     "CLOSING",
+    "DECIDES_ON_MATERIALS",
+    "HANDLE_CASES",
     "OPTIONAL_ACTIONS",
     "POSITIONS_BY_KIND",
     "REQUIRED_ACTIONS",
+    "SUPERVISE_CASES",
     "Action",
     "ActionRefused",
     "CaseState",
     "Delegators",
+    "HandoverRead",
     "HistoryRead",
     "Permission",
     "Process",
@@ -79,6 +90,7 @@ __all__ = [
     "TaskRead",
     "TaskSeed",
     "apply_due_authority_changes",
+    "case_handover",
     "case_permission",
     "case_task",
     "case_visible_to",
@@ -105,7 +117,10 @@ __all__ = [
     "reroute_open_tasks",
     "save_process",
     "set_workday",
+    "settle_task_notices",
+    "supervised_units",
     "task_history",
+    "task_link",
     "task_permission",
     "tasks_depending_on",
     "todo_list",

@@ -6,15 +6,15 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.authority import AuthorityPolicy, Units
-from pharmreg.identity import OfficerAccount
+from pharmreg.authority import AuthorityPolicy, Matter, Units
+from pharmreg.identity import OfficerAccount, Position
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.workdays import WorkCalendar
 from pharmreg.workflow import repository
 from pharmreg.workflow.models import ProcessDefinition, Task
 from pharmreg.workflow.process import Process, national_template, process_to_json, steps_from_json
-from pharmreg.workflow.schemas import TaskSeed
-from pharmreg.workflow.service import Delegators, Permission, create_task, may_act
+from pharmreg.workflow.schemas import HandoverRead, TaskSeed
+from pharmreg.workflow.service import Delegators, Permission, create_task, may_act, settle_task_notices
 
 
 def _process(row: ProcessDefinition) -> Process:
@@ -144,7 +144,7 @@ def case_permission(
     return may_act(officer, task, policy, delegators)
 
 
-def finish_case_task(
+async def finish_case_task(
     session: AsyncSession,
     task: Task,
     *,
@@ -174,6 +174,10 @@ def finish_case_task(
             "note": f"{action_label}" + (f"：{note}" if note else ""),
         },
     )
+    by = f"由{officer.name}" if officer is not None else ""
+    await settle_task_notices(
+        session, task, f"已{by}办结（{action_label}）" if status == "done" else f"已取消（{action_label}）"
+    )
 
 
 def note_on_task(
@@ -190,6 +194,68 @@ def note_on_task(
     )
 
 
+# The permissions that open cases: the posts that act on them, and read-only supervision.
+HANDLE_CASES = "handle_tasks"
+SUPERVISE_CASES = "supervise_cases"
+
+
+def supervised_units(officer: OfficerAccount, units: Units) -> list[int] | None:
+    """The units whose cases a supervisor reads: their own and those below it (None: every unit)."""
+    if officer.at_province:
+        return None
+    below, pending = [officer.unit_id], [officer.unit_id]
+    while pending:
+        parent = pending.pop()
+        children = [u.id for u in units.by_id.values() if u.parent_id == parent]
+        below += children
+        pending += children
+    return below
+
+
 async def case_visible_to(session: AsyncSession, application_id: int, officer: OfficerAccount) -> bool:
-    """Officers see the cases that reached their unit's pool (now or before), nothing else."""
+    """Whether an officer may open a case: by post, not by unit alone.
+
+    The posts that act on cases see what is in their unit's pool now, what their unit has
+    handled (a completed step) and what they acted on themselves; once a case moved to another
+    unit's pool before anyone here handled it, it is no longer theirs. Supervision (督办, a
+    read-only permission) reads the cases handled by the officer's unit and the units below
+    it. Other posts (publishing, statistics, administration) open no case.
+    """
+    if officer.may(SUPERVISE_CASES):
+        unit_ids = supervised_units(officer, await Units.load(session))
+        if await repository.case_in_units(session, application_id, unit_ids):
+            return True
+    if not officer.may(HANDLE_CASES):
+        return False
     return await repository.case_seen_by(session, application_id, officer.unit_id, officer.id)
+
+
+async def case_handover(
+    session: AsyncSession,
+    officer: OfficerAccount,
+    *,
+    application_id: int | None = None,
+    task_id: int | None = None,
+) -> HandoverRead | None:
+    """The last time a task (or a case's task) left the officer's unit pool for another unit.
+
+    What an officer is told when they open a task or case that is no longer theirs; None when
+    it never was in their pool (to anyone else it answers like one that does not exist).
+    """
+    if not officer.may(HANDLE_CASES):
+        return None
+    found = await repository.last_move_from(
+        session, officer.unit_id, application_id=application_id, task_id=task_id
+    )
+    if found is None:
+        return None
+    task, entry = found
+    units = await Units.load(session)
+    return HandoverRead(
+        task_id=task.id,
+        at=entry.at,
+        to_unit=units.name(entry.to_unit_id),
+        note=entry.note,
+        matter_label=Matter(task.matter).label,
+        position_label=Position(task.position).label,
+    )

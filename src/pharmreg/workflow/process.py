@@ -76,6 +76,10 @@ OPTIONAL_ACTIONS = {
 }
 # Officer actions that end the case.
 CLOSING = frozenset({Action.NOT_ACCEPT, Action.APPROVE, Action.REFUSE, Action.WITHDRAW})
+# Officer actions that judge the materials: the acting officer must have opened every one.
+DECIDES_ON_MATERIALS = frozenset(
+    {Action.ACCEPT, Action.SUPPLEMENT, Action.NOT_ACCEPT, Action.FORWARD, Action.APPROVE, Action.REFUSE}
+)
 
 
 class Status(StrEnum):
@@ -168,7 +172,8 @@ def transition(
 ) -> Transition:
     """Where `action` takes a case in `state`, or ActionRefused."""
     if state.status.closed:
-        raise ActionRefused(f"该申请已{state.status.label}，不能再办理")
+        label = state.status.label
+        raise ActionRefused(f"该申请{label if label.startswith('已') else '已' + label}，不能再办理")
     if state.suspended and action not in (Action.RESUME, Action.COMMENT):
         raise ActionRefused("该申请已中止办理，请先恢复办理")
     first = process.steps[0]

@@ -155,9 +155,45 @@ async def undeclare_year(session: AsyncSession, year: int) -> None:
 async def case_seen_by(
     session: AsyncSession, application_id: int, unit_id: int, officer_id: uuid.UUID
 ) -> bool:
-    """Whether the case ever had a task in this unit's pool or held by this officer."""
+    """Whether the case is in this unit's pool (or held by the officer) now, had a step completed
+    in this unit, or was acted on by the officer."""
+    acted = select(TaskHistory.id).where(
+        TaskHistory.task_id == Task.id,
+        or_(TaskHistory.actor_id == officer_id, TaskHistory.on_behalf_of_id == officer_id),
+    )
     query = select(Task.id).where(
         Task.application_id == application_id,
-        or_(Task.candidate_unit_id == unit_id, Task.assignee_id == officer_id),
+        or_(
+            (Task.status == "open") & or_(Task.candidate_unit_id == unit_id, Task.assignee_id == officer_id),
+            (Task.status == "done") & (Task.candidate_unit_id == unit_id),
+            acted.exists(),
+        ),
     )
     return (await session.scalar(query.limit(1))) is not None
+
+
+async def case_in_units(session: AsyncSession, application_id: int, unit_ids: Sequence[int] | None) -> bool:
+    """Whether any task of the case was in one of these units' pools (None: any unit)."""
+    query = select(Task.id).where(Task.application_id == application_id)
+    if unit_ids is not None:
+        query = query.where(Task.candidate_unit_id.in_(list(unit_ids)))
+    return (await session.scalar(query.limit(1))) is not None
+
+
+async def last_move_from(
+    session: AsyncSession, unit_id: int, *, application_id: int | None, task_id: int | None
+) -> tuple[Task, TaskHistory] | None:
+    """The newest reroute of a task (or of a case's tasks) out of this unit's pool."""
+    query = (
+        select(Task, TaskHistory)
+        .join(TaskHistory, TaskHistory.task_id == Task.id)
+        .where(TaskHistory.action == "rerouted", TaskHistory.from_unit_id == unit_id)
+    )
+    if task_id is not None:
+        query = query.where(Task.id == task_id)
+    if application_id is not None:
+        query = query.where(Task.application_id == application_id)
+    row = (
+        await session.execute(query.order_by(TaskHistory.at.desc(), TaskHistory.id.desc()).limit(1))
+    ).first()
+    return (row[0], row[1]) if row else None

@@ -55,3 +55,14 @@ class TaskSeed(msgspec.Struct, frozen=True):
     priority: int = 0
     application_id: int | None = None
     step: str | None = None
+
+
+class HandoverRead(msgspec.Struct):
+    """A task that left an officer's unit pool for another unit: when, to whom, why."""
+
+    task_id: int
+    at: datetime
+    to_unit: str
+    note: str | None
+    matter_label: str
+    position_label: str

@@ -13,10 +13,10 @@ from pharmreg.audit import Actor
 from pharmreg.authority import AuthorityPolicy, Matter, Units
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, Position, list_officers, officer_names
-from pharmreg.kit.clock import utcnow
+from pharmreg.kit.clock import china_time, utcnow
 from pharmreg.kit.codes import division_covers, division_prefix
 from pharmreg.kit.forms import FormErrors
-from pharmreg.messaging import notify
+from pharmreg.messaging import notify, resolve_notifications
 from pharmreg.workflow import repository
 from pharmreg.workflow.models import Task
 from pharmreg.workflow.schemas import HistoryRead, TaskRead, TaskSeed
@@ -116,18 +116,51 @@ async def create_task(
         subject=f"新任务：{seed.subject}",
         body=f"{Matter(seed.matter).label}（{Position(seed.position).label}环节）已进入本单位待办"
         + (f"，期限 {seed.due_date}" if seed.due_date else ""),
-        link=f"tasks/{task.id}",
+        link=task_link(task.id),
     )
     return task
 
 
 async def notify_pool(
-    session: AsyncSession, unit_id: int, position: str, *, subject: str, body: str, link: str
+    session: AsyncSession,
+    unit_id: int,
+    position: str,
+    *,
+    subject: str,
+    body: str,
+    link: str,
+    exclude: uuid.UUID | None = None,
 ) -> int:
     """消息中心: tell the officers of a unit who hold the post (links are relative to the office)."""
     officers = await list_officers(session, unit_id=unit_id)
-    recipients = [o.id for o in officers if o.active and position in o.positions]
+    recipients = [o.id for o in officers if o.active and position in o.positions and o.id != exclude]
     return notify(session, recipients, subject=subject, body=body, link=link)
+
+
+def task_link(task_id: int) -> str:
+    """Where a task's notifications lead (relative to the office)."""
+    return f"tasks/{task_id}"
+
+
+async def settle_task_notices(
+    session: AsyncSession, task: Task, what: str, *, keep: uuid.UUID | None = None
+) -> None:
+    """The task left the pool of those it was announced to: their notices say what became of it."""
+    await resolve_notifications(session, task_link(task.id), f"{china_time(utcnow())} {what}", keep=keep)
+
+
+async def _announce_back_in_pool(
+    session: AsyncSession, task: Task, why: str, *, exclude: uuid.UUID | None
+) -> None:
+    await notify_pool(
+        session,
+        task.candidate_unit_id,
+        task.position,
+        subject=f"任务退回待办池：{task.subject}",
+        body=f"{why}，{Matter(task.matter).label}（{Position(task.position).label}环节）可以重新认领办理",
+        link=task_link(task.id),
+        exclude=exclude,
+    )
 
 
 async def todo_list(
@@ -236,6 +269,7 @@ async def claim_task(
         },
     )
     await _flush(session)
+    await settle_task_notices(session, task, f"已由{officer.name}认领办理", keep=officer.id)
     return task
 
 
@@ -247,6 +281,7 @@ async def release_task(session: AsyncSession, task_id: int, version: int, *, off
     task.updated_at = utcnow()
     repository.add_history(session, {"task_id": task.id, "action": "released", "actor_id": officer.id})
     await _flush(session)
+    await _announce_back_in_pool(session, task, f"{officer.name}将任务退回待办池", exclude=officer.id)
     return task
 
 
@@ -283,6 +318,7 @@ async def complete_task(
         },
     )
     await _flush(session)
+    await settle_task_notices(session, task, f"已由{officer.name}办结")
     return task
 
 
@@ -325,6 +361,16 @@ async def reroute_open_tasks(
         task.candidate_unit_id = holder.id
         task.assignee_id = None
         task.updated_at = utcnow()
+        await settle_task_notices(session, task, f"已转至{holder.name}办理（{note}）")
+        await notify_pool(
+            session,
+            holder.id,
+            task.position,
+            subject=f"新任务：{task.subject}",
+            body=f"{note}：{Matter(task.matter).label}（{Position(task.position).label}环节）已转入本单位待办"
+            + (f"，期限 {task.due_date}" if task.due_date else ""),
+            link=task_link(task.id),
+        )
         moved += 1
     await session.flush()
     return moved
@@ -343,6 +389,8 @@ async def release_held_tasks(
         task.assignee_id = None
         task.updated_at = utcnow()
         repository.add_history(session, {"task_id": task.id, "action": "released", "note": note})
+        await settle_task_notices(session, task, note)
+        await _announce_back_in_pool(session, task, note, exclude=officer_id)
         released += 1
     await session.flush()
     return released
@@ -384,7 +432,10 @@ async def task_history(session: AsyncSession, task_id: int) -> list[HistoryRead]
 
 
 async def visible_to(session: AsyncSession, task_id: int, officer: OfficerAccount) -> bool:
-    """Officers see the tasks of their unit's pool and the ones they hold, nothing else."""
+    """Officers of the posts that act on cases see the tasks of their unit's pool and the ones
+    they hold, nothing else; other posts see no task."""
+    if not officer.may("handle_tasks"):
+        return False
     task = await repository.task_by_id(session, task_id)
     return task is not None and (task.candidate_unit_id == officer.unit_id or task.assignee_id == officer.id)
 

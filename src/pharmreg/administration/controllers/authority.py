@@ -99,10 +99,15 @@ async def _cell(
     policy: AuthorityPolicy | None = None,
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
+    revoke_values: dict[str, Any] | None = None,
     message: str | None = None,
     status: int = 200,
 ) -> Template:
-    """A cell of the matrix: who holds the matter there, with the grant or take-back form."""
+    """A cell of the matrix: who holds the matter there, with the grant or take-back form.
+
+    After a refused grant or take-back, the form shows again with everything that was typed
+    (`values` for the grant, `revoke_values` for the take-back).
+    """
     session, divisions, policy = desk.session, desk.divisions, policy or desk.policy
     unit = (await Units.load(session)).by_id[unit_id]
     rows = await authority_matrix(session, policy, divisions, parent_unit_id=unit.parent_id)
@@ -132,6 +137,7 @@ async def _cell(
             can_take_back=can_take_back,
             errors=errors or {},
             values=values or {},
+            revoke_values=revoke_values or {},
             message=message,
             territory=divisions.counties_of(unit.division_code) if unit.level == 2 else [],
         ),
@@ -197,6 +203,9 @@ class AuthorityController(Controller):
         values: dict[str, Any] = {k: str(v) for k, v in form.items()}
         unit_id = int(values["delegate_unit_id"]) if values.get("delegate_unit_id", "").isdigit() else 0
         matters = [str(m) for m in form.getall("matters", [])]
+        # Boxes that repeat are kept whole, so a refused form shows every one that was ticked.
+        values["matters"] = matters
+        values["territory"] = [str(t) for t in form.getall("territory", [])]
         matter = (
             Matter(matters[0])
             if matters and matters[0] in {m.value for m in Matter}
@@ -257,7 +266,12 @@ class AuthorityController(Controller):
             unit_id = root.delegate_unit_id
         if form.get("confirmed") != "yes":
             return await _cell(
-                desk, unit_id, matter, errors={"confirmed": "请确认已查看收回的影响"}, status=400
+                desk,
+                unit_id,
+                matter,
+                errors={"confirmed": "请确认已查看收回的影响"},
+                revoke_values=form,
+                status=400,
             )
         try:
             async with transaction(desk.session):
@@ -274,7 +288,7 @@ class AuthorityController(Controller):
         except LookupError:
             raise NotFoundException() from None
         except FormErrors as exc:
-            return await _cell(desk, unit_id, matter, errors=exc.errors, values=form, status=400)
+            return await _cell(desk, unit_id, matter, errors=exc.errors, revoke_values=form, status=400)
         when = f"定于 {form['effective']} " if form.get("effective") else "已"
         moved = f"，{change.tasks_moved} 项待办任务已退回" if change.tasks_moved else ""
         return await _cell(

@@ -26,6 +26,7 @@ from pharmreg.applications.pages import (
     form_values,
     notice_response,
     province_of,
+    receipt_pdf,
     rules_of,
 )
 from pharmreg.applications.service import (
@@ -83,6 +84,8 @@ def _choices() -> dict[str, Any]:
     return {
         "categories": list(Category),
         "scopes": list(Scope),
+        "category_labels": {c.value: c.label for c in Category},
+        "scope_labels": {s.value: s.label for s in Scope},
         "cancel_reasons": CANCEL_REASONS,
         "reissue_reasons": REISSUE_REASONS,
     }
@@ -311,6 +314,27 @@ class OwnCase:
     def base(self) -> str:
         return f"/account/applications/{self.tenant.slug}/{self.app.ref}"
 
+    async def withdraw_step(self, *, errors: dict[str, str] | None = None, status: int = 200) -> Template:
+        """The confirmation asked before withdrawing: a page of its own, or the step inline (htmx)."""
+        app = self.app
+        if sa_inspect(app).expired_attributes:
+            await self.reload()
+        context = {
+            "applicant": self.applicant,
+            "tenant": self.tenant,
+            "app": await application_read(self.session, province_of(self.tenant), app, self.divisions),
+            "withdrawable": app.status in (Status.SUBMITTED, Status.SUPPLEMENT),
+            "errors": errors or {},
+            "base": self.base,
+        }
+        return render(
+            self.request,
+            "applications/withdraw.html",
+            context,
+            fragment="applications/_withdraw_confirm.html",
+            status_code=status,
+        )
+
     async def reload(self) -> None:
         """After a failed write rolled the session back: read the case afresh."""
         await self.session.refresh(self.app)
@@ -452,36 +476,77 @@ class ApplicantCaseController(Controller):
             raise NotFoundException()
         return download(*found)
 
+    @get("/withdraw")
+    async def withdraw_form(self, case: NamedDependency[OwnCase]) -> Template:
+        """Withdrawing ends the application: the applicant confirms first (no script needed)."""
+        return await case.withdraw_step()
+
+    @post("/withdraw")
+    async def withdraw(self, case: NamedDependency[OwnCase]) -> Template | Response[Any]:
+        """Withdraw before acceptance, once confirmed; an unconfirmed request only asks again."""
+        form = await case.request.form()
+        if form.get("confirm") != "yes":
+            return await case.withdraw_step(errors={"confirm": "请确认撤回申请"}, status=400)
+        session, national = case.session, case.national
+        try:
+            async with committed_together(session, national, "withdraw"):
+                await withdraw_application(session, national, province=province_of(case.tenant), app=case.app)
+        except ApplicationError as exc:  # accepted meanwhile, or withdrawn already
+            await case.reload()
+            # htmx swaps only 2xx: the inline step then shows why, in place.
+            return await case.withdraw_step(errors={"": str(exc)}, status=200 if case.request.htmx else 409)
+        if case.request.htmx:  # the confirmation was inline: show the whole page again
+            return Response(
+                content=None, status_code=200, headers={"HX-Redirect": f"{case.base}?done=withdrawn"}
+            )
+        return Redirect(path=f"{case.base}?done=withdrawn", status_code=303)
+
+    @get("/receipt")
+    async def receipt(
+        self, case: NamedDependency[OwnCase], public_url: NamedDependency[str]
+    ) -> Response[bytes]:
+        """申请材料接收凭证 (PDF): what the authority received at the latest submission, and when."""
+        read = await application_read(case.session, province_of(case.tenant), case.app, case.divisions)
+        base_url = (public_url or str(case.request.base_url)).rstrip("/")
+        try:
+            pdf = await receipt_pdf(
+                case.session,
+                case.app,
+                authority=case.tenant.authority_name,
+                unit_name=read.unit_name,
+                follow_url=f"{base_url}{case.base}",
+            )
+        except PdfUnavailableError as exc:
+            return Response(str(exc).encode(), status_code=503, media_type="text/plain; charset=utf-8")
+        return download(f"申请材料接收凭证-{case.app.ref}.pdf", "application/pdf", pdf, inline=False)
+
     @post("/{action:str}")
     async def act(
         self, case: NamedDependency[OwnCase], policy: NamedDependency[AuthorityPolicy], action: FromPath[str]
     ) -> Template | Response[Any]:
-        """Submit, resubmit after a supplement notice, or withdraw before acceptance."""
-        if action not in ("submit", "resubmit", "withdraw"):
+        """Submit, or resubmit after a supplement notice."""
+        if action not in ("submit", "resubmit"):
             raise NotFoundException()
         session, national, province = case.session, case.national, province_of(case.tenant)
         try:
             async with committed_together(session, national, action):
-                if action == "withdraw":
-                    await withdraw_application(session, national, province=province, app=case.app)
-                else:
-                    run = submit_application if action == "submit" else resubmit_application
-                    await run(
-                        session,
-                        national,
-                        province=province,
-                        app=case.app,
-                        rules=await rules_of(session),
-                        calendar=await load_calendar(national),
-                        routing=Routing(policy, await Units.load(session)),
-                        today=china_today(),
-                    )
+                run = submit_application if action == "submit" else resubmit_application
+                await run(
+                    session,
+                    national,
+                    province=province,
+                    app=case.app,
+                    rules=await rules_of(session),
+                    calendar=await load_calendar(national),
+                    routing=Routing(policy, await Units.load(session)),
+                    today=china_today(),
+                )
         except (ApplicationError, FormErrors) as exc:
             await case.reload()
             return await case.page(
                 errors=exc.errors if isinstance(exc, FormErrors) else {"": str(exc)}, status=409
             )
-        done = {"submit": "submitted", "resubmit": "resubmitted", "withdraw": "withdrawn"}[action]
+        done = {"submit": "submitted", "resubmit": "resubmitted"}[action]
         return Redirect(path=f"{case.base}?done={done}", status_code=303)
 
     @get("/notices/{notice_id:int}")

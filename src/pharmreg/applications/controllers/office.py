@@ -30,32 +30,39 @@ from pharmreg.applications.service import (
     act_on_case,
     application_by_ref,
     application_read,
-    attachment_content,
     attachments_of,
     check_application,
     deadline_rows,
     notices_of,
+    open_material,
+    openings_of,
     timeline,
+    unopened_by,
 )
 from pharmreg.audit import Actor, record_tenant_audit
 from pharmreg.authority import AuthorityPolicy, Units, delegators_for
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, Tools, require_officer
 from pharmreg.kit.clock import china_today
-from pharmreg.kit.db import Database
+from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.register import get_registration
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import (
+    DECIDES_ON_MATERIALS,
+    HANDLE_CASES,
+    SUPERVISE_CASES,
     Action,
     StepKind,
+    case_handover,
     case_permission,
     case_task,
     case_visible_to,
     load_calendar,
     process_of,
+    supervised_units,
 )
 
 # What the applicant is told by text message, after the action is committed.
@@ -95,6 +102,33 @@ class OfficeCaseController(Controller):
             raise NotFoundException()  # another unit's case answers like one that does not exist
         return app
 
+    async def _case_or_handover(
+        self,
+        request: HTMXRequest,
+        tenant: TenantInfo,
+        officer: OfficerAccount,
+        session: AsyncSession,
+        ref: str,
+    ) -> Application | Template:
+        """The case, or for an officer whose unit's pool it left, where it went (nothing of its content)."""
+        app = await application_by_ref(session, ref)
+        if app is not None and await case_visible_to(session, app.id, officer):
+            return app
+        handover = await case_handover(session, officer, application_id=app.id) if app is not None else None
+        if handover is None:
+            raise NotFoundException()  # another unit's case answers like one that does not exist
+        return Template(
+            template_name="office/handed_over.html",
+            context={
+                "realm": office_chrome(tenant),
+                "tenant": tenant,
+                "officer": officer,
+                "handover": handover,
+                "what": f"申请 {ref}",
+            },
+            status_code=410,
+        )
+
     async def _page(
         self,
         request: HTMXRequest,
@@ -108,6 +142,7 @@ class OfficeCaseController(Controller):
         *,
         errors: dict[str, str] | None = None,
         message: str | None = None,
+        values: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
         if sa_inspect(app).expired_attributes:  # a failed write rolled back and expired it
@@ -129,6 +164,7 @@ class OfficeCaseController(Controller):
                     actions.remove(Action.SUPPLEMENT)
                 if Action.RETURN in actions and not process.earlier_than(step.key):
                     actions.remove(Action.RETURN)
+        unopened = await unopened_by(session, app, officer.id)
         rules = await rules_of(session)
         current = await get_registration(session, app.registration_id) if app.registration_id else None
         findings = None
@@ -153,11 +189,17 @@ class OfficeCaseController(Controller):
                 "findings": findings,
                 "attachments": await attachments_of(session, app),
                 "materials": materials_for(app.matter),
+                "openings": await openings_of(session, app),
+                "unopened": unopened,
+                "unopened_ids": {a.id for a in unopened},
+                "has_files": bool(unopened) or bool(await attachments_of(session, app)),
+                "deciding": DECIDES_ON_MATERIALS,
                 "notices": await notices_of(session, app),
-                "timeline": await timeline(session, app),
+                "timeline": await timeline(session, app, openings=True),
                 "show_officers": True,
                 "editable": False,
                 "errors": errors or {},
+                "values": values or {},
                 "message": message,
                 "base": f"/p/{tenant.slug}/office/cases/{app.ref}",
             },
@@ -177,9 +219,31 @@ class OfficeCaseController(Controller):
         policy: NamedDependency[AuthorityPolicy],
         ref: FromPath[str],
     ) -> Template:
-        app = await self._visible(tenant_session, officer, ref)
+        found = await self._case_or_handover(request, tenant, officer, tenant_session, ref)
+        if isinstance(found, Template):
+            return found
         return await self._page(
-            request, tenant, officer, tenant_session, national_session, divisions, policy, app
+            request, tenant, officer, tenant_session, national_session, divisions, policy, found
+        )
+
+    @get("/cases/{ref:str}/unopened")
+    async def unopened(
+        self,
+        request: HTMXRequest,
+        tenant: NamedDependency[TenantInfo],
+        officer: NamedDependency[OfficerAccount],
+        tenant_session: NamedDependency[AsyncSession],
+        ref: FromPath[str],
+    ) -> Template:
+        """The materials this officer has still to open (the action panel refreshes it on return)."""
+        app = await self._visible(tenant_session, officer, ref)
+        return Template(
+            template_name="applications/_unopened.html",
+            context={
+                "unopened": await unopened_by(tenant_session, app, officer.id),
+                "has_files": bool(await attachments_of(tenant_session, app)),
+                "base": f"/p/{tenant.slug}/office/cases/{app.ref}",
+            },
         )
 
     @post("/cases/{ref:str}/act")
@@ -198,7 +262,10 @@ class OfficeCaseController(Controller):
         tools: NamedDependency[Tools],
         ref: FromPath[str],
     ) -> Template | Response[Any]:
-        app = await self._visible(tenant_session, officer, ref)
+        found = await self._case_or_handover(request, tenant, officer, tenant_session, ref)
+        if isinstance(found, Template):
+            return found
+        app = found
         form = await request.form()
         action = OFFICER_ACTIONS.get(str(form.get("action", "")))
         try:
@@ -253,6 +320,7 @@ class OfficeCaseController(Controller):
                 policy,
                 app,
                 errors=errors,
+                values={k: str(form.get(k, "")) for k in ("action", "items", "note", "target")},
                 status=409,
             )
         if action is Action.APPROVE and app.origin_tenant:
@@ -269,8 +337,10 @@ class OfficeCaseController(Controller):
         ref: FromPath[str],
         attachment_id: FromPath[int],
     ) -> Response[bytes]:
+        """An officer opens a material: the opening is recorded (who, when, which version) first."""
         app = await self._visible(tenant_session, officer, ref)
-        found = await attachment_content(tenant_session, app, attachment_id)
+        async with transaction(tenant_session):
+            found = await open_material(tenant_session, app, attachment_id, officer=officer)
         if found is None:
             raise NotFoundException()
         return download(*found)
@@ -287,7 +357,7 @@ class OfficeCaseController(Controller):
         app = await self._visible(tenant_session, officer, ref)
         return await notice_response(tenant_session, app, notice_id)
 
-    @get("/deadlines")
+    @get("/deadlines", guards=[require_officer(HANDLE_CASES, SUPERVISE_CASES)])
     async def deadlines(
         self,
         request: HTMXRequest,
@@ -296,15 +366,17 @@ class OfficeCaseController(Controller):
         tenant_session: NamedDependency[AsyncSession],
         national_session: NamedDependency[AsyncSession],
     ) -> Template:
-        """Overdue cases and those due soon: the unit's, or the whole province's for its administrators."""
+        """Overdue cases and those due soon: the unit's pool; for supervision (督办), the cases of
+        the officer's unit and the units below it (the whole province at the province bureau)."""
         units = await Units.load(tenant_session)
-        whole_province = officer.at_province and officer.may("manage_processes")
+        unit_ids = supervised_units(officer, units) if officer.may(SUPERVISE_CASES) else [officer.unit_id]
+        whole_province = unit_ids is None
         calendar = await load_calendar(national_session)
         today = china_today()
         rows = await deadline_rows(
             tenant_session,
             units=units,
-            unit_ids=None if whole_province else [officer.unit_id],
+            unit_ids=unit_ids,
             today=today,
             calendar=calendar,
         )

@@ -14,6 +14,7 @@ from pharmreg.applications.service.drafts import (
     save_draft,
     start_application,
 )
+from pharmreg.applications.service.opening import open_material, openings_of, unopened_by
 from pharmreg.applications.service.reading import (
     applicant_provinces,
     application_by_id,
@@ -64,6 +65,8 @@ __all__ = [
     "notice_data",
     "notices_of",
     "open_cases",
+    "open_material",
+    "openings_of",
     "person_of",
     "refs_in_progress",
     "registration_photo",
@@ -74,5 +77,6 @@ __all__ = [
     "start_application",
     "submit_application",
     "timeline",
+    "unopened_by",
     "withdraw_application",
 ]

@@ -24,7 +24,8 @@ from pharmreg.applications.service.common import (
     _move,
     _open_task,
 )
-from pharmreg.authority import Matter
+from pharmreg.applications.service.opening import refuse_unread, unopened_by
+from pharmreg.authority import ActingAuthority, Matter, acting_authority
 from pharmreg.identity import officer_names
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.codes import province_abbreviation
@@ -57,6 +58,7 @@ from pharmreg.workflow import (
     note_on_task,
     notify_pool,
     process_of,
+    task_link,
 )
 
 # --- the officers' actions ---------------------------------------------------------------------
@@ -100,6 +102,7 @@ async def act_on_case(
     if not permission.allowed:
         raise ApplicationError(f"您不能办理该申请：{permission.reason}")
     assert task is not None
+    refuse_unread(action, await unopened_by(session, app, desk.officer.id))
     items = [i.strip()[:200] for i in items if i.strip()][:30]
     note = note.strip()[:1000]
     _require_reasons(action, note, items)
@@ -112,6 +115,16 @@ async def act_on_case(
         )
     step = process.step(app.step)
     moved = _move(process, app, action, target=target)
+    assert app.division_code is not None  # located at submission
+    # The notice names the bureau that acts, with the delegation it acts under at this moment.
+    acting = await acting_authority(
+        session,
+        desk.policy,
+        unit_code=desk.officer.unit_code,
+        matter=app.matter,
+        division_code=app.division_code,
+        own_name=province.authority_name,
+    )
     actor = desk.officer.name
     on_behalf = None
     if permission.on_behalf_of is not None:
@@ -129,7 +142,7 @@ async def act_on_case(
                 task.due_date = _step_due(app, step_now.limit_days, calendar, today)
             note_on_task(session, task, action="resumed", officer=desk.officer, note=note)
         case _:
-            finish_case_task(
+            await finish_case_task(
                 session,
                 task,
                 status="done",
@@ -142,17 +155,17 @@ async def act_on_case(
         case Action.ACCEPT:
             # Past the acceptance period the case counts as accepted on the day of receipt.
             _start_clock(app, process, calendar, (app.received_on or today) if deemed else today)
-            _notice(session, app, province, "acceptance", today)
+            _notice(session, app, province, acting, "acceptance", today)
         case Action.SUPPLEMENT:
             app.acceptance_due = None
-            _notice(session, app, province, "supplement", today, items=items)
+            _notice(session, app, province, acting, "supplement", today, items=items)
         case Action.NOT_ACCEPT:
             app.decided_on = today
-            _notice(session, app, province, "non_acceptance", today, items=items)
+            _notice(session, app, province, acting, "non_acceptance", today, items=items)
             await release_open_case(national, key=app.person_key, tenant=province.slug, ref=app.ref)
         case Action.REFUSE:
             app.decided_on = today
-            _notice(session, app, province, "refusal", today, items=items)
+            _notice(session, app, province, acting, "refusal", today, items=items)
             await release_open_case(national, key=app.person_key, tenant=province.slug, ref=app.ref)
         case Action.APPROVE:
             app.decided_on = today
@@ -164,6 +177,7 @@ async def act_on_case(
                 session,
                 app,
                 province,
+                acting,
                 "approval",
                 today,
                 certificate_no=registration.certificate_no,
@@ -237,7 +251,7 @@ async def deem_accepted(
     moved = _move(process, app, Action.DEEM_ACCEPT)
     task = await case_task(session, app.id)
     if task is not None:
-        finish_case_task(
+        await finish_case_task(
             session,
             task,
             status="done",
@@ -362,6 +376,7 @@ def _notice(
     session: AsyncSession,
     app: Application,
     province: Province,
+    acting: ActingAuthority,
     kind: str,
     today: date,
     *,
@@ -372,7 +387,11 @@ def _notice(
     prefix = f"{province_abbreviation(province.division_code)}药监注{_NOTICE_CODES[kind]}"
     data = {
         "kind": kind,
-        "authority": province.authority_name,
+        "authority": acting.name,
+        # Acting under delegation: the mark after the bureau's name, and the delegating bureau.
+        "authority_mark": acting.mark,
+        "entrusted_by": acting.entrusted_by or "",
+        "delegation_id": acting.delegation_id,
         "document_no": f"{prefix}〔{today.year}〕{app.ref}号",
         "applicant_name": app.applicant_name,
         "case_ref": app.ref,
@@ -410,7 +429,7 @@ async def flag_deadline(session: AsyncSession, *, app: Application, action: Acti
     if task is not None:
         title = "超期督办" if action is Action.ESCALATE else "期限提醒"
         subject = f"{title}：{app.applicant_name} · {Matter(app.matter).label}"
-        link = f"cases/{app.ref}"
+        link = task_link(task.id)  # settled with the task's other notices when it moves on
         if task.assignee_id is not None:
             notify(session, [task.assignee_id], subject=subject, body=note, link=link)
         else:

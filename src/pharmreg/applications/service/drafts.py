@@ -13,7 +13,7 @@ from pharmreg.applications.models import Application, Attachment
 from pharmreg.applications.service.common import ApplicationError, _event, _flush
 from pharmreg.authority import Matter
 from pharmreg.identity import ApplicantAccount
-from pharmreg.kit.clock import utcnow
+from pharmreg.kit.clock import china_today, utcnow
 from pharmreg.kit.uploads import AttachmentError
 from pharmreg.practice import practice_unit
 from pharmreg.register import (
@@ -73,7 +73,8 @@ async def start_application(
     row = repository.add(
         session,
         Application(
-            ref=f"{province.division_code[:2]}{utcnow():%Y%m%d}{number:06d}",
+            # The date part is the day in China: a case made at 02:47 Beijing time is of that day.
+            ref=f"{province.division_code[:2]}{china_today():%Y%m%d}{number:06d}",
             applicant_id=applicant.id,
             person_key=key,
             applicant_name=applicant.name,
@@ -163,5 +164,7 @@ async def remove_attachment(session: AsyncSession, app: Application, attachment_
     # Materials already submitted stay on record; only new uploads of a draft or supplement can go.
     if app.submitted_at is not None and row.uploaded_at <= app.submitted_at:
         raise ApplicationError("已提交的材料不能删除，可以上传新的材料")
+    if await repository.ever_opened(session, row.id):
+        raise ApplicationError("该材料已被注册机关查阅，不能删除，可以上传新的材料")
     await session.delete(row)
     await session.flush()

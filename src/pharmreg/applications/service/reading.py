@@ -83,10 +83,12 @@ async def application_read(
         place=place.full_name if place else None,
         updated_at=app.updated_at,
         version=app.version,
+        received_by=app.received_by,
     )
 
 
-async def timeline(session: AsyncSession, app: Application) -> list[EventRead]:
+async def timeline(session: AsyncSession, app: Application, *, openings: bool = False) -> list[EventRead]:
+    """The case's history; for officers (`openings`) also who first opened which material."""
     process = await process_of(session, app.process_id)
     labels = {s.key: s.label for s in process.steps}
     result = []
@@ -108,30 +110,59 @@ async def timeline(session: AsyncSession, app: Application) -> list[EventRead]:
                 items=list(e.items),
             )
         )
+    if openings:
+        files = {a.id: a for a in await attachments_of(session, app)}
+        seen: set[tuple[int, Any]] = set()
+        for o in await repository.openings(session, app.id):
+            if (o.attachment_id, o.officer_id) in seen or o.attachment_id not in files:
+                continue
+            seen.add((o.attachment_id, o.officer_id))
+            file = files[o.attachment_id]
+            result.append(
+                EventRead(
+                    at=o.at,
+                    action="open_material",
+                    action_label="查阅材料",
+                    actor_kind="officer",
+                    actor_name=f"{o.unit_name} {o.officer_name}",
+                    on_behalf_of=None,
+                    step_label=labels.get(o.step or "", o.step),
+                    note=f"{file.material_label}：{file.filename}"
+                    f"（第 {file.version} 份，SHA-256 {o.sha256[:16]}…）",
+                    items=[],
+                )
+            )
+        result.sort(key=lambda e: e.at)
     return result
 
 
 async def attachments_of(session: AsyncSession, app: Application) -> list[AttachmentRead]:
     labels = {m.key: m.label for m in materials_for(app.matter)}
-    return [
-        AttachmentRead(
-            id=a.id,
-            material=a.material,
-            material_label=labels.get(a.material, a.material),
-            filename=a.filename,
-            content_type=a.content_type,
-            size=a.size,
-            sha256=a.sha256,
-            uploaded_at=a.uploaded_at,
+    counted: dict[str, int] = {}
+    reads = []
+    for a in await repository.attachments(session, app.id):
+        counted[a.material] = counted.get(a.material, 0) + 1
+        reads.append(
+            AttachmentRead(
+                id=a.id,
+                material=a.material,
+                material_label=labels.get(a.material, a.material),
+                filename=a.filename,
+                content_type=a.content_type,
+                size=a.size,
+                sha256=a.sha256,
+                uploaded_at=a.uploaded_at,
+                version=counted[a.material],
+            )
         )
-        for a in await repository.attachments(session, app.id)
-    ]
+    return reads
 
 
 async def attachment_content(
     session: AsyncSession, app: Application, attachment_id: int
 ) -> tuple[str, str, bytes] | None:
-    row = await repository.attachment(session, app.id, attachment_id)
+    """The applicant's own file, as uploaded (officers open files through `open_material`)."""
+    row = await repository.attachment(session, app.id, attachment_id, with_content=True)
     return (row.filename, row.content_type, row.content) if row else None
 
 

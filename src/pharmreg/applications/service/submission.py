@@ -21,7 +21,7 @@ from pharmreg.applications.service.common import (
     _move,
     _open_task,
 )
-from pharmreg.authority import Matter
+from pharmreg.authority import Matter, acting_authority
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.workdays import WorkCalendar
@@ -82,8 +82,28 @@ async def submit_application(
     warnings = [f.message for f in findings if f.level == "warning"]
     _event(session, app, "submit", "applicant", app.applicant_name, note=None, items=warnings)
     await _open_task(session, app, state.open_step, routing, due=app.acceptance_due)
+    app.received_by = await _receiving_authority(session, app, province, routing)
     await _flush(session)
     return findings
+
+
+async def _receiving_authority(
+    session: AsyncSession, app: Application, province: Province, routing: Routing
+) -> str:
+    """The bureau whose pool receives the materials, named with the delegation it acts under."""
+    assert app.division_code is not None
+    holder = routing.policy.responsible_unit(app.matter, app.division_code)
+    if holder is None:
+        return province.authority_name
+    acting = await acting_authority(
+        session,
+        routing.policy,
+        unit_code=holder,
+        matter=app.matter,
+        division_code=app.division_code,
+        own_name=province.authority_name,
+    )
+    return acting.printed
 
 
 async def _bind_registration(
@@ -132,7 +152,7 @@ async def withdraw_application(
     _apply_state(app, state.state)
     task = await case_task(session, app.id)
     if task is not None:
-        finish_case_task(
+        await finish_case_task(
             session,
             task,
             status="cancelled",
@@ -174,4 +194,5 @@ async def resubmit_application(
     _apply_state(app, state.state)
     _event(session, app, "resubmit", "applicant", app.applicant_name, note=None)
     await _open_task(session, app, state.open_step, routing, due=app.acceptance_due)
+    app.received_by = await _receiving_authority(session, app, province, routing)
     await _flush(session)

@@ -2,7 +2,9 @@
 
 from pharmreg.authority.service.delegation import (
     HANDLING_POSITIONS,
+    ActingAuthority,
     Units,
+    acting_authority,
     apply_scheduled_changes,
     authority_matrix,
     day_start,
@@ -25,7 +27,9 @@ from pharmreg.authority.service.work import (
 
 __all__ = [
     "HANDLING_POSITIONS",
+    "ActingAuthority",
     "Units",
+    "acting_authority",
     "apply_scheduled_changes",
     "authority_matrix",
     "create_work_delegation",

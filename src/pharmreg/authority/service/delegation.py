@@ -654,16 +654,77 @@ async def _chain(
                 f"{units.by_code[holder_code].name}作为省级药品监管部门，默认持有全省各事项的审批权限", True
             )
         ]
-    steps: list[ExplanationStep] = []
-    current = await repository.delegation_by_id(session, int(source.split(":")[1]))
-    while current is not None:
-        steps.append(
-            ExplanationStep(
-                f"{units.name(current.grantor_unit_id)}将"
-                f"{'、'.join(_division_names(current.territory, divisions))}的{matter.label}"
-                f"下放给{units.name(current.delegate_unit_id)}（{_period(current)}，理由：{current.reason}）",
-                True,
-            )
+    return [
+        ExplanationStep(
+            f"{units.name(current.grantor_unit_id)}将"
+            f"{'、'.join(_division_names(current.territory, divisions))}的{matter.label}"
+            f"下放给{units.name(current.delegate_unit_id)}（{_period(current)}，理由：{current.reason}）",
+            True,
         )
+        for current in await _lineage(session, int(source.split(":")[1]))
+    ]
+
+
+async def _lineage(session: AsyncSession, delegation_id: int) -> list[Delegation]:
+    """A delegation and the ones it was re-delegated from, the province's first."""
+    chain = []
+    current = await repository.delegation_by_id(session, delegation_id)
+    while current is not None:
+        chain.append(current)
         current = await repository.delegation_by_id(session, current.parent_id) if current.parent_id else None
-    return list(reversed(steps))
+    return list(reversed(chain))
+
+
+@dataclass(frozen=True, slots=True)
+class ActingAuthority:
+    """Who acts on a matter at a place, and under whose delegation, as documents name them."""
+
+    name: str
+    # The bureau whose authority a city or county exercises (委托机关); None when acting on its own.
+    entrusted_by: str | None = None
+    # Units that passed the delegation on (转委托), from the top down.
+    passed_on_by: tuple[str, ...] = ()
+    delegation_id: int | None = None
+
+    @property
+    def mark(self) -> str:
+        """The delegation mark printed after the acting bureau's name, or nothing."""
+        if self.entrusted_by is None:
+            return ""
+        via = "".join(f"，经{unit}转委托" for unit in self.passed_on_by)
+        return f"（受{self.entrusted_by}委托{via}）"
+
+    @property
+    def printed(self) -> str:
+        return f"{self.name}{self.mark}"
+
+
+async def acting_authority(
+    session: AsyncSession,
+    policy: AuthorityPolicy,
+    *,
+    unit_code: str,
+    matter: str,
+    division_code: str,
+    own_name: str,
+) -> ActingAuthority:
+    """The authority under which `unit_code` acts on `matter` at a place, as the rules stand now.
+
+    A unit acting on the base rules acts in its own right (`own_name`, the province bureau as the
+    tenant names it); one acting under a delegation is named with the delegation, which is read
+    from the rule that decides, so a document records the authority at the time of the act.
+    """
+    decision = policy.decide(unit_code, matter, division_code)
+    source = decision.rule[4] if decision.allowed and decision.rule else "base"
+    if not source.startswith("delegation:"):
+        return ActingAuthority(own_name)
+    lineage = await _lineage(session, int(source.split(":")[1]))
+    if not lineage:
+        return ActingAuthority(own_name)
+    units = await Units.load(session)
+    return ActingAuthority(
+        name=units.name(lineage[-1].delegate_unit_id),
+        entrusted_by=units.name(lineage[0].grantor_unit_id),
+        passed_on_by=tuple(units.name(d.grantor_unit_id) for d in lineage[1:]),
+        delegation_id=lineage[-1].id,
+    )
