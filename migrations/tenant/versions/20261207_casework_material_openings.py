@@ -1,7 +1,7 @@
 """material openings by officers, the receiving authority of an application, settled notices
 
 Revision ID: 8e22542d0b27
-Revises: 8162a964f7bc
+Revises: 8b1e64d2c9f7
 Create Date: 2026-12-07 09:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "8e22542d0b27"
-down_revision: str | Sequence[str] | None = "8162a964f7bc"
+down_revision: str | Sequence[str] | None = "8b1e64d2c9f7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
