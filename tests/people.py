@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from pharmreg.audit import SYSTEM
@@ -16,6 +18,7 @@ from pharmreg.identity import (
     security_rules,
 )
 from pharmreg.identity.models import Officer
+from pharmreg.messaging.models import SentMessage
 
 STRONG = "Green#Hills2026"
 
@@ -49,6 +52,19 @@ async def make_officer(
         )
         officer.must_change_password = False
     return officer
+
+
+async def last_code(platform, mobile: str) -> str | None:
+    """The code in the newest text message to `mobile` (the recording provider keeps them)."""
+    async with platform.db.national() as session:
+        text = await session.scalar(
+            select(SentMessage.text)
+            .where(SentMessage.mobile == mobile)
+            .order_by(SentMessage.id.desc())
+            .limit(1)
+        )
+    found = re.search(r"验证码 (\d{6})", text or "")
+    return found.group(1) if found else None
 
 
 async def audit_actions(platform, slug: str, target: str) -> list[str]:

@@ -18,6 +18,7 @@ from pharmreg.identity.passwords import make_password_hash
 from pharmreg.identity.permissions import PostPermissions
 from pharmreg.identity.positions import Position
 from pharmreg.identity.schemas import OfficerAccount, OfficerCreate, OfficerForm, OfficerRead, SecurityRules
+from pharmreg.identity.service.security import second_factor_required
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.forms import FormErrors, Problems
 
@@ -162,6 +163,8 @@ def officer_account(
         must_change_password=officer.must_change_password,
         password_expired=expired,
         totp_enabled=officer.totp_secret is not None,
+        must_enrol_totp=officer.totp_secret is None
+        and second_factor_required(rules, administrator=Position.TENANT_ADMIN in positions),
     )
 
 
