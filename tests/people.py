@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 
+from redis.asyncio import Redis
 from sqlalchemy import select
 
 from pharmreg.audit import SYSTEM
@@ -65,6 +67,15 @@ async def last_code(platform, mobile: str) -> str | None:
         )
     found = re.search(r"验证码 (\d{6})", text or "")
     return found.group(1) if found else None
+
+
+async def minute_passes(mobile: str) -> None:
+    """As if a minute had passed since the last code sent to `mobile` (it may get another)."""
+    redis = Redis.from_url(os.environ["PHARMREG_TEST_REDIS_URL"])
+    try:
+        await redis.delete(f"pharmreg:proof-send:pause:{mobile}")
+    finally:
+        await redis.aclose()
 
 
 async def audit_actions(platform, slug: str, target: str) -> list[str]:

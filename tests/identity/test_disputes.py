@@ -15,7 +15,7 @@ from pharmreg.identity.models import AccountDispute, Applicant
 from pharmreg.messaging.models import OfficeMessage, SentMessage
 from tests.applications.files import jpeg, pdf, png
 from tests.browser import Browser
-from tests.people import last_code
+from tests.people import last_code, minute_passes
 from tests.pharmacists import (
     Pharmacist,
     add_qualification,
@@ -42,10 +42,12 @@ async def texts(platform, mobile: str, purpose: str | None = None) -> list[str]:
         return list(await session.scalars(query))
 
 
-async def victim_and_impostor(platform, new_browser, serial: int, *, division: str = "440106"):
+async def victim_and_impostor(
+    platform, new_browser, serial: int, *, name: str = "钟离秋", division: str = "440106"
+):
     """A pharmacist whose name, ID and certificate number an impostor knew and registered with
     their own mobile number (e.g. an employer holding a copy of the certificate)."""
-    person = Pharmacist("钟离秋", resident_id(division, date(1987, 9, 9), serial), f"1391234{serial:04d}", "")
+    person = Pharmacist(name, resident_id(division, date(1987, 9, 9), serial), f"1391234{serial:04d}", "")
     person.qualification_no = await add_qualification(platform, person)
     impostor_browser = new_browser("203.0.113.201")
     as_impostor = Pharmacist(person.name, person.id_number, f"1380000{serial:04d}", person.qualification_no)
@@ -201,7 +203,9 @@ async def _notices_of(platform, slug: str, username: str) -> list[str]:
 
 
 async def test_a_rejected_dispute_changes_nothing_and_says_why(platform, new_browser) -> None:
-    person, holder, holder_browser = await victim_and_impostor(platform, new_browser, 402, division="320102")
+    person, holder, holder_browser = await victim_and_impostor(
+        platform, new_browser, 402, name="秦少游", division="320102"
+    )
     claimant = new_browser("198.51.100.202")
     _form, filed = await file_dispute(platform, claimant, person, province="js")
     code = dispute_code(filed.text)
@@ -228,13 +232,13 @@ async def test_a_rejected_dispute_changes_nothing_and_says_why(platform, new_bro
 
 
 async def test_one_province_never_sees_another_provinces_disputes(platform, new_browser) -> None:
-    person, _impostor, _ = await victim_and_impostor(platform, new_browser, 403)
+    person, _impostor, _ = await victim_and_impostor(platform, new_browser, 403, name="欧阳修")
     await file_dispute(platform, new_browser("198.51.100.203"), person, province="gd")
     number = await dispute_id(platform, person)
     other = new_browser()
     await other.sign_in("/p/js/office", "js.admin")
-    assert "钟离秋" not in (await other.get("/p/js/office/disputes/")).text
-    assert "钟离秋" not in (await other.get("/p/js/office/disputes/?status=decided")).text
+    assert "欧阳修" not in (await other.get("/p/js/office/disputes/")).text
+    assert "欧阳修" not in (await other.get("/p/js/office/disputes/?status=decided")).text
     for path in (f"/p/js/office/disputes/{number}", f"/p/js/office/disputes/{number}/documents/1"):
         assert (await other.get(path)).status_code == 404
     decide = await other.post(
@@ -299,6 +303,7 @@ async def test_one_address_files_five_disputes_a_day_at_most(platform, new_brows
 async def test_a_second_filing_by_the_same_claimant_is_refused(platform, new_browser) -> None:
     person, _impostor, _ = await victim_and_impostor(platform, new_browser, 405)
     await file_dispute(platform, new_browser("198.51.100.207"), person)
+    await minute_passes(person.mobile)
     again = new_browser("198.51.100.208")
     step = await prove_identity(platform, again, person, start="/account/disputes/new")
     form = await again.post(

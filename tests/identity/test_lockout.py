@@ -190,3 +190,16 @@ async def test_a_picture_answer_is_used_once(platform, new_browser) -> None:
     assert "用户名或密码错误" in first.text
     replay = await attacker.post("/p/js/office/login", data)
     assert "图中数字输入有误" in replay.text
+
+
+async def test_a_password_set_by_the_administrator_lifts_the_locks(platform, new_browser) -> None:
+    officer = await make_officer(platform, "sc", "sc.target10")
+    gateway = "203.0.113.210"  # the attacker and the officer behind the same address
+    await fail_times(new_browser(gateway), "/p/sc/office", "sc.target10", 5)
+    admin = new_browser()
+    await admin.sign_in("/p/sc/office", "sc.admin")
+    await admin.get(f"/p/sc/office/admin/users/{officer.id}")
+    set_by_admin = "Given#ByAdmin2026"
+    await admin.post(f"/p/sc/office/admin/users/{officer.id}/password", {"password": set_by_admin}, htmx=True)
+    signed_in = await new_browser(gateway).sign_in("/p/sc/office", "sc.target10", set_by_admin)
+    assert signed_in.status_code == 303
