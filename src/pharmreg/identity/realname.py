@@ -27,6 +27,16 @@ class RealNameCheck(msgspec.Struct, frozen=True):
     field: str = "certificate_no"
 
 
+# How a verification method is named to people (officers comparing accounts, the audit log).
+METHOD_LABELS = {"qualification": "全国执业药师资格数据（姓名、证件号码、资格证书编号）"}
+
+
+def method_label(method: str | None) -> str:
+    if not method:
+        return "未核验"
+    return METHOD_LABELS.get(method, f"统一身份认证（{method}）")
+
+
 class RealNameVerifier(Protocol):
     """Verifies that a person is who they claim to be, before an account is bound to an ID.
 

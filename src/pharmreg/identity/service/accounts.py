@@ -30,6 +30,7 @@ from pharmreg.identity.schemas import (
     StaffForm,
 )
 from pharmreg.identity.service.officers import MOBILE, NAME, USERNAME
+from pharmreg.identity.realname import method_label
 from pharmreg.identity.service.proof import PendingProof
 from pharmreg.identity.service.security import second_factor_required, security_rules
 from pharmreg.identity.totp import SecretBox, matching_step
@@ -152,7 +153,7 @@ async def register_applicant_account(
             kind="applicant", id=str(applicant.id), name=proof.name, ip=actor.ip, request_id=actor.request_id
         ),
         target=f"{DocumentType(proof.id_type).label} {applicant_account(applicant, rules).masked_id}",
-        summary=f"申请人 {proof.name} 注册账号（手机号码已验证，实名核验：{proof.verified_by}）",
+        summary=f"申请人 {proof.name} 注册账号（手机号码已验证，实名核验：{method_label(proof.verified_by)}）",
     )
     return applicant
 

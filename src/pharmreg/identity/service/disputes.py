@@ -26,12 +26,13 @@ from pharmreg.identity import repository
 from pharmreg.identity.documents import DocumentType
 from pharmreg.identity.models import AccountDispute, Applicant, DisputeDocument
 from pharmreg.identity.passwords import make_password_hash
+from pharmreg.identity.realname import method_label
 from pharmreg.identity.schemas import mask_id, mask_mobile
 from pharmreg.identity.service.accounts import audit
 from pharmreg.identity.service.proof import PendingProof
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.forms import FormErrors, Problems
-from pharmreg.kit.uploads import JPEG, PDF, PNG, AttachmentError, check_upload, labels
+from pharmreg.kit.uploads import JPEG, PDF, PNG, AttachmentError, check_upload
 from pharmreg.messaging import notify
 
 STATUS_LABELS = {"open": "待核实", "upheld": "申诉成立", "rejected": "申诉不成立"}
@@ -189,7 +190,7 @@ def _read(row: AccountDispute) -> DisputeRead:
         masked_id=mask_id(row.id_number),
         masked_mobile=mask_mobile(row.mobile),
         certificate_no=row.certificate_no,
-        verified_by=row.verified_by,
+        verified_by=method_label(row.verified_by),
         statement=row.statement,
         filed_at=row.filed_at,
         account_name=row.account_name,
@@ -387,7 +388,7 @@ def _account_read(account: Applicant) -> AccountRead:
         created_at=account.created_at,
         mobile_confirmed_at=account.mobile_confirmed_at,
         verified_at=account.verified_at,
-        verified_by=account.verified_by,
+        verified_by=method_label(account.verified_by) if account.verified_at else None,
         active=account.active,
     )
 
@@ -539,7 +540,3 @@ async def decide_dispute(
         account_mobile=previous_mobile,
         masked_id=mask_id(row.id_number),
     )
-
-
-def document_kinds_label() -> str:
-    return labels(DOCUMENT_TYPES)
