@@ -21,6 +21,7 @@ from pharmreg.identity.documents import DocumentType
 from pharmreg.identity.models import Applicant, NationalStaff, Officer
 from pharmreg.identity.password_policy import PasswordRules, password_problems
 from pharmreg.identity.passwords import check_password, hash_password, make_password_hash, needs_rehash
+from pharmreg.identity.realname import method_label
 from pharmreg.identity.schemas import (
     ApplicantAccount,
     ApplicantCreate,
@@ -30,7 +31,6 @@ from pharmreg.identity.schemas import (
     StaffForm,
 )
 from pharmreg.identity.service.officers import MOBILE, NAME, USERNAME
-from pharmreg.identity.realname import method_label
 from pharmreg.identity.service.proof import PendingProof
 from pharmreg.identity.service.security import second_factor_required, security_rules
 from pharmreg.identity.totp import SecretBox, matching_step
