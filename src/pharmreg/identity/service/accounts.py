@@ -153,7 +153,9 @@ async def register_applicant_account(
             kind="applicant", id=str(applicant.id), name=proof.name, ip=actor.ip, request_id=actor.request_id
         ),
         target=f"{DocumentType(proof.id_type).label} {applicant_account(applicant, rules).masked_id}",
-        summary=f"申请人 {proof.name} 注册账号（手机号码已验证，实名核验：{method_label(proof.verified_by)}）",
+        summary=(
+            f"申请人 {proof.name} 注册账号（手机号码已验证，实名核验：{method_label(proof.verified_by)}）"
+        ),
     )
     return applicant
 
