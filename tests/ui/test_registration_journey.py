@@ -74,6 +74,7 @@ async def test_a_taken_id_number_leads_to_the_dispute(platform, new_page) -> Non
     await page.get_by_label("执业药师职业资格证书编号").fill(person.qualification_no)
     await page.get_by_label("手机号码").fill(person.mobile)
     await page.get_by_role("button", name="下一步：获取短信验证码").click()
+    await expect(page.get_by_role("status").filter(has_text="验证码已发送至 139****2470")).to_be_visible()
     await page.get_by_label("短信验证码").fill(await last_code(platform, person.mobile) or "")
     await page.get_by_label("设置密码").fill(PASSWORD)
     await page.get_by_label("确认密码").fill(PASSWORD)
