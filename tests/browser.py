@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
 import httpx
 
 _TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
+_CAPTCHA = re.compile(r'name="captcha_token" value="([^"]+)"')
+
+
+def captcha_token(html: str) -> str | None:
+    """The token of the picture a page asks to type in, if it asks for one."""
+    found = _CAPTCHA.search(html)
+    return found.group(1) if found else None
+
+
+async def captcha_answer(token: str) -> str:
+    """What the picture shows, read where the platform keeps it (the test Redis)."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(os.environ["PHARMREG_TEST_REDIS_URL"])
+    try:
+        value = await redis.get(f"pharmreg:captcha:{token}")
+    finally:
+        await redis.aclose()
+    assert value is not None, "the picture has expired or was used"
+    return value.decode()
 
 
 class Browser:
@@ -46,6 +67,22 @@ class Browser:
             self.token = found.group(1)
         return response
 
-    async def sign_in(self, base: str, login: str, password: str = "Pharmreg#2026") -> httpx.Response:
+    async def sign_in(
+        self, base: str, login: str, password: str = "Pharmreg#2026", *, solve: str | None = None
+    ) -> httpx.Response:
+        """Sign in as a person does; `solve`: the page (HTML) whose picture to type in first."""
         await self.get(f"{base}/login")
-        return await self.post(f"{base}/login", {"login": login, "password": password, "next": f"{base}/"})
+        data = {"login": login, "password": password, "next": f"{base}/"}
+        token = captcha_token(solve) if solve else None
+        if token:
+            data |= {"captcha_token": token, "captcha": await captcha_answer(token)}
+        return await self.post(f"{base}/login", data)
+
+    async def sign_in_solving(self, base: str, login: str, password: str = "Pharmreg#2026") -> httpx.Response:
+        """Sign in, typing in the picture whenever the page asks for one."""
+        response = await self.sign_in(base, login, password)
+        if (
+            response.status_code == 400 and "请输入图中的数字后再登录" in response.text
+        ):  # password not checked
+            response = await self.sign_in(base, login, password, solve=response.text)
+        return response

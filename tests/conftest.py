@@ -157,24 +157,42 @@ def project_root() -> Path:
     return PROJECT_ROOT
 
 
+class _FromAddress(TestClientTransport):  # type: ignore[type-arg]
+    """The test client's transport, with requests coming from a given client address."""
+
+    def __init__(self, client: AsyncTestClient[Litestar], address: str) -> None:
+        super().__init__(client=client, raise_server_exceptions=True)  # type: ignore[arg-type]
+        self._address = address
+
+    def parse_request(self, request: httpx.Request) -> dict:
+        scope = super().parse_request(request)
+        scope["client"] = (self._address, 50000)
+        return scope
+
+
 class _PortalTransport(httpx.AsyncBaseTransport):
     """Send requests into the app running in the started test client's portal."""
 
-    def __init__(self, client: AsyncTestClient[Litestar]) -> None:
-        self._inner = TestClientTransport(client=client, raise_server_exceptions=True)  # type: ignore[arg-type]
+    def __init__(self, client: AsyncTestClient[Litestar], address: str | None = None) -> None:
+        self._inner = (
+            _FromAddress(client, address)
+            if address
+            else TestClientTransport(client=client, raise_server_exceptions=True)  # type: ignore[arg-type]
+        )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         return self._inner.handle_request(request)
 
 
-def _browser_http(client: AsyncTestClient[Litestar]) -> httpx.AsyncClient:
+def _browser_http(client: AsyncTestClient[Litestar], address: str | None = None) -> httpx.AsyncClient:
     """An HTTP client with its own cookies that reaches the app through the started test client.
 
     The app runs in the test client's portal (its own thread and event loop, where the lifespan
     opened the pools), so every browser must send its requests through that same portal.
+    `address`: the client address the app sees (the default is the test client's own).
     """
     return httpx.AsyncClient(
-        transport=_PortalTransport(client),
+        transport=_PortalTransport(client, address),
         base_url="http://testserver.local",
     )
 
@@ -188,11 +206,12 @@ async def browser(client: AsyncTestClient[Litestar]) -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def new_browser(client: AsyncTestClient[Litestar]) -> AsyncIterator[Callable[[], Browser]]:
-    """Make more browsers in one test (two officers at once, two devices of one person)."""
+    """Make more browsers in one test (two officers at once, two devices of one person), each
+    from the test client's address or from `address`."""
     opened: list[httpx.AsyncClient] = []
 
-    def make() -> Browser:
-        http = _browser_http(client)
+    def make(address: str | None = None) -> Browser:
+        http = _browser_http(client, address)
         opened.append(http)
         return Browser(http)
 

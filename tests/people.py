@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+
+from redis.asyncio import Redis
 from sqlalchemy import select
 
 from pharmreg.audit import SYSTEM
@@ -16,6 +20,7 @@ from pharmreg.identity import (
     security_rules,
 )
 from pharmreg.identity.models import Officer
+from pharmreg.messaging.models import SentMessage
 
 STRONG = "Green#Hills2026"
 
@@ -49,6 +54,28 @@ async def make_officer(
         )
         officer.must_change_password = False
     return officer
+
+
+async def last_code(platform, mobile: str) -> str | None:
+    """The code in the newest text message to `mobile` (the recording provider keeps them)."""
+    async with platform.db.national() as session:
+        text = await session.scalar(
+            select(SentMessage.text)
+            .where(SentMessage.mobile == mobile)
+            .order_by(SentMessage.id.desc())
+            .limit(1)
+        )
+    found = re.search(r"验证码 (\d{6})", text or "")
+    return found.group(1) if found else None
+
+
+async def minute_passes(mobile: str) -> None:
+    """As if a minute had passed since the last code sent to `mobile` (it may get another)."""
+    redis = Redis.from_url(os.environ["PHARMREG_TEST_REDIS_URL"])
+    try:
+        await redis.delete(f"pharmreg:proof-send:pause:{mobile}")
+    finally:
+        await redis.aclose()
 
 
 async def audit_actions(platform, slug: str, target: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +21,7 @@ from pharmreg.practice import PracticeUnitCreate, UnitType, practice_unit_by_usc
 from pharmreg.qualifications import import_ce_credits, import_qualifications
 from pharmreg.register import Decided, Province, Registrant, Terms, load_rules, person_key, register_first
 from tests.applications.journeys import officer_act
+from tests.people import last_code
 
 PASSWORD = "Blue#River2026"
 _numbers = itertools.count(1)
@@ -123,6 +125,49 @@ async def add_unit(
     return code
 
 
+_TICKET = re.compile(r'name="ticket" value="([^"]+)"')
+
+
+def ticket_of(html: str) -> str:
+    """The proof in progress that a registration or dispute page carries."""
+    found = _TICKET.search(html)
+    assert found, "the page carries a ticket"
+    return found.group(1)
+
+
+async def prove_identity(platform, browser, person: Pharmacist, *, start: str = "/account/register"):
+    """Step one of registering (or disputing, start="/account/disputes/new"): the identity with
+    the certificate number; returns the next page (the code was texted to the person's mobile)."""
+    await browser.get(start)
+    return await browser.post(
+        start,
+        {
+            "name": person.name,
+            "document_type": "resident_id",
+            "document_number": person.id_number,
+            "certificate_no": person.qualification_no,
+            "mobile": person.mobile,
+        },
+    )
+
+
+async def register_account(platform, browser, person: Pharmacist, password: str = PASSWORD):
+    """Register as a person does: identity, then the code from the text message and a password."""
+    if not person.qualification_no:
+        person.qualification_no = await add_qualification(platform, person)
+    step = await prove_identity(platform, browser, person)
+    assert step.status_code == 200, step.text[step.text.find("<main") :][:800]
+    return await browser.post(
+        "/account/register/confirm",
+        {
+            "ticket": ticket_of(step.text),
+            "code": await last_code(platform, person.mobile),
+            "password": password,
+            "password_confirm": password,
+        },
+    )
+
+
 @pytest.fixture
 def make_pharmacist(platform, new_browser):
     """A signed-in applicant whose qualification is in the national data; returns (person, browser)."""
@@ -136,21 +181,10 @@ def make_pharmacist(platform, new_browser):
     ):
         serial = next(_numbers)
         person = Pharmacist(name, resident_id(division, birth, serial), f"139{serial:08d}", "")
-        browser = new_browser()
-        await browser.get("/account/register")
-        response = await browser.post(
-            "/account/register",
-            {
-                "name": name,
-                "document_type": "resident_id",
-                "document_number": person.id_number,
-                "mobile": person.mobile,
-                "password": PASSWORD,
-                "password_confirm": PASSWORD,
-            },
-        )
-        assert response.status_code == 303, response.text[:500]
         person.qualification_no = await add_qualification(platform, person, obtained=obtained)
+        browser = new_browser()
+        response = await register_account(platform, browser, person)
+        assert response.status_code == 303, response.text[response.text.find("<main") :][:800]
         return person, browser
 
     return make

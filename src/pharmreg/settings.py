@@ -93,6 +93,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ),
         Meta(pattern=r"^(https?://\S+)?$"),
     ] = ""
+    real_name_verifier: Annotated[
+        str,
+        _doc(
+            "PHARMREG_REAL_NAME_VERIFIER",
+            "How registration and account disputes verify a person's real name: 'qualification' (name, "
+            "ID number and qualification certificate number matched against the national qualification "
+            "data), or the name of a 统一身份认证 service added to pharmreg.wiring.REAL_NAME_VERIFIERS.",
+        ),
+        Meta(pattern=r"^[a-z][a-z0-9_]{0,31}$"),
+    ] = "qualification"
     outbox_poll_seconds: Annotated[
         float,
         _doc(

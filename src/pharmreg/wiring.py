@@ -1,7 +1,11 @@
-"""How the parts are put together outside the web app (worker, command line, tests):
-the outbox relay with every consumer, and what a new tenant schema is prepared with."""
+"""How the parts are put together outside the contexts (web app, worker, command line, tests):
+the outbox relay with every consumer, what a new tenant schema is prepared with, and the
+collaborators identity receives: real-name verification and the provinces that hear disputes."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,11 +13,20 @@ from pharmreg.audit import NationalAuditCopy
 from pharmreg.authority import ensure_projected
 from pharmreg.divisions import DivisionIndex
 from pharmreg.events import Consumer, DeliveryOptions, Relay, Source, index_consumers
-from pharmreg.identity import create_units, plan_units
+from pharmreg.identity import (
+    DocumentType,
+    ProvinceDesk,
+    RealNameCheck,
+    RealNameClaim,
+    RealNameVerifier,
+    create_units,
+    plan_units,
+)
 from pharmreg.kit.db import Database
 from pharmreg.portal import SiteLinksProjection
-from pharmreg.register import PublishedResultsProjection
-from pharmreg.settings import Settings
+from pharmreg.qualifications import find_qualification
+from pharmreg.register import PublishedResultsProjection, national_active, person_key
+from pharmreg.settings import Settings, SettingsError
 from pharmreg.supervision import ProvinceFiguresProjection
 from pharmreg.tenancy import Prepare, TenantDirectory, TenantInfo, load_directory, tenant_divisions
 
@@ -70,3 +83,83 @@ def tenant_preparation(directory: TenantDirectory, divisions: DivisionIndex) -> 
         await ensure_projected(session, tenant)
 
     return prepare
+
+
+class QualificationRecords:
+    """Real-name verification against the national qualification data: name, ID number and
+    certificate number must all match one record (what the real person holds on paper)."""
+
+    name = "qualification"
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def verify(self, claim: RealNameClaim) -> RealNameCheck:
+        async with self._db.national() as session:
+            found = await find_qualification(
+                session, name=claim.name, id_number=claim.id_number, certificate_no=claim.certificate_no
+            )
+        if found is not None:
+            return RealNameCheck(verified=True, method=self.name)
+        return RealNameCheck(
+            verified=False,
+            method=self.name,
+            problem=(
+                "证书编号与姓名、证件号码在全国执业药师资格数据中不相符：请对照执业药师职业资格证书核对"
+                "姓名、证件号码和证书编号；确认无误仍不相符的，请联系资格考试所在省份的人事考试机构"
+            ),
+        )
+
+
+# The real-name verifiers a deployment can choose with PHARMREG_REAL_NAME_VERIFIER; a service
+# for unified identity authentication (统一身份认证) is added here (see RealNameVerifier).
+REAL_NAME_VERIFIERS: dict[str, Callable[[Database], RealNameVerifier]] = {
+    QualificationRecords.name: QualificationRecords,
+}
+
+
+def real_name_verifier(settings: Settings, db: Database) -> RealNameVerifier:
+    make = REAL_NAME_VERIFIERS.get(settings.real_name_verifier)
+    if make is None:
+        known = "、".join(REAL_NAME_VERIFIERS)
+        raise SettingsError(
+            f"PHARMREG_REAL_NAME_VERIFIER: unknown verifier {settings.real_name_verifier!r} ({known})"
+        )
+    return make(db)
+
+
+class RegistryProvinces:
+    """The provinces that hear account disputes, read from the tenant registry as it is now."""
+
+    def __init__(self, directory: Callable[[], TenantDirectory], db: Database) -> None:
+        self._directory = directory
+        self._db = db
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(t.slug, t.name) for t in self._directory().provinces()]
+
+    def authority_name(self, slug: str) -> str:
+        tenant = self._directory().get(slug)
+        return tenant.authority_name if tenant is not None else "省级药品监督管理部门"
+
+    def session(self, slug: str) -> AsyncSession:
+        tenant = self._directory().get(slug)
+        if tenant is None:
+            raise LookupError(slug)
+        return self._db.tenant(tenant.schema, tenant.placement)
+
+    async def default_for(self, id_type: str, id_number: str) -> str | None:
+        async with self._db.national() as session:
+            entry = await national_active(session, person_key(id_type, id_number))
+        if entry is not None and self._directory().get(entry.tenant) is not None:
+            return entry.tenant
+        encoded = id_type in (DocumentType.RESIDENT_ID, DocumentType.HMT_RESIDENCE)
+        if encoded and re.fullmatch(r"\d{6}", id_number[:6]):
+            tenant = self._directory().route(id_number[:2] + "0000")
+            if tenant is not None and self._directory().get(tenant.slug) is not None:
+                return tenant.slug
+        return None
+
+
+def province_desk(directory: Callable[[], TenantDirectory], db: Database) -> ProvinceDesk:
+    return RegistryProvinces(directory, db)

@@ -4,26 +4,15 @@ import re
 import time
 
 import pyotp
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from pharmreg.audit.models import TenantAuditEntry
 from pharmreg.messaging import RecordingSmsProvider
 from pharmreg.messaging.models import SentMessage
-from tests.people import STRONG, audit_actions, make_officer
+from tests.browser import captcha_answer, captcha_token
+from tests.people import STRONG, audit_actions, last_code, make_officer
 
 NEW = "Autumn#Leaves2026"
-
-
-async def last_code(platform, mobile: str) -> str | None:
-    """The code in the newest text message to `mobile` (the recording provider keeps them)."""
-    async with platform.db.national() as session:
-        text = await session.scalar(
-            select(SentMessage.text)
-            .where(SentMessage.mobile == mobile)
-            .order_by(SentMessage.id.desc())
-            .limit(1)
-        )
-    found = re.search(r"验证码 (\d{6})", text or "")
-    return found.group(1) if found else None
 
 
 async def test_reset_by_text_message_ends_every_session(platform, new_browser) -> None:
@@ -153,15 +142,24 @@ async def test_totp_codes_cannot_be_guessed(platform, browser, new_browser) -> N
     first = await thief.sign_in("/p/bj/office", "bj.guarded", STRONG)
     await thief.get(first.headers["location"])
     wrong = "000000" if totp.now() != "000000" else "111111"
-    for _ in range(4):
-        refused = await thief.post("/p/bj/office/login/totp", {"code": wrong})
-        assert refused.status_code == 400 and "动态口令错误" in refused.text
-    locked = await thief.post("/p/bj/office/login/totp", {"code": wrong})
-    assert locked.status_code == 400 and "已被锁定" in locked.text
-    # The half-signed-in session is gone, and the account is locked for the password too.
+
+    async def guess(previous: str | None) -> str:
+        data = {"code": wrong}
+        token = captcha_token(previous) if previous else None
+        if token:  # after two wrong codes, each guess costs a picture typed in
+            data |= {"captcha_token": token, "captcha": await captcha_answer(token)}
+        return (await thief.post("/p/bj/office/login/totp", data)).text
+
+    page = None
+    for n in range(4):
+        page = await guess(page)
+        assert "动态口令错误" in page and (captcha_token(page) is not None) == (n >= 1)
+    locked = await guess(page)
+    assert "已暂停登录 15 分钟" in locked
+    # The half-signed-in session is gone, and this source is locked out for the password too.
     assert (await thief.get("/p/bj/office/login/totp")).headers["location"] == "/p/bj/office/login"
     again = await thief.sign_in("/p/bj/office", "bj.guarded", STRONG)
-    assert again.status_code == 400 and "临时锁定" in again.text
+    assert again.status_code == 400 and "已暂停" in again.text
     actions = await audit_actions(platform, "bj", "bj.guarded")
     assert actions.count("sign_in_failed") >= 5 and "locked_out" in actions
 
@@ -179,3 +177,73 @@ async def test_production_records_never_show_codes(platform) -> None:
     async with platform.db.national() as session:
         kept = await session.scalar(select(SentMessage.text).where(SentMessage.mobile == "13766667777"))
     assert kept == "验证码 ******，10 分钟内有效"
+
+
+async def _reset_rows(platform, slug: str) -> int:
+    tenant = platform.directory.get(slug)
+    async with platform.db.tenant(tenant.schema) as session:
+        return int(
+            await session.scalar(
+                select(func.count())
+                .select_from(TenantAuditEntry)
+                .where(TenantAuditEntry.action == "password_reset_requested")
+            )
+        )
+
+
+async def test_a_flood_of_reset_requests_is_limited_and_writes_no_audit_rows(platform, new_browser) -> None:
+    before = await _reset_rows(platform, "sc")
+    flood = new_browser("203.0.113.44")
+    await flood.get("/p/sc/office/reset")
+    answers = [
+        await flood.post("/p/sc/office/reset", {"login": f"sc.nobody{n}", "mobile": f"137{n:08d}"})
+        for n in range(30)
+    ]
+    # The first requests get the usual answer; then the address is told to wait. No audit row
+    # was written for logins that name no account.
+    assert all(a.status_code == 200 and "如果账号和手机号码无误" in a.text for a in answers[:10])
+    assert all(a.status_code == 429 and "申请验证码过于频繁" in a.text for a in answers[10:])
+    assert await _reset_rows(platform, "sc") == before
+
+
+async def test_reset_requests_for_one_account_are_limited_from_anywhere(platform, new_browser) -> None:
+    await make_officer(platform, "sc", "sc.popular", mobile="13733334444")
+    before = await _reset_rows(platform, "sc")
+    answers = []
+    for n in range(8):  # from eight addresses: the per-address limit never applies
+        browser = new_browser(f"203.0.113.{50 + n}")
+        await browser.get("/p/sc/office/reset")
+        answers.append(
+            await browser.post("/p/sc/office/reset", {"login": "sc.popular", "mobile": "13799998888"})
+        )
+    assert {a.status_code for a in answers} == {200}  # the same answer throughout
+    assert await _reset_rows(platform, "sc") == before + 5  # audited up to the per-account limit
+    # The stranger's wrong numbers do not use up the holder's own requests.
+    holder = new_browser("198.51.100.44")
+    await holder.get("/p/sc/office/reset")
+    same = await holder.post("/p/sc/office/reset", {"login": "sc.popular", "mobile": "13733334444"})
+    assert same.status_code == 200 and await last_code(platform, "13733334444") is not None
+    # Nor can anyone who knows the number have it texted more than five times an hour.
+    for n in range(7):
+        browser = new_browser(f"203.0.113.{60 + n}")
+        await browser.get("/p/sc/office/reset")
+        await browser.post("/p/sc/office/reset", {"login": "sc.popular", "mobile": "13733334444"})
+    async with platform.db.national() as session:
+        sent = await session.scalar(
+            select(func.count()).select_from(SentMessage).where(SentMessage.mobile == "13733334444")
+        )
+    assert sent == 1  # one code a minute at most, five requests an hour at most
+
+
+async def test_reset_answers_alike_for_known_and_unknown_accounts_within_limits(
+    platform, new_browser
+) -> None:
+    await make_officer(platform, "sc", "sc.quiet", mobile="13733335555")
+    known, unknown = new_browser("203.0.113.70"), new_browser("203.0.113.71")
+    await known.get("/p/sc/office/reset")
+    await unknown.get("/p/sc/office/reset")
+    a = await known.post("/p/sc/office/reset", {"login": "sc.quiet", "mobile": "13733335555"})
+    b = await unknown.post("/p/sc/office/reset", {"login": "sc.ghost", "mobile": "13733335555"})
+    assert a.status_code == b.status_code == 200
+    strip = lambda text: re.sub(r'value="[0-9a-f]{40,}"|"x-csrf-token": "[0-9a-f]+"', "", text)  # noqa: E731
+    assert strip(a.text).replace("sc.quiet", "X") == strip(b.text).replace("sc.ghost", "X")

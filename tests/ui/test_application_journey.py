@@ -14,6 +14,7 @@ from playwright.async_api import Page, expect
 
 from tests.applications.files import jpeg, pdf
 from tests.pharmacists import Pharmacist, add_qualification, add_unit, resident_id
+from tests.ui.steps import register
 from tests.ui.test_journeys import sign_in
 
 PASSWORD = "Autumn#Leaf2026"
@@ -67,14 +68,7 @@ async def test_apply_supplement_decide_and_verify_by_qr(platform, new_page) -> N
     unit = await add_unit(platform, "sc", "510104", name="成都市锦江区百草堂大药房")
 
     page = await new_page()
-    await page.goto("/account/register")
-    await page.get_by_label("姓名").fill(person.name)
-    await page.get_by_label("证件号码").fill(person.id_number)
-    await page.get_by_label("手机号码").fill(person.mobile)
-    await page.get_by_label(re.compile(r"^密码")).fill(PASSWORD)
-    await page.get_by_label("确认密码").fill(PASSWORD)
-    await page.get_by_role("button", name="注册").click()
-    await expect(page.get_by_role("heading", name=f"{person.name}，您好")).to_be_visible()
+    await register(page, platform, person, PASSWORD)
 
     # A mock application runs every check and submits nothing.
     await page.get_by_role("link", name="我的申请").click()

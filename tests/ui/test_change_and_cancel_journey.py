@@ -9,6 +9,7 @@ from datetime import date
 from playwright.async_api import Page, expect
 
 from tests.pharmacists import Pharmacist, add_qualification, add_unit, resident_id, seed_registration
+from tests.ui.steps import register
 from tests.ui.test_application_journey import PASSWORD, read_materials
 from tests.ui.test_journeys import sign_in
 
@@ -42,14 +43,7 @@ async def test_move_across_provinces_then_cancel(platform, new_page) -> None:
     destination = await add_unit(platform, "js", "320102", name="南京市玄武区济世大药房")
 
     page = await new_page()
-    await page.goto("/account/register")
-    await page.get_by_label("姓名").fill(person.name)
-    await page.get_by_label("证件号码").fill(person.id_number)
-    await page.get_by_label("手机号码").fill(person.mobile)
-    await page.get_by_label(re.compile(r"^密码")).fill(PASSWORD)
-    await page.get_by_label("确认密码").fill(PASSWORD)
-    await page.get_by_role("button", name="注册").click()
-    await expect(page.get_by_role("heading", name=f"{person.name}，您好")).to_be_visible()
+    await register(page, platform, person, PASSWORD)
     await seed_registration(platform, "gd", person, origin, date(2024, 4, 1))
 
     ref = await apply(page, "变更注册", "江苏省")

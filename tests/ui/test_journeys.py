@@ -54,24 +54,3 @@ async def test_delegate_handle_and_take_back(new_page) -> None:
     await expect(clerk.get_by_role("status")).to_contain_text("转至 广东省药品监督管理局 办理：审批权限收回")
     await clerk.get_by_role("link", name="返回待办").click()
     await expect(clerk).to_have_url(re.compile(r"/p/gd/office/$"))
-
-
-async def test_register_with_mistakes_then_succeed(new_page) -> None:
-    page = await new_page()
-    await page.goto("/account/register")
-    await page.get_by_label("姓名").fill("韩梅梅")
-    await page.get_by_label("证件号码").fill("110101199003070010")
-    await page.get_by_label("手机号码").fill("1390000")
-    await page.get_by_label(re.compile(r"^密码")).fill("Spring#Rain2026")
-    await page.get_by_label("确认密码").fill("Spring#Rain2026")
-    await page.get_by_role("button", name="注册").click()
-    await expect(page.get_by_text("校验码错误")).to_be_visible()
-    await expect(page.get_by_text("手机号码应为 11 位数字")).to_be_visible()
-    await expect(page.get_by_label("姓名")).to_have_value("韩梅梅")  # what was typed is kept
-    await expect(page.get_by_label(re.compile(r"^密码"))).to_have_value("")  # but never the password
-    await page.get_by_label("证件号码").fill("11010119900307002X")
-    await page.get_by_label("手机号码").fill("13900002468")
-    await page.get_by_label(re.compile(r"^密码")).fill("Spring#Rain2026")
-    await page.get_by_label("确认密码").fill("Spring#Rain2026")
-    await page.get_by_role("button", name="注册").click()
-    await expect(page.get_by_role("heading", name="韩梅梅，您好")).to_be_visible()

@@ -14,6 +14,7 @@ import pytest
 
 from pharmreg.kit.codes import resident_id_check_char
 from tests.people import make_officer
+from tests.pharmacists import Pharmacist, register_account
 
 PASSWORD = "Pharmreg#2026"
 SKIPPED_METHODS = {"OPTIONS", "HEAD"}
@@ -43,6 +44,7 @@ ADMIN_PERMISSIONS = frozenset(
         "manage_processes",
         "manage_practice_units",
         "moderate_forum",
+        "handle_disputes",
     }
 )
 USERS = [
@@ -81,6 +83,7 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/register"), "handle_tasks", False),
     # The deadline view needs a post that acts on cases (or supervision, which no walker holds).
     (re.compile(r"^/p/\{slug\}/office/deadlines$"), "handle_tasks", False),
+    (re.compile(r"^/p/\{slug\}/office/disputes"), "handle_disputes", True),
     # publish_content or review_content: none of the walkers holds either.
     (re.compile(r"^/p/\{slug\}/office/publishing"), "publish_content", False),
     # Any of handle_consultations / handle_complaints; none of the walking users holds either.
@@ -101,7 +104,10 @@ OFFICE_RULES = [
     ),
 ]
 NATIONAL_PUBLIC = re.compile(r"^/national/(login|login/totp|logout|reset|reset/confirm)$")
-ACCOUNT_PUBLIC = re.compile(r"^/account/(login|logout|register|reset|reset/confirm)$")
+ACCOUNT_PUBLIC = re.compile(
+    r"^/account/(login|logout|register|register/(resend|back|confirm)|reset|reset/confirm"
+    r"|disputes/(new|resend|back|confirm|file|track))$"
+)
 PUBLIC = re.compile(
     r"^(/|/health|/ready|/divisions/search|/p/\{slug\}|/p/\{slug\}/divisions/\{code\}|/api/.*|/static/.*"
     r"|/guides.*|/verify.*|/p/\{slug\}/results|/results|/region|/contacts|/query/scores"
@@ -209,6 +215,8 @@ def fill(template: str, slug: str, *, officer_id: uuid.UUID) -> str:
         "thread_id": "987654",
         "post_id": "987654",
         "item_id": "987654",
+        "dispute_id": "987654",
+        "document_id": "987654",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 
@@ -233,18 +241,8 @@ async def signed_in(new_browser, platform):
             if response.status_code == 303:  # registered by an earlier test
                 browsers[user] = browser
                 continue
-            await browser.get("/account/register")
-            response = await browser.post(
-                "/account/register",
-                {
-                    "name": "路过者",
-                    "document_type": "resident_id",
-                    "document_number": _id_number(),
-                    "mobile": user.login,
-                    "password": PASSWORD,
-                    "password_confirm": PASSWORD,
-                },
-            )
+            person = Pharmacist("路过者", _id_number(), user.login, "")
+            response = await register_account(platform, browser, person, PASSWORD)
         else:
             await browser.get("/")
             response = None

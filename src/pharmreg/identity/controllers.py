@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,8 +15,29 @@ from pharmreg.identity import pages
 from pharmreg.identity.documents import DocumentType
 from pharmreg.identity.guards import require_applicant, require_signed_in
 from pharmreg.identity.pages import Realm, Tools
-from pharmreg.identity.schemas import ApplicantAccount, ApplicantRegistration, UnitRead
-from pharmreg.identity.service import list_units, register_applicant_account, security_rules
+from pharmreg.identity.permissions import PostPermissions
+from pharmreg.identity.schemas import ApplicantAccount, IdentityForm, SecurityRules, UnitRead
+from pharmreg.identity.service import (
+    DOCUMENT_KINDS,
+    DOCUMENT_MAX_BYTES,
+    DisputeUpload,
+    IdentityTakenError,
+    MobileTakenError,
+    NothingToDisputeError,
+    OwnMobileError,
+    PendingProof,
+    ProofExpiredError,
+    begin_proof,
+    check_new_password,
+    disputed_account,
+    disputes_against,
+    file_dispute,
+    list_units,
+    notify_dispute_handlers,
+    register_applicant_account,
+    security_rules,
+    track_dispute,
+)
 from pharmreg.identity.sessions import session_cookie
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
@@ -92,7 +113,7 @@ class PasswordRoutes(Controller):
     ) -> Response[Any]:
         return await pages.logout(realm, request, tools, actor)
 
-    @post("/logout-everywhere", guards=[require_signed_in(allow_password_change=True)])
+    @post("/logout-everywhere", guards=[require_signed_in(allow_password_change=True, allow_enrolment=True)])
     async def logout_everywhere(
         self,
         request: Request[Any, Any, Any],
@@ -102,11 +123,11 @@ class PasswordRoutes(Controller):
     ) -> Response[Any]:
         return await pages.logout_everywhere(realm, request, tools, actor)
 
-    @get("/password", guards=[require_signed_in(allow_password_change=True)])
+    @get("/password", guards=[require_signed_in(allow_password_change=True, allow_enrolment=True)])
     async def password_page(self, request: Request[Any, Any, Any], realm: NamedDependency[Realm]) -> Template:
         return await pages.password_page(realm, request)
 
-    @post("/password", guards=[require_signed_in(allow_password_change=True)])
+    @post("/password", guards=[require_signed_in(allow_password_change=True, allow_enrolment=True)])
     async def password(
         self,
         request: Request[Any, Any, Any],
@@ -160,13 +181,13 @@ class SecondFactorRoutes(PasswordRoutes):
     ) -> Template | Response[Any]:
         return await pages.totp_submit(realm, request, tools, actor)
 
-    @get("/totp", guards=[require_signed_in()])
+    @get("/totp", guards=[require_signed_in(allow_enrolment=True)])
     async def totp_setup_page(
         self, request: Request[Any, Any, Any], realm: NamedDependency[Realm], tools: NamedDependency[Tools]
     ) -> Template:
         return await pages.totp_setup_page(realm, request, tools)
 
-    @post("/totp", guards=[require_signed_in()])
+    @post("/totp", guards=[require_signed_in(allow_enrolment=True)])
     async def totp_setup(
         self,
         request: Request[Any, Any, Any],
@@ -185,27 +206,105 @@ def _staff_realm(db: NamedDependency[Database]) -> Realm:
     return staff_realm(db)
 
 
+def _identity_form(form: dict[str, str]) -> IdentityForm:
+    return IdentityForm(**{k: form.get(k, "")[:100] for k in IdentityForm.__struct_fields__})
+
+
+async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
+    return {k: str(v) for k, v in (await request.form()).items() if not isinstance(v, UploadFile)}
+
+
+def _address(actor: Actor) -> str:
+    return actor.ip or "unknown"
+
+
+def _identity_page(
+    purpose: str, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Template:
+    """Step one of registering or of disputing an account: who you are."""
+    return Template(
+        "account/register.html" if purpose == "register" else "account/dispute_start.html",
+        context={"values": values, "errors": errors, "types": list(DocumentType)},
+        status_code=status,
+    )
+
+
+def _code_page(
+    ticket: str,
+    proof: PendingProof,
+    rules: SecurityRules,
+    *,
+    registering: bool,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> Template:
+    """Step two: the code sent to the mobile (unless already typed back) and, to register, the password."""
+    return Template(
+        "account/proof_code.html",
+        context={
+            "ticket": ticket,
+            "proof": proof,
+            "rules": rules,
+            "errors": errors or {},
+            "notice": notice,
+            "registering": registering,
+            "base": "/account/register" if registering else "/account/disputes",
+        },
+        status_code=status,
+    )
+
+
+def _outcome_page(case: str, ticket: str, proof: PendingProof, status: int = 200) -> Template:
+    """What a confirmed proof found: the ID or the mobile already has an account, or nothing to dispute."""
+    return Template(
+        "account/proof_result.html",
+        context={"case": case, "ticket": ticket, "proof": proof},
+        status_code=status,
+    )
+
+
+EXPIRED = "验证已过期（需在 30 分钟内完成），请重新填写并获取验证码"
+
+
 class AccountController(PasswordRoutes):
-    """Applicants: register, sign in, their account, password, reset by SMS code."""
+    """Applicants: register (identity proven first), sign in, their account, password, reset."""
 
     path = "/account"
     opt = {"realm_kind": "applicant"}
     dependencies = {"realm": Provide(_applicant_realm, sync_to_thread=False)}
 
     @get("/register")
-    async def register_page(self, national_session: NamedDependency[AsyncSession]) -> Template:
-        return Template(
-            "account/register.html",
-            context={
-                "values": {},
-                "errors": {},
-                "types": list(DocumentType),
-                "rules": await security_rules(national_session),
-            },
-        )
+    async def register_page(self) -> Template:
+        return _identity_page("register", {}, {})
 
     @post("/register")
     async def register(
+        self,
+        request: Request[Any, Any, Any],
+        national_session: NamedDependency[AsyncSession],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template:
+        """Step one: check the details, verify the real name, send a code to the mobile."""
+        return await _begin(request, "register", national_session, tools, actor)
+
+    @post("/register/resend")
+    async def register_resend(
+        self,
+        request: Request[Any, Any, Any],
+        national_session: NamedDependency[AsyncSession],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template:
+        return await _resend(request, "register", national_session, tools, actor)
+
+    @post("/register/back")
+    async def register_back(self, request: Request[Any, Any, Any], tools: NamedDependency[Tools]) -> Template:
+        return await _back(request, "register", tools)
+
+    @post("/register/confirm")
+    async def register_confirm(
         self,
         request: Request[Any, Any, Any],
         db: NamedDependency[Database],
@@ -213,23 +312,37 @@ class AccountController(PasswordRoutes):
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
     ) -> Template | Response[Any]:
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        data = msgspec.convert(
-            {k: form.get(k, "") for k in ApplicantRegistration.__struct_fields__}, ApplicantRegistration
-        )
+        """Step two: the code typed back and a password chosen; only then is the account made."""
+        form = await _form(request)
+        ticket = form.get("ticket", "")
+        async with db.national() as session:
+            rules = await security_rules(session)
         try:
-            async with db.national() as session, session.begin():
-                rules = await security_rules(session)
-                applicant = await register_applicant_account(
-                    session, data, rules=rules, today=china_today(), actor=actor
-                )
-        except FormErrors as exc:
-            shown = {k: v for k, v in form.items() if "password" not in k}
-            return Template(
-                "account/register.html",
-                context={"values": shown, "errors": exc.errors, "types": list(DocumentType), "rules": rules},
-                status_code=400,
+            proof = await tools.proofs.load(ticket)
+        except ProofExpiredError:
+            return _identity_page("register", {}, {"": EXPIRED}, status=400)
+        try:
+            check_new_password(
+                form.get("password", ""),
+                form.get("password_confirm", ""),
+                rules,
+                (proof.id_number, proof.mobile, proof.name),
             )
+            proof = await tools.proofs.confirm(ticket, form.get("code", ""))
+            async with db.national() as session, session.begin():
+                applicant = await register_applicant_account(
+                    session, proof, password=form.get("password", ""), rules=rules, actor=actor
+                )
+        except ProofExpiredError:
+            return _identity_page("register", {}, {"": EXPIRED}, status=400)
+        except FormErrors as exc:
+            return _code_page(ticket, proof, rules, registering=True, errors=exc.errors, status=400)
+        except IdentityTakenError:
+            return _outcome_page("identity_taken", ticket, proof, status=409)
+        except MobileTakenError:
+            await tools.proofs.discard(ticket)
+            return _outcome_page("mobile_taken", ticket, proof, status=409)
+        await tools.proofs.discard(ticket)
         token = await tools.sessions.create(
             realm.principal(applicant),
             idle_seconds=rules.session_idle_minutes * 60,
@@ -243,8 +356,16 @@ class AccountController(PasswordRoutes):
 
     @get("/", guards=[require_applicant()])
     async def home(
-        self, request: Request[Any, Any, Any], applicant: NamedDependency[ApplicantAccount]
+        self,
+        request: Request[Any, Any, Any],
+        applicant: NamedDependency[ApplicantAccount],
+        national_session: NamedDependency[AsyncSession],
+        tools: NamedDependency[Tools],
     ) -> Template:
+        disputes = [
+            (tools.provinces.authority_name(province), filed)
+            for province, filed in await disputes_against(national_session, applicant.id)
+        ]
         return Template(
             "account/home.html",
             context={
@@ -252,8 +373,270 @@ class AccountController(PasswordRoutes):
                 "document_label": DocumentType(applicant.id_type).label,
                 "welcome": request.query_params.get("welcome") == "1",
                 "changed": request.query_params.get("changed") == "1",
+                "disputes": disputes,
             },
         )
+
+
+async def _begin(
+    request: Request[Any, Any, Any], purpose: str, session: AsyncSession, tools: Tools, actor: Actor
+) -> Template:
+    form = await _form(request)
+    shown = {k: v for k, v in form.items() if k in IdentityForm.__struct_fields__}
+    try:
+        ticket, proof = await begin_proof(
+            _identity_form(form),
+            purpose=purpose,
+            verifier=tools.real_name,
+            proofs=tools.proofs,
+            sms=tools.sms,
+            address=_address(actor),
+            today=china_today(),
+        )
+    except FormErrors as exc:
+        return _identity_page(purpose, shown, exc.errors, status=400)
+    return _code_page(
+        ticket,
+        proof,
+        await security_rules(session),
+        registering=purpose == "register",
+        notice=f"验证码已发送至 {proof.masked_mobile}，5 分钟内有效",
+    )
+
+
+async def _resend(
+    request: Request[Any, Any, Any], purpose: str, session: AsyncSession, tools: Tools, actor: Actor
+) -> Template:
+    ticket = (await _form(request)).get("ticket", "")
+    try:
+        proof = await tools.proofs.load(ticket)
+    except ProofExpiredError:
+        return _identity_page(purpose, {}, {"": EXPIRED}, status=400)
+    rules = await security_rules(session)
+    refused = await tools.proofs.send_code(ticket, proof, address=_address(actor), sms=tools.sms)
+    registering = purpose == "register"
+    if refused is not None:
+        return _code_page(ticket, proof, rules, registering=registering, errors={"code": refused}, status=429)
+    return _code_page(
+        ticket,
+        proof,
+        rules,
+        registering=registering,
+        notice=f"新的验证码已发送至 {proof.masked_mobile}，5 分钟内有效",
+    )
+
+
+async def _back(request: Request[Any, Any, Any], purpose: str, tools: Tools) -> Template:
+    """Change what was typed: the form again with its values; the code sent is void."""
+    ticket = (await _form(request)).get("ticket", "")
+    try:
+        proof = await tools.proofs.load(ticket)
+    except ProofExpiredError:
+        return _identity_page(purpose, {}, {})
+    await tools.proofs.discard(ticket)
+    return _identity_page(purpose, proof.form_values(), {})
+
+
+class DisputeController(Controller):
+    """账号申诉: someone whose ID document another person registered asks for the account."""
+
+    path = "/account/disputes"
+    include_in_schema = False
+
+    @get("/new")
+    async def start_page(self) -> Template:
+        return _identity_page("dispute", {}, {})
+
+    @post("/new")
+    async def start(
+        self,
+        request: Request[Any, Any, Any],
+        national_session: NamedDependency[AsyncSession],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template:
+        return await _begin(request, "dispute", national_session, tools, actor)
+
+    @post("/resend")
+    async def resend(
+        self,
+        request: Request[Any, Any, Any],
+        national_session: NamedDependency[AsyncSession],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template:
+        return await _resend(request, "dispute", national_session, tools, actor)
+
+    @post("/back")
+    async def back(self, request: Request[Any, Any, Any], tools: NamedDependency[Tools]) -> Template:
+        return await _back(request, "dispute", tools)
+
+    @post("/confirm")
+    async def confirm(
+        self,
+        request: Request[Any, Any, Any],
+        national_session: NamedDependency[AsyncSession],
+        tools: NamedDependency[Tools],
+    ) -> Template:
+        """The code typed back (or a proof already confirmed while registering): the dispute form."""
+        form = await _form(request)
+        ticket = form.get("ticket", "")
+        try:
+            proof = await tools.proofs.confirm(ticket, form.get("code", ""))
+        except ProofExpiredError:
+            return _identity_page("dispute", {}, {"": EXPIRED}, status=400)
+        except FormErrors as exc:
+            proof = await tools.proofs.load(ticket)
+            rules = await security_rules(national_session)
+            return _code_page(ticket, proof, rules, registering=False, errors=exc.errors, status=400)
+        return await self._form_page(national_session, tools, ticket, proof, values={}, errors={})
+
+    async def _form_page(
+        self,
+        session: AsyncSession,
+        tools: Tools,
+        ticket: str,
+        proof: PendingProof,
+        *,
+        values: dict[str, str],
+        errors: dict[str, str],
+        status: int = 200,
+    ) -> Template:
+        try:
+            await disputed_account(session, proof)
+        except NothingToDisputeError:
+            notice = "该证件号码尚未注册账号，没有可申诉的账号：设置密码即可完成注册"
+            return _code_page(ticket, proof, await security_rules(session), registering=True, notice=notice)
+        except OwnMobileError:
+            await tools.proofs.discard(ticket)
+            return _outcome_page("own_mobile", ticket, proof)
+        province = values.get("province") or await tools.provinces.default_for(proof.id_type, proof.id_number)
+        return Template(
+            "account/dispute_form.html",
+            context={
+                "ticket": ticket,
+                "proof": proof,
+                "provinces": tools.provinces.choices(),
+                "province": province or "",
+                "values": values,
+                "errors": errors,
+                "kinds": DOCUMENT_KINDS,
+                "needs_back": proof.id_type != DocumentType.PASSPORT,
+                "max_mb": DOCUMENT_MAX_BYTES // (1024 * 1024),
+            },
+            status_code=status,
+        )
+
+    @post("/file")
+    async def file(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[Database],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+        permissions: NamedDependency[PostPermissions],
+    ) -> Template:
+        """File the dispute: documents checked by content, both sides told, the province notified."""
+        data = await request.form()
+        form = {k: str(v) for k, v in data.items() if not isinstance(v, UploadFile)}
+        ticket = form.get("ticket", "")
+        try:
+            proof = await tools.proofs.load(ticket)
+        except ProofExpiredError:
+            return _identity_page("dispute", {}, {"": EXPIRED}, status=400)
+        if not proof.confirmed:
+            return _identity_page(
+                "dispute", proof.form_values(), {"": "请先输入手机收到的验证码"}, status=400
+            )
+        uploads = []
+        for kind in DOCUMENT_KINDS:
+            upload = data.get(kind)
+            if isinstance(upload, UploadFile) and upload.filename:
+                uploads.append(
+                    DisputeUpload(
+                        kind=kind, filename=upload.filename, data=await upload.read(DOCUMENT_MAX_BYTES + 1)
+                    )
+                )
+        provinces = [slug for slug, _name in tools.provinces.choices()]
+        try:
+            if not await tools.proofs.filing_admitted(_address(actor)):
+                raise FormErrors(
+                    {"": "本地址今天提交的申诉已达上限，请明天再试或联系所在省份的药品监督管理部门"}
+                )
+            async with db.national() as session, session.begin():
+                filed = await file_dispute(
+                    session,
+                    proof,
+                    province=form.get("province", ""),
+                    statement=form.get("statement", ""),
+                    uploads=uploads,
+                    provinces=provinces,
+                    actor=actor,
+                )
+        except FormErrors as exc:
+            async with db.national() as session:
+                return await self._form_page(
+                    session, tools, ticket, proof, values=form, errors=exc.errors, status=400
+                )
+        except (NothingToDisputeError, OwnMobileError):
+            async with db.national() as session:
+                return await self._form_page(session, tools, ticket, proof, values=form, errors={})
+        await tools.proofs.discard(ticket)
+        authority = tools.provinces.authority_name(filed.province)
+        await tools.sms.send(
+            tenant_slug=filed.province,
+            mobile=filed.claimant_mobile,
+            purpose="dispute_filed",
+            text=(
+                f"【执业药师注册】您的账号申诉已提交，由{authority}核实处理，查询码 {filed.code}，"
+                "可在平台“账号申诉进度查询”查看。处理结果将短信通知您。"
+            ),
+            secret=filed.code,
+        )
+        await tools.sms.send(
+            tenant_slug=filed.province,
+            mobile=filed.account_mobile,
+            purpose="dispute_filed",
+            text=(
+                f"【执业药师注册】有人对证件号码 {filed.masked_id} 对应的执业药师个人账号提出账号申诉，"
+                f"由{authority}核实。如该账号确为您本人注册，无需操作，请留意后续通知；如有疑问，请联系{authority}。"
+            ),
+        )
+        async with tools.provinces.session(filed.province) as tenant_session, tenant_session.begin():
+            await notify_dispute_handlers(
+                tenant_session,
+                permissions.posts_granting("handle_disputes"),
+                dispute_id=filed.dispute_id,
+                link=f"/p/{filed.province}/office/disputes/{filed.dispute_id}",
+            )
+        return Template(
+            "account/dispute_filed.html", context={"filed": filed, "authority": authority}, status_code=200
+        )
+
+    @get("/track")
+    async def track_page(self) -> Template:
+        return Template("account/dispute_track.html", context={"code": "", "found": None, "error": None})
+
+    @post("/track")
+    async def track(
+        self,
+        request: Request[Any, Any, Any],
+        national_session: NamedDependency[AsyncSession],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template:
+        code = (await _form(request)).get("code", "").strip()[:40]
+        if not await tools.proofs.tracking_admitted(_address(actor)):
+            limited: dict[str, Any] = {"code": code, "found": None, "error": "查询过于频繁，请十分钟后再试"}
+            return Template("account/dispute_track.html", context=limited, status_code=429)
+        found = await track_dispute(national_session, code)
+        context: dict[str, Any] = {
+            "code": code,
+            "found": found,
+            "authority": tools.provinces.authority_name(found.province) if found else None,
+            "error": None if found else "未找到该查询码对应的申诉：请核对短信中的查询码",
+        }
+        return Template("account/dispute_track.html", context=context, status_code=200 if found else 404)
 
 
 class NationalSignInController(SecondFactorRoutes):
@@ -264,4 +647,4 @@ class NationalSignInController(SecondFactorRoutes):
     dependencies = {"realm": Provide(_staff_realm, sync_to_thread=False)}
 
 
-ROUTE_HANDLERS = [AccountController, NationalSignInController]
+ROUTE_HANDLERS = [AccountController, DisputeController, NationalSignInController]

@@ -30,12 +30,38 @@ class SignInRequired(NotAuthorizedException):
 
 
 class PasswordChangeRequired(NotAuthorizedException):
-    """Signed in with a password that must be replaced first (set by an admin, or expired)."""
+    """Signed in with a password that must be replaced first (set by an admin, or expired).
 
-    def __init__(self, realm: str, tenant: str | None) -> None:
-        super().__init__(detail="请先修改密码")
+    `page` is where the edge sends the person, under the realm's base path.
+    """
+
+    page = "/password"
+
+    def __init__(self, realm: str, tenant: str | None, detail: str = "请先修改密码") -> None:
+        super().__init__(detail=detail)
         self.realm = realm
         self.tenant = tenant
+
+
+class SecondFactorEnrolmentRequired(PasswordChangeRequired):
+    """The security rules require a second factor this account has not enrolled yet."""
+
+    page = "/totp"
+
+    def __init__(self, realm: str, tenant: str | None) -> None:
+        super().__init__(realm, tenant, detail="请先启用动态口令")
+
+
+def _first_things_first(
+    account: OfficerAccount | StaffAccount, realm: str, tenant: str | None, *, password: bool, enrolment: bool
+) -> None:
+    """A password to replace comes first, then a second factor to enrol; only the routes that
+    do these (and signing out) are open meanwhile."""
+    if account.must_change_password or account.password_expired:
+        if not password:
+            raise PasswordChangeRequired(realm, tenant)
+    elif account.must_enrol_totp and not enrolment:
+        raise SecondFactorEnrolmentRequired(realm, tenant)
 
 
 def _state(connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
@@ -54,7 +80,10 @@ def account_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Account | None
 
 
 def require_officer(
-    *permissions: str, allow_password_change: bool = False, province_only: bool = False
+    *permissions: str,
+    allow_password_change: bool = False,
+    allow_enrolment: bool = False,
+    province_only: bool = False,
 ) -> Guard:
     """An officer of the route's tenant, holding one of `permissions` (any, if none given).
 
@@ -67,8 +96,9 @@ def require_officer(
         account = account_of(connection)
         if not isinstance(account, OfficerAccount) or account.tenant != slug:
             raise SignInRequired("officer", slug)
-        if (account.must_change_password or account.password_expired) and not allow_password_change:
-            raise PasswordChangeRequired("officer", slug)
+        _first_things_first(
+            account, "officer", slug, password=allow_password_change, enrolment=allow_enrolment
+        )
         if permissions and not any(account.may(p) for p in permissions):
             raise PermissionDeniedException(detail="您没有执行此操作的权限")
         if province_only and not account.at_province:
@@ -77,15 +107,16 @@ def require_officer(
     return guard
 
 
-def require_staff(*, superadmin: bool = False, allow_password_change: bool = False) -> Guard:
+def require_staff(
+    *, superadmin: bool = False, allow_password_change: bool = False, allow_enrolment: bool = False
+) -> Guard:
     """National staff (the super-tenant), or only its super-administrators."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
         account = account_of(connection)
         if not isinstance(account, StaffAccount):
             raise SignInRequired("staff", None)
-        if (account.must_change_password or account.password_expired) and not allow_password_change:
-            raise PasswordChangeRequired("staff", None)
+        _first_things_first(account, "staff", None, password=allow_password_change, enrolment=allow_enrolment)
         if superadmin and not account.is_superadmin:
             raise PermissionDeniedException(detail="只有超级管理员可以执行此操作")
 
@@ -103,11 +134,13 @@ def require_applicant(*, allow_password_change: bool = False) -> Guard:
     return guard
 
 
-def require_signed_in(*, allow_password_change: bool = False) -> Guard:
+def require_signed_in(*, allow_password_change: bool = False, allow_enrolment: bool = False) -> Guard:
     """The account of the realm whose routes these are (`realm_kind` in the controller's opt)."""
     checks = {
-        "officer": require_officer(allow_password_change=allow_password_change),
-        "staff": require_staff(allow_password_change=allow_password_change),
+        "officer": require_officer(
+            allow_password_change=allow_password_change, allow_enrolment=allow_enrolment
+        ),
+        "staff": require_staff(allow_password_change=allow_password_change, allow_enrolment=allow_enrolment),
         "applicant": require_applicant(allow_password_change=allow_password_change),
     }
 

@@ -11,9 +11,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
+    Text,
     UniqueConstraint,
     func,
     text,
@@ -87,6 +90,12 @@ class Applicant(NationalBase):
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date] = mapped_column(Date)
     mobile: Mapped[str] = mapped_column(String(11), index=True, unique=True)  # also a login
+    # When a code sent to `mobile` was typed back; None: never confirmed.
+    mobile_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When and how the real name was verified (e.g. "qualification"); None: registered before
+    # registration asked for proof.
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by: Mapped[str | None] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(200))
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
@@ -128,6 +137,8 @@ class _SecurityColumns:
     password_min_length: Mapped[int] = mapped_column(Integer, server_default=text("10"))
     password_min_classes: Mapped[int] = mapped_column(Integer, server_default=text("3"))
     password_max_age_days: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # Who must sign in with a second factor (TOTP): "none", "admins" or "all".
+    totp_required: Mapped[str] = mapped_column(String(16), server_default=text("'none'"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_by: Mapped[str | None] = mapped_column(String(64))
 
@@ -155,3 +166,86 @@ class PublicContact(TenantBase):
     sort_order: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
     updated_by: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class _SignInFailureColumns:
+    """Failed sign-ins in the current window, counted three ways: one account from one source
+    (an address, or a browser where the account signed in before), one account from every
+    source (subject, "*"), and one address on every account ("*", source)."""
+
+    __tablename__ = "sign_in_failure"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # officer, staff, applicant
+    # "a:<account id>", or "l:<login>" for a login that names no account; "*": every account.
+    subject: Mapped[str] = mapped_column(String(80), primary_key=True)
+    # "ip:<address>" or "d:<device digest>"; "*": every source.
+    source: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The account holder was last told of failures at this time (account-wide rows only).
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+
+
+class TenantSignInFailure(_SignInFailureColumns, TenantBase):
+    pass
+
+
+class NationalSignInFailure(_SignInFailureColumns, NationalBase):
+    pass
+
+
+class AccountDispute(NationalBase):
+    """账号申诉: someone who proved their identity says the account bound to their ID document
+    is not theirs. A province's officers decide; one province never sees another's."""
+
+    __tablename__ = "account_dispute"
+    __table_args__ = (Index("ix_account_dispute_province", "province", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The claimant follows the dispute with this code; only its hash is kept.
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    province: Mapped[str] = mapped_column(String(41))  # the tenant slug that decides
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'open'"))  # open, upheld, rejected
+    applicant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applicant.id"), index=True)
+    # The claimant, as proven: real name verified, mobile confirmed by a code.
+    name: Mapped[str] = mapped_column(String(50))
+    id_type: Mapped[str] = mapped_column(String(16))
+    id_number: Mapped[str] = mapped_column(String(32))
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date] = mapped_column(Date)
+    certificate_no: Mapped[str] = mapped_column(String(40))
+    verified_by: Mapped[str] = mapped_column(String(32))
+    mobile: Mapped[str] = mapped_column(String(11))
+    mobile_confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    statement: Mapped[str] = mapped_column(Text)
+    # The account as it was when the dispute was filed.
+    account_name: Mapped[str] = mapped_column(String(50))
+    account_mobile: Mapped[str] = mapped_column(String(11))
+    account_created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    filed_ip: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column()
+    decided_by_name: Mapped[str | None] = mapped_column(String(50))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class DisputeDocument(NationalBase):
+    """An identity document a claimant uploaded, checked by its content."""
+
+    __tablename__ = "dispute_document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("account_dispute.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # id_front, id_back, other
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The first officer who opened it (every opening is in the audit log).
+    first_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_opened_by: Mapped[str | None] = mapped_column(String(50))

@@ -17,19 +17,28 @@ from pharmreg.audit import Actor
 from pharmreg.identity.guards import account_of
 from pharmreg.identity.models import NationalStaff, Officer
 from pharmreg.identity.passwords import check_password
+from pharmreg.identity.positions import Position
+from pharmreg.identity.realname import RealNameVerifier
 from pharmreg.identity.repository import applicant_by_id, officer_by_id, staff_by_id
-from pharmreg.identity.schemas import SecurityRules
+from pharmreg.identity.schemas import OfficerAccount, SecurityRules, StaffAccount
 from pharmreg.identity.service import (
+    Challenge,
+    IdentityProofs,
+    ProvinceDesk,
     ResetCodes,
+    ResetRefused,
+    account_key,
     audit,
     change_password,
     disable_second_factor,
     enable_second_factor,
     finish_password_reset,
     second_factor,
+    second_factor_required,
     security_rules,
     sign_in,
     start_password_reset,
+    unlock_account,
 )
 from pharmreg.identity.sessions import (
     Principal,
@@ -38,12 +47,13 @@ from pharmreg.identity.sessions import (
     expired_session_cookie,
     session_cookie,
 )
-from pharmreg.identity.throttle import SignInThrottle
+from pharmreg.identity.throttle import SignInGuard
 from pharmreg.identity.totp import SecretBox, new_secret, provisioning_uri, qr_svg
 from pharmreg.kit.forms import FormErrors
 from pharmreg.messaging import SmsProvider
 
 RESET_SENT = "如果账号和手机号码无误，验证码已发送到该手机，10 分钟内有效。"
+RESET_LIMITED = "本地址申请验证码过于频繁，请一小时后再试"
 
 
 @dataclass(frozen=True)
@@ -62,17 +72,23 @@ class Realm:
     def principal(self, account: Any) -> Principal:
         return Principal(kind=self.kind, user_id=str(account.id), name=account.name, tenant=self.tenant)
 
+    def account_key(self, account: Any) -> str:
+        return account_key(self.kind, self.tenant, account.id)
+
 
 @dataclass(frozen=True)
 class Tools:
     """The collaborators the pages need, handed in by the edge."""
 
     sessions: SessionStore
-    throttle: SignInThrottle
+    guard: SignInGuard
     reset_codes: ResetCodes
     sms: SmsProvider
     secret_box: SecretBox
     secure_cookies: bool
+    proofs: IdentityProofs
+    real_name: RealNameVerifier
+    provinces: ProvinceDesk
 
 
 def safe_next(value: str | None, default: str) -> str:
@@ -125,13 +141,22 @@ async def login_submit(
             tenant_slug=realm.tenant,
             login=login,
             password=password,
-            throttle=tools.throttle,
+            guard=tools.guard,
             rules=rules,
             actor=actor,
+            cookies=request.cookies,
+            challenge=_challenge(form),
+            sms=tools.sms,
         )
     if outcome.account is None:
         return _page(
-            realm, "auth/login.html", status=400, error=outcome.error, next=target, values={"login": login}
+            realm,
+            "auth/login.html",
+            status=400,
+            error=outcome.error,
+            next=target,
+            values={"login": login},
+            captcha=outcome.captcha,
         )
     await tools.sessions.destroy(request.scope["state"].get("session_token"))  # no session fixation
     token = await tools.sessions.create(
@@ -145,7 +170,20 @@ async def login_submit(
     response.set_cookie(
         session_cookie(token, secure=tools.secure_cookies, max_age=rules.session_absolute_hours * 3600)
     )
+    if not outcome.needs_second_factor:
+        _remember_device(response, realm, outcome.account, tools)
     return response
+
+
+def _challenge(form: dict[str, str]) -> Challenge:
+    return Challenge(token=form.get("captcha_token", "")[:64], answer=form.get("captcha", "")[:8])
+
+
+def _remember_device(response: Response[Any], realm: Realm, account: Any, tools: Tools) -> None:
+    """After a complete sign-in: this browser is now a known device of the account."""
+    response.set_cookie(
+        tools.guard.devices.cookie(realm.account_key(account), path=realm.base, secure=tools.secure_cookies)
+    )
 
 
 def _pending(request: Request[Any, Any, Any], realm: Realm) -> SessionData | None:
@@ -187,10 +225,13 @@ async def totp_submit(
             account,
             form.get("code", ""),
             box=tools.secret_box,
-            throttle=tools.throttle,
+            guard=tools.guard,
             rules=rules,
-            realm=f"{realm.kind}:{realm.tenant}",
+            kind=realm.kind,
+            tenant_slug=realm.tenant,
             actor=actor,
+            cookies=request.cookies,
+            challenge=_challenge(form),
         )
     if outcome.locked:
         # No more guesses on this half-signed-in session: after the lockout, start again.
@@ -201,10 +242,13 @@ async def totp_submit(
         response.set_cookie(expired_session_cookie(secure=tools.secure_cookies))
         return response
     if not outcome.passed:
-        return _page(realm, "auth/totp.html", status=400, error=outcome.error, next=target)
+        return _page(
+            realm, "auth/totp.html", status=400, error=outcome.error, next=target, captcha=outcome.captcha
+        )
     token = await tools.sessions.complete_mfa(request.scope["state"]["session_token"], pending)
     response = Redirect(path=target, status_code=303)
     response.set_cookie(session_cookie(token, secure=tools.secure_cookies, max_age=pending.absolute_seconds))
+    _remember_device(response, realm, account, tools)
     return response
 
 
@@ -300,18 +344,21 @@ async def reset_submit(realm: Realm, request: Request[Any, Any, Any], tools: Too
         return _page(
             realm, "auth/reset.html", status=400, values=form, errors={"": "请填写账号和注册时的手机号码"}
         )
-    async with realm.open_session() as session, session.begin():
-        rules = await security_rules(session)
-        await start_password_reset(
-            session,
-            kind=realm.kind,
-            tenant_slug=realm.tenant,
-            login=login,
-            mobile=mobile,
-            codes=tools.reset_codes,
-            sms=tools.sms,
-            actor=actor,
-        )
+    try:
+        async with realm.open_session() as session, session.begin():
+            rules = await security_rules(session)
+            await start_password_reset(
+                session,
+                kind=realm.kind,
+                tenant_slug=realm.tenant,
+                login=login,
+                mobile=mobile,
+                codes=tools.reset_codes,
+                sms=tools.sms,
+                actor=actor,
+            )
+    except ResetRefused:
+        return _page(realm, "auth/reset.html", status=429, values=form, errors={"": RESET_LIMITED})
     return _page(
         realm, "auth/reset_confirm.html", notice=RESET_SENT, values={"login": login}, errors={}, rules=rules
     )
@@ -336,6 +383,7 @@ async def reset_confirm_submit(
                 codes=tools.reset_codes,
                 actor=actor,
             )
+            await unlock_account(session, tools.guard, kind=realm.kind, account_id=account.id)
     except FormErrors as exc:
         values = {"login": form.get("login", "")}
         return _page(
@@ -347,23 +395,41 @@ async def reset_confirm_submit(
             rules=await _rules(realm),
         )
     await tools.sessions.destroy_all(realm.principal(account))
-    await tools.throttle.unlock(f"{realm.kind}:{realm.tenant}", form.get("login", ""))
     return Redirect(path=f"{realm.base}/login?reset=1", status_code=303)
 
 
 # --------------------------------------------------------------------------- second factor
 
 
+def _required_for(request: Request[Any, Any, Any], rules: SecurityRules) -> bool:
+    """Whether the realm's rules make the signed-in officer or staff member keep a second factor."""
+    account = account_of(request)
+    if isinstance(account, OfficerAccount):
+        return second_factor_required(rules, administrator=account.holds(Position.TENANT_ADMIN))
+    return isinstance(account, StaffAccount) and second_factor_required(
+        rules, administrator=account.is_superadmin
+    )
+
+
 async def totp_setup_page(realm: Realm, request: Request[Any, Any, Any], tools: Tools) -> Template:
     account = account_of(request)
     assert account is not None
+    required = _required_for(request, await _rules(realm))
     if getattr(account, "totp_enabled", False):
-        return _page(realm, "auth/totp_setup.html", enabled=True, errors={})
+        return _page(realm, "auth/totp_setup.html", enabled=True, required=required, errors={})
     secret = new_secret()
     # The secret waits in the signed-in session's Redis entry until a code proves the app has it.
     await tools.sessions.stash(request.scope["state"]["session_token"], "totp_secret", secret)
     uri = provisioning_uri(secret, f"{realm.tenant}:{getattr(account, 'username', account.name)}")
-    return _page(realm, "auth/totp_setup.html", enabled=False, qr=qr_svg(uri), secret=secret, errors={})
+    return _page(
+        realm,
+        "auth/totp_setup.html",
+        enabled=False,
+        required=required,
+        qr=qr_svg(uri),
+        secret=secret,
+        errors={},
+    )
 
 
 async def totp_setup_submit(
@@ -371,12 +437,19 @@ async def totp_setup_submit(
 ) -> Template | Response[Any]:
     form = await _form(request)
     token = request.scope["state"]["session_token"]
+    enrolling = bool(getattr(account_of(request), "must_enrol_totp", False))
     async with realm.open_session() as session, session.begin():
         account = await _own_account(session, realm, request)
+        required = _required_for(request, await security_rules(session))
         if form.get("action") == "disable":
             if not await check_password(account.password_hash, form.get("password", "")):
                 return _page(
-                    realm, "auth/totp_setup.html", status=400, enabled=True, errors={"password": "密码不正确"}
+                    realm,
+                    "auth/totp_setup.html",
+                    status=400,
+                    enabled=True,
+                    required=required,
+                    errors={"password": "密码不正确"},
                 )
             disable_second_factor(account)
             await audit(
@@ -396,6 +469,7 @@ async def totp_setup_submit(
                     "auth/totp_setup.html",
                     status=400,
                     enabled=False,
+                    required=required,
                     qr=qr_svg(provisioning_uri(secret, account.username)) if secret else None,
                     secret=secret,
                     errors={"code": "口令不正确，请确认验证器中的时间和口令后重试"},
@@ -408,4 +482,6 @@ async def totp_setup_submit(
                 target=account.username,
                 summary=f"{account.name} 启用了动态口令",
             )
-    return Redirect(path=f"{realm.base}/totp", status_code=303)
+    # Someone made to enrol goes on to their work; otherwise (and after disabling a required
+    # factor, which the guards then ask to enrol anew: how a new phone is bound) back here.
+    return Redirect(path=realm.home if enrolling else f"{realm.base}/totp", status_code=303)

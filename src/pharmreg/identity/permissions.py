@@ -23,3 +23,7 @@ class PostPermissions:
 
     def of(self, posts: Iterable[str]) -> frozenset[str]:
         return frozenset(p for post in posts for p in self._by_post.get(post, ()))
+
+    def posts_granting(self, permission: str) -> frozenset[str]:
+        """The posts whose holders have `permission`."""
+        return frozenset(post for post, granted in self._by_post.items() if permission in granted)

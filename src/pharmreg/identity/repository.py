@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.identity.models import (
+    AccountDispute,
     Applicant,
     BureauUnit,
+    DisputeDocument,
     NationalSecuritySetting,
+    NationalSignInFailure,
     NationalStaff,
     Officer,
     OfficerPosition,
     PublicContact,
     TenantSecuritySetting,
+    TenantSignInFailure,
 )
+
+FailureModel = type[TenantSignInFailure] | type[NationalSignInFailure]
+FailureRow = TenantSignInFailure | NationalSignInFailure
 
 
 async def units(session: AsyncSession) -> Sequence[BureauUnit]:
@@ -165,6 +173,20 @@ async def province_admins(session: AsyncSession, position: str) -> list[uuid.UUI
     return list(await session.scalars(query))
 
 
+async def province_officers_holding(session: AsyncSession, posts: Collection[str]) -> list[uuid.UUID]:
+    """Active officers of the province bureau holding any of `posts`."""
+    if not posts:
+        return []
+    query = (
+        select(Officer.id)
+        .join(OfficerPosition, Officer.id == OfficerPosition.officer_id)
+        .join(BureauUnit, BureauUnit.id == Officer.unit_id)
+        .where(OfficerPosition.position.in_(list(posts)), Officer.active.is_(True), BureauUnit.level == 1)
+        .distinct()
+    )
+    return list(await session.scalars(query))
+
+
 async def search_officers(
     session: AsyncSession,
     *,
@@ -222,6 +244,24 @@ async def applicant_by_login(session: AsyncSession, login: str) -> Applicant | N
 
 async def applicant_by_id(session: AsyncSession, applicant_id: Any) -> Applicant | None:
     return await session.get(Applicant, applicant_id)
+
+
+async def applicant_by_document(session: AsyncSession, *, id_type: str, id_number: str) -> Applicant | None:
+    return await session.scalar(
+        select(Applicant).where(Applicant.id_type == id_type, Applicant.id_number == id_number)
+    )
+
+
+async def lock_applicant(session: AsyncSession, applicant_id: Any) -> Applicant:
+    """The applicant's row, locked until commit (disputes against one account are serialised)."""
+    account = await session.scalar(
+        select(Applicant)
+        .where(Applicant.id == applicant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert account is not None
+    return account
 
 
 async def applicant_exists(session: AsyncSession, *, id_type: str, id_number: str) -> bool:
@@ -289,3 +329,182 @@ async def fill_unit_contact(
         .values(phone=phone, address=address, email=email)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+# --------------------------------------------------------------------------- sign-in failures
+
+
+def _failure_key(model: FailureModel, kind: str, subject: str, source: str) -> Any:
+    return (model.kind == kind) & (model.subject == subject) & (model.source == source)
+
+
+async def hold_failure_row(
+    session: AsyncSession, model: FailureModel, kind: str, subject: str, source: str
+) -> bool:
+    """Make sure the row exists and lock it until commit; True if it was just created."""
+    created = await session.execute(
+        insert(model)
+        .values(kind=kind, subject=subject, source=source, failures=0)
+        .on_conflict_do_nothing()
+        .returning(model.kind)
+    )
+    inserted = created.first() is not None
+    await session.execute(
+        select(model.kind).where(_failure_key(model, kind, subject, source)).with_for_update()
+    )
+    return inserted
+
+
+async def failure_rows(
+    session: AsyncSession, model: FailureModel, kind: str, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], FailureRow]:
+    query = select(model).where(model.kind == kind, tuple_(model.subject, model.source).in_(keys))
+    rows: list[FailureRow] = list(await session.scalars(query))
+    return {(row.subject, row.source): row for row in rows}
+
+
+async def add_failure(
+    session: AsyncSession,
+    model: FailureModel,
+    kind: str,
+    subject: str,
+    source: str,
+    *,
+    window_minutes: int,
+    now: datetime,
+) -> FailureRow:
+    """One more failure; a row whose window has passed starts counting again at one."""
+    expired = model.window_started_at < now - timedelta(minutes=window_minutes)
+    statement = (
+        insert(model)
+        .values(kind=kind, subject=subject, source=source, failures=1, window_started_at=now, last_at=now)
+        .on_conflict_do_update(
+            index_elements=[model.kind, model.subject, model.source],
+            set_={
+                "failures": case((expired, 1), else_=model.failures + 1),
+                "window_started_at": case((expired, now), else_=model.window_started_at),
+                "last_at": now,
+            },
+        )
+        .returning(model)
+        .execution_options(populate_existing=True)
+    )
+    row: FailureRow = cast("FailureRow", (await session.execute(statement)).scalar_one())
+    return row
+
+
+async def lock_failures(
+    session: AsyncSession, model: FailureModel, kind: str, subject: str, source: str, until: datetime
+) -> None:
+    await session.execute(
+        update(model).where(_failure_key(model, kind, subject, source)).values(locked_until=until)
+    )
+
+
+async def mark_alerted(
+    session: AsyncSession, model: FailureModel, kind: str, subject: str, at: datetime
+) -> None:
+    await session.execute(update(model).where(_failure_key(model, kind, subject, "*")).values(notified_at=at))
+
+
+async def clear_failures(
+    session: AsyncSession, model: FailureModel, kind: str, subject: str, source: str | None
+) -> None:
+    """Forget one source's failures on an account, or (source None) all of the account's."""
+    query = delete(model).where(model.kind == kind, model.subject == subject)
+    if source is not None:
+        query = query.where(model.source == source)
+    await session.execute(query)
+
+
+async def purge_failures(
+    session: AsyncSession, model: FailureModel, *, before: datetime, now: datetime
+) -> None:
+    """Drop rows idle since `before` whose lock is over, a bounded batch at a time."""
+    stale = (
+        select(model.kind, model.subject, model.source)
+        .where(model.last_at < before, or_(model.locked_until.is_(None), model.locked_until < now))
+        .limit(200)
+    )
+    await session.execute(delete(model).where(tuple_(model.kind, model.subject, model.source).in_(stale)))
+
+
+# --------------------------------------------------------------------------- account disputes
+
+
+async def add_dispute(session: AsyncSession, dispute: AccountDispute) -> None:
+    session.add(dispute)
+    await session.flush()
+
+
+def add_dispute_document(session: AsyncSession, document: DisputeDocument) -> None:
+    session.add(document)
+
+
+async def open_disputes_against(session: AsyncSession, applicant_id: Any) -> Sequence[AccountDispute]:
+    query = select(AccountDispute).where(
+        AccountDispute.applicant_id == applicant_id, AccountDispute.status == "open"
+    )
+    return (await session.scalars(query.order_by(AccountDispute.id))).all()
+
+
+async def dispute_by_code(session: AsyncSession, code_hash: str) -> AccountDispute | None:
+    return await session.scalar(select(AccountDispute).where(AccountDispute.code_hash == code_hash))
+
+
+async def disputes_of_province(
+    session: AsyncSession, province: str, *, status: str
+) -> Sequence[AccountDispute]:
+    """Open disputes oldest first; decided ones (status "decided") newest first, the last 200."""
+    query = select(AccountDispute).where(AccountDispute.province == province)
+    if status == "open":
+        query = query.where(AccountDispute.status == "open").order_by(AccountDispute.id)
+    else:
+        query = query.where(AccountDispute.status != "open").order_by(AccountDispute.id.desc()).limit(200)
+    return (await session.scalars(query)).all()
+
+
+async def dispute_of_province(
+    session: AsyncSession, province: str, dispute_id: int, *, for_update: bool = False
+) -> AccountDispute | None:
+    """A dispute only if this province handles it: every officer-side read goes through here."""
+    query = select(AccountDispute).where(AccountDispute.id == dispute_id, AccountDispute.province == province)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return await session.scalar(query)
+
+
+async def disputes_of_account_in(
+    session: AsyncSession, applicant_id: Any, province: str
+) -> Sequence[AccountDispute]:
+    query = select(AccountDispute).where(
+        AccountDispute.applicant_id == applicant_id, AccountDispute.province == province
+    )
+    return (await session.scalars(query.order_by(AccountDispute.id))).all()
+
+
+async def dispute_documents(session: AsyncSession, dispute_id: int) -> Sequence[DisputeDocument]:
+    query = (
+        select(DisputeDocument).where(DisputeDocument.dispute_id == dispute_id).order_by(DisputeDocument.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def dispute_document(
+    session: AsyncSession, dispute_id: int, document_id: int
+) -> DisputeDocument | None:
+    return await session.scalar(
+        select(DisputeDocument).where(
+            DisputeDocument.id == document_id, DisputeDocument.dispute_id == dispute_id
+        )
+    )
+
+
+async def dispute_document_content(session: AsyncSession, document_id: int) -> bytes:
+    content = await session.scalar(select(DisputeDocument.content).where(DisputeDocument.id == document_id))
+    return bytes(content or b"")
+
+
+async def forget_sign_in_failures(session: AsyncSession, *, kind: str, subject: str) -> None:
+    """Every national count and lock of an account (it changed hands)."""
+    await clear_failures(session, NationalSignInFailure, kind, subject, None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import msgspec
 
@@ -61,6 +61,9 @@ class ApplicantCreate(msgspec.Struct, frozen=True):
     birth_date: date
     mobile: str
     password_hash: str
+    mobile_confirmed_at: datetime | None = None
+    verified_at: datetime | None = None
+    verified_by: str | None = None
 
 
 class StaffCreate(msgspec.Struct, frozen=True):
@@ -82,6 +85,16 @@ class SecurityRules(msgspec.Struct, frozen=True):
     password_min_length: int = 10
     password_min_classes: int = 3
     password_max_age_days: int = 0
+    totp_required: str = "none"  # one of TOTP_REQUIRED
+
+
+# Who must sign in with a second factor, and how the security settings page names it, for
+# officers (a province's rule) and for national staff (the national rule).
+TOTP_REQUIRED: dict[str, tuple[str, str]] = {
+    "none": ("不强制，工作人员自行选择是否启用", "不强制，全国用户自行选择是否启用"),
+    "admins": ("系统管理员必须启用", "超级管理员必须启用"),
+    "all": ("全体工作人员必须启用", "全体全国用户必须启用"),
+}
 
 
 # Allowed range of each setting, and its name in the interface.
@@ -115,6 +128,8 @@ class OfficerAccount(msgspec.Struct, frozen=True):
     must_change_password: bool
     password_expired: bool
     totp_enabled: bool
+    # The rules require a second factor this officer has not enrolled yet.
+    must_enrol_totp: bool = False
 
     def holds(self, *positions: str) -> bool:
         return any(p in self.positions for p in positions)
@@ -144,6 +159,7 @@ class StaffAccount(msgspec.Struct, frozen=True):
     must_change_password: bool
     password_expired: bool
     totp_enabled: bool
+    must_enrol_totp: bool = False
 
     @property
     def is_superadmin(self) -> bool:
@@ -163,18 +179,27 @@ class ApplicantAccount(msgspec.Struct, frozen=True):
 
     @property
     def masked_id(self) -> str:
-        """Only the first and last characters: what pages may show of an ID number."""
-        n = self.id_number
-        return n[:3] + "*" * max(0, len(n) - 7) + n[-4:] if len(n) > 7 else "*" * len(n)
+        return mask_id(self.id_number)
 
 
-class ApplicantRegistration(msgspec.Struct, frozen=True):
-    name: str
-    document_type: str
-    document_number: str
-    mobile: str
-    password: str
-    password_confirm: str
+def mask_id(number: str) -> str:
+    """Only the first and last characters: what pages may show of an ID number."""
+    return number[:3] + "*" * max(0, len(number) - 7) + number[-4:] if len(number) > 7 else "*" * len(number)
+
+
+def mask_mobile(mobile: str) -> str:
+    """The first three and last four digits: what pages and messages show of a mobile number."""
+    return mobile[:3] + "****" + mobile[-4:] if len(mobile) == 11 else "****"
+
+
+class IdentityForm(msgspec.Struct, frozen=True):
+    """Who someone says they are, as typed in to register or to dispute an account."""
+
+    name: str = ""
+    document_type: str = ""
+    document_number: str = ""
+    certificate_no: str = ""
+    mobile: str = ""
     birth_date: str = ""
     sex: str = ""
 

@@ -80,8 +80,9 @@ def sign_in_path(realm: str, tenant: str | None) -> str:
     return {"officer": f"/p/{tenant}/office/login", "staff": "/national/login"}.get(realm, "/account/login")
 
 
-def password_path(realm: str, tenant: str | None) -> str:
-    return f"{sign_in_path(realm, tenant).removesuffix('/login')}/password"
+def password_path(realm: str, tenant: str | None, page: str = "/password") -> str:
+    """Where a person goes first: the password to replace, or the second factor to enrol."""
+    return f"{sign_in_path(realm, tenant).removesuffix('/login')}{page}"
 
 
 def _redirect(request: Request[Any, Any, Any], location: str) -> Response[Any]:
@@ -102,8 +103,8 @@ def handle_password_change_required(
     request: Request[Any, Any, Any], exc: PasswordChangeRequired
 ) -> Response[Any]:
     if _is_api(request):
-        return _respond(request, 403, "请先修改密码")
-    return _redirect(request, password_path(exc.realm, exc.tenant))
+        return _respond(request, 403, str(exc.detail))
+    return _redirect(request, password_path(exc.realm, exc.tenant, exc.page))
 
 
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

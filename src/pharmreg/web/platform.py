@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request
@@ -22,12 +22,16 @@ from pharmreg.authority import AuthorityPolicy, PolicyCache
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import (
     ApplicantAccount,
+    DeviceCookies,
+    IdentityProofs,
     OfficerAccount,
     PostPermissions,
+    ProvinceDesk,
+    RealNameVerifier,
     ResetCodes,
     SecretBox,
     SessionStore,
-    SignInThrottle,
+    SignInGuard,
     StaffAccount,
     Tools,
     account_of,
@@ -37,6 +41,7 @@ from pharmreg.kit.ipranges import IpRanges
 from pharmreg.messaging import RecordingSmsProvider, SmsProvider
 from pharmreg.settings import Settings
 from pharmreg.tenancy import TenantDirectory, TenantInfo
+from pharmreg.wiring import province_desk, real_name_verifier
 
 
 @dataclass
@@ -47,7 +52,7 @@ class Platform:
     divisions: DivisionIndex
     directory: TenantDirectory
     sessions: SessionStore
-    throttle: SignInThrottle
+    guard: SignInGuard
     reset_codes: ResetCodes
     sms: SmsProvider
     secret_box: SecretBox
@@ -60,6 +65,10 @@ class Platform:
     public_url: str
     # Offline IPv4 -> province table, for the portal's first guess of a visitor's province.
     ip_provinces: IpRanges
+    # Registration and account disputes: proofs in progress, real-name verification, provinces.
+    proofs: IdentityProofs
+    real_name: RealNameVerifier
+    provinces: ProvinceDesk = field(init=False)
 
     @classmethod
     def build(
@@ -71,14 +80,14 @@ class Platform:
         directory: TenantDirectory,
     ) -> Platform:
         model_text = (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
-        return cls(
+        platform = cls(
             settings=settings,
             db=db,
             redis=redis,
             divisions=divisions,
             directory=directory,
             sessions=SessionStore(redis),
-            throttle=SignInThrottle(redis),
+            guard=SignInGuard(redis, DeviceCookies(settings.secret_key)),
             reset_codes=ResetCodes(redis),
             sms=RecordingSmsProvider(db, reveal_codes=not settings.is_production),
             secret_box=SecretBox(settings.secret_key),
@@ -90,7 +99,12 @@ class Platform:
             verification_key=hashlib.sha256(
                 f"pharmreg verification:{settings.secret_key}".encode()
             ).hexdigest(),
+            proofs=IdentityProofs(redis),
+            real_name=real_name_verifier(settings, db),
         )
+        # Read through the platform, whose registry is refreshed every few seconds.
+        platform.provinces = province_desk(lambda: platform.directory, db)
+        return platform
 
 
 def provide_platform(state: State) -> Platform:
@@ -163,11 +177,14 @@ async def provide_policy(
 def provide_auth_tools(platform: NamedDependency[Platform]) -> Tools:
     return Tools(
         sessions=platform.sessions,
-        throttle=platform.throttle,
+        guard=platform.guard,
         reset_codes=platform.reset_codes,
         sms=platform.sms,
         secret_box=platform.secret_box,
         secure_cookies=platform.settings.is_production,
+        proofs=platform.proofs,
+        real_name=platform.real_name,
+        provinces=platform.provinces,
     )
 
 
@@ -190,7 +207,7 @@ def dependencies() -> dict[str, Provide]:
                 "divisions",
                 "directory",
                 "sessions",
-                "throttle",
+                "guard",
                 "reset_codes",
                 "sms",
                 "secret_box",

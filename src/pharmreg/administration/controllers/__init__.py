@@ -2,6 +2,7 @@
 
 from pharmreg.administration.controllers.authority import AuthorityController
 from pharmreg.administration.controllers.calendar import WorkdayController
+from pharmreg.administration.controllers.disputes import DisputesController
 from pharmreg.administration.controllers.national import NationalConsoleController, NationalStaffController
 from pharmreg.administration.controllers.registration import (
     PracticeUnitsController,
@@ -25,6 +26,7 @@ ROUTE_HANDLERS = [
     WorkdayController,
     RegistrationRulesController,
     PracticeUnitsController,
+    DisputesController,
 ]
 
 __all__ = ["ROUTE_HANDLERS"]

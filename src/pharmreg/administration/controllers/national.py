@@ -17,6 +17,7 @@ from pharmreg.administration.service import audit_query
 from pharmreg.audit import ACTIONS, Actor, search_national_audit
 from pharmreg.identity import (
     SECURITY_LIMITS,
+    TOTP_REQUIRED,
     OfficerForm,
     Position,
     Principal,
@@ -208,7 +209,14 @@ class NationalStaffController(Controller):
         return Template(
             "national/security.html",
             context=_context(
-                staff, db, "security", values=rules, limits=SECURITY_LIMITS, errors={}, saved=False
+                staff,
+                db,
+                "security",
+                values=rules,
+                limits=SECURITY_LIMITS,
+                totp_choices=TOTP_REQUIRED,
+                errors={},
+                saved=False,
             ),
         )
 
@@ -229,14 +237,28 @@ class NationalStaffController(Controller):
             return Template(
                 "national/security.html",
                 context=_context(
-                    staff, db, "security", values=form, limits=SECURITY_LIMITS, errors=exc.errors, saved=False
+                    staff,
+                    db,
+                    "security",
+                    values=form,
+                    limits=SECURITY_LIMITS,
+                    totp_choices=TOTP_REQUIRED,
+                    errors=exc.errors,
+                    saved=False,
                 ),
                 status_code=400,
             )
         return Template(
             "national/security.html",
             context=_context(
-                staff, db, "security", values=rules, limits=SECURITY_LIMITS, errors={}, saved=True
+                staff,
+                db,
+                "security",
+                values=rules,
+                limits=SECURITY_LIMITS,
+                totp_choices=TOTP_REQUIRED,
+                errors={},
+                saved=True,
             ),
         )
 

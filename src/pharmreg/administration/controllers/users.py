@@ -17,6 +17,7 @@ from pharmreg.administration.service import audit_query, deactivate_officer, sco
 from pharmreg.audit import ACTIONS, Actor, search_tenant_audit
 from pharmreg.identity import (
     SECURITY_LIMITS,
+    TOTP_REQUIRED,
     OfficerAccount,
     OfficerForm,
     OfficerRead,
@@ -382,7 +383,15 @@ class SecurityController(Controller):
             request,
             "administration/security.html",
             _context(
-                tenant, officer, db, "security", values=rules, limits=SECURITY_LIMITS, errors={}, saved=False
+                tenant,
+                officer,
+                db,
+                "security",
+                values=rules,
+                limits=SECURITY_LIMITS,
+                totp_choices=TOTP_REQUIRED,
+                errors={},
+                saved=False,
             ),
         )
 
@@ -411,6 +420,7 @@ class SecurityController(Controller):
                     "security",
                     values=form,
                     limits=SECURITY_LIMITS,
+                    totp_choices=TOTP_REQUIRED,
                     errors=exc.errors,
                     saved=False,
                 ),
@@ -420,7 +430,15 @@ class SecurityController(Controller):
             request,
             "administration/security.html",
             _context(
-                tenant, officer, db, "security", values=rules, limits=SECURITY_LIMITS, errors={}, saved=True
+                tenant,
+                officer,
+                db,
+                "security",
+                values=rules,
+                limits=SECURITY_LIMITS,
+                totp_choices=TOTP_REQUIRED,
+                errors={},
+                saved=True,
             ),
         )
 

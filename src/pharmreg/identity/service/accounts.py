@@ -8,7 +8,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from redis.asyncio import Redis
@@ -17,27 +17,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.audit import Actor, record_national_audit, record_tenant_audit
 from pharmreg.events import record_event
 from pharmreg.identity import repository
-from pharmreg.identity.documents import DocumentType, check_document
+from pharmreg.identity.documents import DocumentType
 from pharmreg.identity.models import Applicant, NationalStaff, Officer
 from pharmreg.identity.password_policy import PasswordRules, password_problems
 from pharmreg.identity.passwords import check_password, hash_password, make_password_hash, needs_rehash
+from pharmreg.identity.realname import method_label
 from pharmreg.identity.schemas import (
     ApplicantAccount,
     ApplicantCreate,
-    ApplicantRegistration,
     SecurityRules,
     StaffAccount,
     StaffCreate,
     StaffForm,
 )
 from pharmreg.identity.service.officers import MOBILE, NAME, USERNAME
-from pharmreg.identity.service.security import security_rules
+from pharmreg.identity.service.proof import PendingProof
+from pharmreg.identity.service.security import second_factor_required, security_rules
 from pharmreg.identity.totp import SecretBox, matching_step
 from pharmreg.kit.clock import utcnow
-from pharmreg.kit.codes import CodeError
 from pharmreg.kit.db import is_tenant_session
 from pharmreg.kit.forms import FormErrors, Problems
+from pharmreg.kit.logging import get_logger
+from pharmreg.kit.ratelimit import within_limit
 from pharmreg.messaging import SmsProvider
+
+log = get_logger(__name__)
 
 APPLICANT_REGISTERED = "identity.applicant_registered"
 Account = Officer | NationalStaff | Applicant
@@ -86,6 +90,9 @@ async def register_applicant(session: AsyncSession, data: ApplicantCreate) -> Ap
             "birth_date": data.birth_date,
             "mobile": data.mobile,
             "password_hash": data.password_hash,
+            "mobile_confirmed_at": data.mobile_confirmed_at,
+            "verified_at": data.verified_at,
+            "verified_by": data.verified_by,
         },
     )
     if applicant is not None:
@@ -93,68 +100,62 @@ async def register_applicant(session: AsyncSession, data: ApplicantCreate) -> Ap
     return applicant
 
 
-async def register_applicant_account(
-    session: AsyncSession, form: ApplicantRegistration, *, rules: SecurityRules, today: date, actor: Actor
-) -> Applicant:
-    """Self-registration: checks everything and reports every problem at once."""
+class IdentityTakenError(Exception):
+    """The ID document has an account already: said only to someone who passed the proof,
+    who may then dispute that account."""
+
+
+class MobileTakenError(Exception):
+    """The (proven) mobile number is another account's login already."""
+
+
+def check_new_password(password: str, confirm: str, rules: SecurityRules, ids: tuple[str, ...]) -> None:
+    """The password policy for a new password; raises FormErrors."""
     problems = Problems()
-    name = form.name.strip()
-    if not NAME.fullmatch(name):
-        problems.add("name", "请填写与证件一致的姓名（2 至 50 个字）")
-    doc_type = number = None
-    birth, sex = None, None
-    try:
-        checked = check_document(form.document_type, form.document_number, today=today)
-        doc_type, number, birth, sex = checked.type, checked.number, checked.birth_date, checked.sex
-    except CodeError as exc:
-        field = "document_type" if "证件类型" in str(exc) else "document_number"
-        problems.add(field, str(exc))
-    if doc_type is not None and not doc_type.encodes_birth_and_sex:
-        try:
-            birth = date.fromisoformat(form.birth_date)
-            if birth > today or birth.year < 1900:
-                raise ValueError
-        except ValueError:
-            problems.add("birth_date", "请填写正确的出生日期")
-        if form.sex not in ("M", "F"):
-            problems.add("sex", "请选择性别")
-        sex = form.sex
-    mobile = form.mobile.strip()
-    if not MOBILE.fullmatch(mobile):
-        problems.add("mobile", "手机号码应为 11 位数字，以 1 开头")
-    elif await repository.mobile_taken(session, mobile):
-        problems.add("mobile", "该手机号码已用于其他账号；一个手机号码只能注册一个账号")
-    _check_password(problems, form.password, form.password_confirm, rules, (number or "", mobile, name))
-    if (
-        doc_type is not None
-        and number is not None
-        and await repository.applicant_exists(session, id_type=doc_type.value, id_number=number)
-    ):
-        problems.add("document_number", "该证件号码已注册，请直接登录；忘记密码可通过手机验证码重置")
+    _check_password(problems, password, confirm, rules, ids)
     problems.raise_if_any()
-    assert doc_type is not None and number is not None and birth is not None and sex is not None
+
+
+async def register_applicant_account(
+    session: AsyncSession, proof: PendingProof, *, password: str, rules: SecurityRules, actor: Actor
+) -> Applicant:
+    """Self-registration from a confirmed proof (real name verified, mobile code typed back);
+    the caller checked the password against the policy (check_new_password)."""
+    assert proof.confirmed
+    if await repository.applicant_exists(session, id_type=proof.id_type, id_number=proof.id_number):
+        raise IdentityTakenError
+    if await repository.mobile_taken(session, proof.mobile):
+        raise MobileTakenError
+    now = utcnow()
     applicant = await register_applicant(
         session,
         ApplicantCreate(
-            id_type=doc_type.value,
-            id_number=number,
-            name=name,
-            sex=sex,
-            birth_date=birth,
-            mobile=mobile,
-            password_hash=await make_password_hash(form.password),
+            id_type=proof.id_type,
+            id_number=proof.id_number,
+            name=proof.name,
+            sex=proof.sex,
+            birth_date=proof.birth_date,
+            mobile=proof.mobile,
+            password_hash=await make_password_hash(password),
+            mobile_confirmed_at=now,
+            verified_at=now,
+            verified_by=proof.verified_by,
         ),
     )
     if applicant is None:  # registered by a concurrent request a moment ago
-        raise FormErrors({"document_number": "该证件号码或手机号码刚刚已被注册，请直接登录"})
+        if await repository.applicant_exists(session, id_type=proof.id_type, id_number=proof.id_number):
+            raise IdentityTakenError
+        raise MobileTakenError
     record_national_audit(
         session,
         action="account_registered",
         actor=Actor(
-            kind="applicant", id=str(applicant.id), name=name, ip=actor.ip, request_id=actor.request_id
+            kind="applicant", id=str(applicant.id), name=proof.name, ip=actor.ip, request_id=actor.request_id
         ),
-        target=f"{DocumentType(doc_type).label} {applicant_account(applicant, rules).masked_id}",
-        summary=f"申请人 {name} 注册账号",
+        target=f"{DocumentType(proof.id_type).label} {applicant_account(applicant, rules).masked_id}",
+        summary=(
+            f"申请人 {proof.name} 注册账号（手机号码已验证，实名核验：{method_label(proof.verified_by)}）"
+        ),
     )
     return applicant
 
@@ -254,6 +255,8 @@ def staff_account(staff: NationalStaff, rules: SecurityRules) -> StaffAccount:
         must_change_password=staff.must_change_password,
         password_expired=_expired(staff, rules),
         totp_enabled=staff.totp_secret is not None,
+        must_enrol_totp=staff.totp_secret is None
+        and second_factor_required(rules, administrator=staff.role == "superadmin"),
     )
 
 
@@ -273,15 +276,16 @@ class Verified:
     reason: str  # "ok", "bad_credentials" or "inactive"
 
 
-async def verify_credentials(session: AsyncSession, kind: str, login: str, password: str) -> Verified:
-    """Check a login and password; costs the same time whether or not the account exists."""
-    account: Account | None
-    if kind == "officer":
-        account = await repository.officer_by_username(session, login)
-    elif kind == "staff":
-        account = await repository.staff_by_username(session, login)
-    else:
-        account = await repository.applicant_by_login(session, login)
+_UNSET: Any = object()
+
+
+async def verify_credentials(
+    session: AsyncSession, kind: str, login: str, password: str, *, account: Account | None = _UNSET
+) -> Verified:
+    """Check a login and password (the account, if the caller already looked it up); costs the
+    same time whether or not the account exists."""
+    if account is _UNSET:
+        account = await find_account(session, kind, login)
     if account is None:
         await check_password(_DUMMY_HASH, password)
         return Verified(None, "bad_credentials")
@@ -356,11 +360,20 @@ async def _set_password(account: Account, password: str) -> None:
 
 
 class ResetCodes:
-    """One-time codes for password reset, kept (hashed) in Redis for ten minutes."""
+    """One-time codes for password reset, kept (hashed) in Redis for ten minutes, and the
+    limits on asking for them."""
 
     TTL_SECONDS = 600
     RESEND_SECONDS = 60
     MAX_ATTEMPTS = 5
+    # Requests per hour: from one address (whatever the accounts); naming one login with one
+    # mobile number (codes a phone can receive); and mismatched requests about one login that
+    # are audited (beyond that the answer is the same, without a row). A stranger typing wrong
+    # numbers never uses up the holder's own requests.
+    PER_ADDRESS = 10
+    PER_PAIR = 5
+    AUDITED_MISMATCHES = 5
+    WINDOW_SECONDS = 3600
 
     def __init__(self, redis: Redis, prefix: str = "pharmreg") -> None:
         self._redis = redis
@@ -368,6 +381,25 @@ class ResetCodes:
 
     def _key(self, realm: str, account_id: str) -> str:
         return f"{self._prefix}:reset:{realm}:{account_id}"
+
+    async def _within(self, key: str, limit: int) -> bool:
+        return await within_limit(self._redis, key, limit=limit, window_seconds=self.WINDOW_SECONDS)
+
+    async def address_admitted(self, realm: str, address: str) -> bool:
+        """Counts one request from `address`; False once the address asked too often."""
+        return await self._within(f"reset:{realm}:addr:{address}", self.PER_ADDRESS)
+
+    async def pair_admitted(self, realm: str, login: str, mobile: str) -> bool:
+        """Counts one request naming this login with this mobile number."""
+        return await self._within(
+            f"reset:{realm}:pair:{login.strip().lower()[:64]}:{mobile.strip()[:20]}", self.PER_PAIR
+        )
+
+    async def mismatch_audited(self, realm: str, login: str) -> bool:
+        """Counts one mismatched request about `login`; False once enough were audited."""
+        return await self._within(
+            f"reset:{realm}:mismatch:{login.strip().lower()[:64]}", self.AUDITED_MISMATCHES
+        )
 
     async def issue(self, realm: str, account_id: str) -> str | None:
         """A fresh code, or None if one was sent less than a minute ago."""
@@ -399,17 +431,27 @@ class ResetCodes:
         await self._redis.delete(key, key + ":tries")
         return True
 
+    async def revoke(self, realm: str, account_id: str) -> None:
+        """Any code already sent stops working (the account's mobile number changed)."""
+        key = self._key(realm, account_id)
+        await self._redis.delete(key, key + ":tries", key + ":sent")
+
 
 def _realm(kind: str, tenant_slug: str) -> str:
     return f"{kind}:{tenant_slug}"
 
 
-async def _find(session: AsyncSession, kind: str, login: str) -> Account | None:
+async def find_account(session: AsyncSession, kind: str, login: str) -> Account | None:
+    """The account a login names in a realm (username; ID number or mobile for applicants)."""
     if kind == "officer":
         return await repository.officer_by_username(session, login)
     if kind == "staff":
         return await repository.staff_by_username(session, login)
     return await repository.applicant_by_login(session, login)
+
+
+class ResetRefused(Exception):
+    """The address asked for too many codes; the page says so (whatever the account)."""
 
 
 async def start_password_reset(
@@ -426,29 +468,45 @@ async def start_password_reset(
     """Send a code to the account's mobile if login and mobile match; silent otherwise.
 
     The caller always shows the same answer, so that nobody learns which accounts exist.
+    Requests are limited per address (ResetRefused) and per login and number (silently);
+    only requests about an existing account are audited, mismatched ones up to a limit, so a
+    flood of requests cannot fill the audit log.
     """
-    account = await _find(session, kind, login)
-    matched = account is not None and account.active and account.mobile == mobile.strip()
-    if matched:
-        assert account is not None
-        code = await codes.issue(_realm(kind, tenant_slug), str(account.id))
-        if code is not None:
-            await sms.send(
-                tenant_slug=tenant_slug,
-                mobile=account.mobile or "",
-                purpose="password_reset",
-                text=(
-                    f"【执业药师注册】您正在重置密码，验证码 {code}，10 分钟内有效。"
-                    "如非本人操作，请忽略本短信。"
-                ),
-                secret=code,
+    realm = _realm(kind, tenant_slug)
+    if not await codes.address_admitted(realm, actor.ip or "unknown"):
+        log.info("password_reset.address_limited", realm=realm, address=actor.ip)
+        raise ResetRefused
+    if not await codes.pair_admitted(realm, login, mobile):
+        log.info("password_reset.pair_limited", realm=realm, address=actor.ip)
+        return
+    account = await find_account(session, kind, login)
+    if account is None:
+        log.info("password_reset.unknown_account", realm=realm, address=actor.ip)
+        return
+    matched = account.active and account.mobile == mobile.strip()
+    if not matched:
+        if await codes.mismatch_audited(realm, login):
+            await audit(
+                session,
+                action="password_reset_requested",
+                actor=actor,
+                target=login[:64],
+                summary="申请重置密码（账号与手机号不匹配，未发送验证码）",
             )
+        return
+    code = await codes.issue(realm, str(account.id))
+    if code is not None:
+        await sms.send(
+            tenant_slug=tenant_slug,
+            mobile=account.mobile or "",
+            purpose="password_reset",
+            text=(
+                f"【执业药师注册】您正在重置密码，验证码 {code}，10 分钟内有效。如非本人操作，请忽略本短信。"
+            ),
+            secret=code,
+        )
     await audit(
-        session,
-        action="password_reset_requested",
-        actor=actor,
-        target=login[:64],
-        summary="申请重置密码" + ("" if matched else "（账号与手机号不匹配，未发送验证码）"),
+        session, action="password_reset_requested", actor=actor, target=login[:64], summary="申请重置密码"
     )
 
 
@@ -466,7 +524,7 @@ async def finish_password_reset(
     actor: Actor,
 ) -> Account:
     """Set a new password with a valid code (the caller ends every session of the account)."""
-    account = await _find(session, kind, login)
+    account = await find_account(session, kind, login)
     problems = Problems()
     ids = (login, account.mobile if account else "") if account else (login,)
     _check_password(problems, new, confirm, rules, tuple(x for x in ids if x))

@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.audit import Actor, record_tenant_audit
 from pharmreg.events import record_event
 from pharmreg.identity import repository
-from pharmreg.identity.models import BureauUnit, Officer
+from pharmreg.identity.models import BureauUnit, Officer, TenantSignInFailure
 from pharmreg.identity.password_policy import PasswordRules, password_problems
 from pharmreg.identity.passwords import make_password_hash
 from pharmreg.identity.permissions import PostPermissions
 from pharmreg.identity.positions import Position
 from pharmreg.identity.schemas import OfficerAccount, OfficerCreate, OfficerForm, OfficerRead, SecurityRules
+from pharmreg.identity.service.security import second_factor_required
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.forms import FormErrors, Problems
 
@@ -162,6 +163,8 @@ def officer_account(
         must_change_password=officer.must_change_password,
         password_expired=expired,
         totp_enabled=officer.totp_secret is not None,
+        must_enrol_totp=officer.totp_secret is None
+        and second_factor_required(rules, administrator=Position.TENANT_ADMIN in positions),
     )
 
 
@@ -203,7 +206,8 @@ async def set_officer_active(
 async def admin_set_password(
     session: AsyncSession, officer_id: uuid.UUID, password: str, *, rules: SecurityRules, actor: Actor
 ) -> Officer:
-    """An administrator sets a new password; the officer must replace it at next sign-in."""
+    """An administrator sets a new password; the officer must replace it at next sign-in, and
+    sign-in locks on the account are lifted."""
     officer = await _officer(session, officer_id)
     problems = Problems()
     _check_password(problems, password, rules, identifiers=(officer.username, officer.mobile or ""))
@@ -211,6 +215,7 @@ async def admin_set_password(
     officer.password_hash = await make_password_hash(password)
     officer.password_changed_at = utcnow()
     officer.must_change_password = True
+    await repository.clear_failures(session, TenantSignInFailure, "officer", f"a:{officer.id}", None)
     await record_tenant_audit(
         session,
         action="officer_password_reset",
