@@ -40,6 +40,7 @@ from pharmreg.identity.service.officers import (
     officer_account,
     officer_names,
     set_officer_active,
+    units_holding_post,
     withdraw_position,
 )
 from pharmreg.identity.service.security import security_rules, update_security_rules
@@ -97,6 +98,7 @@ __all__ = [
     "sign_in",
     "staff_account",
     "start_password_reset",
+    "units_holding_post",
     "update_security_rules",
     "update_unit_contact",
     "valid_login_format",
