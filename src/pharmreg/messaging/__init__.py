@@ -17,12 +17,15 @@ from pharmreg.messaging.center import (
     unread_count,
 )
 from pharmreg.messaging.models import SentMessage
+from pharmreg.messaging.schemas import SMS_PURPOSES, SentMessageRead, purpose_label
 from pharmreg.messaging.service import RecordingSmsProvider, SmsProvider, recent_messages
 
 __all__ = [
+    "SMS_PURPOSES",
     "MessageRead",
     "RecordingSmsProvider",
     "SentMessage",
+    "SentMessageRead",
     "SmsProvider",
     "StaffMessageRead",
     "inbox",
@@ -30,6 +33,7 @@ __all__ = [
     "notify",
     "open_message",
     "open_staff_message",
+    "purpose_label",
     "recent_messages",
     "send_direct",
     "send_from_national",
