@@ -36,6 +36,8 @@ ACTIONS: dict[str, str] = {
     "registration_cancelled": "依职权注销注册",
     "workdays_changed": "维护节假日",
     "forum_moderated": "论坛管理",
+    "practice_units_imported": "导入执业单位",
+    "practice_units_import_refused": "执业单位导入未通过",
 }
 
 
