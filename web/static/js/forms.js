@@ -7,7 +7,6 @@
   "use strict";
 
   var SUMMARY = "[data-error-summary], .alert-error[role='alert']";
-  var submitted = false;
 
   function firstError(root, withSummary) {
     var control = root.querySelector("[aria-invalid='true']");
@@ -28,16 +27,25 @@
     element.scrollIntoView({ block: "center" });
   }
 
-  // Capture phase: seen before htmx takes the submit over.
-  document.addEventListener("submit", function () { submitted = true; }, true);
+  // Each answer is judged by what asked for it: a submitted form, not the polls and live
+  // checks that come back meanwhile. One swap settles in several parts: act once per answer.
+  var answered = typeof WeakSet === "function" ? new WeakSet() : null;
 
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (!submitted) {
+    var detail = event.detail || {};
+    var trigger = detail.requestConfig && detail.requestConfig.triggeringEvent;
+    if (!trigger || trigger.type !== "submit") {
       return;
     }
-    submitted = false;
+    if (answered && detail.xhr) {
+      if (answered.has(detail.xhr)) {
+        return;
+      }
+      answered.add(detail.xhr);
+    }
     var main = document.getElementById("main") || document.body;
-    var scope = event.target;
+    // The swap's target, or what replaced it (an outerHTML swap leaves the target detached).
+    var scope = detail.target && detail.target.isConnected ? detail.target : event.target;
     // A boosted form swaps the whole page in: look in the page's main part. A form answered
     // with a fragment (hx-target) is looked at only there, never at stale parts elsewhere.
     var whole = !scope || !scope.querySelector || scope === document.body ||

@@ -1,6 +1,7 @@
 // A table wider than its card scrolls inside its .table-scroll box. Where the box does scroll,
 // it becomes a labelled region the keyboard can reach (Tab, then the arrow keys), named after
-// the table's caption or the heading above it; boxes that fit are left out of the Tab order.
+// the table's caption or the heading above it; boxes that fit stay out of the Tab order and of
+// the landmarks.
 // Runs on load, after htmx swaps and when the window is resized. A static file (strict CSP).
 (function () {
   "use strict";
@@ -17,16 +18,22 @@
 
   function mark(box) {
     var scrolls = box.scrollWidth > box.clientWidth + 1;
-    if (!box.hasAttribute("role")) {
-      box.setAttribute("role", "region");
-    }
-    if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
-      box.setAttribute("aria-label", nameOf(box));
-    }
     if (scrolls) {
       box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("role")) {
+        box.setAttribute("role", "region");
+        box.setAttribute("data-region", "");
+      }
+      if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+        box.setAttribute("aria-label", nameOf(box));
+      }
     } else {
       box.removeAttribute("tabindex");
+      if (box.hasAttribute("data-region")) {  // a region this script made, not the page's own
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        box.removeAttribute("data-region");
+      }
     }
   }
 
