@@ -39,7 +39,7 @@ async def test_the_log_shows_purposes_in_words_and_only_the_provinces_own(platfo
     admin = new_browser()
     await admin.sign_in("/p/gd/office", "gd.admin")
     page = (await admin.get("/p/gd/office/admin/messages")).text
-    row = re.search(rf"<tr>.*?gd-case_notice-{tag}.*?</tr>", page, re.S).group(0)
+    row = re.search(rf"<tr\b[^>]*>(?:(?!</tr>).)*gd-case_notice-{tag}.*?</tr>", page, re.S).group(0)
     assert "申请办理进度通知" in row and ">case_notice<" not in row
     assert re.search(rf"注册到期提醒</td><td[^>]*>gd-expiry_reminder-{tag}", page)
     assert f"js-case_notice-{tag}" not in page  # another province's messages stay there
@@ -47,5 +47,5 @@ async def test_the_log_shows_purposes_in_words_and_only_the_provinces_own(platfo
     root = new_browser()
     await root.sign_in("/national", "nmpa.root")
     national = (await root.get("/national/messages")).text
-    row = re.search(rf"<tr>.*?js-case_notice-{tag}.*?</tr>", national, re.S).group(0)
+    row = re.search(rf"<tr\b[^>]*>(?:(?!</tr>).)*js-case_notice-{tag}.*?</tr>", national, re.S).group(0)
     assert "江苏省" in row and "申请办理进度通知" in row and ">case_notice<" not in row
