@@ -906,16 +906,6 @@ _CREDIT_COLUMNS = (
     ("issuer", ("施教机构", "发证机构", "issuer"), True),
     ("certificate_no", ("学时证明编号", "证书编号", "certificate_no"), True),
 )
-_UNIT_COLUMNS = (
-    ("uscc", ("统一社会信用代码", "信用代码", "uscc"), True),
-    ("name", ("单位名称", "企业名称", "name"), True),
-    ("unit_type", ("单位类型", "类型", "unit_type"), True),
-    ("licence_no", ("许可证编号", "licence_no"), True),
-    ("licence_valid_until", ("许可证有效期至", "有效期至", "licence_valid_until"), True),
-    ("division_code", ("所在地代码", "行政区划代码", "division_code"), True),
-    ("address", ("地址", "注册地址", "address"), True),
-    ("principal", ("负责人", "法定代表人", "principal"), False),
-)
 
 
 def _read_file(path: Path, spec: Any) -> list[Any]:
@@ -924,6 +914,16 @@ def _read_file(path: Path, spec: Any) -> list[Any]:
     columns = [Column(field, headers, required) for field, headers, required in spec]
     try:
         return list(read_table(path.read_bytes(), path.name, columns))
+    except TabularError as exc:
+        raise CliError(f"{path.name}：{exc}") from None
+
+
+def _read_unit_file(path: Path) -> list[Any]:
+    from pharmreg.kit.tabular import TabularError
+    from pharmreg.practice import read_unit_file
+
+    try:
+        return read_unit_file(path.read_bytes(), path.name)
     except TabularError as exc:
         raise CliError(f"{path.name}：{exc}") from None
 
@@ -988,9 +988,10 @@ async def import_credits_command(file: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @async_command
 async def import_units_command(slug: str, file: Path) -> None:
-    """A province's practice units (信用代码, 单位名称, 单位类型, 许可证编号, 有效期至, 所在地代码, 地址)."""
+    """A province's practice units (信用代码, 单位名称, 单位类型, 许可证编号, 有效期至, 所在地代码, 地址);
+    the same rules as 执业单位 → 批量导入 in the back office."""
     settings = _settings()
-    rows = _read_file(file, _UNIT_COLUMNS)
+    rows = _read_unit_file(file)
 
     async def work(db: Database) -> None:
         from pharmreg.divisions import DivisionIndex
@@ -1005,11 +1006,9 @@ async def import_units_command(slug: str, file: Path) -> None:
             raise CliError(f"没有省份 {slug}（`pharmreg tenants list` 列出全部）")
         territory = {d.code for d in tenant_divisions(tenant, directory, index)}
         async with db.tenant(tenant.schema, tenant.placement) as session, session.begin():
-            added, updated, errors = await import_practice_units(
-                session, rows, in_territory=territory.__contains__
-            )
-            if errors:
+            report = await import_practice_units(session, rows, in_territory=territory.__contains__)
+            if report.errors:
                 await session.rollback()
-        _report(added, updated, errors, read=len(rows))
+        _report(report.added, report.updated, report.errors, read=report.read)
 
     await _with_db(settings, work)

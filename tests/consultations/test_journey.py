@@ -103,3 +103,17 @@ async def test_routing_reply_publish_and_track(platform, new_browser, make_pharm
 
 async def latest_by_id(platform, item_id: int):
     return next(i for i in await items_in(platform, "gd") if i.id == item_id)
+
+
+async def test_the_confirmation_names_the_handling_bureau_once(platform, new_browser) -> None:
+    visitor = new_browser()
+    at_province = await submit(platform, visitor, division="440606", title="顺德区的注册问题")
+    code_of(at_province)
+    assert "由广东省药品监督管理局办理" in at_province.text
+    at_city = await submit(
+        platform, visitor, kind="complaint", category="efficiency", division="440106", title="天河区窗口排队"
+    )
+    code_of(at_city)
+    assert "由广东省广州市市场监督管理局办理" in at_city.text
+    for page in (at_province, at_city):
+        assert "广东省广东省" not in page.text

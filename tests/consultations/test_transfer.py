@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+from sqlalchemy import insert
+
+from pharmreg.consultations.models import ConsultationItem
+from pharmreg.consultations.service import transfer_targets
+from pharmreg.identity import OfficerCreate, create_officer, list_units
+from pharmreg.identity.models import Officer
 from pharmreg.tenancy import set_enabled
 from tests.consultations.helpers import code_of, count_items, items_in, latest, submit
 from tests.people import make_officer, unit_ids
@@ -88,3 +96,70 @@ async def test_a_transfer_to_a_disabled_province_is_refused(platform, app, new_b
         async with platform.db.national() as session, session.begin():
             await set_enabled(session, "xz", True)
         app.state.platform.directory = await platform.reload_directory()
+
+
+async def test_the_demo_province_bureau_passes_an_item_to_a_city_bureau(platform, new_browser) -> None:
+    """As the demo stands: the province's officer finds the city bureaus in the list and transfers."""
+    visitor = new_browser()
+    code = code_of(await submit(platform, visitor, division="440606", title="佛山的变更注册问题"))
+    item = await latest(platform, "gd")
+    province = new_browser()
+    await province.sign_in("/p/gd/office", "gd.publish")
+    page = await province.get(f"/p/gd/office/consultations/{item.id}")
+    options = {
+        name: value
+        for value, name in re.findall(
+            r'<option value="(\d+)">([^<]+)</option>', page.text.split('id="t-unit"')[1].split("</select>")[0]
+        )
+    }
+    assert "广州市市场监督管理局" in options and "广东省药品监督管理局" not in options
+    moved = await province.post(
+        f"/p/gd/office/consultations/{item.id}/transfer",
+        {"unit_id": options["广州市市场监督管理局"], "note": "请广州市局答复"},
+    )
+    assert moved.status_code == 303
+
+    city = new_browser()
+    await city.sign_in("/p/gd/office", "gd.440100.consult")
+    assert "佛山的变更注册问题" in (await city.get("/p/gd/office/consultations/")).text
+    inbox = await city.get("/p/gd/office/messages/")
+    assert "转办：佛山的变更注册问题" in inbox.text
+    answered = await city.post(
+        f"/p/gd/office/consultations/{item.id}/reply", {"reply": "请向新执业单位所在地申请变更注册。"}
+    )
+    assert answered.status_code == 303
+    tracked = await visitor.post("/consult/track", {"code": code})
+    assert "已转交广州市市场监督管理局办理" in tracked.text and "已答复" in tracked.text
+
+
+async def test_transfer_targets_see_every_officer_of_a_large_province(platform) -> None:
+    """A province with more officers than one page of the officer list still finds its county staff."""
+    async with platform.db.tenant("tenant_hi") as session, session.begin():
+        units = {u.division_code: u.id for u in await list_units(session)}
+        await session.execute(
+            insert(Officer),
+            [
+                {
+                    "username": f"hi.bulk{n:04d}",
+                    "name": "测试员",
+                    "unit_id": units["460000"],
+                    "password_hash": "x",
+                }
+                for n in range(600)
+            ],
+        )
+        county = await create_officer(
+            session,
+            OfficerCreate(
+                username="hi.460105.consult",
+                name="秀英答疑员",
+                unit_division_code="460105",
+                password_hash="x",
+                positions=("consultation",),
+            ),
+        )
+        assert county is not None
+        item = ConsultationItem(kind="consultation", unit_id=units["460000"])
+        targets = [u.division_code for u in await transfer_targets(session, item)]
+        assert targets == ["460105"]
+        await session.rollback()

@@ -70,6 +70,9 @@ async def test_threads_replies_pinning_locking_and_the_reply_notice(platform, ne
     # The author hears of replies by others in the message center, not of their own.
     inbox = (await author.get("/p/gd/office/messages/")).text
     assert "论坛：" in inbox and f"回复了您的主题“首次注册材料核验 {tag}”" in inbox
+    notice = re.search(rf'href="(/p/gd/office/messages/\d+)">论坛：[^<]*首次注册材料核验 {tag}', inbox)
+    body = (await author.get(notice.group(1))).text
+    assert "广东省药品监督管理局 " in body and "广东省广东省" not in body  # the bureau named once
     assert (await colleague.post(f"{base}/threads/{second}/reply", {"body": "自己补充"})).status_code == 303
     assert f"回复了您的主题“变更注册时限 {tag}”" not in (await colleague.get("/p/gd/office/messages/")).text
 

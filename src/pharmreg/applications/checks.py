@@ -12,6 +12,7 @@ from datetime import date
 
 from pharmreg.applications.materials import materials_for
 from pharmreg.kit.codes import CodeError, check_uscc, parse_resident_id
+from pharmreg.practice import registration_barrier
 from pharmreg.qualifications import Category, CeYear, QualificationRead
 from pharmreg.register import RegistrationRules, Scope
 
@@ -211,17 +212,9 @@ def _terms(data: CheckInput, found: list[Finding], *, covered_by: Sequence[Quali
             Finding("unit_uscc", "本省执业单位库中没有该单位：请核对代码，或确认所选省份是执业单位所在省份")
         )
         return
-    if unit.status != "active":
-        state = {"suspended": "停业整顿", "revoked": "许可证吊销", "closed": "已注销"}.get(
-            unit.status, unit.status
-        )
-        found.append(Finding("unit_uscc", f"执业单位“{unit.name}”当前不能注册执业药师（{state}）"))
-    if unit.licence_valid_until < data.today:
-        found.append(
-            Finding(
-                "unit_uscc", f"执业单位“{unit.name}”的许可证已于 {unit.licence_valid_until:%Y-%m-%d} 过期"
-            )
-        )
+    barrier = registration_barrier(unit.status, unit.licence_valid_until, data.today)
+    if barrier:
+        found.append(Finding("unit_uscc", f"执业单位“{unit.name}”当前不能注册执业药师（{barrier}）"))
     allowed = data.rules.unit_type_scopes.get(unit.unit_type, frozenset())
     if scope in {s.value for s in Scope} and scope not in allowed:
         labels = "、".join(Scope(s).label for s in sorted(allowed)) or "无"

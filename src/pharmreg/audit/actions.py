@@ -42,6 +42,8 @@ ACTIONS: dict[str, str] = {
     "forum_moderated": "论坛管理",
     "sites_changed": "修改业务办理网站",
     "public_contacts_changed": "修改公开联系人",
+    "practice_units_imported": "导入执业单位",
+    "practice_units_import_refused": "执业单位导入未通过",
 }
 
 

@@ -50,6 +50,7 @@ from pharmreg.identity import OfficerAccount, list_units
 from pharmreg.kit.db import Database
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.logging import get_logger
+from pharmreg.kit.names import bureau_name
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import load_calendar
 
@@ -80,7 +81,7 @@ async def submit(
     applicant_id: uuid.UUID | None,
     today: date,
 ) -> tuple[str, TenantInfo, str]:
-    """Store a consultation or complaint in the province of its region; (query code, province, unit name)."""
+    """Store a consultation or complaint in the province of its region; (query code, province, bureau)."""
     division = divisions.get(submission.division_code)
     routed = directory.route(submission.division_code) if division and division.current else None
     tenant = directory.get(routed.slug) if routed is not None else None
@@ -116,7 +117,7 @@ async def submit(
         # The province first: a locator without its item would only answer "not found".
         await _commit_in_order(session, national, what="submit")
     log.info("consultations.submitted", tenant=tenant.slug, item=item.id, kind=submission.kind)
-    return code, tenant, unit.name
+    return code, tenant, bureau_name(tenant.name, unit.name)
 
 
 async def track(db: Database, directory: TenantDirectory, code: str, *, now: datetime) -> TrackView:

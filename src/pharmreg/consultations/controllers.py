@@ -41,7 +41,7 @@ from pharmreg.consultations.service import (
     officer_list,
     read_item,
     save_faq,
-    staffed_units,
+    transfer_targets,
     transfer_within,
 )
 from pharmreg.divisions import DivisionIndex
@@ -434,7 +434,6 @@ class ConsultationOfficeController(Controller):
         except LookupError:
             raise NotFoundException() from None
         item = await read_item(session, row, officer, today=china_today())
-        staffed = await staffed_units(session, row.kind)
         return Template(
             template_name="consultations/office_item.html",
             context={
@@ -444,11 +443,7 @@ class ConsultationOfficeController(Controller):
                 "item": item,
                 "events": await history(session, item_id, public_only=False),
                 "attachments": await attachments_of(session, item_id) if item.submitter else [],
-                "units": [
-                    u
-                    for u in await list_units(session)
-                    if u.active and u.id != item.unit_id and u.id in staffed
-                ],
+                "units": await transfer_targets(session, row) if item.handled_here else [],
                 "provinces": [t for t in directory.provinces() if t.slug != tenant.slug],
                 "error": error,
                 "notice": notice,

@@ -32,7 +32,7 @@ from pharmreg.consultations.rules import (
 )
 from pharmreg.consultations.schemas import AttachmentRead, EventRead, FaqRead, ItemRead, Submitter
 from pharmreg.divisions import DivisionIndex
-from pharmreg.identity import OfficerAccount, UnitRead, list_officers, list_units
+from pharmreg.identity import OfficerAccount, UnitRead, list_officers, list_units, units_holding_post
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.workdays import CalendarNotCovered, WorkCalendar
@@ -56,16 +56,10 @@ async def handling_unit(
         chain.append(code)
         division = divisions.get(code)
         code = division.parent_code if division else None
-    candidates = [units[c] for c in chain if c in units and c != province_code]
-    if candidates:
-        staffed = {
-            o.unit_id
-            for o in await list_officers(session, unit_ids=[u.id for u in candidates])
-            if o.active and POSTS[kind] in o.positions
-        }
-        for unit in candidates:
-            if unit.id in staffed:
-                return unit
+    staffed = await staffed_units(session, kind)
+    for unit in (units[c] for c in chain if c in units and c != province_code):
+        if unit.id in staffed:
+            return unit
     if province_code not in units:
         # A province whose bureau unit was deactivated: no one could answer, so nothing is stored.
         raise FormErrors({"division": "该省受理单位暂未设置，暂时无法网上受理，请通过联系方式中的电话咨询"})
@@ -74,7 +68,13 @@ async def handling_unit(
 
 async def staffed_units(session: AsyncSession, kind: str) -> set[int]:
     """Units with an active officer holding the post for `kind`: the only ones that can handle it."""
-    return {o.unit_id for o in await list_officers(session) if o.active and POSTS[kind] in o.positions}
+    return await units_holding_post(session, POSTS[kind])
+
+
+async def transfer_targets(session: AsyncSession, item: ConsultationItem) -> list[UnitRead]:
+    """The other units of the province an item can be passed to: active, with someone to answer it."""
+    staffed = await staffed_units(session, item.kind)
+    return [u for u in await list_units(session) if u.active and u.id != item.unit_id and u.id in staffed]
 
 
 def record_item(

@@ -78,7 +78,12 @@ _STAFF = (
     ("nmpa.admin", "周建华", "国家药品监督管理局执业药师资格认证中心", "staff"),
     ("nmpa.analyst", "林晓雯", "国家药品监督管理局药品监督管理司", "staff"),
 )
-_CITY_POSTS: tuple[tuple[str, tuple[Position, ...]], ...] = (("admin", (Position.TENANT_ADMIN,)),)
+# A city bureau answers its area's consultations and complaints itself, so that items can be
+# passed between the province bureau and its cities.
+_CITY_POSTS: tuple[tuple[str, tuple[Position, ...]], ...] = (
+    ("admin", (Position.TENANT_ADMIN,)),
+    ("consult", (Position.CONSULTATION, Position.COMPLAINT)),
+)
 _LOCAL_POSTS: tuple[tuple[str, tuple[Position, ...]], ...] = (
     ("accept", (Position.ACCEPTANCE,)),
     ("review", (Position.REVIEW,)),

@@ -44,6 +44,7 @@ from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.errors import UserError
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.logging import get_logger
+from pharmreg.kit.names import bureau_name
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import send_to_staff
 from pharmreg.office import officer_realm
@@ -375,7 +376,7 @@ async def _tell_across(
                 send_to_staff(
                     session,
                     recipient_id=author.id,
-                    sender_name=f"论坛 · {replier.province}{replier.unit} {replier.name}",
+                    sender_name=f"论坛 · {bureau_name(replier.province, replier.unit)} {replier.name}",
                     subject=f"论坛：{replier.name}回复了您的主题“{author.title}”",
                     body=f"请到“论坛 · 全国交流”查看主题“{author.title}”的回复。",
                 )

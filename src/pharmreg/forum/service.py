@@ -31,6 +31,7 @@ from pharmreg.forum.schemas import (
 )
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.names import bureau_name
 from pharmreg.messaging import notify
 
 THREADS_PER_PAGE = 20
@@ -243,7 +244,8 @@ def tell_thread_author(session: AsyncSession, author: ThreadAuthor, *, replier: 
         session,
         [author.id],
         subject=f"论坛：{replier.name}回复了您的主题“{author.title}”",
-        body=f"{replier.province}{replier.unit} {replier.name} 回复了您在论坛发表的主题“{author.title}”。",
+        body=f"{bureau_name(replier.province, replier.unit)} {replier.name} "
+        f"回复了您在论坛发表的主题“{author.title}”。",
         link=link,
     )
 

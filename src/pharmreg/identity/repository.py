@@ -79,6 +79,17 @@ async def positions_of(session: AsyncSession, officer_ids: list[Any]) -> dict[An
     return held
 
 
+async def units_holding_post(session: AsyncSession, position: str) -> set[int]:
+    """Ids of the units with at least one active officer holding `position`."""
+    query = (
+        select(Officer.unit_id)
+        .join(OfficerPosition, OfficerPosition.officer_id == Officer.id)
+        .where(OfficerPosition.position == position, Officer.active.is_(True))
+        .distinct()
+    )
+    return set(await session.scalars(query))
+
+
 async def count_rows(session: AsyncSession, model: type[BureauUnit] | type[Officer]) -> int:
     return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 

@@ -18,12 +18,15 @@ from pharmreg.messaging.center import (
     unread_count,
 )
 from pharmreg.messaging.models import SentMessage
+from pharmreg.messaging.schemas import SMS_PURPOSES, SentMessageRead, purpose_label
 from pharmreg.messaging.service import RecordingSmsProvider, SmsProvider, recent_messages
 
 __all__ = [
+    "SMS_PURPOSES",
     "MessageRead",
     "RecordingSmsProvider",
     "SentMessage",
+    "SentMessageRead",
     "SmsProvider",
     "StaffMessageRead",
     "inbox",
@@ -31,6 +34,7 @@ __all__ = [
     "notify",
     "open_message",
     "open_staff_message",
+    "purpose_label",
     "recent_messages",
     "resolve_notifications",
     "send_direct",

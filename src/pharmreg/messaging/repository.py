@@ -1,4 +1,4 @@
-"""Queries of the officers' message center."""
+"""Queries of the officers' message center and of the recorded text messages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.messaging.models import OfficeMessage, StaffMessage
+from pharmreg.messaging.models import OfficeMessage, SentMessage, StaffMessage
 
 
 def add(session: AsyncSession, message: OfficeMessage | StaffMessage) -> None:
@@ -105,3 +105,12 @@ async def mark_staff_read(session: AsyncSession, message_id: int, at: datetime) 
         .where(StaffMessage.id == message_id, StaffMessage.read_at.is_(None))
         .values(read_at=at)
     )
+
+
+async def sent_messages(
+    session: AsyncSession, *, tenant_slug: str | None, limit: int
+) -> Sequence[SentMessage]:
+    query = select(SentMessage).order_by(SentMessage.id.desc()).limit(limit)
+    if tenant_slug is not None:
+        query = query.where(SentMessage.tenant_slug == tenant_slug)
+    return (await session.scalars(query)).all()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import get_logger
+from pharmreg.messaging import repository
 from pharmreg.messaging.models import SentMessage
+from pharmreg.messaging.schemas import SentMessageRead, purpose_label
 
 log = get_logger(__name__)
 
@@ -55,9 +55,16 @@ class RecordingSmsProvider:
 
 async def recent_messages(
     session: AsyncSession, *, tenant_slug: str | None, limit: int = 100
-) -> Sequence[SentMessage]:
-    """The newest recorded messages, of one tenant or (None) of all."""
-    query = select(SentMessage).order_by(SentMessage.id.desc()).limit(limit)
-    if tenant_slug is not None:
-        query = query.where(SentMessage.tenant_slug == tenant_slug)
-    return (await session.scalars(query)).all()
+) -> list[SentMessageRead]:
+    """The newest recorded messages, of one tenant or (None) of all, each purpose in words."""
+    return [
+        SentMessageRead(
+            at=m.at,
+            tenant_slug=m.tenant_slug,
+            mobile=m.mobile,
+            purpose=m.purpose,
+            purpose_label=purpose_label(m.purpose),
+            text=m.text,
+        )
+        for m in await repository.sent_messages(session, tenant_slug=tenant_slug, limit=limit)
+    ]

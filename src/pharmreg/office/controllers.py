@@ -45,6 +45,7 @@ from pharmreg.identity import (
 )
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.names import bureau_name
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import (
     inbox,
@@ -599,7 +600,7 @@ class OfficeMessagesController(Controller):
                     send_to_staff(
                         national,
                         recipient_id=person.id,
-                        sender_name=f"{tenant.name} · {officer.unit_name} · {officer.name}",
+                        sender_name=f"{bureau_name(tenant.name, officer.unit_name)} · {officer.name}",
                         sender_tenant=tenant.slug,
                         sender_officer_id=officer.id,
                         subject=values["subject"].strip(),

@@ -57,7 +57,31 @@ class PracticeUnitRead(msgspec.Struct):
     unit_type: str
     unit_type_label: str
     licence_no: str
-    licence_valid_until: date
+    licence_valid_until: Annotated[date, Meta(description="许可证有效期至（含当日）")]
     division_code: str
     address: str
-    status: str
+    # What officers recorded; `state` is what holds today, and what readers should act on.
+    status: Annotated[
+        str,
+        Meta(
+            description="登记状态（工作人员登记）：active 正常、suspended 停业整顿、"
+            "revoked 许可证吊销、closed 已注销"
+        ),
+    ]
+    state: Annotated[
+        str,
+        Meta(
+            description="当前状态（按北京时间当日判断）：同登记状态，"
+            "但登记为正常而许可证已过有效期的为 expired（许可证已过期）"
+        ),
+    ]
+    state_label: Annotated[str, Meta(description="当前状态的中文名称，如“正常”“许可证已过期”")]
+
+
+class UnitImport(msgspec.Struct, frozen=True):
+    """What an import did: rows read, units added and updated, or (nothing written) the rows in error."""
+
+    read: int
+    added: int
+    updated: int
+    errors: list[str]

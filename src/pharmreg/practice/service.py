@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.events import record_event
-from pharmreg.kit.clock import utcnow
+from pharmreg.kit.clock import china_today, utcnow
 from pharmreg.kit.codes import CodeError, check_uscc
+from pharmreg.kit.tabular import Column, Row, read_table
 from pharmreg.practice import repository
 from pharmreg.practice.models import PracticeUnit
-from pharmreg.practice.schemas import PracticeUnitCreate, PracticeUnitRead, UnitType
+from pharmreg.practice.rules import UNIT_STATUSES, state_label, unit_state
+from pharmreg.practice.schemas import PracticeUnitCreate, PracticeUnitRead, UnitImport, UnitType
 
 UNIT_REGISTERED = "practice.unit_registered"
 
@@ -58,24 +60,42 @@ async def count_practice_units(session: AsyncSession) -> int:
     return await repository.count_units(session)
 
 
+# Reads show each unit's state on `today` (Beijing date); callers that do not pass one get today's.
+
+
 async def list_practice_units(
-    session: AsyncSession, *, division_prefix: str | None = None, limit: int = 100, search: str = ""
+    session: AsyncSession,
+    *,
+    division_prefix: str | None = None,
+    limit: int = 100,
+    search: str = "",
+    state: str = "",
+    today: date | None = None,
 ) -> list[PracticeUnitRead]:
-    rows = await repository.list_units(session, division_prefix=division_prefix, limit=limit, search=search)
-    return [_read(u) for u in rows]
+    """Units by place, name or code; `state` (a key of UNIT_STATES) keeps those in it on `today`."""
+    on = today or china_today()
+    rows = await repository.list_units(
+        session, division_prefix=division_prefix, limit=limit, search=search, state=state or None, today=on
+    )
+    return [_read(u, on) for u in rows]
 
 
-async def practice_unit_by_uscc(session: AsyncSession, uscc: str) -> PracticeUnitRead | None:
+async def practice_unit_by_uscc(
+    session: AsyncSession, uscc: str, *, today: date | None = None
+) -> PracticeUnitRead | None:
     unit = await repository.unit_by_uscc(session, uscc.strip().upper())
-    return _read(unit) if unit else None
+    return _read(unit, today or china_today()) if unit else None
 
 
-async def practice_unit(session: AsyncSession, unit_id: int) -> PracticeUnitRead | None:
+async def practice_unit(
+    session: AsyncSession, unit_id: int, *, today: date | None = None
+) -> PracticeUnitRead | None:
     unit = await repository.unit_by_id(session, unit_id)
-    return _read(unit) if unit else None
+    return _read(unit, today or china_today()) if unit else None
 
 
-def _read(u: PracticeUnit) -> PracticeUnitRead:
+def _read(u: PracticeUnit, today: date) -> PracticeUnitRead:
+    state = unit_state(u.status, u.licence_valid_until, today)
     return PracticeUnitRead(
         id=u.id,
         uscc=u.uscc,
@@ -87,6 +107,8 @@ def _read(u: PracticeUnit) -> PracticeUnitRead:
         division_code=u.division_code,
         address=u.address,
         status=u.status,
+        state=state,
+        state_label=state_label(state),
     )
 
 
@@ -99,41 +121,85 @@ def unit_type_of(text: str) -> UnitType | None:
     return None
 
 
-async def import_practice_units(
-    session: AsyncSession, rows: Iterable[Any], *, in_territory: Callable[[str], bool]
-) -> tuple[int, int, list[str]]:
-    """Add or update units by credit code; returns (added, updated, row errors in Chinese).
+# The columns of a practice-unit file, for the command line and the office page alike.
+UNIT_COLUMNS = (
+    Column("uscc", ("统一社会信用代码", "信用代码", "uscc")),
+    Column("name", ("单位名称", "企业名称", "name")),
+    Column("unit_type", ("单位类型", "类型", "unit_type")),
+    Column("licence_no", ("许可证编号", "licence_no")),
+    Column("licence_valid_until", ("许可证有效期至", "有效期至", "licence_valid_until")),
+    Column("division_code", ("所在地代码", "行政区划代码", "division_code")),
+    Column("address", ("地址", "注册地址", "address")),
+    Column("principal", ("负责人", "法定代表人", "principal"), required=False),
+)
+# Larger files are split: a province's whole register is a few tens of thousands of units.
+MAX_IMPORT_ROWS = 50_000
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+_LOOKUP_CHUNK = 5_000
+_INSERT_CHUNK = 1_000
 
-    The caller commits only when there are no errors, so a file goes in whole or not at all.
+
+def read_unit_file(data: bytes, filename: str) -> list[Row]:
+    """Every row of a CSV or .xlsx file of practice units; TabularError refuses the whole file."""
+    return list(
+        read_table(data, filename, UNIT_COLUMNS, max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_IMPORT_ROWS)
+    )
+
+
+async def import_practice_units(
+    session: AsyncSession, rows: Sequence[Row], *, in_territory: Callable[[str], bool], area: str = "本省"
+) -> UnitImport:
+    """Add or update units by credit code, all rows or none: with any row in error nothing is written.
+
+    `in_territory` says which places the importer keeps: a new unit must be there, and so must a
+    unit already registered under the code (nobody takes over another area's unit by file);
+    `area` names that territory in the messages ("本省", "广州市市场监督管理局辖区").
     """
-    added = updated = 0
-    errors: list[str] = []
+    checked: list[tuple[int, dict[str, Any]]] = []
+    errors: list[tuple[int, str]] = []
     seen: set[str] = set()
     for row in rows:
-        values, problems = _unit_values(row.values, in_territory)
+        values, problems = _unit_values(row.values, in_territory, area)
         if values is not None and values["uscc"] in seen:
             problems.append(f"统一社会信用代码 {values['uscc']} 在文件中重复")
         if problems or values is None:
-            errors.append(f"第{row.line}行：{'；'.join(problems)}")
+            errors.append((row.line, "；".join(problems)))
             continue
         seen.add(values["uscc"])
-        existing = await repository.unit_by_uscc(session, values["uscc"])
-        if existing is None:
-            await repository.insert_unit(session, values)
-            record_event(
-                session, UNIT_REGISTERED, {"uscc": values["uscc"], "division_code": values["division_code"]}
-            )
-            added += 1
-        else:
+        checked.append((row.line, values))
+    existing: dict[str, PracticeUnit] = {}
+    codes = sorted(seen)
+    for start in range(0, len(codes), _LOOKUP_CHUNK):
+        existing |= await repository.units_by_uscc(session, codes[start : start + _LOOKUP_CHUNK])
+    for line, values in checked:
+        unit = existing.get(values["uscc"])
+        if unit is not None and not in_territory(unit.division_code):
+            where = f"统一社会信用代码 {values['uscc']} 的单位登记在所在地 {unit.division_code}"
+            errors.append((line, f"{where}，不属于{area}，不能更新"))
+    if errors:
+        shown = [f"第{line}行：{message}" for line, message in sorted(errors)]
+        return UnitImport(read=len(rows), added=0, updated=0, errors=shown)
+    new = [values for _line, values in checked if values["uscc"] not in existing]
+    for start in range(0, len(new), _INSERT_CHUNK):
+        await repository.insert_units(session, new[start : start + _INSERT_CHUNK])
+    for values in new:
+        record_event(
+            session, UNIT_REGISTERED, {"uscc": values["uscc"], "division_code": values["division_code"]}
+        )
+    now = utcnow()
+    for _line, values in checked:
+        unit = existing.get(values["uscc"])
+        if unit is not None:
             for key, value in values.items():
-                setattr(existing, key, value)
-            existing.updated_at = utcnow()
-            updated += 1
+                setattr(unit, key, value)
+            unit.updated_at = now
     await session.flush()
-    return added, updated, errors
+    return UnitImport(read=len(rows), added=len(new), updated=len(checked) - len(new), errors=[])
 
 
-def _unit_values(raw: Any, in_territory: Callable[[str], bool]) -> tuple[dict[str, Any] | None, list[str]]:
+def _unit_values(
+    raw: Any, in_territory: Callable[[str], bool], area: str
+) -> tuple[dict[str, Any] | None, list[str]]:
     problems: list[str] = []
     try:
         uscc = check_uscc(raw.get("uscc", ""))
@@ -150,7 +216,7 @@ def _unit_values(raw: Any, in_territory: Callable[[str], bool]) -> tuple[dict[st
         valid_until = None
     division = raw.get("division_code", "").strip()
     if not (len(division) == 6 and division.isdigit()) or not in_territory(division):
-        problems.append(f"所在地代码“{division}”不是本省的县级行政区划代码")
+        problems.append(f"所在地代码“{division}”不是{area}的县级行政区划代码")
     for field, label in (("name", "单位名称"), ("licence_no", "许可证编号"), ("address", "地址")):
         if not raw.get(field, "").strip():
             problems.append(f"{label}为空")
@@ -206,7 +272,3 @@ async def update_practice_unit(session: AsyncSession, unit_id: int, values: dict
     unit.updated_at = utcnow()
     await session.flush()
     return {}
-
-
-# A suspended or revoked licence blocks new registrations at the unit (the pre-check says so).
-UNIT_STATUSES = {"active": "正常", "suspended": "停业整顿", "revoked": "许可证吊销", "closed": "已注销"}

@@ -13,6 +13,7 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
 from pharmreg.kit.clock import china_time, until_label
+from pharmreg.kit.names import bureau_name
 
 
 def _asset_versions(static_dir: Path) -> dict[str, str]:
@@ -55,7 +56,7 @@ def template_config(web_dir: Path, **globals_: Any) -> TemplateConfig[JinjaTempl
     def static(path: str) -> str:
         return f"/static/{path}?v={versions.get(path, '0')}"
 
-    environment.globals.update(static=static, **globals_)
+    environment.globals.update(static=static, bureau_name=bureau_name, **globals_)
     environment.filters["china_time"] = china_time
     environment.filters["until"] = until_label
     environment.filters["highlight"] = highlight

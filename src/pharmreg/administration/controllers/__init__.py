@@ -4,10 +4,8 @@ from pharmreg.administration.controllers.authority import AuthorityController
 from pharmreg.administration.controllers.calendar import WorkdayController
 from pharmreg.administration.controllers.disputes import DisputesController
 from pharmreg.administration.controllers.national import NationalConsoleController, NationalStaffController
-from pharmreg.administration.controllers.registration import (
-    PracticeUnitsController,
-    RegistrationRulesController,
-)
+from pharmreg.administration.controllers.practice_units import PracticeUnitsController
+from pharmreg.administration.controllers.registration import RegistrationRulesController
 from pharmreg.administration.controllers.users import (
     AuditController,
     SecurityController,

@@ -117,9 +117,14 @@ class NationalConsoleController(Controller):
         staff: NamedDependency[StaffAccount],
         db: NamedDependency[Database],
         national_session: NamedDependency[AsyncSession],
+        directory: NamedDependency[TenantDirectory],
     ) -> Template:
         rows = await recent_messages(national_session, tenant_slug=None, limit=200)
-        return Template("national/messages.html", context=_context(staff, db, "messages", messages=rows))
+        names = {t.slug: t.name for t in directory.provinces(include_disabled=True)}
+        return Template(
+            "national/messages.html",
+            context=_context(staff, db, "messages", messages=rows, province_names=names),
+        )
 
 
 class NationalStaffController(Controller):

@@ -1,4 +1,4 @@
-"""注册规则 and 执业单位: a province's registration rules, and its practice units kept by officers."""
+"""注册规则: a province's registration rules."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.audit import Actor, record_tenant_audit
 from pharmreg.identity import OfficerAccount, require_officer
 from pharmreg.kit.clock import china_today
-from pharmreg.kit.codes import division_covers
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.rendering import render
 from pharmreg.office import officer_realm
-from pharmreg.practice import UnitType, list_practice_units, practice_unit, update_practice_unit
+from pharmreg.practice import UnitType
 from pharmreg.register import (
     DEFAULT_UNIT_SCOPES,
     SETTING_LIMITS,
@@ -135,113 +132,3 @@ class RegistrationRulesController(Controller):
                 },
             )
         return Redirect(path=f"/p/{tenant.slug}/office/admin/registration/?saved=1", status_code=303)
-
-
-class PracticeUnitsController(Controller):
-    """执业单位: officers look units up and keep their licence data current (within their territory)."""
-
-    path = "/p/{slug:str}/office/practice-units"
-    include_in_schema = False
-    guards = [require_officer("manage_practice_units")]
-
-    @get("/")
-    async def index(
-        self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        db: NamedDependency[Database],
-        tenant_session: NamedDependency[AsyncSession],
-        q: FromQuery[str] = "",
-    ) -> Template:
-        prefix = None if officer.at_province else officer.unit_code.rstrip("0")[:6]
-        units = await list_practice_units(
-            tenant_session, division_prefix=prefix, limit=500, search=q.strip()[:50]
-        )
-        return render(
-            request,
-            "administration/practice_units.html",
-            {
-                "realm": officer_realm(tenant, db),
-                "tenant": tenant,
-                "officer": officer,
-                "units": units,
-                "q": q,
-            },
-        )
-
-    async def _unit(self, session: AsyncSession, officer: OfficerAccount, unit_id: int) -> Any:
-        unit = await practice_unit(session, unit_id)
-        if unit is None or not (
-            officer.at_province or division_covers(officer.unit_code, unit.division_code)
-        ):
-            raise NotFoundException()
-        return unit
-
-    @get("/{unit_id:int}")
-    async def edit(
-        self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        db: NamedDependency[Database],
-        tenant_session: NamedDependency[AsyncSession],
-        unit_id: FromPath[int],
-    ) -> Template:
-        unit = await self._unit(tenant_session, officer, unit_id)
-        return render(
-            request,
-            "administration/practice_unit.html",
-            {
-                "realm": officer_realm(tenant, db),
-                "tenant": tenant,
-                "officer": officer,
-                "unit": unit,
-                "values": {},
-                "errors": {},
-                "unit_types": list(UnitType),
-                "saved": request.query_params.get("saved") == "1",
-            },
-        )
-
-    @post("/{unit_id:int}")
-    async def save(
-        self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        db: NamedDependency[Database],
-        tenant_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        unit_id: FromPath[int],
-    ) -> Template | Response[Any]:
-        unit = await self._unit(tenant_session, officer, unit_id)
-        values = {k: str(v) for k, v in (await request.form()).items()}
-        async with transaction(tenant_session):
-            errors = await update_practice_unit(tenant_session, unit_id, values)
-            if not errors:
-                await record_tenant_audit(
-                    tenant_session,
-                    action="unit_updated",
-                    actor=actor,
-                    target=unit.uscc,
-                    summary=f"{officer.name} 修改了执业单位“{unit.name}”的信息",
-                )
-        if errors:
-            await tenant_session.rollback()
-            return render(
-                request,
-                "administration/practice_unit.html",
-                {
-                    "realm": officer_realm(tenant, db),
-                    "tenant": tenant,
-                    "officer": officer,
-                    "unit": unit,
-                    "values": values,
-                    "errors": errors | {"": "未保存：" + "；".join(errors.values())},
-                    "unit_types": list(UnitType),
-                    "saved": False,
-                },
-                status_code=400,
-            )
-        return Redirect(path=f"/p/{tenant.slug}/office/practice-units/{unit_id}?saved=1", status_code=303)

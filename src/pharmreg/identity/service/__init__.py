@@ -74,6 +74,7 @@ from pharmreg.identity.service.officers import (
     officer_account,
     officer_names,
     set_officer_active,
+    units_holding_post,
     withdraw_position,
 )
 from pharmreg.identity.service.proof import (
@@ -183,6 +184,7 @@ __all__ = [
     "start_password_reset",
     "track_dispute",
     "unit_contacts",
+    "units_holding_post",
     "unlock_account",
     "update_security_rules",
     "update_unit_contact",

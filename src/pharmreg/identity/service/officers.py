@@ -334,5 +334,10 @@ async def _reads(session: AsyncSession, rows: Sequence[tuple[Officer, BureauUnit
     ]
 
 
+async def units_holding_post(session: AsyncSession, position: str) -> set[int]:
+    """Units where someone active holds the post: the only ones that can take work for it."""
+    return await repository.units_holding_post(session, position)
+
+
 async def count_officers(session: AsyncSession) -> int:
     return await repository.count_rows(session, Officer)
