@@ -875,7 +875,8 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_config=None,
-        proxy_headers=True,
+        # Forwarded headers are applied by the application, from PHARMREG_TRUSTED_PROXIES only.
+        proxy_headers=False,
         server_header=False,
     )
 

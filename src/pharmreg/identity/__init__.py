@@ -91,6 +91,7 @@ from pharmreg.identity.sessions import (
     SessionStore,
     expired_session_cookie,
     session_cookie,
+    session_cookie_name,
 )
 from pharmreg.identity.throttle import LockedOutError, SignInThrottle, TooManyAttemptsError
 from pharmreg.identity.totp import SecretBox, new_secret, provisioning_uri, qr_svg
@@ -177,6 +178,7 @@ __all__ = [
     "second_factor",
     "security_rules",
     "session_cookie",
+    "session_cookie_name",
     "set_officer_active",
     "set_staff_active",
     "sign_in",
