@@ -102,9 +102,11 @@ async def new_page(chromium: Browser, live_server: str):
         page = await context.new_page()
         page.on(
             "console",
-            lambda message: violations.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
         )
         return page
 
