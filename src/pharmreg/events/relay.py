@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from pharmreg.events.delivery import DeliveryOptions, deliver_pending
 from pharmreg.events.schemas import Consumer, Source
 from pharmreg.kit.backing import OutageLog, unavailable_service
-from pharmreg.kit.db import Database, redact_url
+from pharmreg.kit.db import PRIMARY_PLACEMENT, Database, redact_url
 from pharmreg.kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -66,11 +66,11 @@ class Relay:
                 except Exception as exc:  # e.g. the national database is briefly unreachable
                     if unavailable_service(exc) is None:
                         log.error("outbox.pass_failed", exc_info=exc)
-                    else:
-                        self._outages.down("postgres", exc)
+                    else:  # the registry of sources lives on the primary server
+                        self._outages.down("postgres", exc, placement=PRIMARY_PLACEMENT)
                     last_full_scan = float("-inf")  # rescan everything once it answers again
                 else:
-                    self._outages.up("postgres")
+                    self._outages.up("postgres", placement=PRIMARY_PLACEMENT)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
         finally:
@@ -95,10 +95,10 @@ class Relay:
             except Exception as exc:  # a source that is unreachable must not stop the others
                 if unavailable_service(exc) is None:
                     log.error("outbox.source_failed", source=source.schema, exc_info=exc)
-                else:
-                    self._outages.down("postgres", exc, source=source.schema)
+                else:  # one line per server that is away, however many schemas it holds
+                    self._outages.down("postgres", exc, placement=source.placement)
             else:
-                self._outages.up("postgres", source=source.schema)
+                self._outages.up("postgres", placement=source.placement)
         return delivered
 
     async def _listen(self, url: str, stop: asyncio.Event) -> None:

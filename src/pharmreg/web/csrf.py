@@ -129,16 +129,21 @@ class CsrfMiddleware(ASGIMiddleware):
             return f"origin {claimed[:100]!r}"
         return None
 
-    async def _submitted(self, scope: Scope, receive: Receive) -> list[str]:
-        """The tokens the request carries: htmx's header, then the form field."""
+    async def _carries(self, scope: Scope, receive: Receive, expected: str) -> bool | None:
+        """Whether the request carries `expected`: in htmx's header, else in the form field.
+        None when it carries no token at all."""
         request: Request[Any, Any, Any] = Request(scope, receive)
-        submitted = [request.headers.get(HEADER) or ""]
+        submitted = request.headers.get(HEADER) or ""
+        if submitted and hmac.compare_digest(submitted, expected):
+            return True
         content_type, _ = request.content_type
         if content_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
             # Parsed once: the handler reads the same form from the scope afterwards.
-            form = await request.form()
-            submitted.append(str(form.get(FIELD) or ""))
-        return [token for token in submitted if token]
+            field = str((await request.form()).get(FIELD) or "")
+            if field and hmac.compare_digest(field, expected):
+                return True
+            submitted = submitted or field
+        return False if submitted else None
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         cookies = ASGIConnection[Any, Any, Any, Any](scope).cookies
@@ -151,9 +156,9 @@ class CsrfMiddleware(ASGIMiddleware):
         if scope.get("method", "GET") not in SAFE_METHODS:
             problem = self.origin_problem(scope)
             if problem is None:
-                submitted = await self._submitted(scope, receive)
-                if not any(hmac.compare_digest(t, current) for t in submitted):
-                    problem = "token missing" if not submitted else "token not bound to this visitor"
+                carries = await self._carries(scope, receive, current)
+                if not carries:
+                    problem = "token missing" if carries is None else "token not bound to this visitor"
             if problem is not None:
                 log.warning("csrf.refused", reason=problem, path=scope["path"], signed_in=bool(session_token))
                 raise PermissionDeniedException("CSRF check failed")
