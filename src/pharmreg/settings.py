@@ -90,7 +90,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         _doc(
             "PHARMREG_PUBLIC_URL",
             "The address the public reaches the platform at (e.g. https://zyys.nmpa.gov.cn); certificates' "
-            "QR codes point there. Empty: the address the request came in on.",
+            "QR codes point there, and forms posted from it pass the origin check even when a proxy "
+            "forwards them under another host or over plain HTTP. Empty: the address the request came in on.",
         ),
         Meta(pattern=r"^(https?://\S+)?$"),
     ] = ""
