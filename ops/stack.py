@@ -371,44 +371,117 @@ def run_checked(cmd: list[str], env: dict[str, str]) -> int:
     return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
 
 
+@dataclass
+class Child:
+    """A supervised process and its restart record."""
+
+    name: str
+    cmd: list[str]
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    failures: int = 0  # exits in a row, each soon after its start
+    restart_at: float | None = None
+    starts: int = 0
+
+
 class Supervisor:
-    """Runs long-lived children in their own process groups and stops them all together."""
+    """Runs long-lived children in their own process groups. A child that exits is started again
+    after a back-off delay (doubling while it keeps dying soon after starting, capped), while the
+    others keep serving; only a stop request (Ctrl-C, SIGTERM) stops them all together."""
 
-    def __init__(self) -> None:
-        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    def __init__(
+        self,
+        *,
+        first_delay: float = 1.0,
+        max_delay: float = 30.0,
+        stable_after: float = 60.0,
+        poll: float = 0.3,
+    ) -> None:
+        self.children: list[Child] = []
         self.stopping = False
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.stable_after = stable_after
+        self.poll = poll
 
-    def spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> None:
-        log(f"starting {name}")
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
-        self.children.append((name, proc))
+    def spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> Child:
+        child = Child(name, cmd, env)
+        self.children.append(child)
+        self._start(child)
+        return child
+
+    def _start(self, child: Child) -> None:
+        log(f"starting {child.name}" + (f" (restart {child.starts})" if child.starts else ""))
+        child.proc = subprocess.Popen(child.cmd, cwd=ROOT, env=child.env, start_new_session=True)
+        child.started_at = time.monotonic()
+        child.restart_at = None
+        child.starts += 1
+
+    def restart_delay(self, failures: int) -> float:
+        """Seconds before the next start after `failures` quick exits in a row."""
+        return float(min(self.max_delay, self.first_delay * 2 ** max(0, failures - 1)))
+
+    def _exited(self, child: Child, now: float) -> None:
+        assert child.proc is not None
+        code = child.proc.returncode
+        # Whatever the dead child left in its process group (uvicorn's workers) goes too, or
+        # it would hold the port against the restart.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.proc.pid, signal.SIGKILL)
+        ran = now - child.started_at
+        child.failures = 1 if ran >= self.stable_after else child.failures + 1
+        delay = self.restart_delay(child.failures)
+        status = f"signal {signal.Signals(-code).name}" if code < 0 else f"status {code}"
+        log(f"{child.name} exited with {status} after {ran:.1f}s; restarting in {delay:g}s")
+        child.proc = None
+        child.restart_at = now + delay
 
     def wait(self) -> int:
-        code = 0
         while not self.stopping:
-            for name, proc in self.children:
-                if proc.poll() is not None:
-                    log(f"{name} exited with status {proc.returncode}; stopping everything")
-                    code = proc.returncode or 1
-                    self.stopping = True
-            time.sleep(0.3)
+            now = time.monotonic()
+            for child in self.children:
+                if child.proc is not None and child.proc.poll() is not None:
+                    self._exited(child, now)
+                elif child.proc is None and child.restart_at is not None and now >= child.restart_at:
+                    self._start(child)
+            time.sleep(self.poll)
         self.terminate()
-        return code
+        return 0
 
     def terminate(self) -> None:
         # Signal whole process groups: uvicorn's worker processes must go too.
-        for _name, proc in self.children:
+        running = [child for child in self.children if child.proc is not None]
+        for child in running:
+            assert child.proc is not None
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
+                os.killpg(child.proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + 15
-        for name, proc in self.children:
+        for child in running:
+            assert child.proc is not None
             try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                child.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                log(f"{name} did not stop in time; killing it")
+                log(f"{child.name} did not stop in time; killing it")
                 with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+                    os.killpg(child.proc.pid, signal.SIGKILL)
+                child.proc.wait()
+            # Anything left behind in the group (a worker that ignored the signal) goes as well.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.proc.pid, signal.SIGKILL)
+
+
+def stop_on_signals(supervisor: Supervisor) -> None:
+    """Ctrl-C, SIGTERM and SIGHUP stop the children (and interrupt the set-up before there are any)."""
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        if supervisor.children:
+            supervisor.stopping = True
+        else:
+            raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, request_stop)
 
 
 def base_env(servers: Servers) -> dict[str, str]:
@@ -430,15 +503,7 @@ def command_run(args: argparse.Namespace) -> int:
     if port_open(args.port, args.host):
         raise StackError(f"port {args.port} on {args.host} is already in use; pass --port")
     supervisor = Supervisor()
-
-    def request_stop(_signum: int, _frame: object) -> None:
-        if supervisor.children:
-            supervisor.stopping = True
-        else:
-            raise KeyboardInterrupt
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, request_stop)
+    stop_on_signals(supervisor)
     with services() as servers:
         env = base_env(servers)
         setup = [str(VENV_BIN / "pharmreg"), "setup"]
@@ -453,9 +518,7 @@ def command_run(args: argparse.Namespace) -> int:
              "--workers", str(args.web_workers)],
             env,
         )  # fmt: skip
-        supervisor.spawn(
-            "worker", [str(VENV_BIN / "python"), "-m", "arq", "workers.main.WorkerSettings"], env
-        )
+        supervisor.spawn("worker", [str(VENV_BIN / "python"), "-m", "workers"], env)
         log(f"pharmreg is running on http://{args.host}:{args.port}/  (Ctrl-C stops everything)")
         return supervisor.wait()
 

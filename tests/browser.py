@@ -36,11 +36,17 @@ class Browser:
         self.http = http
         self.token: str | None = None
 
+    def _remember_token(self, response: httpx.Response) -> None:
+        # Every answer names the token for the next request (as the site script hands it to
+        # htmx); a page's own form token says the same.
+        found = _TOKEN.search(response.text)
+        token = response.headers.get("x-csrf-token") or (found.group(1) if found else None)
+        if token:
+            self.token = token
+
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         response = await self.http.get(path, **kwargs)
-        found = _TOKEN.search(response.text)
-        if found:
-            self.token = found.group(1)
+        self._remember_token(response)
         return response
 
     async def post(
@@ -62,9 +68,7 @@ class Browser:
         for key, value in items:
             fields.setdefault(key, []).append(value)
         response = await self.http.post(path, data=fields, headers=headers, **kwargs)
-        found = _TOKEN.search(response.text)
-        if found:
-            self.token = found.group(1)
+        self._remember_token(response)
         return response
 
     async def sign_in(

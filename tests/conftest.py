@@ -40,8 +40,9 @@ from pharmreg.web import create_app
 from pharmreg.wiring import build_relay, tenant_preparation
 from tests.browser import Browser
 
-# Fixtures that make pharmacists (account, qualification) for any test that needs one.
-pytest_plugins = ["tests.pharmacists"]
+# Fixtures that make pharmacists (account, qualification) for any test that needs one, and
+# private servers for outage tests.
+pytest_plugins = ["tests.pharmacists", "tests.services"]
 
 
 def _required(name: str) -> str:

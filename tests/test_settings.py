@@ -27,6 +27,7 @@ def test_reads_environment_and_parses_lists() -> None:
         ({**BASE, "PHARMREG_DB_POOL_SIZE": "0"}, ">= 1"),
         ({**BASE, "PHARMREG_DB_POOL_SIZE": "many"}, "int"),
         ({**BASE, "PHARMREG_ENV": "production"}, "PHARMREG_SECRET_KEY must be set"),
+        ({**BASE, "PHARMREG_TRUSTED_PROXIES": "10.0.0.1,proxy.internal"}, "not an IP address or network"),
     ],
 )
 def test_refuses_bad_environment(environ: dict[str, str], message: str) -> None:
@@ -48,3 +49,11 @@ def test_every_field_is_documented() -> None:
 def test_paths_from_environment(tmp_path) -> None:
     settings = Settings.from_env({**BASE, "PHARMREG_TENANTS_DIR": str(tmp_path)})
     assert settings.tenants_dir == tmp_path
+
+
+def test_no_proxy_is_trusted_unless_named() -> None:
+    assert Settings.from_env(BASE).trusted_proxies == []
+    named = Settings.from_env({**BASE, "PHARMREG_TRUSTED_PROXIES": " 10.0.0.5, 10.1.0.0/24 ,"})
+    assert named.trusted_proxies == ["10.0.0.5", "10.1.0.0/24"]
+    _env, default, text = next(row for row in Settings.describe() if row[0] == "PHARMREG_TRUSTED_PROXIES")
+    assert default == "[]" and "no proxy is trusted" in text and "X-Forwarded-For" in text

@@ -1,24 +1,36 @@
 """The worker process: the outbox relay plus arq jobs and cron entries.
 
-Start it from the project root:  python -m arq workers.main.WorkerSettings
+Start it from the project root:  python -m workers
+
+It rides out PostgreSQL and Redis outages instead of exiting: the arq loop waits for Redis
+with a growing pause (one log line when Redis goes, one when it is back), the relay keeps
+trying the databases, and a job that meets an unreachable database is tried again later
+(or, for the jobs that run every minute, simply left to the next run).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import functools
 import os
 import signal
 import sys
-from typing import Any, ClassVar
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, ClassVar, cast
 
-from arq import cron
-from arq.connections import RedisSettings
-from redis.asyncio import Redis
+import redis.exceptions
+from arq import Retry, cron, func
+from arq.connections import RedisSettings, create_pool
+from arq.typing import WorkerCoroutine
+from arq.worker import Worker, get_kwargs
 
 from pharmreg.applications import sweep_deadlines
 from pharmreg.authority import PolicyCache
 from pharmreg.consultations import remind_complaints
+from pharmreg.kit.backing import OutageLog, redis_client, unavailable_service
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.messaging import RecordingSmsProvider
@@ -32,6 +44,15 @@ from pharmreg.workflow import apply_due_authority_changes
 
 log = get_logger("pharmreg.worker")
 
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+# Pauses while Redis is away: 0.5 s, doubling, at most 10 s between attempts.
+REDIS_FIRST_PAUSE_SECONDS = 0.5
+REDIS_MAX_PAUSE_SECONDS = 10.0
+# A job that found PostgreSQL (or Redis) unreachable runs again this much later, up to
+# RETRIED_JOB_TRIES times (half an hour of outage) before it is given up until its next run.
+JOB_RETRY_SECONDS = 60
+RETRIED_JOB_TRIES = 30
+
 
 def _settings() -> Settings:
     try:
@@ -43,8 +64,109 @@ def _settings() -> Settings:
 SETTINGS = _settings()
 
 
+def through_outages(job: Callable[..., Awaitable[Any]], *, retry: bool) -> WorkerCoroutine:
+    """`job`, told apart from a failing one when a backing service is unreachable: it is tried
+    again later (`retry`) or skipped until its next scheduled run, with one clear log line."""
+
+    @functools.wraps(job)
+    async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await job(ctx, *args, **kwargs)
+        except Exception as exc:
+            service = unavailable_service(exc)
+            if service is None:
+                raise
+            fields = {"job": job.__name__, "service": service, "error": f"{type(exc).__name__}: {exc}"}
+            if not retry:
+                log.warning("worker.job_skipped", **fields)
+                return None
+            log.warning(
+                "worker.job_deferred", attempt=ctx.get("job_try", 1), retry_in=JOB_RETRY_SECONDS, **fields
+            )
+            raise Retry(defer=JOB_RETRY_SECONDS) from exc
+
+    return cast(WorkerCoroutine, run)
+
+
+class ResilientWorker(Worker):
+    """arq's worker, except that losing Redis pauses it instead of ending it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._outages = OutageLog(log, "worker")
+        self._redis_failures = 0
+
+    async def _redis_lost(self, exc: BaseException) -> None:
+        self._outages.down("redis", exc)
+        self._redis_failures += 1
+        pause = min(REDIS_MAX_PAUSE_SECONDS, REDIS_FIRST_PAUSE_SECONDS * 2 ** (self._redis_failures - 1))
+        await asyncio.sleep(pause)
+
+    def _redis_answered(self) -> None:
+        if self._outages.up("redis"):
+            self._redis_failures = 0
+
+    async def main(self) -> None:
+        # Redis may be away when the worker starts, too: our own loop waits, without arq's limit.
+        settings = dataclasses.replace(self.redis_settings or RedisSettings(), conn_retries=0)
+        while self._pool is None:
+            try:
+                self._pool = await create_pool(
+                    settings,
+                    job_deserializer=self.job_deserializer,
+                    job_serializer=self.job_serializer,
+                    default_queue_name=self.queue_name,
+                    expires_extra_ms=self.expires_extra_ms,
+                )
+            except REDIS_DOWN as exc:
+                await self._redis_lost(exc)
+        self._redis_answered()
+        await super().main()
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except REDIS_DOWN as exc:
+            await self._redis_lost(exc)
+        else:
+            self._redis_answered()
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        try:
+            await super().start_jobs(job_ids)
+        except REDIS_DOWN:
+            # arq takes a job slot before the Redis calls that claim the job; when those fail
+            # the slot would be lost, and after `max_jobs` outages no job would start again.
+            self.job_counter -= 1
+            self.sem.release()
+            raise
+
+    async def run_cron(self, n: datetime, delay: float, num_windows: int = 2) -> None:
+        planned = [(job, job.next_run) for job in self.cron_jobs]
+        try:
+            await super().run_cron(n, delay, num_windows)
+        except REDIS_DOWN:
+            # arq moves each entry to its next time before enqueueing it: a run that could not
+            # be enqueued stays due, and is enqueued once Redis is back (job ids make it once).
+            for job, next_run in planned:
+                job.next_run = next_run
+            raise
+
+    async def close(self) -> None:
+        # arq's close talks to Redis first and would skip our shutdown if Redis is away.
+        if not self._pool:
+            return
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        with contextlib.suppress(*REDIS_DOWN):
+            await self.pool.delete(self.health_check_key)
+        if self.on_shutdown:
+            await self.on_shutdown(self.ctx)
+        with contextlib.suppress(*REDIS_DOWN):
+            await self.pool.close(close_connection_pool=True)
+        self._pool = None
+
+
 async def startup(ctx: dict[str, Any]) -> None:
-    configure_logging(SETTINGS.log_level, SETTINGS.log_format)
     db = Database(
         SETTINGS.database_url,
         placements=SETTINGS.placements,
@@ -61,7 +183,7 @@ async def startup(ctx: dict[str, Any]) -> None:
             directory = await load_directory(session)
         return [t for t in directory.provinces(include_disabled=True) if t.provisioned]
 
-    redis = Redis.from_url(SETTINGS.redis_url)
+    redis = redis_client(SETTINGS.redis_url)
     model_text = (SETTINGS.policies_dir / "authority.conf").read_text(encoding="utf-8")
 
     stop = asyncio.Event()
@@ -95,33 +217,49 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
         await asyncio.wait_for(ctx["relay_task"], timeout=10)
     await ctx["db"].dispose()
-    await ctx["pubsub_redis"].aclose()
+    with contextlib.suppress(*REDIS_DOWN):
+        await ctx["pubsub_redis"].aclose()
     log.info("worker.stopped")
+
+
+# Jobs that run every minute catch up by themselves at the next run; the others are retried.
+_apply_due_authority_changes = through_outages(apply_due_authority_changes, retry=False)
+_publish_scheduled = through_outages(publish_scheduled, retry=False)
+_reconcile_province_figures = through_outages(reconcile_province_figures, retry=True)
+_sweep_deadlines = through_outages(sweep_deadlines, retry=True)
+_maintain_register = through_outages(maintain_register, retry=True)
+_remind_complaints = through_outages(remind_complaints, retry=True)
 
 
 class WorkerSettings:
     functions: ClassVar[list[Any]] = [
-        reconcile_province_figures,
-        apply_due_authority_changes,
-        sweep_deadlines,
-        maintain_register,
-        publish_scheduled,
-        remind_complaints,
+        func(_reconcile_province_figures, max_tries=RETRIED_JOB_TRIES),
+        _apply_due_authority_changes,
+        func(_sweep_deadlines, max_tries=RETRIED_JOB_TRIES),
+        func(_maintain_register, max_tries=RETRIED_JOB_TRIES),
+        _publish_scheduled,
+        func(_remind_complaints, max_tries=RETRIED_JOB_TRIES),
     ]
     cron_jobs: ClassVar[list[Any]] = [
         # Nightly, when few changes arrive: recount every province and correct any drift.
-        cron(reconcile_province_figures, hour={3}, minute={17}, run_at_startup=False),
+        cron(
+            _reconcile_province_figures,
+            hour={3},
+            minute={17},
+            run_at_startup=False,
+            max_tries=RETRIED_JOB_TRIES,
+        ),
         # Dated delegations start and scheduled take-backs end at day boundaries: check each minute.
-        cron(apply_due_authority_changes, second={5}, run_at_startup=True),
+        cron(_apply_due_authority_changes, second={5}, run_at_startup=True),
         # Time limits are in working days: an hourly sweep deems, reminds and escalates in good time.
-        cron(sweep_deadlines, minute={7}, run_at_startup=True),
+        cron(_sweep_deadlines, minute={7}, run_at_startup=True, max_tries=RETRIED_JOB_TRIES),
         # Expiry reminders, cancellation on expiry and closing transfers at the origin: once a day,
         # just after midnight in China (16:xx UTC), and at start-up to catch up after downtime.
-        cron(maintain_register, hour={16}, minute={20}, run_at_startup=True),
+        cron(_maintain_register, hour={16}, minute={20}, run_at_startup=True, max_tries=RETRIED_JOB_TRIES),
         # Scheduled articles go on line within a minute of their time (定时发布).
-        cron(publish_scheduled, second={30}, run_at_startup=True),
+        cron(_publish_scheduled, second={30}, run_at_startup=True),
         # Complaints due within three working days, or overdue: the handling unit is told once per stage.
-        cron(remind_complaints, minute={37}, run_at_startup=True),
+        cron(_remind_complaints, minute={37}, run_at_startup=True, max_tries=RETRIED_JOB_TRIES),
     ]
     on_startup = startup
     on_shutdown = shutdown
@@ -130,3 +268,9 @@ class WorkerSettings:
     handle_signals = True
     job_timeout = 600
     keep_result = 3600
+
+
+def run() -> None:
+    """Run the worker until SIGINT or SIGTERM."""
+    configure_logging(SETTINGS.log_level, SETTINGS.log_format)
+    ResilientWorker(**get_kwargs(dict(vars(WorkerSettings)))).run()

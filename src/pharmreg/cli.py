@@ -858,6 +858,11 @@ async def _preflight(settings: Settings) -> None:
         await redis.aclose()
 
 
+# How `pharmreg serve` runs uvicorn. Forwarded headers are applied by the application, from
+# PHARMREG_TRUSTED_PROXIES only, never by uvicorn (which trusts 127.0.0.1 by default).
+UVICORN_OPTIONS: dict[str, Any] = {"log_config": None, "proxy_headers": False, "server_header": False}
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -874,9 +879,7 @@ def serve(host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
-        log_config=None,
-        proxy_headers=True,
-        server_header=False,
+        **UVICORN_OPTIONS,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -89,7 +90,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         _doc(
             "PHARMREG_PUBLIC_URL",
             "The address the public reaches the platform at (e.g. https://zyys.nmpa.gov.cn); certificates' "
-            "QR codes point there. Empty: the address the request came in on.",
+            "QR codes point there, and forms posted from it pass the origin check even when a proxy "
+            "forwards them under another host or over plain HTTP. Empty: the address the request came in on.",
         ),
         Meta(pattern=r"^(https?://\S+)?$"),
     ] = ""
@@ -103,6 +105,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ),
         Meta(pattern=r"^[a-z][a-z0-9_]{0,31}$"),
     ] = "qualification"
+    trusted_proxies: Annotated[
+        list[str],
+        _doc(
+            "PHARMREG_TRUSTED_PROXIES",
+            "Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers are believed, as "
+            "comma-separated addresses or networks (e.g. '10.0.0.5,10.1.0.0/24'). The application applies "
+            "them itself, whatever the server (uvicorn's own proxy handling is off). Empty (the default): "
+            "no proxy is trusted, and a request's address is always the connecting peer's, so a forged "
+            "header changes nothing (sign-in brake, captcha gates, query limits, audit log).",
+        ),
+    ] = []
     outbox_poll_seconds: Annotated[
         float,
         _doc(
@@ -194,6 +207,16 @@ def _decode(kind: type[Any], value: Any) -> Any:
 
 
 def _parse(name: str, value: str) -> Any:
+    if name == "trusted_proxies":
+        networks = [item.strip() for item in value.split(",") if item.strip()]
+        for network in networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"PHARMREG_TRUSTED_PROXIES: '{network}' is not an IP address or network"
+                ) from None
+        return networks
     if name == "placements":
         pairs: dict[str, str] = {}
         for item in value.split(","):

@@ -17,7 +17,7 @@ from tests.factories import add_units, national_figure
 
 
 class Worker:
-    """`python -m arq workers.main.WorkerSettings` as ops/run starts it, with its log captured."""
+    """`python -m workers` as ops/run starts it, with its log captured."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
@@ -64,7 +64,7 @@ async def worker(platform, project_root, **env: str) -> AsyncIterator[Worker]:
         **env,
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "arq", "workers.main.WorkerSettings",
+        sys.executable, "-m", "workers",
         cwd=project_root, env=environment,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip

@@ -70,17 +70,47 @@ async def chromium() -> AsyncIterator[Browser]:
         await browser.close()
 
 
+# Reports every Content-Security-Policy violation, and any htmx feature refused for needing eval,
+# to the test (init scripts run in each new document, outside the page's policy).
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__pharmregViolation(e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+    " (" + (e.sourceFile || location.pathname) + ":" + e.lineNumber + ")");
+});
+document.addEventListener("htmx:evalDisallowedError", function () {
+  window.__pharmregViolation("htmx needed eval");
+});
+"""
+
+
 @pytest.fixture
 async def new_page(chromium: Browser, live_server: str):
-    """Open pages in fresh browser contexts (own cookies), closed after the test."""
+    """Open pages in fresh browser contexts (own cookies), closed after the test; the test fails
+    if any page broke the Content-Security-Policy."""
     contexts = []
+    violations: list[str] = []
+
+    async def report(source, text: str) -> None:
+        violations.append(f"{source['page'].url}: {text}")
 
     async def make():
         context = await chromium.new_context(base_url=live_server, locale="zh-CN")
         context.set_default_timeout(15_000)
+        await context.expose_binding("__pharmregViolation", report)
+        await context.add_init_script(_REPORT_VIOLATIONS)
         contexts.append(context)
-        return await context.new_page()
+        page = await context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return page
 
     yield make
     for context in contexts:
         await context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.authority import repository
 from pharmreg.authority.policy import AuthorityPolicy
 from pharmreg.authority.service import load_policy
+from pharmreg.kit.backing import OutageLog
 from pharmreg.kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -91,10 +92,12 @@ class PolicyCache:
         self, stop: asyncio.Event, on_change: Callable[[str], Awaitable[None]] | None = None
     ) -> None:
         """Drop a tenant's enforcer whenever a change is announced; reconnects on failure."""
+        outages = OutageLog(log, "authority")  # one line when Redis goes, one when it is back
         while not stop.is_set():
             try:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(CHANNEL)
+                    outages.up("listen")
                     while not stop.is_set():
                         message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                         if message is None:
@@ -108,6 +111,6 @@ class PolicyCache:
                         if on_change is not None:
                             await on_change(slug)
             except Exception as exc:  # Redis away: rely on the version check, retry shortly
-                log.warning("authority.listen_failed", error=str(exc))
+                outages.down("listen", exc)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=CHECK_SECONDS)

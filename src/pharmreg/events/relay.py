@@ -11,12 +11,15 @@ from sqlalchemy.engine import make_url
 
 from pharmreg.events.delivery import DeliveryOptions, deliver_pending
 from pharmreg.events.schemas import Consumer, Source
-from pharmreg.kit.db import Database
+from pharmreg.kit.backing import OutageLog, unavailable_service
+from pharmreg.kit.db import PRIMARY_PLACEMENT, Database, redact_url
 from pharmreg.kit.logging import get_logger
 
 log = get_logger(__name__)
 
 CHANNEL = "pharmreg_outbox"
+# A lost LISTEN connection is tried again after poll_seconds, doubling up to this.
+LISTEN_MAX_PAUSE_SECONDS = 30.0
 SourcesProvider = Callable[[], Awaitable[Sequence[Source]]]
 
 
@@ -46,6 +49,8 @@ class Relay:
         self._options = options
         self._woken: set[str] = set()
         self._wake = asyncio.Event()
+        # An unreachable database is logged once when it goes and once when it is back.
+        self._outages = OutageLog(log, "outbox")
 
     async def run(self, stop: asyncio.Event) -> None:
         listeners = [asyncio.create_task(self._listen(url, stop)) for url in self._listen_urls]
@@ -59,8 +64,13 @@ class Relay:
                 try:
                     await self.pass_once(only=woken)
                 except Exception as exc:  # e.g. the national database is briefly unreachable
-                    log.error("outbox.pass_failed", exc_info=exc)
+                    if unavailable_service(exc) is None:
+                        log.error("outbox.pass_failed", exc_info=exc)
+                    else:  # the registry of sources lives on the primary server
+                        self._outages.down("postgres", exc, placement=PRIMARY_PLACEMENT)
                     last_full_scan = float("-inf")  # rescan everything once it answers again
+                else:
+                    self._outages.up("postgres", placement=PRIMARY_PLACEMENT)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
         finally:
@@ -83,7 +93,12 @@ class Relay:
             try:
                 delivered += await deliver_pending(self._db, source, self._consumers, self._options)
             except Exception as exc:  # a source that is unreachable must not stop the others
-                log.error("outbox.source_failed", source=source.schema, exc_info=exc)
+                if unavailable_service(exc) is None:
+                    log.error("outbox.source_failed", source=source.schema, exc_info=exc)
+                else:  # one line per server that is away, however many schemas it holds
+                    self._outages.down("postgres", exc, placement=source.placement)
+            else:
+                self._outages.up("postgres", placement=source.placement)
         return delivered
 
     async def _listen(self, url: str, stop: asyncio.Event) -> None:
@@ -91,6 +106,8 @@ class Relay:
             self._woken.add(payload)
             self._wake.set()
 
+        server = redact_url(url)
+        failures = 0
         while not stop.is_set():
             connection: asyncpg.Connection | None = None
             try:
@@ -98,18 +115,28 @@ class Relay:
                 closed = asyncio.Event()
                 connection.add_termination_listener(lambda _conn, done=closed: done.set())
                 await connection.add_listener(CHANNEL, notified)
+                failures = 0
+                self._outages.up("listen", server=server)
                 log.info("outbox.listening", channel=CHANNEL)
+                # Whatever was committed while no one listened is found by the next full scan.
+                self._wake.set()
                 waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(closed.wait())]
                 try:
                     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
                 finally:
                     for waiter in waiters:
                         waiter.cancel()
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("outbox.listen_failed", error=str(exc))
+                if closed.is_set() and not stop.is_set():
+                    raise ConnectionResetError("the LISTEN connection was closed by the server")
+            except Exception as exc:  # the server is away or restarting: keep trying, quietly
+                failures += 1
+                self._outages.down("listen", exc, server=server)
             finally:
                 if connection is not None and not connection.is_closed():
-                    await connection.close()
-            # A lost listener only delays delivery to the next scan; try again shortly.
+                    with contextlib.suppress(Exception):
+                        await connection.close()
+            # A lost listener only delays delivery to the next scan; try again, less often
+            # while the server stays away.
+            pause = min(LISTEN_MAX_PAUSE_SECONDS, self._poll_seconds * 2 ** max(0, failures - 1))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self._poll_seconds)
+                await asyncio.wait_for(stop.wait(), timeout=pause)

@@ -114,6 +114,7 @@ from pharmreg.identity.sessions import (
     SessionStore,
     expired_session_cookie,
     session_cookie,
+    session_cookie_name,
 )
 from pharmreg.identity.throttle import DeviceCookies, SignInGuard
 from pharmreg.identity.totp import SecretBox, new_secret, provisioning_uri, qr_svg
@@ -221,6 +222,7 @@ __all__ = [
     "second_factor",
     "security_rules",
     "session_cookie",
+    "session_cookie_name",
     "set_officer_active",
     "set_public_contact",
     "set_staff_active",

@@ -135,10 +135,15 @@ class SessionStore:
         )
 
 
+def session_cookie_name(*, secure: bool) -> str:
+    """In production `__Host-pharmreg_session`: the browser keeps it to this host, Secure, Path=/."""
+    return f"__Host-{SESSION_COOKIE}" if secure else SESSION_COOKIE
+
+
 def session_cookie(token: str, *, secure: bool, max_age: int | None) -> Cookie:
     """The session cookie: not readable by scripts, sent only to this site."""
     return Cookie(
-        key=SESSION_COOKIE,
+        key=session_cookie_name(secure=secure),
         value=token,
         path="/",
         httponly=True,
@@ -150,5 +155,11 @@ def session_cookie(token: str, *, secure: bool, max_age: int | None) -> Cookie:
 
 def expired_session_cookie(*, secure: bool) -> Cookie:
     return Cookie(
-        key=SESSION_COOKIE, value="", path="/", httponly=True, secure=secure, samesite="lax", max_age=0
+        key=session_cookie_name(secure=secure),
+        value="",
+        path="/",
+        httponly=True,
+        secure=secure,
+        samesite="lax",
+        max_age=0,
     )

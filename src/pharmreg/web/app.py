@@ -8,13 +8,11 @@ import gc
 from collections.abc import AsyncIterator
 
 from litestar import Litestar
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
-from redis.asyncio import Redis
 
 from pharmreg.administration import ROUTE_HANDLERS as ADMINISTRATION_ROUTES
 from pharmreg.applications import ROUTE_HANDLERS as APPLICATION_ROUTES
@@ -23,7 +21,8 @@ from pharmreg.consultations import ROUTE_HANDLERS as CONSULTATION_ROUTES
 from pharmreg.divisions import DivisionApiController, DivisionIndex
 from pharmreg.forum import ROUTE_HANDLERS as FORUM_ROUTES
 from pharmreg.identity import ROUTE_HANDLERS as IDENTITY_ROUTES
-from pharmreg.identity import Position, UnitApiController
+from pharmreg.identity import Position, UnitApiController, session_cookie_name
+from pharmreg.kit.backing import OutageLog, redis_client, unavailable_service
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.office import ROUTE_HANDLERS as OFFICE_ROUTES
@@ -42,10 +41,19 @@ from pharmreg.settings import Settings
 from pharmreg.supervision import SupervisionApiController
 from pharmreg.tenancy import TenantApiController, TenantDirectory, load_directory
 from pharmreg.web.auth import SessionMiddleware
+from pharmreg.web.csrf import CsrfMiddleware, cookie_name
 from pharmreg.web.errors import EXCEPTION_HANDLERS
 from pharmreg.web.health import HealthController
-from pharmreg.web.middleware import HostTenantMiddleware, RequestContextMiddleware
+from pharmreg.web.middleware import (
+    HeadAsGetMiddleware,
+    HostHeaderMiddleware,
+    HostTenantMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
+from pharmreg.web.openapi import document_api_errors
 from pharmreg.web.platform import Platform, dependencies
+from pharmreg.web.proxies import ForwardedHeadersMiddleware, TrustedProxies
 from pharmreg.web.templating import template_config
 
 log = get_logger(__name__)
@@ -64,7 +72,7 @@ async def build_platform(settings: Settings) -> Platform:
         pool_size=settings.db_pool_size,
         statement_cache_size=settings.db_statement_cache_size,
     )
-    redis = Redis.from_url(settings.redis_url)
+    redis = redis_client(settings.redis_url)
     try:
         async with db.national() as session:
             divisions = await DivisionIndex.load(session)
@@ -83,13 +91,19 @@ async def build_platform(settings: Settings) -> Platform:
 
 async def _refresh_directory(platform: Platform) -> None:
     """Re-read the registry regularly so that enabling or disabling a tenant reaches every worker."""
+    outages = OutageLog(log, "directory")
     while True:
         await asyncio.sleep(DIRECTORY_REFRESH_SECONDS)
         try:
             async with platform.db.national() as session:
                 platform.directory = await load_directory(session)
         except Exception as exc:  # keep serving with the last good registry
-            log.warning("directory.refresh_failed", error=str(exc))
+            if unavailable_service(exc) is None:
+                log.warning("directory.refresh_failed", error=str(exc))
+            else:
+                outages.down("postgres", exc)
+        else:
+            outages.up("postgres")
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -151,16 +165,16 @@ def create_app(settings: Settings) -> Litestar:
         # so an oversize file reaches the handler's own, clearer message.
         request_max_body_size=24 * 1024 * 1024,
         lifespan=[lifespan],
-        middleware=[SessionMiddleware()],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="pharmreg_csrf",
-            header_name="x-csrf-token",
-            cookie_secure=settings.is_production,
-            cookie_samesite="lax",
-            # The JSON API is read-only and cookie-less; health checks come from load balancers.
-            exclude=["^/api/", "^/health$", "^/ready$"],
-        ),
+        middleware=[
+            SessionMiddleware(),
+            CsrfMiddleware(
+                secret=settings.secret_key,
+                secure=settings.is_production,
+                session_cookie=session_cookie_name(secure=settings.is_production),
+                binding_cookie=cookie_name("pharmreg_csrf", secure=settings.is_production),
+                public_url=settings.public_url,
+            ),
+        ],
         plugins=[HTMXPlugin()],
         template_config=template_config(
             settings.web_dir,
@@ -185,6 +199,17 @@ def create_app(settings: Settings) -> Litestar:
         platform: Platform = app.state.platform
         return platform.directory
 
-    # Host mapping must see the request before the router does, so it wraps the whole app.
-    app.asgi_handler = RequestContextMiddleware(HostTenantMiddleware(app.asgi_handler, current_directory))
+    document_api_errors(app)
+    # These must see the request before the router does, so they wrap the whole app: outermost
+    # the request id and log line, then security headers on every answer, the client's address,
+    # the checked Host header, the province served under it, and HEAD answered as GET.
+    routed = HostTenantMiddleware(HeadAsGetMiddleware(app.asgi_handler), current_directory)
+    app.asgi_handler = RequestContextMiddleware(
+        SecurityHeadersMiddleware(
+            ForwardedHeadersMiddleware(
+                HostHeaderMiddleware(routed), TrustedProxies(settings.trusted_proxies)
+            ),
+            production=settings.is_production,
+        )
+    )
     return app

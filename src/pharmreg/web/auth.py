@@ -16,20 +16,21 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from pharmreg.identity import (
-    SESSION_COOKIE,
     Principal,
     load_applicant_account,
     load_officer_account,
     load_staff_account,
     security_rules,
+    session_cookie_name,
 )
 from pharmreg.web.platform import Platform
 
 
-def session_token(scope: Scope) -> str | None:
+def session_token(scope: Scope, *, secure: bool) -> str | None:
     """The session cookie's value. Litestar's lenient parser, not SimpleCookie: another site's
     odd cookie on the same domain (JSON, spaces) must not hide ours."""
-    return ASGIConnection[Any, Any, Any, Any](scope).cookies.get(SESSION_COOKIE) or None
+    cookies = ASGIConnection[Any, Any, Any, Any](scope).cookies
+    return cookies.get(session_cookie_name(secure=secure)) or None
 
 
 async def load_account(platform: Platform, principal: Principal) -> Any:
@@ -68,7 +69,7 @@ class SessionMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         platform: Platform = scope["app"].state.platform
         state = scope.setdefault("state", {})
-        token = session_token(scope)
+        token = session_token(scope, secure=platform.settings.is_production)
         session = await platform.sessions.load(token) if token else None
         account = await load_account(platform, session.principal) if session else None
         if session is not None and account is None:

@@ -9,10 +9,11 @@ from urllib.parse import quote
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
 from pharmreg.identity import PasswordChangeRequired, SignInRequired
-from pharmreg.kit.errors import UserError
+from pharmreg.kit.backing import unavailable_service
+from pharmreg.kit.errors import ApiError, ApiErrorBody, UserError
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.validation import describe_validation_error
 
@@ -30,10 +31,39 @@ MESSAGES = {
     500: "系统繁忙，请稍后再试",
     503: "服务暂时不可用，请稍后再试",
 }
+# A failed CSRF or origin check: the form is stale (signed out or in since) or came from elsewhere.
+CSRF_MESSAGE = "页面已过期或来源无效，请刷新页面后重新提交"
+
+
+# The `code` of an API error, by status.
+API_CODES = {
+    400: "invalid",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "rate_limited",
+    500: "internal",
+    503: "unavailable",
+}
+# While PostgreSQL or Redis is away: ask the browser or program to come back shortly.
+RETRY_AFTER_SECONDS = 10
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/")
 
 
 def _is_api(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith("/api/")
+    # The path as routed, never `request.url`: that is rebuilt from the Host header.
+    return is_api_path(request.scope["path"])
+
+
+def api_error(status: int, message: str, request_id: str) -> ApiError:
+    code = API_CODES.get(status, "internal" if status >= 500 else "invalid")
+    return ApiError(error=ApiErrorBody(code=code, message=message, request_id=request_id))
 
 
 _MISSING = re.compile(r"Missing required (?P<where>\w+) parameter '(?P<name>[^']+)'")
@@ -53,21 +83,23 @@ def _validation_message(exc: ValidationException) -> str:
     return "；".join(messages) or MESSAGES[400]
 
 
-def _respond(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
+def _respond(
+    request: Request[Any, Any, Any], status: int, message: str, headers: dict[str, str] | None = None
+) -> Response[Any]:
     request_id = request.scope.get("state", {}).get("request_id", "")
+    headers = dict(headers or {})
     if _is_api(request):
-        code = {400: "invalid", 404: "not_found", 500: "internal"}.get(status, str(status))
         return Response(
-            {"error": {"code": code, "message": message, "request_id": request_id}},
+            api_error(status, message, request_id),
             status_code=status,
             media_type=MediaType.JSON,
+            headers=headers,
         )
-    headers = {}
     template = "errors/page.html"
     if request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true":
         # htmx swaps only 2xx by default: send the message to the page's message area instead.
         template = "errors/_message.html"
-        headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+        headers.update({"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})
     return Template(
         template_name=template,
         context={"status": status, "message": message, "request_id": request_id},
@@ -95,7 +127,8 @@ def _redirect(request: Request[Any, Any, Any], location: str) -> Response[Any]:
 def handle_sign_in_required(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
     if _is_api(request):
         return _respond(request, 401, MESSAGES[401])
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    target = request.scope["path"] + (f"?{query}" if query else "")
     return _redirect(request, f"{sign_in_path(exc.realm, exc.tenant)}?next={quote(target, safe='/')}")
 
 
@@ -107,10 +140,23 @@ def handle_password_change_required(
     return _redirect(request, password_path(exc.realm, exc.tenant, exc.page))
 
 
+def _passed_on_headers(exc: HTTPException) -> dict[str, str]:
+    """Headers an error carries for the client (Allow of a 405, Retry-After of a 429)."""
+    headers = {name.lower(): value for name, value in (exc.headers or {}).items()}
+    allow = headers.get("allow")
+    if allow is not None:
+        # Every GET route answers HEAD as well (HeadAsGetMiddleware).
+        methods = [m.strip() for m in allow.split(",") if m.strip()]
+        if "GET" in methods and "HEAD" not in methods:
+            methods.append("HEAD")
+        headers["allow"] = ", ".join(methods)
+    return {name: value for name, value in headers.items() if name in ("allow", "retry-after")}
+
+
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if status == 403 and "CSRF" in str(exc.detail):
-        return _respond(request, 403, "页面已过期或来源无效，请刷新页面后重新提交")
+        return _respond(request, 403, CSRF_MESSAGE)
     if isinstance(exc, ValidationException):
         message = _validation_message(exc)
     elif isinstance(exc, UserError) or (status < 500 and exc.detail and _is_chinese(exc.detail)):
@@ -119,7 +165,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
     if status >= 500:
         log.error("http.error", status=status, detail=exc.detail)
-    return _respond(request, status, message)
+    return _respond(request, status, message, _passed_on_headers(exc))
 
 
 def handle_not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any]:
@@ -142,10 +188,20 @@ def _unstorable_text(exc: BaseException | None) -> bool:
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    path = request.scope["path"]
     if _unstorable_text(exc):
-        log.info("http.unstorable_text", path=request.url.path)
+        log.info("http.unstorable_text", path=path)
         return _respond(request, 400, "输入内容含有无法保存的控制字符，请删除后重试（未保存任何内容）")
-    log.error("http.unhandled", path=request.url.path, exc_info=exc)
+    service = unavailable_service(exc)
+    if service is not None:
+        # PostgreSQL or Redis is away (restarting, network): not a bug, and it passes by itself.
+        log.warning(
+            "http.service_unavailable", service=service, path=path, error=f"{type(exc).__name__}: {exc}"
+        )
+        return _respond(
+            request, HTTP_503_SERVICE_UNAVAILABLE, MESSAGES[503], {"retry-after": str(RETRY_AFTER_SECONDS)}
+        )
+    log.error("http.unhandled", path=path, exc_info=exc)
     return _respond(request, HTTP_500_INTERNAL_SERVER_ERROR, MESSAGES[500])
 
 

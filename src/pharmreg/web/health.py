@@ -7,6 +7,7 @@ import asyncio
 import msgspec
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy import text
 
 from pharmreg.kit.logging import get_logger
@@ -21,6 +22,8 @@ class Health(msgspec.Struct):
 
 
 class Readiness(msgspec.Struct):
+    """Each backing service: "ok", or "error" while it cannot be reached."""
+
     status: str
     postgres: str
     redis: str
@@ -33,7 +36,17 @@ class HealthController(Controller):
     async def health(self) -> Health:
         return Health(status="ok")
 
-    @get("/ready", summary="就绪检查：PostgreSQL 与 Redis 是否可用")
+    @get(
+        "/ready",
+        summary="就绪检查：PostgreSQL 与 Redis 是否可用",
+        responses={
+            503: ResponseSpec(
+                Readiness,
+                description="PostgreSQL 或 Redis 不可用（字段值为 error 者）",
+                generate_examples=False,
+            )
+        },
+    )
     async def ready(self, platform: NamedDependency[Platform]) -> Response[Readiness]:
         postgres, redis = await asyncio.gather(_check_postgres(platform), _check_redis(platform))
         ok = postgres == "ok" and redis == "ok"

@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
@@ -42,6 +43,14 @@ def highlight(text: str, query: str) -> Markup:
     return Markup("").join(out)
 
 
+@pass_context
+def csp_nonce(context: Context) -> str:
+    """This page's Content-Security-Policy nonce (SecurityHeadersMiddleware), for the styles
+    scripts insert (Trix reads it from `<meta name="csp-nonce">`)."""
+    request = context.get("request")
+    return str(request.scope.get("state", {}).get("csp_nonce", "")) if request is not None else ""
+
+
 def template_config(web_dir: Path, **globals_: Any) -> TemplateConfig[JinjaTemplateEngine]:
     environment = Environment(
         loader=FileSystemLoader(web_dir / "templates"),
@@ -56,7 +65,7 @@ def template_config(web_dir: Path, **globals_: Any) -> TemplateConfig[JinjaTempl
     def static(path: str) -> str:
         return f"/static/{path}?v={versions.get(path, '0')}"
 
-    environment.globals.update(static=static, bureau_name=bureau_name, **globals_)
+    environment.globals.update(static=static, bureau_name=bureau_name, csp_nonce=csp_nonce, **globals_)
     environment.filters["china_time"] = china_time
     environment.filters["until"] = until_label
     environment.filters["highlight"] = highlight

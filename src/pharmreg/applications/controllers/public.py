@@ -22,7 +22,7 @@ from pharmreg.authority import Matter
 from pharmreg.kit.captcha import CaptchaGate
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
-from pharmreg.kit.errors import UserError
+from pharmreg.kit.errors import UserError, error_response
 from pharmreg.kit.ratelimit import within_limit
 from pharmreg.kit.rendering import render
 from pharmreg.register import (
@@ -193,7 +193,7 @@ class VerificationApiController(Controller):
             "姓名、类别、范围、执业单位、地区、有效期、状态和公开的处罚信息，从不返回证件号码或联系方式。"
             f"每个来源地址每分钟最多 {VERIFY_LIMIT_PER_MINUTE} 次，超出返回 429。"
         ),
-        responses={},
+        responses={429: error_response("查询过于频繁（见 Retry-After）")},
     )
     async def verify(
         self,
@@ -204,21 +204,21 @@ class VerificationApiController(Controller):
         certificate_no: Annotated[str, QueryParameter(min_length=1, max_length=40, description="注册证编号")],
         name: Annotated[str | None, QueryParameter(max_length=50, description="持证人姓名")] = None,
         t: Annotated[str | None, QueryParameter(max_length=64, description="二维码签名（代替姓名）")] = None,
-    ) -> Response[VerificationRead | dict[str, str]]:
+    ) -> VerificationRead:
         if not await within_limit(
             redis, f"verify:{_client(request)}", limit=VERIFY_LIMIT_PER_MINUTE, window_seconds=60
         ):
-            return Response(
-                {"detail": "查询过于频繁，请一分钟后再试"}, status_code=429, headers={"retry-after": "60"}
+            raise UserError(
+                status_code=429, detail="查询过于频繁，请一分钟后再试", headers={"retry-after": "60"}
             )
         if not name and not t:
-            return Response({"detail": "请提供姓名 name 或二维码签名 t"}, status_code=400)
+            raise UserError(detail="请提供姓名 name 或二维码签名 t")
         found = await verify_certificate(
             national_session, certificate_no, name=name, token=t, secret=verification_key, today=china_today()
         )
         if found is None:
-            return Response({"detail": "未查到相符的注册信息"}, status_code=404)
-        return Response(found)
+            raise UserError(status_code=404, detail="未查到相符的注册信息")
+        return found
 
 
 # Published results are meant to be read, but not scraped: per client address and minute.
