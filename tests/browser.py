@@ -12,6 +12,20 @@ _TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
 _CAPTCHA = re.compile(r'name="captcha_token" value="([^"]+)"')
 
 
+# What differs between two answers to the same request: CSRF tokens (form field and htmx
+# header), the CSP nonce, and the request id.
+_VOLATILE = re.compile(
+    r'name="_csrf_token" value="[^"]*"|value="[0-9a-f]{40,}"|"x-csrf-token": "[^"]*"'
+    r'|<meta name="csp-nonce" content="[^"]*">'
+)
+
+
+def without_volatile(response: httpx.Response) -> str:
+    """The page as two identical requests would both see it (for "answers alike" checks)."""
+    body = response.text.replace(response.headers.get("x-request-id", "\0"), "")
+    return _VOLATILE.sub("", body)
+
+
 def captcha_token(html: str) -> str | None:
     """The token of the picture a page asks to type in, if it asks for one."""
     found = _CAPTCHA.search(html)

@@ -1,12 +1,11 @@
 """Pages, fragments, tenant resolution, errors and operational endpoints."""
 
-import re
-
 import pytest
 from litestar.testing import AsyncTestClient
 
 from pharmreg.settings import Settings
 from pharmreg.web import create_app
+from tests.browser import without_volatile
 
 
 async def test_national_home_lists_provinces_with_figures(client, platform) -> None:
@@ -71,13 +70,6 @@ async def test_host_name_selects_the_province(client) -> None:
     assert (await client.get("/health", headers={"Host": "js.localhost"})).json() == {"status": "ok"}
 
 
-def _volatile(response) -> str:
-    """The page without what differs per request (request id, CSRF token, CSP nonce)."""
-    body = response.text.replace(response.headers["x-request-id"], "")
-    body = re.sub(r'<meta name="csp-nonce" content="[^"]*">', "", body)
-    return re.sub(r'"x-csrf-token": "[^"]*"', "", body)
-
-
 @pytest.mark.parametrize(
     "path", ["/p/nowhere/", "/p/national/", "/p/GD/", "/no/such/page", "/p/gd/no-such-page"]
 )
@@ -85,8 +77,8 @@ async def test_unknown_tenants_and_paths_look_the_same(client, path: str) -> Non
     reference = await client.get("/no/such/page")
     response = await client.get(path)
     assert response.status_code == 404
-    body = _volatile(response)
-    assert body == _volatile(reference)
+    body = without_volatile(response)
+    assert body == without_volatile(reference)
     assert "未找到您要访问的页面或资源" in body
 
 
