@@ -39,6 +39,7 @@ from pharmreg.settings import Settings
 from pharmreg.supervision import SupervisionApiController
 from pharmreg.tenancy import TenantApiController, TenantDirectory, load_directory
 from pharmreg.web.auth import SessionMiddleware
+from pharmreg.web.boundaries import BoundaryRequest, InputBoundaryMiddleware
 from pharmreg.web.errors import EXCEPTION_HANDLERS
 from pharmreg.web.health import HealthController
 from pharmreg.web.middleware import HostTenantMiddleware, RequestContextMiddleware
@@ -146,7 +147,8 @@ def create_app(settings: Settings) -> Litestar:
         # so an oversize file reaches the handler's own, clearer message.
         request_max_body_size=24 * 1024 * 1024,
         lifespan=[lifespan],
-        middleware=[SessionMiddleware()],
+        middleware=[SessionMiddleware(), InputBoundaryMiddleware()],
+        request_class=BoundaryRequest,
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="pharmreg_csrf",
