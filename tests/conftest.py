@@ -78,6 +78,29 @@ async def _recreate_database(url: str) -> None:
         await admin.dispose()
 
 
+async def _copy_database(url: str, suffix: str) -> str:
+    """A copy of the database (nothing may be connected to it); returns the copy's URL."""
+    source = make_url(async_url(url))
+    copy = f"{source.database}_{suffix}"
+    admin = create_async_engine(
+        source.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
+            await connection.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{source.database}"'))
+    finally:
+        await admin.dispose()
+    return make_url(url).set(database=copy).render_as_string(hide_password=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "own_database: the test changes demo data freely, in a copy of the loaded test database",
+    )
+
+
 @dataclass
 class Platform:
     """What tests share: the database, the loaded reference data and the registry."""
@@ -86,6 +109,8 @@ class Platform:
     db: Database
     index: DivisionIndex
     directory: TenantDirectory
+    # A copy of the database as loaded, for tests marked `own_database` (None when none is selected).
+    copy_url: str | None = None
 
     def prepare(self):
         """What provisioning prepares a new tenant schema with (units, base authority)."""
@@ -102,7 +127,7 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-async def platform(settings: Settings) -> AsyncIterator[Platform]:
+async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[Platform]:
     await _recreate_database(settings.database_url)
     redis = Redis.from_url(settings.redis_url)
     await redis.flushdb()
@@ -129,6 +154,10 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
     model_text = (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
     await load_demo(db, directory, index, today=date.today(), authority_model=model_text)
     await shared.relay().pass_once()
+    if any(item.get_closest_marker("own_database") for item in request.session.items):
+        # Copied now, while this is the only client: a template database must have no other.
+        await db.dispose()
+        shared.copy_url = await _copy_database(settings.database_url, "own")
     yield shared
     await db.dispose()
 

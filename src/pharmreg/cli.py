@@ -10,7 +10,7 @@ import asyncio
 import functools
 import os
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -882,46 +882,62 @@ def serve(host: str, port: int, workers: int) -> None:
 
 # --- reference data imports ------------------------------------------------------------------------
 
-_QUALIFICATION_COLUMNS = (
-    ("certificate_no", ("资格证书编号", "证书编号", "管理号", "certificate_no"), True),
-    ("name", ("姓名", "name"), True),
-    ("id_number", ("身份证件号码", "证件号码", "身份证号", "id_number"), True),
-    ("category", ("类别", "资格类别", "专业类别", "category"), True),
-    ("obtained_on", ("取得日期", "发证日期", "批准日期", "obtained_on"), True),
-    ("education", ("学历", "education"), False),
-    ("major", ("专业", "major"), False),
-    *(
-        (f"subject_{n}_{part}", (f"科目{n}{label}", f"subject_{n}_{part}"), False)
-        for n in range(1, 5)
-        for part, label in (("name", "名称"), ("score", "成绩"), ("year", "年度"))
-    ),
-)
-_CREDIT_COLUMNS = (
-    ("id_number", ("身份证件号码", "证件号码", "身份证号", "id_number"), True),
-    ("name", ("姓名", "name"), True),
-    ("year", ("年度", "year"), True),
-    ("part", ("科目类型", "类型", "part"), True),
-    ("hours", ("学时", "hours"), True),
-    ("credits", ("学分", "credits"), True),
-    ("issuer", ("施教机构", "发证机构", "issuer"), True),
-    ("certificate_no", ("学时证明编号", "证书编号", "certificate_no"), True),
-)
-_UNIT_COLUMNS = (
-    ("uscc", ("统一社会信用代码", "信用代码", "uscc"), True),
-    ("name", ("单位名称", "企业名称", "name"), True),
-    ("unit_type", ("单位类型", "类型", "unit_type"), True),
-    ("licence_no", ("许可证编号", "licence_no"), True),
-    ("licence_valid_until", ("许可证有效期至", "有效期至", "licence_valid_until"), True),
-    ("division_code", ("所在地代码", "行政区划代码", "division_code"), True),
-    ("address", ("地址", "注册地址", "address"), True),
-    ("principal", ("负责人", "法定代表人", "principal"), False),
-)
+
+def _unit_columns() -> Sequence[Any]:
+    from pharmreg.kit.tabular import Column
+    from pharmreg.practice import UnitType
+
+    kinds = "、".join(kind.label for kind in UnitType)
+    return (
+        Column("uscc", ("统一社会信用代码", "信用代码", "uscc"), rule="18 位，校验码有效"),
+        Column("name", ("单位名称", "企业名称", "name"), rule="至多 200 个字"),
+        Column("unit_type", ("单位类型", "类型", "unit_type"), rule=f"以下之一：{kinds}"),
+        Column("licence_no", ("许可证编号", "licence_no")),
+        Column(
+            "licence_valid_until",
+            ("许可证有效期至", "有效期至", "licence_valid_until"),
+            rule="日期，如 2030-12-31、2030/12/31 或 2030年12月31日",
+        ),
+        Column(
+            "division_code",
+            ("所在地代码", "行政区划代码", "division_code"),
+            rule="本省的 6 位县级行政区划代码",
+        ),
+        Column("address", ("地址", "注册地址", "address"), rule="至多 200 个字"),
+        Column("principal", ("负责人", "法定代表人", "principal"), required=False),
+    )
 
 
-def _read_file(path: Path, spec: Any) -> list[Any]:
-    from pharmreg.kit.tabular import Column, TabularError, read_table
+def _qualification_columns() -> Sequence[Any]:
+    from pharmreg.qualifications import QUALIFICATION_COLUMNS
 
-    columns = [Column(field, headers, required) for field, headers, required in spec]
+    return QUALIFICATION_COLUMNS
+
+
+def _credit_columns() -> Sequence[Any]:
+    from pharmreg.qualifications import CREDIT_COLUMNS
+
+    return CREDIT_COLUMNS
+
+
+class _TableImport(click.Command):
+    """An import whose help lists exactly the columns, and header spellings, the import accepts."""
+
+    def __init__(self, *args: Any, columns: Callable[[], Sequence[Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.columns = columns  # called only for --help: the contexts load when a command runs
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from pharmreg.kit.tabular import describe_columns
+
+        super().format_help_text(ctx, formatter)
+        with formatter.section("列（按表头识别，顺序不限，其他列忽略）"):
+            formatter.write_dl(describe_columns(self.columns()))
+
+
+def _read_file(path: Path, columns: Sequence[Any]) -> list[Any]:
+    from pharmreg.kit.tabular import TabularError, read_table
+
     try:
         return list(read_table(path.read_bytes(), path.name, columns))
     except TabularError as exc:
@@ -943,13 +959,14 @@ def import_group() -> None:
     """Reference data from CSV or XLSX files: imported whole or not at all."""
 
 
-@import_group.command("qualifications")
+@import_group.command("qualifications", cls=_TableImport, columns=_qualification_columns)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @async_command
 async def import_qualifications_command(file: Path) -> None:
-    """National qualification certificates (证书编号, 姓名, 身份证件号码, 类别, 取得日期, 科目成绩…)."""
+    """National qualification certificates from a CSV or .xlsx file; a record with the same
+    certificate number is corrected. Nothing is imported if any line is refused."""
     settings = _settings()
-    rows = _read_file(file, _QUALIFICATION_COLUMNS)
+    rows = _read_file(file, _qualification_columns())
 
     async def work(db: Database) -> None:
         from pharmreg.qualifications import import_qualifications
@@ -963,13 +980,14 @@ async def import_qualifications_command(file: Path) -> None:
     await _with_db(settings, work)
 
 
-@import_group.command("ce-credits")
+@import_group.command("ce-credits", cls=_TableImport, columns=_credit_columns)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @async_command
 async def import_credits_command(file: Path) -> None:
-    """Continuing-education credits (证件号码, 姓名, 年度, 科目类型, 学时, 学分, 施教机构, 证明编号)."""
+    """Continuing-education credits from a CSV or .xlsx file; a certificate its issuer already
+    reported is skipped as a duplicate. Nothing is imported if any line is refused."""
     settings = _settings()
-    rows = _read_file(file, _CREDIT_COLUMNS)
+    rows = _read_file(file, _credit_columns())
 
     async def work(db: Database) -> None:
         from pharmreg.qualifications import import_ce_credits
@@ -983,14 +1001,15 @@ async def import_credits_command(file: Path) -> None:
     await _with_db(settings, work)
 
 
-@import_group.command("practice-units")
+@import_group.command("practice-units", cls=_TableImport, columns=_unit_columns)
 @click.argument("slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @async_command
 async def import_units_command(slug: str, file: Path) -> None:
-    """A province's practice units (信用代码, 单位名称, 单位类型, 许可证编号, 有效期至, 所在地代码, 地址)."""
+    """A province's practice units from a CSV or .xlsx file, added or updated by unified social
+    credit code. Nothing is imported if any line is refused."""
     settings = _settings()
-    rows = _read_file(file, _UNIT_COLUMNS)
+    rows = _read_file(file, _unit_columns())
 
     async def work(db: Database) -> None:
         from pharmreg.divisions import DivisionIndex

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.events import record_event
+from pharmreg.kit.boundaries import BoundaryError, parse_date
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.codes import CodeError, check_uscc
 from pharmreg.practice import repository
@@ -144,9 +145,9 @@ def _unit_values(raw: Any, in_territory: Callable[[str], bool]) -> tuple[dict[st
     if kind is None:
         problems.append(f"单位类型“{raw.get('unit_type', '')}”无法识别")
     try:
-        valid_until = date.fromisoformat(raw.get("licence_valid_until", "").strip()[:10].replace("/", "-"))
-    except ValueError:
-        problems.append(f"许可证有效期“{raw.get('licence_valid_until', '')}”不是有效日期")
+        valid_until: date | None = parse_date(raw.get("licence_valid_until", ""), label="许可证有效期")
+    except BoundaryError as exc:
+        problems.append(str(exc))
         valid_until = None
     division = raw.get("division_code", "").strip()
     if not (len(division) == 6 and division.isdigit()) or not in_territory(division):

@@ -33,6 +33,9 @@ _SECRET = re.compile(r"password|_csrf_token")
 _ID_FIELD = re.compile(r"(^|_)id$")
 
 
+_UNREADABLE = "提交的内容无法读取（编码不是 UTF-8 或格式有误），请刷新页面后重新提交；本次未保存任何内容"
+
+
 def _refuse() -> UserError:
     return UserError(detail=UNSTORABLE_MESSAGE)
 
@@ -66,8 +69,12 @@ class BoundaryRequest(HTMXRequest):
 
     async def form(self) -> FormMultiDict:
         if self._checked_form is None:
+            try:
+                parsed = await super().form()
+            except UnicodeDecodeError:  # a multipart part that is not UTF-8 text
+                raise UserError(detail=_UNREADABLE) from None
             items: list[tuple[str, Any]] = []
-            for name, value in (await super().form()).multi_items():
+            for name, value in parsed.multi_items():
                 if isinstance(value, UploadFile):
                     if unstorable(name) or unstorable(value.filename or ""):
                         raise _refuse()
