@@ -63,34 +63,35 @@ def settings() -> Settings:
     )
 
 
-async def _recreate_database(url: str) -> None:
-    target = make_url(async_url(url))
+async def _on_server(url: str, *statements: str) -> None:
+    """Run statements on the server of `url`, connected to its maintenance database."""
     admin = create_async_engine(
-        target.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
+        make_url(async_url(url)).set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
     )
     try:
         async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            await connection.execute(
-                text(f"CREATE DATABASE \"{target.database}\" TEMPLATE template0 ENCODING 'UTF8'")
-            )
+            for statement in statements:
+                await connection.execute(text(statement))
     finally:
         await admin.dispose()
+
+
+async def _recreate_database(url: str) -> None:
+    name = make_url(url).database
+    await _on_server(
+        url,
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'",
+    )
 
 
 async def _copy_database(url: str, suffix: str) -> str:
     """A copy of the database (nothing may be connected to it); returns the copy's URL."""
-    source = make_url(async_url(url))
-    copy = f"{source.database}_{suffix}"
-    admin = create_async_engine(
-        source.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
+    source = make_url(url).database
+    copy = f"{source}_{suffix}"
+    await _on_server(
+        url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)', f'CREATE DATABASE "{copy}" TEMPLATE "{source}"'
     )
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
-            await connection.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{source.database}"'))
-    finally:
-        await admin.dispose()
     return make_url(url).set(database=copy).render_as_string(hide_password=False)
 
 
@@ -160,6 +161,10 @@ async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncI
         shared.copy_url = await _copy_database(settings.database_url, "own")
     yield shared
     await db.dispose()
+    if shared.copy_url:
+        await _on_server(
+            shared.copy_url, f'DROP DATABASE IF EXISTS "{make_url(shared.copy_url).database}" WITH (FORCE)'
+        )
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,10 @@ from litestar.response import Template
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.identity import ApplicantAccount, require_applicant
+from pharmreg.identity import ApplicantAccount, identify_document, require_applicant
 from pharmreg.kit.captcha import CaptchaGate
+from pharmreg.kit.clock import china_today
+from pharmreg.kit.codes import CodeError
 from pharmreg.kit.ratelimit import within_limit
 from pharmreg.qualifications import ce_years, credits_of, exam_results
 
@@ -20,6 +22,15 @@ from pharmreg.qualifications import ce_years, credits_of, exam_results
 SCORE_QUERIES_PER_MINUTE = 10
 # After three answered queries in ten minutes, each further one needs the picture's digits typed in.
 SCORE_GATE = CaptchaGate("scores")
+
+
+def _id_number_problem(id_number: str) -> str | None:
+    """What is wrong with the number itself (its format, its check digit), before any look-up."""
+    try:
+        identify_document(id_number, today=china_today())
+    except CodeError as exc:
+        return str(exc)
+    return None
 
 
 class QueryController(Controller):
@@ -53,6 +64,8 @@ class QueryController(Controller):
                 redis, address, form.get("captcha_token", ""), form.get("captcha", "")
             ):
                 context["error"], status = "多次查询后需要验证：请输入图中的数字", 400
+            elif (malformed := _id_number_problem(id_number)) is not None:
+                context["error"], status = malformed, 400  # not "未查到": the number itself is wrong
             else:
                 context["results"] = await exam_results(
                     national_session, name=name, id_number=id_number, year=int(year) if year else None

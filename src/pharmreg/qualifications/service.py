@@ -9,9 +9,9 @@ from typing import Any, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.kit.boundaries import BoundaryError, parse_date, parse_decimal, parse_int, unstorable
+from pharmreg.kit.boundaries import BoundaryError, normalise, parse_date, parse_decimal, parse_int, unstorable
 from pharmreg.kit.clock import china_today
-from pharmreg.kit.codes import CodeError, identify_id_number
+from pharmreg.kit.codes import CodeError, compact_id_number, identify_id_number
 from pharmreg.qualifications import repository
 from pharmreg.qualifications.schemas import (
     FIRST_EXAM_YEAR,
@@ -48,8 +48,8 @@ async def find_qualification(
     session: AsyncSession, *, name: str, id_number: str, certificate_no: str
 ) -> QualificationRead | None:
     """The certificate, only if name, ID number and number all match the national data."""
-    record = await repository.qualification_by_number(session, certificate_no.strip())
-    if record is None or record.id_number != id_number.strip().upper() or record.name != name.strip():
+    record = await repository.qualification_by_number(session, normalise(certificate_no))
+    if record is None or record.id_number != compact_id_number(id_number) or record.name != name.strip():
         return None
     return _read(record)
 
@@ -312,7 +312,7 @@ async def exam_results(
     """成绩查询: the subject results of a person's qualification records, found only by name and ID number
     together (optionally one exam year)."""
     results = []
-    for record in await repository.qualifications_of(session, id_number.strip().upper()):
+    for record in await repository.qualifications_of(session, compact_id_number(id_number)):
         if record.name != name.strip():
             continue
         subjects = [
