@@ -41,7 +41,7 @@ def resident_id_check_char(first17: str) -> str:
 
 def parse_resident_id(value: str, *, today: date | None = None) -> ResidentId:
     """Validate an 18-character resident ID number (either width) and return what it encodes."""
-    number = re.sub(r"\s+", "", fold_width(value)).upper()
+    number = compact_id_number(value)
     if not _RESIDENT_SHAPE.fullmatch(number):
         raise CodeError("身份证号码格式不正确：应为18位，前17位为数字，最后一位为数字或X")
     try:
@@ -90,9 +90,14 @@ class IdNumber:
     sex: str | None = None
 
 
-def compact_id_number(value: str) -> str:
-    """A document number as stored: one width, no spaces, capital letters."""
+def _compact(value: str) -> str:
+    """A code as stored: one width, no spaces, capital letters."""
     return re.sub(r"\s+", "", fold_width(value)).upper()
+
+
+def compact_id_number(value: str) -> str:
+    """A document number as stored and compared: one width, no spaces, capital letters."""
+    return _compact(value)
 
 
 def check_id_number(kind: str, value: str, *, today: date) -> IdNumber:
@@ -180,7 +185,7 @@ def uscc_check_char(first17: str) -> str:
 
 def check_uscc(value: str) -> str:
     """Validate a unified social credit code (GB 32100) and return it normalised."""
-    code = re.sub(r"\s+", "", fold_width(value)).upper()
+    code = _compact(value)
     if len(code) != 18:
         raise CodeError("统一社会信用代码应为18位")
     if any(c not in _USCC_CHARS for c in code):

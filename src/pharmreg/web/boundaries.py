@@ -31,8 +31,6 @@ from pharmreg.kit.errors import UserError
 # Secrets are compared as typed; changing them here would lock out a password set with them.
 _SECRET = re.compile(r"password|_csrf_token")
 _ID_FIELD = re.compile(r"(^|_)id$")
-
-
 _UNREADABLE = "提交的内容无法读取（编码不是 UTF-8 或格式有误），请刷新页面后重新提交；本次未保存任何内容"
 
 
