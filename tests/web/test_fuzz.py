@@ -48,7 +48,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
-from litestar.testing.transport import TestClientTransport
+from litestar.testing import transport as litestar_transport
 from redis.asyncio import Redis
 from sqlalchemy import select
 
@@ -415,7 +415,7 @@ async def _people(db: Database, settings: Settings, client: TestClient) -> list[
     people = []
     for user in users:
         http = httpx.Client(
-            transport=TestClientTransport(client, raise_server_exceptions=False),  # type: ignore[arg-type]
+            transport=litestar_transport.TestClientTransport(client, raise_server_exceptions=False),  # type: ignore[arg-type]
             base_url=BASE_URL,
             follow_redirects=False,
         )
