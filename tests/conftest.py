@@ -64,19 +64,43 @@ def settings() -> Settings:
     )
 
 
-async def _recreate_database(url: str) -> None:
-    target = make_url(async_url(url))
+async def _on_server(url: str, *statements: str) -> None:
+    """Run statements on the server of `url`, connected to its maintenance database."""
     admin = create_async_engine(
-        target.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
+        make_url(async_url(url)).set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
     )
     try:
         async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            await connection.execute(
-                text(f"CREATE DATABASE \"{target.database}\" TEMPLATE template0 ENCODING 'UTF8'")
-            )
+            for statement in statements:
+                await connection.execute(text(statement))
     finally:
         await admin.dispose()
+
+
+async def _recreate_database(url: str) -> None:
+    name = make_url(url).database
+    await _on_server(
+        url,
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'",
+    )
+
+
+async def _copy_database(url: str, suffix: str) -> str:
+    """A copy of the database (nothing may be connected to it); returns the copy's URL."""
+    source = make_url(url).database
+    copy = f"{source}_{suffix}"
+    await _on_server(
+        url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)', f'CREATE DATABASE "{copy}" TEMPLATE "{source}"'
+    )
+    return make_url(url).set(database=copy).render_as_string(hide_password=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "own_database: the test changes demo data freely, in a copy of the loaded test database",
+    )
 
 
 @dataclass
@@ -87,6 +111,8 @@ class Platform:
     db: Database
     index: DivisionIndex
     directory: TenantDirectory
+    # A copy of the database as loaded, for tests marked `own_database` (None when none is selected).
+    copy_url: str | None = None
 
     def prepare(self):
         """What provisioning prepares a new tenant schema with (units, base authority)."""
@@ -103,7 +129,7 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-async def platform(settings: Settings) -> AsyncIterator[Platform]:
+async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[Platform]:
     await _recreate_database(settings.database_url)
     redis = Redis.from_url(settings.redis_url)
     await redis.flushdb()
@@ -130,8 +156,16 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
     model_text = (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
     await load_demo(db, directory, index, today=date.today(), authority_model=model_text)
     await shared.relay().pass_once()
+    if any(item.get_closest_marker("own_database") for item in request.session.items):
+        # Copied now, while this is the only client: a template database must have no other.
+        await db.dispose()
+        shared.copy_url = await _copy_database(settings.database_url, "own")
     yield shared
     await db.dispose()
+    if shared.copy_url:
+        await _on_server(
+            shared.copy_url, f'DROP DATABASE IF EXISTS "{make_url(shared.copy_url).database}" WITH (FORCE)'
+        )
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import asyncio
 import functools
 import os
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -885,36 +885,43 @@ def serve(host: str, port: int, workers: int) -> None:
 
 # --- reference data imports ------------------------------------------------------------------------
 
-_QUALIFICATION_COLUMNS = (
-    ("certificate_no", ("资格证书编号", "证书编号", "管理号", "certificate_no"), True),
-    ("name", ("姓名", "name"), True),
-    ("id_number", ("身份证件号码", "证件号码", "身份证号", "id_number"), True),
-    ("category", ("类别", "资格类别", "专业类别", "category"), True),
-    ("obtained_on", ("取得日期", "发证日期", "批准日期", "obtained_on"), True),
-    ("education", ("学历", "education"), False),
-    ("major", ("专业", "major"), False),
-    *(
-        (f"subject_{n}_{part}", (f"科目{n}{label}", f"subject_{n}_{part}"), False)
-        for n in range(1, 5)
-        for part, label in (("name", "名称"), ("score", "成绩"), ("year", "年度"))
-    ),
-)
-_CREDIT_COLUMNS = (
-    ("id_number", ("身份证件号码", "证件号码", "身份证号", "id_number"), True),
-    ("name", ("姓名", "name"), True),
-    ("year", ("年度", "year"), True),
-    ("part", ("科目类型", "类型", "part"), True),
-    ("hours", ("学时", "hours"), True),
-    ("credits", ("学分", "credits"), True),
-    ("issuer", ("施教机构", "发证机构", "issuer"), True),
-    ("certificate_no", ("学时证明编号", "证书编号", "certificate_no"), True),
-)
+
+def _unit_columns() -> Sequence[Any]:
+    from pharmreg.practice import UNIT_COLUMNS
+
+    return UNIT_COLUMNS
 
 
-def _read_file(path: Path, spec: Any) -> list[Any]:
-    from pharmreg.kit.tabular import Column, TabularError, read_table
+def _qualification_columns() -> Sequence[Any]:
+    from pharmreg.qualifications import QUALIFICATION_COLUMNS
 
-    columns = [Column(field, headers, required) for field, headers, required in spec]
+    return QUALIFICATION_COLUMNS
+
+
+def _credit_columns() -> Sequence[Any]:
+    from pharmreg.qualifications import CREDIT_COLUMNS
+
+    return CREDIT_COLUMNS
+
+
+class _TableImport(click.Command):
+    """An import whose help lists exactly the columns, and header spellings, the import accepts."""
+
+    def __init__(self, *args: Any, columns: Callable[[], Sequence[Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.columns = columns  # called only for --help: the contexts load when a command runs
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from pharmreg.kit.tabular import describe_columns
+
+        super().format_help_text(ctx, formatter)
+        with formatter.section("列（按表头识别，顺序不限，其他列忽略）"):
+            formatter.write_dl(describe_columns(self.columns()))
+
+
+def _read_file(path: Path, columns: Sequence[Any]) -> list[Any]:
+    from pharmreg.kit.tabular import TabularError, read_table
+
     try:
         return list(read_table(path.read_bytes(), path.name, columns))
     except TabularError as exc:
@@ -946,13 +953,14 @@ def import_group() -> None:
     """Reference data from CSV or XLSX files: imported whole or not at all."""
 
 
-@import_group.command("qualifications")
+@import_group.command("qualifications", cls=_TableImport, columns=_qualification_columns)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @async_command
 async def import_qualifications_command(file: Path) -> None:
-    """National qualification certificates (证书编号, 姓名, 身份证件号码, 类别, 取得日期, 科目成绩…)."""
+    """National qualification certificates from a CSV or .xlsx file; a record with the same
+    certificate number is corrected. Nothing is imported if any line is refused."""
     settings = _settings()
-    rows = _read_file(file, _QUALIFICATION_COLUMNS)
+    rows = _read_file(file, _qualification_columns())
 
     async def work(db: Database) -> None:
         from pharmreg.qualifications import import_qualifications
@@ -966,13 +974,14 @@ async def import_qualifications_command(file: Path) -> None:
     await _with_db(settings, work)
 
 
-@import_group.command("ce-credits")
+@import_group.command("ce-credits", cls=_TableImport, columns=_credit_columns)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @async_command
 async def import_credits_command(file: Path) -> None:
-    """Continuing-education credits (证件号码, 姓名, 年度, 科目类型, 学时, 学分, 施教机构, 证明编号)."""
+    """Continuing-education credits from a CSV or .xlsx file; a certificate its issuer already
+    reported is skipped as a duplicate. Nothing is imported if any line is refused."""
     settings = _settings()
-    rows = _read_file(file, _CREDIT_COLUMNS)
+    rows = _read_file(file, _credit_columns())
 
     async def work(db: Database) -> None:
         from pharmreg.qualifications import import_ce_credits
@@ -986,7 +995,7 @@ async def import_credits_command(file: Path) -> None:
     await _with_db(settings, work)
 
 
-@import_group.command("practice-units")
+@import_group.command("practice-units", cls=_TableImport, columns=_unit_columns)
 @click.argument("slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @async_command

@@ -152,8 +152,10 @@ async def test_bad_input_is_refused_clearly_and_nothing_is_stored(platform, new_
     assert long_title.status_code == 400 and "标题不能超过 80 个字" in long_title.text
     long_body = await officer.post(f"{base}/boards/{board}/new", {"title": "标题", "body": "字" * 5001})
     assert long_body.status_code == 400 and "正文不能超过 5000 个字" in long_body.text
-    no_body = await officer.post(f"{base}/boards/{board}/new", {"title": "标题", "body": "\x00 \n"})
+    no_body = await officer.post(f"{base}/boards/{board}/new", {"title": "标题", "body": " \n"})
     assert no_body.status_code == 400 and "请填写正文" in no_body.text
+    nul_body = await officer.post(f"{base}/boards/{board}/new", {"title": "标题", "body": "\x00 \n"})
+    assert nul_body.status_code == 400 and "无法保存的控制字符" in nul_body.text
     assert await _count(platform, "tenant_gd", TenantForumThread) == before
     missing_board = await officer.post(f"{base}/boards/987654/new", {"title": "标题", "body": "正文"})
     assert missing_board.status_code == 404

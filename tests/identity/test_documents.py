@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pharmreg.identity import check_document
+from pharmreg.identity import DocumentType, check_document, identify_document
 from pharmreg.kit.codes import CodeError, resident_id_check_char
 
 TODAY = date(2026, 11, 25)
@@ -52,3 +52,19 @@ def test_valid_documents(kind, number, normalised, birth, sex) -> None:
 def test_refusals(kind, number, message) -> None:
     with pytest.raises(CodeError, match=message):
         check_document(kind, number, today=TODAY)
+
+
+def test_a_number_typed_in_full_width_is_the_same_number() -> None:
+    number = with_check("44010619900101003")
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in number)
+    assert check_document("resident_id", typed, today=TODAY).number == number
+    assert check_document("hk_mo_permit", "ｈ１２３４５６７８", today=TODAY).number == "H12345678"
+
+
+def test_a_number_of_unstated_type_is_judged_by_its_shape() -> None:
+    assert identify_document(with_check("44010619900101003"), today=TODAY).type is DocumentType.RESIDENT_ID
+    assert identify_document("H12345678", today=TODAY).type is DocumentType.HK_MO_PERMIT
+    with pytest.raises(CodeError, match="证件号码格式不正确"):
+        identify_document("440", today=TODAY)
+    with pytest.raises(CodeError, match="校验码错误"):
+        identify_document("440106199001010030", today=TODAY)

@@ -8,9 +8,11 @@ from pharmreg.kit.codes import (
     CodeError,
     check_division_code,
     check_uscc,
+    compact_id_number,
     division_ancestors,
     division_covers,
     division_level,
+    identify_id_number,
     org_code_check_char,
     parse_resident_id,
     resident_id_check_char,
@@ -116,3 +118,65 @@ def test_division_hierarchy_by_code() -> None:
     assert division_covers("440100", "440106")
     assert not division_covers("440300", "440106")
     assert not division_covers("440106", "440100")
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_full_width_numbers_are_the_same_numbers() -> None:
+    number = make_id("11010519491231002")
+    assert parse_resident_id(full_width(number).lower(), today=TODAY).number == number
+    assert (
+        parse_resident_id("１１０１０５　１９４９１２３１　００２ｘ", today=TODAY).number
+        == "11010519491231002X"
+    )
+    body = "91440101MA59ABCD" + org_code_check_char("MA59ABCD")
+    code = body + uscc_check_char(body)
+    assert check_uscc(full_width(code)) == code
+    assert check_division_code("４４０１０６") == "440106"
+
+
+@pytest.mark.parametrize("value", ["١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "¹¹⁰¹⁰⁵¹⁹⁴⁹¹²³¹⁰⁰²X"])
+def test_digits_of_other_scripts_are_not_id_digits(value: str) -> None:
+    with pytest.raises(CodeError, match="格式不正确"):
+        parse_resident_id(value, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        (make_id("11010519491231002"), "resident_id"),
+        (full_width(make_id("44010619900101003")), "resident_id"),
+        (make_id("81000019850505002"), "hmt_residence"),
+        (make_id("93304419880808123"), "foreign_permanent"),
+        ("USA123456789012", "foreign_permanent"),
+        ("h12345678", "hk_mo_permit"),
+        ("M1234567890", "hk_mo_permit"),
+        ("12345678", "tw_permit"),
+        ("E12345678", "passport"),
+    ],
+)
+def test_a_number_of_unstated_type_is_checked_by_its_shape(value: str, kind: str) -> None:
+    checked = identify_id_number(value, today=TODAY)
+    assert checked.kind == kind
+    assert checked.number == compact_id_number(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("123", "证件号码格式不正确"),  # three characters: no document has that shape
+        ("1101051949123100", "证件号码格式不正确"),  # an ID number with digits missing
+        ("12345678901234567", "证件号码格式不正确"),
+        ("11010519491231002Y", "证件号码格式不正确"),
+        ("ABCDEFG", "证件号码格式不正确"),
+        ("", "请填写证件号码"),
+        (wrong_check("11010519491231002"), "校验码错误"),  # the right shape, a wrong check digit
+        (full_width(wrong_check("11010519491231002")), "校验码错误"),
+        (make_id("77010619900101003"), "前两位不是有效的省级行政区划代码"),
+    ],
+)
+def test_malformed_numbers_get_the_format_message_not_the_check_digit_one(value: str, message: str) -> None:
+    with pytest.raises(CodeError, match=message):
+        identify_id_number(value, today=TODAY)

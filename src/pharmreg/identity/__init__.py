@@ -1,7 +1,7 @@
 """Who acts: bureau units, officers and their posts, applicants, national staff, sign-in."""
 
 from pharmreg.identity.controllers import ROUTE_HANDLERS, SecondFactorRoutes, UnitApiController, staff_realm
-from pharmreg.identity.documents import DocumentType, check_document
+from pharmreg.identity.documents import DocumentType, check_document, identify_document
 from pharmreg.identity.guards import (
     PasswordChangeRequired,
     SignInRequired,
@@ -194,6 +194,7 @@ __all__ = [
     "get_officer",
     "grant_position",
     "hash_password",
+    "identify_document",
     "list_officers",
     "list_public_contact",
     "list_staff",

@@ -10,13 +10,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from pharmreg.kit.boundaries import fold_width, normalise
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_DIVISION = re.compile(r"^\d{6}$")
+_DIVISION = re.compile(r"[0-9]{6}", re.ASCII)
+_RESIDENT_SHAPE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
 
 
 class CodeError(ValueError):
@@ -37,10 +40,10 @@ def resident_id_check_char(first17: str) -> str:
 
 
 def parse_resident_id(value: str, *, today: date | None = None) -> ResidentId:
-    """Validate an 18-character resident ID number and return what it encodes."""
-    number = value.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", number):
-        raise CodeError("身份证号码应为18位，前17位为数字，最后一位为数字或X")
+    """Validate an 18-character resident ID number (either width) and return what it encodes."""
+    number = compact_id_number(value)
+    if not _RESIDENT_SHAPE.fullmatch(number):
+        raise CodeError("身份证号码格式不正确：应为18位，前17位为数字，最后一位为数字或X")
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
@@ -59,6 +62,115 @@ def parse_resident_id(value: str, *, today: date | None = None) -> ResidentId:
     )
 
 
+# Province-level prefixes that resident ID numbers can carry (GB/T 2260, incl. retired ones).
+_PROVINCE_PREFIXES = {
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+}  # fmt: skip
+_HMT_PREFIXES = ("810000", "820000", "830000")  # 香港, 澳门, 台湾
+_HK_MO_PERMIT = re.compile(r"[HM][0-9]{8}([0-9]{2})?", re.ASCII)
+_TW_PERMIT = re.compile(r"[0-9]{8}([0-9]{2})?", re.ASCII)
+_FOREIGN_NEW = re.compile(r"9[0-9]{16}[0-9X]", re.ASCII)
+_FOREIGN_OLD = re.compile(r"[A-Z]{3}[0-9]{12}", re.ASCII)  # cards issued before December 2023
+_PASSPORT = re.compile(r"[A-Z0-9]{5,17}", re.ASCII)
+_PASSPORT_LIKE = re.compile(r"(?=[A-Z]*[0-9])(?=[0-9]*[A-Z])[A-Z0-9]{5,17}", re.ASCII)  # letters and digits
+ID_NUMBER_FORMAT = (
+    "证件号码格式不正确：居民身份证号码应为18位（前17位为数字，最后一位为数字或X），"
+    "其他证件请按证件上的号码填写，请核对后重新输入"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IdNumber:
+    """A checked identity document number and, for 18-digit ones, what it encodes."""
+
+    kind: str  # resident_id, hmt_residence, hk_mo_permit, tw_permit, foreign_permanent, passport
+    number: str
+    birth_date: date | None = None
+    sex: str | None = None
+
+
+def _compact(value: str) -> str:
+    """A code as stored: one width, no spaces, capital letters."""
+    return re.sub(r"\s+", "", fold_width(value)).upper()
+
+
+def compact_id_number(value: str) -> str:
+    """A document number as stored and compared: one width, no spaces, capital letters."""
+    return _compact(value)
+
+
+def check_id_number(kind: str, value: str, *, today: date) -> IdNumber:
+    """Validate a document number by the rules of its type (a code of `IdNumber.kind`)."""
+    number = compact_id_number(value)
+    if kind == "resident_id":
+        parsed = parse_resident_id(number, today=today)
+        if parsed.number[:2] not in _PROVINCE_PREFIXES:
+            raise CodeError("身份证号码前两位不是有效的省级行政区划代码")
+        return IdNumber(kind, parsed.number, parsed.birth_date, parsed.sex)
+    if kind == "hmt_residence":
+        if not number.startswith(_HMT_PREFIXES):
+            raise CodeError("港澳台居民居住证号码应以 810000、820000 或 830000 开头")
+        parsed = parse_resident_id(number, today=today)
+        return IdNumber(kind, parsed.number, parsed.birth_date, parsed.sex)
+    if kind == "hk_mo_permit":
+        if not _HK_MO_PERMIT.fullmatch(number):
+            raise CodeError("港澳居民来往内地通行证号码应为 H 或 M 加 8 位（或 10 位）数字")
+        return IdNumber(kind, number)
+    if kind == "tw_permit":
+        if not _TW_PERMIT.fullmatch(number):
+            raise CodeError("台湾居民来往大陆通行证号码应为 8 位（或旧版 10 位）数字")
+        return IdNumber(kind, number)
+    if kind == "foreign_permanent":
+        if _FOREIGN_NEW.fullmatch(number):
+            if resident_id_check_char(number[:17]) != number[17]:
+                raise CodeError("外国人永久居留身份证号码校验码错误，请核对后重新输入")
+            return IdNumber(kind, number)
+        if _FOREIGN_OLD.fullmatch(number):
+            return IdNumber(kind, number)
+        raise CodeError("外国人永久居留身份证号码应为以 9 开头的 18 位号码（或旧版 3 位字母加 12 位数字）")
+    if kind == "passport":
+        if not _PASSPORT.fullmatch(number):
+            raise CodeError("护照号码应为 5 至 17 位字母或数字")
+        return IdNumber(kind, number)
+    raise ValueError(f"unknown document kind {kind!r}")
+
+
+def id_number_kind(value: str) -> str | None:
+    """The document type a number's shape belongs to, for numbers whose type nobody stated
+    (imports of national data, look-ups); None when it has the shape of none."""
+    number = compact_id_number(value)
+    if _RESIDENT_SHAPE.fullmatch(number):
+        if number.startswith(_HMT_PREFIXES):
+            return "hmt_residence"
+        return "foreign_permanent" if number.startswith("9") else "resident_id"
+    if number.isdigit() and len(number) != 8 and len(number) != 10:
+        return None  # a resident ID number with digits missing or too many, not a passport
+    for kind, shape in (
+        ("hk_mo_permit", _HK_MO_PERMIT),
+        ("tw_permit", _TW_PERMIT),
+        ("foreign_permanent", _FOREIGN_OLD),
+        ("passport", _PASSPORT_LIKE),
+    ):
+        if shape.fullmatch(number):
+            return kind
+    return None
+
+
+def identify_id_number(value: str, *, today: date) -> IdNumber:
+    """Validate a document number of unstated type: judged by its shape, then by that type's rules.
+
+    A number of no document's shape gets the format message, never a check-digit one.
+    """
+    number = compact_id_number(value)
+    if not number:
+        raise CodeError("请填写证件号码")
+    kind = id_number_kind(number)
+    if kind is None:
+        raise CodeError(ID_NUMBER_FORMAT)
+    return check_id_number(kind, number, today=today)
+
+
 def org_code_check_char(first8: str) -> str:
     """GB 11714 organisation code check character for the first eight characters."""
     total = sum(_ORG_CHARS.index(c) * w for c, w in zip(first8, _ORG_WEIGHTS, strict=True))
@@ -73,7 +185,7 @@ def uscc_check_char(first17: str) -> str:
 
 def check_uscc(value: str) -> str:
     """Validate a unified social credit code (GB 32100) and return it normalised."""
-    code = value.strip().upper()
+    code = _compact(value)
     if len(code) != 18:
         raise CodeError("统一社会信用代码应为18位")
     if any(c not in _USCC_CHARS for c in code):
@@ -87,7 +199,7 @@ def check_uscc(value: str) -> str:
 
 def check_division_code(value: str) -> str:
     """Format check of a GB/T 2260 code; whether it exists is the divisions context's job."""
-    code = value.strip()
+    code = normalise(value)
     if not _DIVISION.fullmatch(code):
         raise CodeError("行政区划代码应为6位数字")
     if code[:2] == "00" or (code[2:4] == "00" and code[4:6] != "00"):

@@ -21,6 +21,8 @@ from pathlib import PurePosixPath
 import openpyxl  # ships no type hints
 from openpyxl.utils import get_column_letter
 
+from pharmreg.kit.boundaries import normalise_field
+
 _NO_ROWS = "文件中没有数据行"
 _XLS = (
     "旧版 Excel（.xls）文件或加密的 Excel 文件不能直接导入，"
@@ -60,11 +62,25 @@ class Column:
     field: str  # canonical field name, e.g. "id_number"
     headers: tuple[str, ...]  # accepted header spellings; the first Chinese one names the column
     required: bool = True
+    rule: str = ""  # what a cell must hold, for the person preparing the file (Chinese)
 
     @property
     def label(self) -> str:
         """The name of the column in messages: its first Chinese header."""
         return next((h for h in self.headers if re.search(r"[\u4e00-\u9fff]", h)), self.headers[0])
+
+
+def describe_columns(columns: Sequence[Column]) -> list[tuple[str, str]]:
+    """(name, description) of every column a file may have: whether it is required, the other
+    header spellings accepted and what its cells must hold; what an import's help lists."""
+    rows = []
+    for column in columns:
+        others = [h for h in column.headers if h != column.label]
+        parts = ["必填" if column.required else "可选"]
+        parts += [f"表头也可写作 {'、'.join(others)}"] if others else []
+        parts += [column.rule] if column.rule else []
+        rows.append((column.label, "；".join(parts)))
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +310,7 @@ def _cell_text(value: object, line: int, index: int) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return normalise_field(value.strip())
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"  # as Excel shows them
     if isinstance(value, float):

@@ -10,8 +10,10 @@ from litestar.response import Template
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.identity import ApplicantAccount, require_applicant
+from pharmreg.identity import ApplicantAccount, identify_document, require_applicant
 from pharmreg.kit.captcha import CaptchaGate
+from pharmreg.kit.clock import china_today
+from pharmreg.kit.codes import CodeError
 from pharmreg.kit.ratelimit import within_limit
 from pharmreg.qualifications import ce_years, credits_of, exam_results
 
@@ -25,6 +27,15 @@ def _private(response: Template) -> Template:
     """Scores are personal: no cache (the browser's back button included) may keep the page."""
     response.headers["cache-control"] = "no-store"
     return response
+
+
+def _id_number_problem(id_number: str) -> str | None:
+    """What is wrong with the number itself (its format, its check digit), before any look-up."""
+    try:
+        identify_document(id_number, today=china_today())
+    except CodeError as exc:
+        return str(exc)
+    return None
 
 
 class QueryController(Controller):
@@ -66,6 +77,8 @@ class QueryController(Controller):
             redis, address, str(form.get("captcha_token", "")), str(form.get("captcha", ""))
         ):
             context["error"], status = "多次查询后需要验证：请输入图中的数字", 400
+        elif (malformed := _id_number_problem(id_number)) is not None:
+            context["error"], status = malformed, 400  # not "未查到": the number itself is wrong
         else:
             context["results"] = await exam_results(
                 national_session, name=name, id_number=id_number, year=int(year) if year else None

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.events import record_event
+from pharmreg.kit.boundaries import BoundaryError, parse_date
 from pharmreg.kit.clock import china_today, utcnow
 from pharmreg.kit.codes import CodeError, check_uscc
 from pharmreg.kit.tabular import Column, Row, read_table
@@ -123,13 +124,23 @@ def unit_type_of(text: str) -> UnitType | None:
 
 # The columns of a practice-unit file, for the command line and the office page alike.
 UNIT_COLUMNS = (
-    Column("uscc", ("统一社会信用代码", "信用代码", "uscc")),
-    Column("name", ("单位名称", "企业名称", "name")),
-    Column("unit_type", ("单位类型", "类型", "unit_type")),
+    Column("uscc", ("统一社会信用代码", "信用代码", "uscc"), rule="18 位，校验码有效"),
+    Column("name", ("单位名称", "企业名称", "name"), rule="至多 200 个字"),
+    Column(
+        "unit_type",
+        ("单位类型", "类型", "unit_type"),
+        rule="以下之一：" + "、".join(k.label for k in UnitType),
+    ),
     Column("licence_no", ("许可证编号", "licence_no")),
-    Column("licence_valid_until", ("许可证有效期至", "有效期至", "licence_valid_until")),
-    Column("division_code", ("所在地代码", "行政区划代码", "division_code")),
-    Column("address", ("地址", "注册地址", "address")),
+    Column(
+        "licence_valid_until",
+        ("许可证有效期至", "有效期至", "licence_valid_until"),
+        rule="日期，如 2030-12-31、2030/12/31 或 2030年12月31日",
+    ),
+    Column(
+        "division_code", ("所在地代码", "行政区划代码", "division_code"), rule="本省的 6 位县级行政区划代码"
+    ),
+    Column("address", ("地址", "注册地址", "address"), rule="至多 200 个字"),
     Column("principal", ("负责人", "法定代表人", "principal"), required=False),
 )
 # Larger files are split: a province's whole register is a few tens of thousands of units.
@@ -210,9 +221,9 @@ def _unit_values(
     if kind is None:
         problems.append(f"单位类型“{raw.get('unit_type', '')}”无法识别")
     try:
-        valid_until = date.fromisoformat(raw.get("licence_valid_until", "").strip()[:10].replace("/", "-"))
-    except ValueError:
-        problems.append(f"许可证有效期“{raw.get('licence_valid_until', '')}”不是有效日期")
+        valid_until: date | None = parse_date(raw.get("licence_valid_until", ""), label="许可证有效期")
+    except BoundaryError as exc:
+        problems.append(str(exc))
         valid_until = None
     division = raw.get("division_code", "").strip()
     if not (len(division) == 6 and division.isdigit()) or not in_territory(division):

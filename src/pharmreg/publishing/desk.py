@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.identity import OfficerAccount, StaffAccount, staff_realm
+from pharmreg.kit.boundaries import parse_id
 from pharmreg.kit.clock import CHINA_TIME, china_today, utcnow
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.downloads import download
@@ -221,9 +222,7 @@ class PublishingDesk(Controller):
                         editor=desk.editor,
                         article_id=article_id,
                         draft=draft,
-                        seen_revision=int(values.get("revision") or 0)
-                        if values.get("revision", "").isdigit()
-                        else 0,
+                        seen_revision=parse_id(values.get("revision")) or 0,
                         now=utcnow(),
                     )
                 return Redirect(path=f"{desk.base}/{article_id}?saved=1", status_code=303)

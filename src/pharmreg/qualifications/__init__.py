@@ -1,6 +1,8 @@
 """National reference data the register relies on: qualification certificates and CE credits."""
 
 from pharmreg.qualifications.schemas import (
+    CREDIT_COLUMNS,
+    QUALIFICATION_COLUMNS,
     Category,
     CePart,
     CeYear,
@@ -20,6 +22,8 @@ from pharmreg.qualifications.service import (
 )
 
 __all__ = [
+    "CREDIT_COLUMNS",
+    "QUALIFICATION_COLUMNS",
     "Category",
     "CePart",
     "CeYear",

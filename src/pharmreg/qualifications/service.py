@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from decimal import Decimal
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.kit.codes import CodeError, parse_resident_id
+from pharmreg.kit.boundaries import BoundaryError, normalise, parse_date, parse_decimal, parse_int, unstorable
+from pharmreg.kit.clock import china_today
+from pharmreg.kit.codes import CodeError, compact_id_number, identify_id_number
 from pharmreg.qualifications import repository
 from pharmreg.qualifications.schemas import (
+    FIRST_EXAM_YEAR,
+    HOURS_PLACES,
+    MAX_CREDITS,
+    MAX_HOURS,
+    MAX_SCORE,
     Category,
     CePart,
     CeYear,
@@ -23,6 +30,8 @@ from pharmreg.qualifications.schemas import (
 )
 
 BATCH = 1000
+T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class TableRow(Protocol):
@@ -39,8 +48,8 @@ async def find_qualification(
     session: AsyncSession, *, name: str, id_number: str, certificate_no: str
 ) -> QualificationRead | None:
     """The certificate, only if name, ID number and number all match the national data."""
-    record = await repository.qualification_by_number(session, certificate_no.strip())
-    if record is None or record.id_number != id_number.strip().upper() or record.name != name.strip():
+    record = await repository.qualification_by_number(session, normalise(certificate_no))
+    if record is None or record.id_number != compact_id_number(id_number) or record.name != name.strip():
         return None
     return _read(record)
 
@@ -74,58 +83,84 @@ async def ce_years(session: AsyncSession, id_number: str) -> dict[int, CeYear]:
     }
 
 
-def _date(text: str) -> date | None:
-    text = text.strip().replace("/", "-").replace(".", "-")
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
-def _id_number(text: str, problems: list[str]) -> str:
-    value = text.strip().upper()
-    if len(value) == 18:
-        try:
-            parse_resident_id(value)
-        except CodeError as exc:
-            problems.append(str(exc))
-    elif not value:
-        problems.append("证件号码为空")
+def _text(values: Mapping[str, str], field: str, label: str, limit: int, problems: list[str]) -> str:
+    """A required text cell: present, storable and within its column's length."""
+    value = values.get(field, "").strip()
+    if not value:
+        problems.append(f"{label}为空")
+    elif unstorable(value):
+        problems.append(f"{label}含有无法保存的控制字符")
+    elif len(value) > limit:
+        problems.append(f"{label}超过 {limit} 个字")
     return value
 
 
-def qualification_values(values: Mapping[str, str]) -> tuple[dict[str, Any] | None, list[str]]:
+def _optional(
+    values: Mapping[str, str], field: str, label: str, limit: int, problems: list[str]
+) -> str | None:
+    return _text(values, field, label, limit, problems) if values.get(field, "").strip() else None
+
+
+def _id_number(text: str, problems: list[str], today: date) -> str:
+    """A document number checked by the rules of its type (judged by its shape)."""
+    try:
+        return identify_id_number(text, today=today).number
+    except CodeError as exc:
+        problems.append(str(exc))
+        return ""
+
+
+def _checked(problems: list[str], parse: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
+    """A cell through one of the boundary parsers; its problem, if any, noted for the row."""
+    try:
+        return parse(*args, **kwargs)
+    except BoundaryError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def qualification_values(
+    values: Mapping[str, str], *, today: date
+) -> tuple[dict[str, Any] | None, list[str]]:
     """One qualification row checked and converted; every problem of the row at once."""
     problems: list[str] = []
-    number = values.get("certificate_no", "").strip()
-    if not number:
-        problems.append("资格证书编号为空")
-    name = values.get("name", "").strip()
-    if not name:
-        problems.append("姓名为空")
-    id_number = _id_number(values.get("id_number", ""), problems)
+    number = _text(values, "certificate_no", "资格证书编号", 40, problems)
+    name = _text(values, "name", "姓名", 50, problems)
+    id_number = _id_number(values.get("id_number", ""), problems, today)
     category = Category.parse(values.get("category", ""))
     if category is None:
-        problems.append(f"类别“{values.get('category', '')}”应为 药学 或 中药学")
-    obtained = _date(values.get("obtained_on", ""))
-    if obtained is None:
-        problems.append(f"取得日期“{values.get('obtained_on', '')}”不是有效日期（如 2021-10-23）")
+        problems.append(f"类别“{values.get('category', '')[:20]}”应为 药学 或 中药学")
+    first_exam = date(FIRST_EXAM_YEAR, 1, 1)
+    obtained_text = values.get("obtained_on", "")
+    obtained = _checked(
+        problems, parse_date, obtained_text, label="取得日期", earliest=first_exam, latest=today
+    )
+    education = _optional(values, "education", "学历", 20, problems)
+    major = _optional(values, "major", "专业", 60, problems)
     subjects = []
     for index in range(1, 5):
         subject = values.get(f"subject_{index}_name", "").strip()
-        score = values.get(f"subject_{index}_score", "").strip()
-        if not subject and not score:
+        score_text = values.get(f"subject_{index}_score", "")
+        year_text = values.get(f"subject_{index}_year", "")
+        if not subject and not score_text.strip() and not year_text.strip():
             continue
-        try:
-            subjects.append(
-                {
-                    "subject": subject or f"科目{index}",
-                    "score": float(Decimal(score)),
-                    "year": int(values.get(f"subject_{index}_year", "") or 0) or None,
-                }
-            )
-        except (InvalidOperation, ValueError):
-            problems.append(f"科目{index}成绩“{score}”不是数字")
+        if subject:
+            _text(values, f"subject_{index}_name", f"科目{index}名称", 40, problems)
+        score = _checked(
+            problems,
+            parse_decimal,
+            score_text,
+            label=f"科目{index}成绩",
+            places=HOURS_PLACES,
+            low=Decimal(0),
+            high=MAX_SCORE,
+        )
+        year = None
+        if year_text.strip():
+            label = f"科目{index}年度"
+            year = _checked(problems, parse_int, year_text, label=label, low=FIRST_EXAM_YEAR, high=today.year)
+        if score is not None:
+            subjects.append({"subject": subject or f"科目{index}", "score": float(score), "year": year})
     if problems:
         return None, problems
     return {
@@ -134,40 +169,31 @@ def qualification_values(values: Mapping[str, str]) -> tuple[dict[str, Any] | No
         "id_number": id_number,
         "category": category.value if category else "",
         "obtained_on": obtained,
-        "education": values.get("education", "").strip() or None,
-        "major": values.get("major", "").strip() or None,
+        "education": education,
+        "major": major,
         "subjects": subjects,
     }, []
 
 
-def credit_values(values: Mapping[str, str]) -> tuple[dict[str, Any] | None, list[str]]:
+def credit_values(values: Mapping[str, str], *, today: date) -> tuple[dict[str, Any] | None, list[str]]:
     """One CE credit row checked and converted."""
     problems: list[str] = []
-    id_number = _id_number(values.get("id_number", ""), problems)
-    name = values.get("name", "").strip()
-    if not name:
-        problems.append("姓名为空")
-    year_text = values.get("year", "").strip()
-    year = int(year_text) if year_text.isdecimal() else 0
-    if not 2000 <= year <= 2100:
-        problems.append(f"年度“{year_text}”无效")
+    id_number = _id_number(values.get("id_number", ""), problems, today)
+    name = _text(values, "name", "姓名", 50, problems)
+    year = _checked(problems, parse_int, values.get("year", ""), label="年度", low=2000, high=today.year)
     part = CePart.parse(values.get("part", ""))
     if part is None:
-        problems.append(f"科目类型“{values.get('part', '')}”应为 公需科目 或 专业科目")
-    numbers: dict[str, Decimal] = {}
-    for field, label in (("hours", "学时"), ("credits", "学分")):
-        try:
-            numbers[field] = Decimal(values.get(field, "").strip())
-            if not Decimal(0) <= numbers[field] <= Decimal(1000):
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(f"{label}“{values.get(field, '')}”不是有效数字")
-    issuer = values.get("issuer", "").strip()
-    certificate = values.get("certificate_no", "").strip()
-    if not issuer:
-        problems.append("发证机构为空")
-    if not certificate:
-        problems.append("学时证明编号为空")
+        problems.append(f"科目类型“{values.get('part', '')[:20]}”应为 公需科目 或 专业科目")
+    numbers: dict[str, Decimal | None] = {}
+    for field, label, high in (("hours", "学时", MAX_HOURS), ("credits", "学分", MAX_CREDITS)):
+        text = values.get(field, "")
+        numbers[field] = number = _checked(
+            problems, parse_decimal, text, label=label, places=HOURS_PLACES, low=Decimal(0), high=high
+        )
+        if number is not None and not number:
+            problems.append(f"{label}应大于 0")
+    issuer = _text(values, "issuer", "施教机构", 100, problems)
+    certificate = _text(values, "certificate_no", "学时证明编号", 60, problems)
     if problems:
         return None, problems
     return {
@@ -182,16 +208,19 @@ def credit_values(values: Mapping[str, str]) -> tuple[dict[str, Any] | None, lis
     }, []
 
 
-async def import_qualifications(session: AsyncSession, rows: Iterable[TableRow]) -> ImportReport:
+async def import_qualifications(
+    session: AsyncSession, rows: Iterable[TableRow], *, today: date | None = None
+) -> ImportReport:
     """Add or correct qualification records; refused rows are listed with their line numbers.
 
     The caller commits only when the report has no errors, so a file is imported whole or not at all.
     """
     report = ImportReport()
     batch: dict[str, dict[str, Any]] = {}
+    today = today or china_today()
     for row in rows:
         report.read += 1
-        values, problems = qualification_values(row.values)
+        values, problems = qualification_values(row.values, today=today)
         if values is None:
             report.errors.append(f"第{row.line}行：{'；'.join(problems)}")
             continue
@@ -214,13 +243,19 @@ async def _flush_qualifications(
     batch.clear()
 
 
-async def import_ce_credits(session: AsyncSession, rows: Iterable[TableRow]) -> ImportReport:
-    """Record CE credits; a certificate an issuer already reported counts as a duplicate, not twice."""
+async def import_ce_credits(
+    session: AsyncSession, rows: Iterable[TableRow], *, today: date | None = None
+) -> ImportReport:
+    """Record CE credits; a certificate an issuer already reported counts as a duplicate, not twice.
+
+    Refused rows are listed with their line numbers; the caller commits only when there are none.
+    """
     report = ImportReport()
     batch: dict[tuple[str, str], dict[str, Any]] = {}
+    today = today or china_today()
     for row in rows:
         report.read += 1
-        values, problems = credit_values(row.values)
+        values, problems = credit_values(row.values, today=today)
         if values is None:
             report.errors.append(f"第{row.line}行：{'；'.join(problems)}")
             continue
@@ -277,7 +312,7 @@ async def exam_results(
     """成绩查询: the subject results of a person's qualification records, found only by name and ID number
     together (optionally one exam year)."""
     results = []
-    for record in await repository.qualifications_of(session, id_number.strip().upper()):
+    for record in await repository.qualifications_of(session, compact_id_number(id_number)):
         if record.name != name.strip():
             continue
         subjects = [

@@ -41,6 +41,7 @@ from pharmreg.settings import Settings
 from pharmreg.supervision import SupervisionApiController
 from pharmreg.tenancy import TenantApiController, TenantDirectory, load_directory
 from pharmreg.web.auth import SessionMiddleware
+from pharmreg.web.boundaries import BoundaryRequest, InputBoundaryMiddleware
 from pharmreg.web.csrf import CsrfMiddleware, cookie_name
 from pharmreg.web.errors import EXCEPTION_HANDLERS
 from pharmreg.web.health import HealthController
@@ -174,7 +175,9 @@ def create_app(settings: Settings) -> Litestar:
                 binding_cookie=cookie_name("pharmreg_csrf", secure=settings.is_production),
                 public_url=settings.public_url,
             ),
+            InputBoundaryMiddleware(),
         ],
+        request_class=BoundaryRequest,
         plugins=[HTMXPlugin()],
         template_config=template_config(
             settings.web_dir,

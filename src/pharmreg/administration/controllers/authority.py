@@ -35,6 +35,7 @@ from pharmreg.identity import (
     require_officer,
     security_rules,
 )
+from pharmreg.kit.boundaries import parse_id
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
@@ -182,15 +183,11 @@ class AuthorityController(Controller):
 
     @get("/cell")
     async def cell(self, desk: NamedDependency[Desk]) -> Template:
-        unit_id = desk.request.query_params.get("unit", "")
+        unit_id = parse_id(desk.request.query_params.get("unit", ""))
         matter_value = desk.request.query_params.get("matter", "")
-        if (
-            not unit_id.isdigit()
-            or not await desk.below(int(unit_id))
-            or matter_value not in {m.value for m in Matter}
-        ):
+        if unit_id is None or not await desk.below(unit_id) or matter_value not in {m.value for m in Matter}:
             raise NotFoundException()
-        return await _cell(desk, int(unit_id), Matter(matter_value))
+        return await _cell(desk, unit_id, Matter(matter_value))
 
     @post("/delegations")
     async def grant(
@@ -201,7 +198,7 @@ class AuthorityController(Controller):
     ) -> Template:
         form = await desk.request.form()
         values: dict[str, Any] = {k: str(v) for k, v in form.items()}
-        unit_id = int(values["delegate_unit_id"]) if values.get("delegate_unit_id", "").isdigit() else 0
+        unit_id = parse_id(values.get("delegate_unit_id")) or 0
         matters = [str(m) for m in form.getall("matters", [])]
         # Boxes that repeat are kept whole, so a refused form shows every one that was ticked.
         values["matters"] = matters
@@ -261,7 +258,7 @@ class AuthorityController(Controller):
         ):
             raise NotFoundException()  # a city takes back only what it passed on
         root = impact.delegations[0]
-        unit_id, matter = int(form.get("unit_id") or root.delegate_unit_id), Matter(root.matter)
+        unit_id, matter = parse_id(form.get("unit_id")) or root.delegate_unit_id, Matter(root.matter)
         if not await desk.below(unit_id):
             unit_id = root.delegate_unit_id
         if form.get("confirmed") != "yes":

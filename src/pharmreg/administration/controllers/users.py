@@ -37,6 +37,7 @@ from pharmreg.identity import (
     update_security_rules,
     update_unit_contact,
 )
+from pharmreg.kit.boundaries import parse_id
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
@@ -86,7 +87,7 @@ class UsersController(Controller):
         scope = await scope_of(tenant_session, officer)
         officers = await list_officers(
             tenant_session,
-            unit_id=int(unit) if unit.isdigit() else None,
+            unit_id=parse_id(unit),
             text_query=text or None,
             limit=300,
             unit_ids=scope.unit_ids,
@@ -166,7 +167,7 @@ class UsersController(Controller):
         data = OfficerForm(
             username=values.get("username", ""),
             name=values.get("name", ""),
-            unit_id=int(unit_id) if unit_id.isdigit() else 0,
+            unit_id=parse_id(unit_id) or 0,
             password=values.get("password", ""),
             mobile=values.get("mobile", ""),
             email=values.get("email", ""),
