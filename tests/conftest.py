@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -99,7 +99,8 @@ async def _copy_database(url: str, suffix: str) -> str:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "own_database: the test changes demo data freely, in a copy of the loaded test database",
+        "own_database(name): the test changes demo data freely, in a copy of the loaded test database "
+        "named after it",
     )
 
 
@@ -111,8 +112,8 @@ class Platform:
     db: Database
     index: DivisionIndex
     directory: TenantDirectory
-    # A copy of the database as loaded, for tests marked `own_database` (None when none is selected).
-    copy_url: str | None = None
+    # Copies of the database as loaded, by name, for the tests marked `own_database(name)`.
+    copies: dict[str, str] = field(default_factory=dict)
 
     def prepare(self):
         """What provisioning prepares a new tenant schema with (units, base authority)."""
@@ -156,16 +157,22 @@ async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncI
     model_text = (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
     await load_demo(db, directory, index, today=date.today(), authority_model=model_text)
     await shared.relay().pass_once()
-    if any(item.get_closest_marker("own_database") for item in request.session.items):
+    copies = sorted(
+        {
+            str(marker.args[0])
+            for item in request.session.items
+            for marker in item.iter_markers("own_database")
+        }
+    )
+    if copies:
         # Copied now, while this is the only client: a template database must have no other.
         await db.dispose()
-        shared.copy_url = await _copy_database(settings.database_url, "own")
+        for name in copies:
+            shared.copies[name] = await _copy_database(settings.database_url, name)
     yield shared
     await db.dispose()
-    if shared.copy_url:
-        await _on_server(
-            shared.copy_url, f'DROP DATABASE IF EXISTS "{make_url(shared.copy_url).database}" WITH (FORCE)'
-        )
+    for url in shared.copies.values():
+        await _on_server(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

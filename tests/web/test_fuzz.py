@@ -61,7 +61,7 @@ from pharmreg.web import create_app
 from tests.applications.files import png
 from tests.web.test_route_walk import PASSWORD, TO_SIGN_IN, User, expected, fill, outcome, routes
 
-pytestmark = pytest.mark.own_database
+pytestmark = pytest.mark.own_database("fuzz")
 
 BASE_URL = "http://testserver.local"
 SLUG = "gd"
@@ -425,8 +425,7 @@ async def _people(db: Database, settings: Settings, client: TestClient) -> list[
 
 @pytest.fixture(scope="module")
 async def world(settings: Settings, platform) -> AsyncIterator[World]:
-    assert platform.copy_url, "the fuzz needs its own database (marker own_database)"
-    fuzz_settings = _fuzz_settings(settings, platform.copy_url)
+    fuzz_settings = _fuzz_settings(settings, platform.copies["fuzz"])
     redis = Redis.from_url(fuzz_settings.redis_url)
     await redis.flushdb()
     await redis.aclose()

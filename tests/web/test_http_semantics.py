@@ -25,6 +25,17 @@ async def test_head_of_an_unknown_page_is_the_same_404(client) -> None:
     assert (await client.head("/no/such/page")).status_code == 404
 
 
+async def test_a_file_reached_by_a_boosted_link_is_handed_to_the_browser(client) -> None:
+    boosted = {"hx-request": "true", "hx-boosted": "true"}
+    file = await client.get("/static/css/site.css?v=1", headers=boosted)
+    assert file.status_code == 200 and file.content == b""
+    assert file.headers["hx-redirect"] == "/static/css/site.css?v=1"  # the browser loads it natively
+    page = await client.get("/", headers=boosted)
+    assert "hx-redirect" not in page.headers and "<html" in page.text  # pages are swapped as before
+    plain = await client.get("/static/css/site.css")
+    assert plain.status_code == 200 and plain.content  # without htmx nothing changes
+
+
 async def test_a_wrong_method_names_the_allowed_ones(client) -> None:
     page = await client.post("/health")
     assert page.status_code == 405

@@ -46,6 +46,7 @@ from pharmreg.web.csrf import CsrfMiddleware, cookie_name
 from pharmreg.web.errors import EXCEPTION_HANDLERS
 from pharmreg.web.health import HealthController
 from pharmreg.web.middleware import (
+    BoostedDownloadMiddleware,
     HeadAsGetMiddleware,
     HostHeaderMiddleware,
     HostTenantMiddleware,
@@ -205,8 +206,11 @@ def create_app(settings: Settings) -> Litestar:
     document_api_errors(app)
     # These must see the request before the router does, so they wrap the whole app: outermost
     # the request id and log line, then security headers on every answer, the client's address,
-    # the checked Host header, the province served under it, and HEAD answered as GET.
-    routed = HostTenantMiddleware(HeadAsGetMiddleware(app.asgi_handler), current_directory)
+    # the checked Host header, the province served under it, a file reached by a boosted link
+    # handed to the browser, and HEAD answered as GET.
+    routed = HostTenantMiddleware(
+        BoostedDownloadMiddleware(HeadAsGetMiddleware(app.asgi_handler)), current_directory
+    )
     app.asgi_handler = RequestContextMiddleware(
         SecurityHeadersMiddleware(
             ForwardedHeadersMiddleware(

@@ -186,6 +186,47 @@ class HeadAsGetMiddleware:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+class BoostedDownloadMiddleware:
+    """A file reached by a boosted link is opened by the browser itself, not swapped into the page.
+
+    htmx boosts every link of a page; a link to a PDF or a spreadsheet that was not marked
+    `hx-boost="false"` would otherwise show the file's bytes as the page. The answer becomes an
+    `HX-Redirect` to the same address, which the browser then loads (and downloads) natively.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers", [])) if scope["type"] == ScopeType.HTTP else {}
+        if headers.get(b"hx-boosted") != b"true" or scope.get("method") != "GET":
+            await self.app(scope, receive, send)
+            return
+        redirected = False
+
+        async def pages_only(message: Message) -> None:
+            nonlocal redirected
+            if message["type"] == "http.response.start":
+                kind = dict(message.get("headers", [])).get(b"content-type", b"")
+                if message["status"] == 200 and not kind.startswith(b"text/html"):
+                    redirected = True
+                    target = scope["path"] + (
+                        f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else ""
+                    )
+                    message = {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [(b"hx-redirect", target.encode("latin-1")), (b"content-length", b"0")],
+                    }
+            elif message["type"] == "http.response.body" and redirected:
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(scope, receive, pages_only)
+
+
 class SecurityHeadersMiddleware:
     """Security headers on every answer; pages also get a Content-Security-Policy.
 
