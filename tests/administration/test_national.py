@@ -23,6 +23,21 @@ async def test_staff_and_superadmin_pages(new_browser) -> None:
     assert (await officer.get("/national/")).headers["location"].startswith("/national/login")
 
 
+async def test_national_staff_reach_their_password_and_sign_out_everywhere_from_every_page(
+    new_browser,
+) -> None:
+    staff = new_browser()
+    await staff.sign_in("/national", "nmpa.admin")
+    home = await staff.get("/national/")
+    assert 'href="/national/password"' in home.text
+    assert (await staff.get("/national/password")).status_code == 200
+    form = re.search(r'<form method="post" action="(/national/logout-everywhere)"', home.text)
+    assert form is not None
+    gone = await staff.post(form.group(1), data={})
+    assert gone.status_code in (302, 303)
+    assert (await staff.get("/national/")).headers["location"].startswith("/national/login")
+
+
 async def test_superadmin_creates_and_deactivates_staff(new_browser) -> None:
     root = new_browser()
     await root.sign_in("/national", "nmpa.root")
@@ -90,6 +105,8 @@ async def test_national_audit_sees_every_province_and_provinces_only_their_own(p
     await root.sign_in("/national", "nmpa.admin")
     everything = (await root.get(f"/national/audit?q={marker}")).text
     assert f"gd-{marker}" in everything and f"js-{marker}" in everything
+    # Provinces are named, not shown by their internal code.
+    assert 'data-label="省份">广东省<' in everything and 'data-label="省份">江苏省<' in everything
     only_js = (await root.get(f"/national/audit?q={marker}&tenant=js")).text
     assert f"js-{marker}" in only_js and f"gd-{marker}" not in only_js
     admin = new_browser()

@@ -205,3 +205,20 @@ async def test_ending_a_work_delegation_twice_is_explained(platform, new_browser
     assert (await me.post(end)).status_code == 303
     again = await me.post(end)
     assert again.status_code == 409 and "该委托已经结束" in again.text
+
+
+async def test_work_delegation_offers_only_colleagues_of_the_same_post_and_only_to_case_handlers(
+    platform, new_browser
+) -> None:
+    await make_officer(platform, "gd", "gd.wd.acceptor", ("acceptance",), name="受理甲")
+    same = await make_officer(platform, "gd", "gd.wd.peer", ("acceptance",), name="受理乙")
+    other = await make_officer(platform, "gd", "gd.wd.reviewer", ("review",), name="审核丙")
+    me = new_browser()
+    await me.sign_in("/p/gd/office", "gd.wd.acceptor", STRONG)
+    page = (await me.get("/p/gd/office/account/")).text
+    assert f'value="{same.id}"' in page and f'value="{other.id}"' not in page
+    # A publishing officer handles no cases: nothing to hand over, so no form.
+    writer = new_browser()
+    await writer.sign_in("/p/gd/office", "gd.publish")
+    own = (await writer.get("/p/gd/office/account/")).text
+    assert "没有可委托的待办" in own and 'action="/p/gd/office/account/work-delegation"' not in own

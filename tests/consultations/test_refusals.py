@@ -114,7 +114,7 @@ async def test_query_codes_unknown_malformed_and_expired(platform, new_browser) 
     unknown = await visitor.post("/consult/track", {"code": "ABCD-EFGH-JKMN-PQRS"})
     assert unknown.status_code == 404 and "未找到该查询码对应的事项" in unknown.text
     malformed = await visitor.post("/consult/track", {"code": "12345"})
-    assert malformed.status_code == 404 and "查询码格式不正确" in malformed.text
+    assert malformed.status_code == 400 and "查询码格式不正确" in malformed.text
     empty = await visitor.post("/consult/track", {"code": ""})
     assert empty.status_code == 400 and "请输入查询码" in empty.text
 

@@ -79,7 +79,8 @@ async def test_register_with_a_code_then_sign_in_and_out(browser, platform, sett
     assert done.status_code == 303 and done.headers["location"] == "/account/?welcome=1"
     home = await browser.get("/account/")
     assert "欧阳明，您好" in home.text
-    assert f"510{'*' * 11}{person.id_number[-4:]}" in home.text and person.id_number not in home.text
+    masked = f"{person.id_number[:4]}{'*' * 10}{person.id_number[-4:]}"
+    assert masked in home.text and person.id_number not in home.text
     async with platform.db.national() as session:
         account = await session.scalar(select(Applicant).where(Applicant.id_number == person.id_number))
     assert account.mobile_confirmed_at is not None and account.verified_by == "qualification"

@@ -165,6 +165,8 @@ async def test_reviewers_do_not_approve_their_own_work_and_publishers_do_not_rev
     await writer.sign_in("/p/gd/office", "gd.publish")
     article_id = await _draft(both, "gd", title="自审测试")
     await _act(both, "gd", article_id, "submit")
+    page = (await both.get(f"{DESK.format(slug='gd')}/{article_id}")).text
+    assert f"/{article_id}/approve" not in page and "须由其他审核人员审核" in page
     own = await _act(both, "gd", article_id, "approve")
     assert own.status_code == 409 and "不能审核自己撰写或送审的信息" in own.text
     # Sent for review by a colleague, it is still the reviewer's own writing.
@@ -179,6 +181,15 @@ async def test_reviewers_do_not_approve_their_own_work_and_publishers_do_not_rev
         {"category": "notice", "title": "改", "body": "<p>x</p>", "revision": "2"},
     )
     assert pending_edit.status_code == 400 and "请先撤回送审" in pending_edit.text
+    edit_form = await writer.get(f"{DESK.format(slug='gd')}/{article_id}/edit")
+    assert (
+        edit_form.status_code == 409
+        and "请先撤回送审" in edit_form.text
+        and 'name="title"' not in edit_form.text
+    )
+    reviewer = new_browser()
+    await reviewer.sign_in("/p/gd/office", "gd.editor")
+    assert f"/{article_id}/approve" in (await reviewer.get(f"{DESK.format(slug='gd')}/{article_id}")).text
     # Officers without either post do not reach the desk at all.
     clerk = new_browser()
     await clerk.sign_in("/p/gd/office", "gd.accept")

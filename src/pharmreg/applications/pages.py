@@ -26,7 +26,7 @@ from pharmreg.documents import (
     render_notice,
     render_receipt,
 )
-from pharmreg.identity import applicant_mobile
+from pharmreg.identity import applicant_mobile, mask_id
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.downloads import download
@@ -37,7 +37,6 @@ from pharmreg.register import (
     RegistrationRules,
     close_transferred,
     load_rules,
-    mask_id,
     verification_token,
 )
 from pharmreg.tenancy import TenantDirectory, TenantInfo

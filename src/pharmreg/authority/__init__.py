@@ -30,10 +30,12 @@ from pharmreg.authority.service import (
     ensure_projected,
     explain,
     grant_delegation,
+    has_work_to_delegate,
     list_delegations,
     load_policy,
     reproject,
     revoke_delegation,
+    work_delegation_colleagues,
     work_delegations_of,
 )
 
@@ -67,11 +69,13 @@ __all__ = [
     "ensure_projected",
     "explain",
     "grant_delegation",
+    "has_work_to_delegate",
     "list_delegations",
     "load_policy",
     "next_change",
     "project",
     "reproject",
     "revoke_delegation",
+    "work_delegation_colleagues",
     "work_delegations_of",
 ]

@@ -22,14 +22,7 @@ from pharmreg.consultations.models import (
     ConsultationLocator,
     PublishedAnswer,
 )
-from pharmreg.consultations.rules import (
-    KINDS,
-    Submission,
-    code_hash,
-    keywords,
-    new_query_code,
-    plausible_code,
-)
+from pharmreg.consultations.rules import KINDS, Submission, keywords
 from pharmreg.consultations.schemas import FaqRead, QaRead, TrackView
 from pharmreg.consultations.service import (
     ConsultationError,
@@ -51,6 +44,7 @@ from pharmreg.kit.db import Database
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.names import bureau_name
+from pharmreg.kit.query_codes import code_hash, new_query_code, plausible_code
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import load_calendar
 
@@ -59,6 +53,10 @@ log = get_logger(__name__)
 
 class TrackError(LookupError):
     """The query code leads nowhere (unknown, malformed or expired); `str()` is for people."""
+
+
+class MalformedCode(TrackError):
+    """What was typed cannot be a query code at all."""
 
 
 async def _commit_in_order(*sessions: AsyncSession, what: str) -> None:
@@ -123,7 +121,9 @@ async def submit(
 async def track(db: Database, directory: TenantDirectory, code: str, *, now: datetime) -> TrackView:
     """What the holder of a query code may see, wherever the item lives now."""
     if not plausible_code(code):
-        raise TrackError("查询码格式不正确：应为 16 位字母和数字（如 ABCD-EFGH-JKMN-PQRS），请核对后重新输入")
+        raise MalformedCode(
+            "查询码格式不正确：应为 16 位字母和数字（如 ABCD-EFGH-JKMN-PQRS），请核对后重新输入"
+        )
     async with db.national() as national:
         found = await repository.locator(national, code_hash(code))
     tenant = directory.any_state(found.tenant_slug) if found is not None else None

@@ -345,7 +345,10 @@ class ConsultationPortalController(Controller):
             try:
                 context["view"] = await across_tenants.track(db, directory, code, now=utcnow())
             except across_tenants.TrackError as exc:
-                context["error"], status = str(exc), 404
+                context["error"], status = (
+                    str(exc),
+                    400 if isinstance(exc, across_tenants.MalformedCode) else 404,
+                )
         return Template(template_name="consultations/track.html", context=context, status_code=status)
 
 

@@ -1,10 +1,8 @@
-"""Pure rules: topics and categories, query codes, and checking what the public submits."""
+"""Pure rules: topics and categories, and checking what the public submits."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from dataclasses import dataclass
 
 from pharmreg.kit.forms import Problems
@@ -37,8 +35,6 @@ CODE_VALID_DAYS_AFTER_CLOSE = 180
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
-_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed back
-_CODE_LENGTH = 16
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -49,26 +45,6 @@ def categories_of(kind: str) -> dict[str, str]:
 def category_label(kind: str, category: str) -> str:
     # A published answer keeps only its category: complaints' categories are found too.
     return categories_of(kind).get(category) or COMPLAINT_CATEGORIES.get(category, category)
-
-
-def new_query_code() -> str:
-    """A random code of 16 characters (about 79 bits), grouped by four for reading."""
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, _CODE_LENGTH, 4))
-
-
-def normalise_code(code: str) -> str:
-    return re.sub(r"[\s\-－—]", "", code).upper()
-
-
-def code_hash(code: str) -> str:
-    """What is stored of a query code: its hash, so a copy of the database reveals no code."""
-    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
-
-
-def plausible_code(code: str) -> bool:
-    normal = normalise_code(code)
-    return len(normal) == _CODE_LENGTH and all(c in _CODE_ALPHABET for c in normal)
 
 
 @dataclass(frozen=True, slots=True)

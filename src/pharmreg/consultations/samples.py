@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 
 from pharmreg.consultations import across_tenants, repository
 from pharmreg.consultations.models import NationalFaqEntry
-from pharmreg.consultations.rules import Submission, code_hash
+from pharmreg.consultations.rules import Submission
 from pharmreg.consultations.service import save_faq
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.db import Database
+from pharmreg.kit.query_codes import code_hash
 from pharmreg.tenancy import TenantDirectory
 
 _NATIONAL_FAQ = (

@@ -183,8 +183,11 @@ class ApplicantAccount(msgspec.Struct, frozen=True):
 
 
 def mask_id(number: str) -> str:
-    """Only the first and last characters: what pages may show of an ID number."""
-    return number[:3] + "*" * max(0, len(number) - 7) + number[-4:] if len(number) > 7 else "*" * len(number)
+    """The first and last four characters only: what pages, certificates and messages show of
+    an ID number (a short foreign document number keeps only its first character)."""
+    if len(number) <= 8:
+        return number[:1] + "*" * (len(number) - 1)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
 def mask_mobile(mobile: str) -> str:

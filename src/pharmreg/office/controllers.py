@@ -24,6 +24,8 @@ from pharmreg.authority import (
     create_work_delegation,
     delegators_for,
     end_work_delegation,
+    has_work_to_delegate,
+    work_delegation_colleagues,
     work_delegations_of,
 )
 from pharmreg.divisions import DivisionIndex
@@ -132,11 +134,7 @@ class OfficeAccountController(Controller):
         values: dict[str, Any],
         status: int = 200,
     ) -> Template:
-        colleagues = [
-            o
-            for o in await list_officers(session, unit_id=officer.unit_id)
-            if o.id != officer.id and o.active
-        ]
+        colleagues = await work_delegation_colleagues(session, officer)
         return render(
             request,
             "office/account.html",
@@ -145,6 +143,7 @@ class OfficeAccountController(Controller):
                 "tenant": tenant,
                 "officer": officer,
                 "colleagues": colleagues,
+                "may_delegate": has_work_to_delegate(officer),
                 "delegations": await work_delegations_of(session, officer.id),
                 "matters": list(Matter),
                 "errors": errors,

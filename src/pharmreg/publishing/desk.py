@@ -193,6 +193,10 @@ class PublishingDesk(Controller):
         self, request: HTMXRequest, desk: NamedDependency[Desk], article_id: FromPath[int]
     ) -> Template:
         row = await _article_or_404(desk, article_id)
+        if row.status == "pending":
+            return await _show(
+                request, desk, article_id, error="送审中的信息不能修改，请先撤回送审", status=409
+            )
         values = {
             "category": row.category,
             "title": row.title,
@@ -424,6 +428,7 @@ async def _show(
         row=row,
         live=live,
         attachments=attachments,
+        reviewable=await service.may_review(desk.session, desk.space, desk.editor, row),
         notice=notice,
         error=error,
     )

@@ -172,6 +172,17 @@ async def recall_article(
     return Outcome(row.id, row.status, action="recalled")
 
 
+async def may_review(session: AsyncSession, space: Space, editor: Editor, row: Any) -> bool:
+    """Whether this editor may approve or reject this article now (its review form is shown)."""
+    if row.status != "pending":
+        return False
+    try:
+        await _reviewable(session, space, editor, row)
+    except PublishingError:
+        return False
+    return True
+
+
 async def _reviewable(session: AsyncSession, space: Space, editor: Editor, row: Any) -> None:
     """Four eyes: who sent it for review, or wrote any of it since the last approval, may not review it."""
     if not editor.may_review:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.events import record_event
+from pharmreg.identity import mask_id
 from pharmreg.kit.clock import utcnow
 from pharmreg.qualifications import categories_label
 from pharmreg.register import repository
@@ -59,13 +60,6 @@ class RegisterConflictError(Exception):
 
 def person_key(id_type: str, id_number: str) -> str:
     return f"{id_type}:{id_number.strip().upper()}"
-
-
-def mask_id(id_number: str) -> str:
-    """Show the first 4 and last 4 characters only."""
-    if len(id_number) <= 8:
-        return id_number[:1] + "*" * (len(id_number) - 1)
-    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
 
 
 def add_years(day: date, years: int) -> date:

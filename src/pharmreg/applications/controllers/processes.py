@@ -197,7 +197,7 @@ class ProcessAdminController(Controller):
                 tenant_session,
                 action="process_changed",
                 actor=actor,
-                target=matter,
+                target=Matter(matter).label,
                 summary=f"{officer.name} 将{Matter(matter).label}流程修改为第 {row.version} 版："
                 + " → ".join(s.label for s in edited.steps),
             )
@@ -304,7 +304,7 @@ class GuideAdminController(Controller):
                 tenant_session,
                 action="guide_changed",
                 actor=actor,
-                target=matter,
+                target=Matter(matter).label,
                 summary=f"{officer.name} 修改了{Matter(matter).label}的办事指南",
             )
         return Redirect(path=f"/p/{tenant.slug}/office/admin/guides/{matter}?saved=1", status_code=303)

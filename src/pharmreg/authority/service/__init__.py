@@ -22,6 +22,8 @@ from pharmreg.authority.service.work import (
     create_work_delegation,
     delegators_for,
     end_work_delegation,
+    has_work_to_delegate,
+    work_delegation_colleagues,
     work_delegations_of,
 )
 
@@ -41,9 +43,11 @@ __all__ = [
     "ensure_projected",
     "explain",
     "grant_delegation",
+    "has_work_to_delegate",
     "list_delegations",
     "load_policy",
     "reproject",
     "revoke_delegation",
+    "work_delegation_colleagues",
     "work_delegations_of",
 ]

@@ -13,9 +13,25 @@ from pharmreg.authority.matters import Matter
 from pharmreg.authority.models import WorkDelegation
 from pharmreg.authority.schemas import WorkDelegationForm, WorkDelegationRead
 from pharmreg.authority.service.delegation import HANDLING_POSITIONS, day_start
-from pharmreg.identity import OfficerAccount, list_officers, officer_names
+from pharmreg.identity import OfficerAccount, OfficerRead, list_officers, officer_names
 from pharmreg.kit.clock import china_today, utcnow
 from pharmreg.kit.forms import FormErrors, Problems
+
+
+async def work_delegation_colleagues(session: AsyncSession, officer: OfficerAccount) -> list[OfficerRead]:
+    """Who may take over this officer's tasks: active colleagues of the unit holding one of the
+    same handling posts. Empty for an officer who handles no cases (nothing to hand over)."""
+    own_posts = {p.value for p in HANDLING_POSITIONS if officer.holds(p.value)}
+    return [
+        o
+        for o in await list_officers(session, unit_id=officer.unit_id)
+        if o.id != officer.id and o.active and own_posts & set(o.positions)
+    ]
+
+
+def has_work_to_delegate(officer: OfficerAccount) -> bool:
+    """Only officers holding a post that handles cases (受理, 审核, 审批, 制证) have tasks to hand over."""
+    return any(officer.holds(p.value) for p in HANDLING_POSITIONS)
 
 
 async def create_work_delegation(

@@ -10,8 +10,6 @@ account until an officer upholds a dispute.
 
 from __future__ import annotations
 
-import hashlib
-import re
 import secrets
 import uuid
 from collections.abc import Collection, Sequence
@@ -32,6 +30,7 @@ from pharmreg.identity.service.accounts import audit
 from pharmreg.identity.service.proof import PendingProof
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.forms import FormErrors, Problems
+from pharmreg.kit.query_codes import code_hash, new_query_code, plausible_code
 from pharmreg.kit.uploads import JPEG, PDF, PNG, AttachmentError, check_upload
 from pharmreg.messaging import notify
 
@@ -46,7 +45,6 @@ DOCUMENT_MAX_BYTES = 5 * 1024 * 1024  # three fit in one request
 STATEMENT_MAX = 1000
 REASON_MAX = 500
 OPEN_PER_ACCOUNT = 3  # open disputes against one account at a time, whoever filed them
-_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed back
 
 
 class ProvinceDesk(Protocol):
@@ -69,17 +67,6 @@ class ProvinceDesk(Protocol):
     def session(self, slug: str) -> AsyncSession:
         """A session of the province's own schema (its officers, message center, audit log)."""
         ...
-
-
-def new_dispute_code() -> str:
-    """A random code of 16 characters (about 79 bits), grouped by four for reading."""
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(16))
-    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
-
-
-def code_hash(code: str) -> str:
-    normal = re.sub(r"[\s\-－—]", "", code).upper()
-    return hashlib.sha256(normal.encode()).hexdigest()
 
 
 class DisputeUpload(msgspec.Struct, frozen=True):
@@ -273,7 +260,7 @@ async def file_dispute(
         raise FormErrors({"": "您已就该账号提出申诉，正在核实中：请用短信中的查询码查看进度"})
     if len(open_ones) >= OPEN_PER_ACCOUNT:
         raise FormErrors({"": "该账号已有多项申诉正在核实，请等待处理结果或联系所在省份的药品监督管理部门"})
-    code = new_dispute_code()
+    code = new_query_code()
     confirmed_at = datetime.fromtimestamp(proof.confirmed_at, tz=UTC)
     dispute = AccountDispute(
         code_hash=code_hash(code),
@@ -335,10 +322,9 @@ async def file_dispute(
 
 async def track_dispute(session: AsyncSession, code: str) -> DisputeTrack | None:
     """The state of the dispute whose code this is; None for any other code."""
-    normal = re.sub(r"[\s\-－—]", "", code).upper()
-    if len(normal) != 16 or any(ch not in _CODE_ALPHABET for ch in normal):
+    if not plausible_code(code):
         return None
-    row = await repository.dispute_by_code(session, code_hash(normal))
+    row = await repository.dispute_by_code(session, code_hash(code))
     if row is None:
         return None
     return DisputeTrack(
