@@ -27,6 +27,7 @@ class CliError(click.ClickException):
 
 
 def load_settings() -> Settings:
+    """The settings from the environment, or one message saying which one is wrong."""
     try:
         return Settings.from_env()
     except SettingsError as exc:
@@ -63,6 +64,7 @@ def async_command(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
 
 
 async def with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` with a small database pool, explaining an unreachable database in one message."""
     db = Database(settings.database_url, placements=settings.placements, pool_size=2)
     try:
         return await work(db)
@@ -105,16 +107,19 @@ def _connection_problem(exc: BaseException) -> str | None:
 
 
 def authority_model(settings: Settings) -> str:
+    """The casbin model of approval authority (policies/authority.conf)."""
     return (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
 
 
 def status_label(status: str) -> str:
+    """A migration outcome in the operator's words."""
     return {"created": "已创建", "upgraded": "已升级", "current": "已是最新"}.get(status, status)
 
 
 async def migrate_tenant_schemas(
     settings: Settings, db: Database, directory: Any, index: Any, only: str | None
 ) -> int:
+    """Migrate every tenant schema (or `only`), reporting each; returns how many failed."""
     from pharmreg.tenancy import TenantMigration, migrate_tenants
     from pharmreg.wiring import tenant_preparation
 
@@ -139,6 +144,7 @@ async def migrate_tenant_schemas(
 
 
 async def deliver_once(settings: Settings, db: Database) -> int:
+    """Deliver every pending outbox event once; returns how many were delivered."""
     from pharmreg.wiring import build_relay
 
     return await build_relay(db, settings, listen=False).pass_once()
