@@ -24,7 +24,8 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 
-# This workplace's pip.conf names local indexes that may be absent; drop only that noise.
+# pip warns about every configured find-links directory that does not exist; those warnings
+# say nothing about this install, so only they are dropped and every other message is shown.
 pip_install() {
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 }

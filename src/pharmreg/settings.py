@@ -136,15 +136,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ),
         Meta(ge=1),
     ] = 10
-    outbox_commit_pause_ms: Annotated[
-        int,
-        _doc(
-            "PHARMREG_OUTBOX_COMMIT_PAUSE_MS",
-            "Testing aid: pause between applying a batch nationally and marking it delivered, "
-            "so a test can kill the worker inside that window. Always 0 in production.",
-        ),
-        Meta(ge=0),
-    ] = 0
 
     @property
     def is_production(self) -> bool:

@@ -64,7 +64,6 @@ def build_relay(db: Database, settings: Settings, *, listen: bool = True) -> Rel
         options=DeliveryOptions(
             batch_size=settings.outbox_batch_size,
             max_attempts=settings.outbox_max_attempts,
-            commit_pause_ms=settings.outbox_commit_pause_ms,
         ),
     )
 

@@ -1,4 +1,5 @@
-"""The real worker process: woken by NOTIFY, and killed in the middle of a delivery."""
+"""The real worker process woken by NOTIFY; a relay process killed in the middle of a delivery,
+and the worker that delivers what it left, each event applied once."""
 
 from __future__ import annotations
 
@@ -53,7 +54,10 @@ class Worker:
 
 
 @contextlib.asynccontextmanager
-async def worker(platform, project_root, **env: str) -> AsyncIterator[Worker]:
+async def worker(
+    platform, project_root, *args: str, module: str = "workers", **env: str
+) -> AsyncIterator[Worker]:
+    """`python -m workers`, or another module run the same way with `args`."""
     environment = {
         **os.environ,
         "DATABASE_URL": platform.settings.database_url,
@@ -64,7 +68,7 @@ async def worker(platform, project_root, **env: str) -> AsyncIterator[Worker]:
         **env,
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "workers",
+        sys.executable, "-m", module, *args,
         cwd=project_root, env=environment,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
@@ -111,11 +115,9 @@ async def test_notify_wakes_the_relay(platform, project_root) -> None:
 async def test_killed_worker_applies_every_event_exactly_once(platform, project_root) -> None:
     before = await national_figure(platform, "gd")
     ids = await add_units(platform, "gd", 120, "440104")
-    # The worker pauses between committing a batch nationally and marking it delivered;
-    # it is killed inside that window, the most dangerous moment for duplicates.
-    async with worker(
-        platform, project_root, PHARMREG_OUTBOX_COMMIT_PAUSE_MS="2000", PHARMREG_OUTBOX_BATCH_SIZE="40"
-    ) as first:
+    # A relay process pauses 2 s between committing a batch of 40 nationally and marking it
+    # delivered; it is killed inside that window, the most dangerous moment for duplicates.
+    async with worker(platform, project_root, "2000", "40", module="tests.events.paused_relay") as first:
         deadline = time.monotonic() + 60
         while True:
             consumed, delivered = await delivery_state(platform, "gd", ids)

@@ -16,7 +16,8 @@ from playwright.async_api import Browser, async_playwright
 from pharmreg.settings import Settings
 from pharmreg.web import create_app
 
-# As this machine's notes advise: no sandbox as root, and no background traffic to Google.
+# Chromium's sandbox cannot start when the tests run as root (as in a container); the other
+# flags keep the browser from background traffic (updates, sync, QUIC) during the journeys.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -1,4 +1,4 @@
-"""The issue's journey in a real browser: a new pharmacist signs up, tries a mock application,
+"""A first registration end to end in a real browser: a new pharmacist signs up, tries a mock application,
 applies, supplements after a one-time notice, and after acceptance, review and decision (each
 officer opening the materials first) downloads a certificate whose QR code opens the public
 verification page."""

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
-from pharmreg.cli import UVICORN_OPTIONS
+from pharmreg.cli.server import UVICORN_OPTIONS
 from pharmreg.settings import Settings
 from pharmreg.web import create_app
 from pharmreg.web.proxies import TrustedProxies

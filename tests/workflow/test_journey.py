@@ -1,4 +1,4 @@
-"""The demo journey of issue 3, through the pages as officers use them.
+"""Delegating first registration to a city and taking it back, through the pages as officers use them.
 
 Guangdong's administrator delegates first registration to Guangzhou; Guangzhou's acceptance
 officer sees and handles Guangzhou's cases; the administrator takes the authority back and

@@ -29,7 +29,8 @@ class DeliveryOptions:
     batch_size: int = 100
     max_attempts: int = 10
     caught_up_interval_seconds: float = 10.0
-    # Testing aid only (see Settings.outbox_commit_pause_ms); 0 in production.
+    # A pause between applying a batch nationally and marking it delivered, so that a test can
+    # kill the relay inside that window; the platform's relay never sets it.
     commit_pause_ms: int = 0
 
 

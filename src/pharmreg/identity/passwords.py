@@ -9,7 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-# OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane): safe, and ~20 ms on these machines.
+# OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane): safe, and ~20 ms per hash on one core
+# (ops/bench/sign_in.py measures it).
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # argon2 releases the GIL: checks run beside the event loop instead of stalling every other
 # request of the worker for ~20 ms. One thread per core: more would only queue for the CPU

@@ -28,8 +28,8 @@ class SmsProvider(Protocol):
 class RecordingSmsProvider:
     """Development provider: keeps every message in `national.sent_message` for administrators.
 
-    No telecom gateway exists on these machines; the reset and alert flows run end to end
-    against this provider, and an administrator reads the messages in the back office.
+    Where no telecom gateway is configured, the reset and alert flows run end to end against
+    this provider, and an administrator reads the messages in the back office.
     """
 
     name = "recording"

@@ -3,7 +3,9 @@
 A decision writes the province's registration and the national index in two sessions (the
 national schema may live on another server). The caller flushes both, commits the national
 session first (its unique index is what holds one active registration per person) and then
-the province's; `undo_national` puts the index back if the second commit fails.
+the province's. If the province's commit fails after the national one, the index keeps an
+entry with no registration behind it; the daily register upkeep (`jobs._drop_orphan_entries`)
+removes such entries once they have settled for an hour.
 """
 
 from __future__ import annotations
