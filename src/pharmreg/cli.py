@@ -69,7 +69,9 @@ def async_command(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
 
 
 async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    db = Database(settings.database_url, placements=settings.placements, pool_size=2)
+    from pharmreg.wiring import database
+
+    db = database(settings, pool_size=2)
     try:
         return await work(db)
     except Exception as exc:
@@ -155,6 +157,7 @@ async def _setup(settings: Settings, demo: bool, db: Database) -> None:
         migrate_national,
         sync_catalogue,
     )
+    from pharmreg.wiring import authority_model
 
     outcome = await migrate_national(db, settings.migrations_dir)
     click.echo(f"全国库：{_status(outcome.status)}（版本 {outcome.after}，{outcome.seconds:.2f} 秒）")
@@ -177,7 +180,7 @@ async def _setup(settings: Settings, demo: bool, db: Database) -> None:
         async with db.national() as session:
             directory = await load_directory(session)
         demo_report = await load_demo(
-            db, directory, index, today=china_today(), authority_model=_authority_model(settings)
+            db, directory, index, today=china_today(), authority_model=authority_model(settings)
         )
         click.echo(
             f"演示数据：工作人员 {demo_report.officers}，执业单位 {demo_report.practice_units}，"
@@ -189,10 +192,6 @@ async def _setup(settings: Settings, demo: bool, db: Database) -> None:
     click.echo(f"事件投递：{delivered} 条")
     if failed:
         raise CliError(f"{failed} 个租户迁移失败，见上方说明")
-
-
-def _authority_model(settings: Settings) -> str:
-    return (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
 
 
 def _status(status: str) -> str:
@@ -558,12 +557,13 @@ async def demo_load() -> None:
         from pharmreg.demo import load_demo
         from pharmreg.divisions import DivisionIndex
         from pharmreg.tenancy import load_directory
+        from pharmreg.wiring import authority_model
 
         async with db.national() as session:
             directory = await load_directory(session)
             index = await DivisionIndex.load(session)
         report = await load_demo(
-            db, directory, index, today=china_today(), authority_model=_authority_model(settings)
+            db, directory, index, today=china_today(), authority_model=authority_model(settings)
         )
         click.echo(
             f"工作人员 {report.officers}，执业单位 {report.practice_units}，申请人 {report.applicants}，"
