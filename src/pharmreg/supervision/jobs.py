@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pharmreg.events import Source, SourceBusyError, quiesced
+from pharmreg.jobs import JobContext
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import get_logger
 from pharmreg.supervision import repository
@@ -16,10 +17,11 @@ log = get_logger(__name__)
 
 async def reconcile_province_figures(ctx: dict[str, Any]) -> dict[str, int]:
     """Nightly: recount every province's figures and correct any drift (idempotent)."""
+    job = JobContext.of(ctx)
     corrected = busy = 0
-    for source in await ctx["tenant_sources"]():
+    for source in await job.tenant_sources():
         try:
-            drift = await reconcile_province(ctx["db"], source)
+            drift = await reconcile_province(job.db, source)
         except SourceBusyError:
             busy += 1
             log.info("supervision.reconcile_deferred", source=source.schema)
