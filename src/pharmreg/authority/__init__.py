@@ -1,6 +1,7 @@
 """Approval authority (审批权限): delegation records, the Casbin projection, work delegation."""
 
 from pharmreg.authority.cache import PolicyCache
+from pharmreg.authority.controllers import ROUTE_HANDLERS
 from pharmreg.authority.matters import Matter
 from pharmreg.authority.policy import AuthorityPolicy, Decision
 from pharmreg.authority.projection import Grant, Rule, next_change, project
@@ -39,6 +40,7 @@ from pharmreg.authority.service import (
 
 __all__ = [
     "HANDLING_POSITIONS",
+    "ROUTE_HANDLERS",
     "ActingAuthority",
     "AuthorityPolicy",
     "Decision",

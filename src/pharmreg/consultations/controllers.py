@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications import AttachmentError, check_file
+from pharmreg.chrome import officer_realm, staff_realm
 from pharmreg.consultations import across_tenants
 from pharmreg.consultations.rules import (
     CONSULTATION_CATEGORIES,
@@ -53,7 +54,6 @@ from pharmreg.identity import (
     list_units,
     require_officer,
     require_staff,
-    staff_realm,
 )
 from pharmreg.kit.captcha import new_captcha, solved
 from pharmreg.kit.clock import china_today, utcnow
@@ -63,12 +63,11 @@ from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.ratelimit import within_limit
 from pharmreg.kit.rendering import render
-from pharmreg.office import officer_realm
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 log = get_logger(__name__)
 
-# The portal remembers a visitor's province in this cookie (see pharmreg.portal.regions).
+# The portal remembers a visitor's province in this cookie (see pharmreg.portal.controllers.regions).
 REGION_COOKIE = "pharmreg_region"
 # A person asks a few questions; a script would flood the bureaus.
 SUBMISSIONS_PER_HOUR = 5

@@ -1,5 +1,6 @@
 """The register: registrations, their history, certificates, the national index and public verification."""
 
+from pharmreg.register.controllers import ROUTE_HANDLERS
 from pharmreg.register.jobs import maintain_province, maintain_register
 from pharmreg.register.results import PublishedResultsProjection, search_results
 from pharmreg.register.schemas import (
@@ -39,6 +40,7 @@ from pharmreg.register.service import (
     open_case_of,
     open_cases_in,
     person_key,
+    province_of,
     provinces_of_person,
     register_first,
     registration_history,
@@ -60,6 +62,7 @@ __all__ = [
     "EX_OFFICIO_REASONS",
     "PUBLISHED_KINDS",
     "RESULT_PUBLISHED",
+    "ROUTE_HANDLERS",
     "SETTING_LIMITS",
     "Decided",
     "HistoryEntry",
@@ -93,6 +96,7 @@ __all__ = [
     "open_case_of",
     "open_cases_in",
     "person_key",
+    "province_of",
     "provinces_of_person",
     "register_first",
     "registration_history",

@@ -37,6 +37,7 @@ from pharmreg.register.schemas import (
     Terms,
     VerificationRead,
 )
+from pharmreg.tenancy import TenantInfo
 
 _HISTORY_LABELS = {
     "registered": "首次注册",
@@ -745,3 +746,8 @@ async def search_registrations(
         return []
     rows = await repository.search(session, text[:40], division_prefix=division_prefix)
     return [registration_read(province_slug, r, today) for r in rows]
+
+
+def province_of(tenant: TenantInfo) -> Province:
+    """The province a tenant is, as the register records decisions made in it."""
+    return Province(tenant.slug, tenant.name, tenant.authority_name, tenant.division_code)

@@ -26,6 +26,7 @@ from pharmreg.authority import (
     explain,
     list_delegations,
 )
+from pharmreg.chrome import officer_realm
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import (
     OfficerAccount,
@@ -40,7 +41,6 @@ from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
-from pharmreg.office import officer_realm
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 

@@ -22,10 +22,8 @@ from pharmreg.applications.pages import (
     CertificateSource,
     PdfUnavailableError,
     certificate_pdf,
-    committed_together,
     form_values,
     notice_response,
-    province_of,
     receipt_pdf,
     rules_of,
 )
@@ -55,7 +53,7 @@ from pharmreg.authority import AuthorityPolicy, Matter, Units
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import ApplicantAccount, require_applicant
 from pharmreg.kit.clock import china_today
-from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.db import Database, committed_together, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
@@ -66,6 +64,7 @@ from pharmreg.register import (
     get_registration,
     national_active,
     person_key,
+    province_of,
     provinces_of_person,
     registration_history,
     registrations_of,

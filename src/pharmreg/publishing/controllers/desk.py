@@ -16,14 +16,14 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.identity import OfficerAccount, StaffAccount, staff_realm
+from pharmreg.chrome import officer_realm, staff_realm
+from pharmreg.identity import OfficerAccount, StaffAccount
 from pharmreg.kit.boundaries import parse_id
 from pharmreg.kit.clock import CHINA_TIME, china_today, utcnow
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.rendering import render
 from pharmreg.kit.uploads import AttachmentError
-from pharmreg.office import officer_realm
 from pharmreg.publishing import repository, service
 from pharmreg.publishing.content import (
     ACTION_LABELS,
