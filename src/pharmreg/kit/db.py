@@ -203,6 +203,21 @@ async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     await session.commit()
 
 
+async def commit_in_order(*sessions: AsyncSession, what: str) -> None:
+    """Commit sessions of several schemas one after the other, the one whose constraints decide first.
+
+    There is no two-phase commit: if a later commit fails after an earlier one succeeded, the
+    failure is logged as critical (with how many committed) for the repair jobs and people.
+    """
+    for index, session in enumerate(sessions):
+        try:
+            await session.commit()
+        except Exception:
+            if index:
+                log.critical("db.partial_commit", what=what, committed=index)
+            raise
+
+
 @asynccontextmanager
 async def committed_together(session: AsyncSession, national: AsyncSession, what: str) -> AsyncIterator[None]:
     """Commit the national session first (its unique indexes decide races), then the province's.
@@ -218,9 +233,4 @@ async def committed_together(session: AsyncSession, national: AsyncSession, what
         await national.rollback()
         await session.rollback()
         raise
-    await national.commit()
-    try:
-        await session.commit()
-    except Exception:
-        log.critical("applications.province_commit_failed", what=what)
-        raise
+    await commit_in_order(national, session, what=what)
