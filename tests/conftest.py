@@ -105,7 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @dataclass
-class Platform:
+class SessionResources:
     """What tests share: the database, the loaded reference data and the registry."""
 
     settings: Settings
@@ -130,7 +130,7 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[Platform]:
+async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[SessionResources]:
     await _recreate_database(settings.database_url)
     redis = Redis.from_url(settings.redis_url)
     await redis.flushdb()
@@ -152,7 +152,7 @@ async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncI
     )
     failed = [r for r in results if r.outcome is None]
     assert not failed, failed
-    shared = Platform(settings=settings, db=db, index=index, directory=directory)
+    shared = SessionResources(settings=settings, db=db, index=index, directory=directory)
     directory = await shared.reload_directory()
     model_text = (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
     await load_demo(db, directory, index, today=date.today(), authority_model=model_text)
@@ -176,7 +176,7 @@ async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncI
 
 
 @pytest.fixture(scope="session")
-async def app(settings: Settings, platform: Platform) -> Litestar:
+async def app(settings: Settings, platform: SessionResources) -> Litestar:
     return create_app(settings)
 
 
@@ -187,7 +187,7 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
 
 
 @pytest.fixture
-async def fresh_app_directory(app: Litestar, platform: Platform) -> TenantDirectory:
+async def fresh_app_directory(app: Litestar, platform: SessionResources) -> TenantDirectory:
     """Make the app see the registry as it is now (it otherwise re-reads it every 5 s)."""
     directory = await platform.reload_directory()
     app.state.platform.directory = directory

@@ -15,19 +15,16 @@ from pharmreg.authority.schemas import (
     WorkDelegationForm,
     WorkDelegationRead,
 )
-from pharmreg.authority.service import (
+from pharmreg.authority.service.delegation import (
     HANDLING_POSITIONS,
     ActingAuthority,
     Units,
     acting_authority,
     apply_scheduled_changes,
     authority_matrix,
-    create_work_delegation,
     day_start,
     delegation_family,
     delegation_read,
-    delegators_for,
-    end_work_delegation,
     ensure_projected,
     explain,
     grant_delegation,
@@ -35,6 +32,11 @@ from pharmreg.authority.service import (
     load_policy,
     reproject,
     revoke_delegation,
+)
+from pharmreg.authority.service.work import (
+    create_work_delegation,
+    delegators_for,
+    end_work_delegation,
     work_delegations_of,
 )
 

@@ -60,7 +60,7 @@ from pharmreg.kit.rendering import render
 from pharmreg.kit.uploads import AttachmentError
 from pharmreg.qualifications import Category, categories_label
 from pharmreg.register import (
-    Scope,
+    PracticeScope,
     get_registration,
     national_active,
     person_key,
@@ -82,9 +82,9 @@ LISTS: dict[str, tuple[str, set[Status]]] = {
 def _choices() -> dict[str, Any]:
     return {
         "categories": list(Category),
-        "scopes": list(Scope),
+        "scopes": list(PracticeScope),
         "category_labels": {c.value: c.label for c in Category},
-        "scope_labels": {s.value: s.label for s in Scope},
+        "scope_labels": {s.value: s.label for s in PracticeScope},
         "cancel_reasons": CANCEL_REASONS,
         "reissue_reasons": REISSUE_REASONS,
     }
@@ -613,7 +613,11 @@ class ApplicantRegisterController(Controller):
                 media_type="text/plain; charset=utf-8",
             )
         source = CertificateSource(
-            row, tenant.authority_name, tenant.name, categories_label(row.categories), Scope(row.scope).label
+            row,
+            tenant.authority_name,
+            tenant.name,
+            categories_label(row.categories),
+            PracticeScope(row.scope).label,
         )
         try:
             pdf = await certificate_pdf(

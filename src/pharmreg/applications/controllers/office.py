@@ -23,7 +23,7 @@ from pharmreg.applications.pages import (
 )
 from pharmreg.applications.service import (
     ApplicationError,
-    Desk,
+    CaseOfficer,
     act_on_case,
     application_by_ref,
     application_read,
@@ -275,7 +275,7 @@ class OfficeCaseController(Controller):
             if action is None:
                 raise ApplicationError("请选择办理操作")
             async with committed_together(tenant_session, national_session, action.value):
-                desk = Desk(
+                desk = CaseOfficer(
                     officer,
                     policy,
                     await delegators_for(tenant_session, officer.id),

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.audit import Actor
 from pharmreg.authority.matters import Matter
 from pharmreg.authority.schemas import WorkDelegationForm
-from pharmreg.authority.service import create_work_delegation, end_work_delegation, work_delegations_of
+from pharmreg.authority.service.work import create_work_delegation, end_work_delegation, work_delegations_of
 from pharmreg.chrome import officer_realm
 from pharmreg.identity import (
     OfficerAccount,

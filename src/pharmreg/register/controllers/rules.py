@@ -17,7 +17,7 @@ from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.rendering import render
 from pharmreg.practice import UnitType
-from pharmreg.register.schemas import DEFAULT_UNIT_SCOPES, Scope
+from pharmreg.register.schemas import DEFAULT_UNIT_SCOPES, PracticeScope
 from pharmreg.register.service import (
     SETTING_LIMITS,
     check_settings,
@@ -57,7 +57,7 @@ class RegistrationRulesController(Controller):
                 "values": values or current,
                 "limits": SETTING_LIMITS,
                 "unit_types": list(UnitType),
-                "scopes": list(Scope),
+                "scopes": list(PracticeScope),
                 "defaults": DEFAULT_UNIT_SCOPES,
                 "errors": errors or {},
                 "saved": request.query_params.get("saved") == "1",
