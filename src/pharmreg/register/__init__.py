@@ -1,5 +1,6 @@
 """The register: registrations, their history, certificates, the national index and public verification."""
 
+from pharmreg.register.controllers import ROUTE_HANDLERS
 from pharmreg.register.jobs import maintain_province, maintain_register
 from pharmreg.register.results import PublishedResultsProjection, search_results
 from pharmreg.register.schemas import (
@@ -7,6 +8,7 @@ from pharmreg.register.schemas import (
     PUBLISHED_KINDS,
     Decided,
     HistoryEntry,
+    PracticeScope,
     Province,
     Registrant,
     RegistrationRead,
@@ -15,7 +17,6 @@ from pharmreg.register.schemas import (
     ResultPage,
     ResultQuery,
     ResultRead,
-    Scope,
     Terms,
     VerificationRead,
 )
@@ -38,6 +39,7 @@ from pharmreg.register.service import (
     open_case_of,
     open_cases_in,
     person_key,
+    province_of,
     provinces_of_person,
     register_first,
     registration_history,
@@ -59,9 +61,11 @@ __all__ = [
     "EX_OFFICIO_REASONS",
     "PUBLISHED_KINDS",
     "RESULT_PUBLISHED",
+    "ROUTE_HANDLERS",
     "SETTING_LIMITS",
     "Decided",
     "HistoryEntry",
+    "PracticeScope",
     "Province",
     "PublishedResultsProjection",
     "RegisterConflictError",
@@ -72,7 +76,6 @@ __all__ = [
     "ResultPage",
     "ResultQuery",
     "ResultRead",
-    "Scope",
     "Terms",
     "VerificationRead",
     "active_registration",
@@ -91,6 +94,7 @@ __all__ = [
     "open_case_of",
     "open_cases_in",
     "person_key",
+    "province_of",
     "provinces_of_person",
     "register_first",
     "registration_history",

@@ -22,10 +22,8 @@ from pharmreg.applications.pages import (
     CertificateSource,
     PdfUnavailableError,
     certificate_pdf,
-    committed_together,
     form_values,
     notice_response,
-    province_of,
     receipt_pdf,
     rules_of,
 )
@@ -55,17 +53,18 @@ from pharmreg.authority import AuthorityPolicy, Matter, Units
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import ApplicantAccount, require_applicant
 from pharmreg.kit.clock import china_today
-from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.db import Database, committed_together, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.kit.uploads import AttachmentError
 from pharmreg.qualifications import Category, categories_label
 from pharmreg.register import (
-    Scope,
+    PracticeScope,
     get_registration,
     national_active,
     person_key,
+    province_of,
     provinces_of_person,
     registration_history,
     registrations_of,
@@ -83,9 +82,9 @@ LISTS: dict[str, tuple[str, set[Status]]] = {
 def _choices() -> dict[str, Any]:
     return {
         "categories": list(Category),
-        "scopes": list(Scope),
+        "scopes": list(PracticeScope),
         "category_labels": {c.value: c.label for c in Category},
-        "scope_labels": {s.value: s.label for s in Scope},
+        "scope_labels": {s.value: s.label for s in PracticeScope},
         "cancel_reasons": CANCEL_REASONS,
         "reissue_reasons": REISSUE_REASONS,
     }
@@ -614,7 +613,11 @@ class ApplicantRegisterController(Controller):
                 media_type="text/plain; charset=utf-8",
             )
         source = CertificateSource(
-            row, tenant.authority_name, tenant.name, categories_label(row.categories), Scope(row.scope).label
+            row,
+            tenant.authority_name,
+            tenant.name,
+            categories_label(row.categories),
+            PracticeScope(row.scope).label,
         )
         try:
             pdf = await certificate_pdf(

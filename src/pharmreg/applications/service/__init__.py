@@ -6,7 +6,7 @@ the caller commits national-first (see `pharmreg.register`).
 
 from pharmreg.applications.service.actions import act_on_case, deem_accepted, flag_deadline
 from pharmreg.applications.service.checking import check_application, gather, person_of
-from pharmreg.applications.service.common import NOTICE_TITLES, ApplicationError, Desk, Routing
+from pharmreg.applications.service.common import NOTICE_TITLES, ApplicationError, CaseOfficer, Routing
 from pharmreg.applications.service.drafts import (
     add_attachment,
     clean_form,
@@ -43,7 +43,7 @@ from pharmreg.applications.service.submission import (
 __all__ = [
     "NOTICE_TITLES",
     "ApplicationError",
-    "Desk",
+    "CaseOfficer",
     "Routing",
     "act_on_case",
     "add_attachment",
