@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,6 +43,7 @@ from pharmreg.identity.sessions import session_cookie
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
 from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.rendering import render
 
 
 class UnitApiController(Controller):
@@ -340,7 +342,7 @@ class AccountController(PasswordRoutes):
     @get("/", guards=[require_applicant()])
     async def home(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         applicant: NamedDependency[ApplicantAccount],
         national_session: NamedDependency[AsyncSession],
         tools: NamedDependency[Tools],
@@ -349,9 +351,10 @@ class AccountController(PasswordRoutes):
             (tools.provinces.authority_name(province), filed)
             for province, filed in await disputes_against(national_session, applicant.id)
         ]
-        return Template(
+        return render(
+            request,
             "account/home.html",
-            context={
+            {
                 "applicant": applicant,
                 "document_label": DocumentType(applicant.id_type).label,
                 "welcome": request.query_params.get("welcome") == "1",
@@ -513,7 +516,7 @@ class DisputeController(Controller):
     @post("/file")
     async def file(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: NamedDependency[Database],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -592,18 +595,18 @@ class DisputeController(Controller):
                 dispute_id=filed.dispute_id,
                 link=f"/p/{filed.province}/office/disputes/{filed.dispute_id}",
             )
-        return Template(
-            "account/dispute_filed.html", context={"filed": filed, "authority": authority}, status_code=200
+        return render(
+            request, "account/dispute_filed.html", {"filed": filed, "authority": authority}, status_code=200
         )
 
     @get("/track")
-    async def track_page(self) -> Template:
-        return Template("account/dispute_track.html", context={"code": "", "found": None, "error": None})
+    async def track_page(self, request: HTMXRequest) -> Template:
+        return render(request, "account/dispute_track.html", {"code": "", "found": None, "error": None})
 
     @post("/track")
     async def track(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -611,7 +614,7 @@ class DisputeController(Controller):
         code = (await _form(request)).get("code", "").strip()[:40]
         if not await tools.proofs.tracking_admitted(_address(actor)):
             limited: dict[str, Any] = {"code": code, "found": None, "error": "查询过于频繁，请十分钟后再试"}
-            return Template("account/dispute_track.html", context=limited, status_code=429)
+            return render(request, "account/dispute_track.html", limited, status_code=429)
         found = await track_dispute(national_session, code)
         context: dict[str, Any] = {
             "code": code,
@@ -619,7 +622,7 @@ class DisputeController(Controller):
             "authority": tools.provinces.authority_name(found.province) if found else None,
             "error": None if found else "未找到该查询码对应的申诉：请核对短信中的查询码",
         }
-        return Template("account/dispute_track.html", context=context, status_code=200 if found else 404)
+        return render(request, "account/dispute_track.html", context, status_code=200 if found else 404)
 
 
 ROUTE_HANDLERS = [AccountController, DisputeController]

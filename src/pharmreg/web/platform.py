@@ -39,6 +39,7 @@ from pharmreg.identity import (
 from pharmreg.kit.db import Database
 from pharmreg.kit.ipranges import IpRanges
 from pharmreg.messaging import SmsProvider
+from pharmreg.requests import ApplicantRequest, CertificateLinks, OfficerRequest, StaffRequest, VisitorRequest
 from pharmreg.settings import Settings
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.wiring import Resources, province_desk, real_name_verifier
@@ -181,6 +182,45 @@ def provide_auth_tools(platform: NamedDependency[Platform]) -> Tools:
     )
 
 
+def provide_officer_request(
+    tenant: NamedDependency[TenantInfo],
+    officer: NamedDependency[OfficerAccount],
+    tenant_session: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    platform: NamedDependency[Platform],
+) -> OfficerRequest:
+    return OfficerRequest(
+        tenant, officer, tenant_session, platform.db, actor, platform.directory, platform.divisions
+    )
+
+
+def provide_staff_request(
+    staff: NamedDependency[StaffAccount],
+    national_session: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    platform: NamedDependency[Platform],
+) -> StaffRequest:
+    return StaffRequest(staff, national_session, platform.db, actor, platform.directory)
+
+
+def provide_applicant_request(
+    applicant: NamedDependency[ApplicantAccount],
+    actor: NamedDependency[Actor],
+    platform: NamedDependency[Platform],
+) -> ApplicantRequest:
+    return ApplicantRequest(applicant, platform.db, actor, platform.directory, platform.divisions)
+
+
+def provide_visitor_request(
+    actor: NamedDependency[Actor], platform: NamedDependency[Platform]
+) -> VisitorRequest:
+    return VisitorRequest(platform.db, actor, platform.directory, platform.divisions, platform.ip_provinces)
+
+
+def provide_certificate_links(platform: NamedDependency[Platform]) -> CertificateLinks:
+    return CertificateLinks(platform.verification_key, platform.public_url)
+
+
 def _attribute(name: str) -> Provide:
     def provide(platform: NamedDependency[Platform]) -> Any:
         return getattr(platform, name)
@@ -222,4 +262,10 @@ def dependencies() -> dict[str, Provide]:
         "applicant": Provide(provide_applicant, sync_to_thread=False),
         "policy": Provide(provide_policy),
         "tools": Provide(provide_auth_tools, sync_to_thread=False),
+        # One bundle per realm (an officer's office, national staff, an applicant, a visitor).
+        "office": Provide(provide_officer_request, sync_to_thread=False),
+        "national": Provide(provide_staff_request, sync_to_thread=False),
+        "account": Provide(provide_applicant_request, sync_to_thread=False),
+        "visitor": Provide(provide_visitor_request, sync_to_thread=False),
+        "certificate_links": Provide(provide_certificate_links, sync_to_thread=False),
     }

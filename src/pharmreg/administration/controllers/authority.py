@@ -175,11 +175,13 @@ class AuthorityController(Controller):
         )
 
     @get("/units/{unit_id:int}")
-    async def children(self, desk: NamedDependency[MatrixRequest], unit_id: FromPath[int]) -> Template:
+    async def children(
+        self, request: HTMXRequest, desk: NamedDependency[MatrixRequest], unit_id: FromPath[int]
+    ) -> Template:
         if not (await scope_of(desk.session, desk.officer)).covers(unit_id):
             raise NotFoundException()
         rows = await authority_matrix(desk.session, desk.policy, desk.divisions, parent_unit_id=unit_id)
-        return Template("administration/_matrix_rows.html", context=desk.context(rows=rows, nested=True))
+        return render(request, "administration/_matrix_rows.html", desk.context(rows=rows, nested=True))
 
     @get("/cell")
     async def cell(self, desk: NamedDependency[MatrixRequest]) -> Template:

@@ -13,7 +13,6 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.audit import Actor
 from pharmreg.chrome import officer_realm
 from pharmreg.identity import (
     STATUS_LABELS,
@@ -30,6 +29,7 @@ from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
+from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantInfo
 
 
@@ -108,14 +108,13 @@ class DisputesController(Controller):
     @get("/{dispute_id:int}/documents/{document_id:int}")
     async def document(
         self,
-        tenant: NamedDependency[TenantInfo],
+        office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
-        tenant_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
         dispute_id: FromPath[int],
         document_id: FromPath[int],
     ) -> Response[bytes]:
         """The document itself, recorded as opened (who and when) in the province's log."""
+        tenant, tenant_session, actor = office.tenant, office.session, office.actor
         async with transaction(national_session), transaction(tenant_session):
             found = await open_dispute_document(
                 national_session,
@@ -134,15 +133,18 @@ class DisputesController(Controller):
     async def decide(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
+        office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        actor: NamedDependency[Actor],
         tools: NamedDependency[Tools],
         dispute_id: FromPath[int],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, db, actor = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.actor,
+        )
         form = {k: str(v) for k, v in (await request.form()).items()}
         try:
             # The province's log is written first: a decision never stands without its entry.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -39,6 +39,7 @@ from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import recent_messages
 from pharmreg.register import national_history
+from pharmreg.requests import StaffRequest
 from pharmreg.supervision import province_figures
 from pharmreg.tenancy import TenantDirectory
 
@@ -100,6 +101,7 @@ class NationalConsoleController(Controller):
     @get("/register")
     async def register(
         self,
+        request: HTMXRequest,
         staff: NamedDependency[StaffAccount],
         db: NamedDependency[Database],
         national_session: NamedDependency[AsyncSession],
@@ -107,13 +109,14 @@ class NationalConsoleController(Controller):
     ) -> Template:
         """A pharmacist's registrations in every province (national staff, signed in)."""
         entries = await national_history(national_session, q[:40])
-        return Template(
-            "national/register.html", context=_context(staff, db, "register", q=q[:40], entries=entries)
+        return render(
+            request, "national/register.html", _context(staff, db, "register", q=q[:40], entries=entries)
         )
 
     @get("/messages", guards=[require_staff(superadmin=True)])
     async def messages(
         self,
+        request: HTMXRequest,
         staff: NamedDependency[StaffAccount],
         db: NamedDependency[Database],
         national_session: NamedDependency[AsyncSession],
@@ -121,9 +124,10 @@ class NationalConsoleController(Controller):
     ) -> Template:
         rows = await recent_messages(national_session, tenant_slug=None, limit=200)
         names = {t.slug: t.name for t in directory.provinces(include_disabled=True)}
-        return Template(
+        return render(
+            request,
             "national/messages.html",
-            context=_context(staff, db, "messages", messages=rows, province_names=names),
+            _context(staff, db, "messages", messages=rows, province_names=names),
         )
 
 
@@ -138,22 +142,23 @@ class NationalStaffController(Controller):
     @get("/staff")
     async def staff_list(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         staff: NamedDependency[StaffAccount],
         db: NamedDependency[Database],
         national_session: NamedDependency[AsyncSession],
     ) -> Template:
         rules = await security_rules(national_session)
         members = await list_staff(national_session, rules)
-        return Template(
+        return render(
+            request,
             "national/staff.html",
-            context=_context(staff, db, "staff", members=members, values={}, errors={}, rules=rules),
+            _context(staff, db, "staff", members=members, values={}, errors={}, rules=rules),
         )
 
     @post("/staff")
     async def staff_create(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         staff: NamedDependency[StaffAccount],
         db: NamedDependency[Database],
         national_session: NamedDependency[AsyncSession],
@@ -167,9 +172,10 @@ class NationalStaffController(Controller):
                 await create_staff_account(national_session, data, rules=rules, actor=actor)
         except FormErrors as exc:
             form.pop("password", None)
-            return Template(
+            return render(
+                request,
                 "national/staff.html",
-                context=_context(
+                _context(
                     staff,
                     db,
                     "staff",
@@ -185,13 +191,12 @@ class NationalStaffController(Controller):
     @post("/staff/{staff_id:uuid}/{action:str}")
     async def staff_active(
         self,
-        staff: NamedDependency[StaffAccount],
-        national_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
+        national: NamedDependency[StaffRequest],
         sessions: NamedDependency[SessionStore],
         staff_id: FromPath[uuid.UUID],
         action: FromPath[str],
     ) -> Response[Any]:
+        staff, national_session, actor = national.staff, national.session, national.actor
         if action not in ("activate", "deactivate") or staff_id == staff.id:
             raise NotFoundException()
         try:
@@ -206,14 +211,16 @@ class NationalStaffController(Controller):
     @get("/security")
     async def security_page(
         self,
+        request: HTMXRequest,
         staff: NamedDependency[StaffAccount],
         db: NamedDependency[Database],
         national_session: NamedDependency[AsyncSession],
     ) -> Template:
         rules = await security_rules(national_session)
-        return Template(
+        return render(
+            request,
             "national/security.html",
-            context=_context(
+            _context(
                 staff,
                 db,
                 "security",
@@ -228,7 +235,7 @@ class NationalStaffController(Controller):
     @post("/security")
     async def security_save(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         staff: NamedDependency[StaffAccount],
         db: NamedDependency[Database],
         national_session: NamedDependency[AsyncSession],
@@ -239,9 +246,10 @@ class NationalStaffController(Controller):
             async with transaction(national_session):
                 rules = await update_security_rules(national_session, form, actor=actor)
         except FormErrors as exc:
-            return Template(
+            return render(
+                request,
                 "national/security.html",
-                context=_context(
+                _context(
                     staff,
                     db,
                     "security",
@@ -253,9 +261,10 @@ class NationalStaffController(Controller):
                 ),
                 status_code=400,
             )
-        return Template(
+        return render(
+            request,
             "national/security.html",
-            context=_context(
+            _context(
                 staff,
                 db,
                 "security",
@@ -270,6 +279,7 @@ class NationalStaffController(Controller):
     @get("/tenants/{tenant_slug:str}/admin")
     async def tenant_admin_page(
         self,
+        request: HTMXRequest,
         staff: NamedDependency[StaffAccount],
         db: NamedDependency[Database],
         directory: NamedDependency[TenantDirectory],
@@ -282,17 +292,16 @@ class NationalStaffController(Controller):
             units = await list_units(session)
             rules = await security_rules(session)
         province_unit = next(u for u in units if u.level == 1)
-        return Template(
+        return render(
+            request,
             "national/tenant_admin.html",
-            context=_context(
-                staff, db, "home", tenant=tenant, unit=province_unit, values={}, errors={}, rules=rules
-            ),
+            _context(staff, db, "home", tenant=tenant, unit=province_unit, values={}, errors={}, rules=rules),
         )
 
     @post("/tenants/{tenant_slug:str}/admin")
     async def tenant_admin_create(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         staff: NamedDependency[StaffAccount],
         db: NamedDependency[Database],
         directory: NamedDependency[TenantDirectory],
@@ -321,9 +330,10 @@ class NationalStaffController(Controller):
                     await create_officer_account(session, data, rules=rules, actor=actor)
             except FormErrors as exc:
                 form.pop("password", None)
-                return Template(
+                return render(
+                    request,
                     "national/tenant_admin.html",
-                    context=_context(
+                    _context(
                         staff,
                         db,
                         "home",

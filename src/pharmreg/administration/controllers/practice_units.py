@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor, record_tenant_audit
 from pharmreg.chrome import officer_realm
-from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, require_officer
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.codes import division_covers
@@ -38,7 +37,8 @@ from pharmreg.practice import (
     read_unit_file,
     update_practice_unit,
 )
-from pharmreg.tenancy import TenantDirectory, TenantInfo, tenant_divisions
+from pharmreg.requests import OfficerRequest
+from pharmreg.tenancy import TenantInfo, tenant_divisions
 
 LIST_LIMIT = 500
 # Errors shown on the page; the count says how many more there are.
@@ -105,13 +105,11 @@ class PracticeUnitsController(Controller):
     async def index(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        db: NamedDependency[Database],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         q: FromQuery[str] = "",
         licence_state: Annotated[str, QueryParameter(name="state")] = "",
     ) -> Template:
+        tenant, officer, db, tenant_session = office.tenant, office.officer, office.db, office.session
         done = request.query_params.get("imported", "")
         added, _, updated = done.partition(",")
         imported = (
@@ -133,16 +131,19 @@ class PracticeUnitsController(Controller):
     async def import_file(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        db: NamedDependency[Database],
-        tenant_session: NamedDependency[AsyncSession],
-        directory: NamedDependency[TenantDirectory],
-        divisions: NamedDependency[DivisionIndex],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
     ) -> Template | Response[Any]:
         """A CSV or .xlsx file of units, by the same rules as `pharmreg import practice-units`:
         all of it or nothing, every row in error named by its line."""
+        tenant, officer, db, tenant_session, directory, divisions, actor = (
+            office.tenant,
+            office.officer,
+            office.db,
+            office.session,
+            office.directory,
+            office.divisions,
+            office.actor,
+        )
         form = await request.form()
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
@@ -268,13 +269,16 @@ class PracticeUnitsController(Controller):
     async def save(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        db: NamedDependency[Database],
-        tenant_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
         unit_id: FromPath[int],
     ) -> Template | Response[Any]:
+        tenant, officer, db, tenant_session, actor = (
+            office.tenant,
+            office.officer,
+            office.db,
+            office.session,
+            office.actor,
+        )
         unit = await self._unit(tenant_session, officer, unit_id)
         values = {k: str(v) for k, v in (await request.form()).items()}
         async with transaction(tenant_session):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -43,6 +43,7 @@ from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import recent_messages
+from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantInfo
 
 
@@ -235,15 +236,18 @@ class UsersController(Controller):
     async def change(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
         sessions: NamedDependency[SessionStore],
         officer_id: FromPath[uuid.UUID],
         action: FromPath[str],
     ) -> Template:
+        tenant, officer, tenant_session, db, actor = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.actor,
+        )
         form = {k: str(v) for k, v in (await request.form()).items()}
         messages = {
             "grant": "已授予岗位",
@@ -330,13 +334,16 @@ class UnitsController(Controller):
     async def save(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
         unit_id: FromPath[int],
     ) -> Template:
+        tenant, officer, tenant_session, db, actor = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.actor,
+        )
         if not (await scope_of(tenant_session, officer)).covers(unit_id):
             raise NotFoundException()
         form = {k: str(v) for k, v in (await request.form()).items()}
@@ -479,13 +486,13 @@ class AuditController(Controller):
     @get("/messages", guards=[require_officer("read_messages", province_only=True)])
     async def messages(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         tenant: NamedDependency[TenantInfo],
         officer: NamedDependency[OfficerAccount],
         national_session: NamedDependency[AsyncSession],
         db: NamedDependency[Database],
     ) -> Template:
         rows = await recent_messages(national_session, tenant_slug=tenant.slug)
-        return Template(
-            "administration/messages.html", context=_context(tenant, officer, db, "messages", messages=rows)
+        return render(
+            request, "administration/messages.html", _context(tenant, officer, db, "messages", messages=rows)
         )

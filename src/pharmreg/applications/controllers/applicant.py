@@ -69,6 +69,7 @@ from pharmreg.register import (
     registration_history,
     registrations_of,
 )
+from pharmreg.requests import CertificateLinks
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import Status, load_calendar
 
@@ -123,9 +124,10 @@ class ApplicantApplicationsController(Controller):
                             if name == tab:
                                 rows.append((tenant, app))
         rows.sort(key=lambda pair: pair[1].updated_at, reverse=True)
-        return Template(
-            template_name="applications/list.html",
-            context={
+        return render(
+            request,
+            "applications/list.html",
+            {
                 "applicant": applicant,
                 "tab": tab,
                 "lists": LISTS,
@@ -147,17 +149,17 @@ class ApplicantApplicationsController(Controller):
     @get("/apply")
     async def start_form(
         self,
+        request: HTMXRequest,
         applicant: NamedDependency[ApplicantAccount],
         national_session: NamedDependency[AsyncSession],
         directory: NamedDependency[TenantDirectory],
         mock: FromQuery[bool] = False,
         matter: FromQuery[str | None] = None,
     ) -> Template:
-        return Template(
-            template_name="applications/start.html",
-            context=await self._start_context(
-                applicant, national_session, directory, mock=mock, matter=matter
-            ),
+        return render(
+            request,
+            "applications/start.html",
+            await self._start_context(applicant, national_session, directory, mock=mock, matter=matter),
         )
 
     async def _start_context(
@@ -208,7 +210,7 @@ class ApplicantApplicationsController(Controller):
             context = await self._start_context(
                 applicant, national_session, directory, mock=mock, matter=matter, errors=errors
             )
-            return Template(template_name="applications/start.html", context=context, status_code=400)
+            return render(request, "applications/start.html", context, status_code=400)
         if mock:
             return Redirect(path=f"/account/mock/{tenant.slug}/{matter}", status_code=303)
         async with db.tenant(tenant.schema, tenant.placement) as session:
@@ -232,21 +234,20 @@ class ApplicantApplicationsController(Controller):
                     matter=matter,
                     errors={"matter": str(exc)},
                 )
-                return Template(template_name="applications/start.html", context=context, status_code=400)
+                return render(request, "applications/start.html", context, status_code=400)
         return Redirect(path=f"/account/applications/{tenant.slug}/{app.ref}", status_code=303)
 
     @get("/mock/{slug:str}/{matter:str}")
     async def mock_form(
         self,
+        request: HTMXRequest,
         applicant: NamedDependency[ApplicantAccount],
         tenant: NamedDependency[TenantInfo],
         matter: FromPath[str],
     ) -> Template:
         if matter not in {m.value for m in Matter}:
             raise NotFoundException()
-        return Template(
-            template_name="applications/mock.html", context=_mock_context(applicant, tenant, matter, {}, None)
-        )
+        return render(request, "applications/mock.html", _mock_context(applicant, tenant, matter, {}, None))
 
     @post("/mock/{slug:str}/{matter:str}")
     async def mock_check(
@@ -570,6 +571,7 @@ class ApplicantRegisterController(Controller):
     @get("/")
     async def registrations(
         self,
+        request: HTMXRequest,
         applicant: NamedDependency[ApplicantAccount],
         national_session: NamedDependency[AsyncSession],
         directory: NamedDependency[TenantDirectory],
@@ -586,9 +588,10 @@ class ApplicantRegisterController(Controller):
                 rows = await registrations_of(session, slug, key, today)
                 history = await registration_history(session, [r.id for r in rows])
             blocks.append({"tenant": tenant, "registrations": rows, "history": history})
-        return Template(
-            template_name="applications/registrations.html",
-            context={"applicant": applicant, "blocks": blocks, "today": today},
+        return render(
+            request,
+            "applications/registrations.html",
+            {"applicant": applicant, "blocks": blocks, "today": today},
         )
 
     @get("/{slug:str}/{registration_id:int}/certificate")
@@ -598,8 +601,7 @@ class ApplicantRegisterController(Controller):
         applicant: NamedDependency[ApplicantAccount],
         tenant: NamedDependency[TenantInfo],
         tenant_session: NamedDependency[AsyncSession],
-        verification_key: NamedDependency[str],
-        public_url: NamedDependency[str],
+        certificate_links: NamedDependency[CertificateLinks],
         registration_id: FromPath[int],
     ) -> Response[bytes]:
         """The electronic registration certificate (PDF) with its verification QR code."""
@@ -623,8 +625,8 @@ class ApplicantRegisterController(Controller):
             pdf = await certificate_pdf(
                 tenant_session,
                 source,
-                base_url=public_url or str(request.base_url),
-                verification_key=verification_key,
+                base_url=certificate_links.base_url(str(request.base_url)),
+                verification_key=certificate_links.verification_key,
             )
         except PdfUnavailableError as exc:
             return Response(str(exc).encode(), status_code=503, media_type="text/plain; charset=utf-8")

@@ -15,12 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.applications.guides import EDITABLE as GUIDE_FIELDS
 from pharmreg.applications.guides import GuideBook, parse_guide_form
 from pharmreg.applications.service import guide_edits, save_guide_edits
-from pharmreg.audit import Actor, record_tenant_audit
+from pharmreg.audit import record_tenant_audit
 from pharmreg.authority import Matter
 from pharmreg.chrome import office_chrome
 from pharmreg.identity import OfficerAccount, require_officer
 from pharmreg.kit.db import transaction
 from pharmreg.kit.rendering import render
+from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantInfo
 
 
@@ -94,13 +95,11 @@ class GuideAdminController(Controller):
     async def save(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         guides: NamedDependency[GuideBook],
-        actor: NamedDependency[Actor],
         matter: FromPath[str],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, actor = office.tenant, office.officer, office.session, office.actor
         if matter not in {m.value for m in Matter}:
             raise NotFoundException()
         values = {k: str(v) for k, v in (await request.form()).items()}

@@ -23,31 +23,30 @@ from pharmreg.applications.pages import (
 )
 from pharmreg.applications.service import (
     ApplicationError,
-    CaseOfficer,
-    act_on_case,
+    CaseActionForm,
     application_by_ref,
     application_read,
     attachments_of,
     check_application,
     deadline_rows,
     notices_of,
+    officer_acts,
     open_material,
     openings_of,
     timeline,
     unopened_by,
 )
-from pharmreg.audit import Actor, record_tenant_audit
 from pharmreg.authority import AuthorityPolicy, Units, delegators_for
 from pharmreg.chrome import office_chrome
-from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, Tools, require_officer
 from pharmreg.kit.clock import china_today
-from pharmreg.kit.db import Database, committed_together, transaction
+from pharmreg.kit.db import committed_together, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.register import get_registration, province_of
-from pharmreg.tenancy import TenantDirectory, TenantInfo
+from pharmreg.requests import OfficerRequest
+from pharmreg.tenancy import TenantInfo
 from pharmreg.workflow import (
     DECIDES_ON_MATERIALS,
     HANDLE_CASES,
@@ -62,15 +61,6 @@ from pharmreg.workflow import (
     process_of,
     supervised_units,
 )
-
-# What the applicant is told by text message, after the action is committed.
-NOTIFIED = {
-    Action.SUPPLEMENT: "需要补正材料，请登录平台查看一次性告知的全部内容",
-    Action.NOT_ACCEPT: "不予受理，请登录平台查看不予受理通知书",
-    Action.ACCEPT: "已受理",
-    Action.APPROVE: "已准予注册，请登录平台下载电子注册证",
-    Action.REFUSE: "不予注册，请登录平台查看决定书",
-}
 
 OFFICER_ACTIONS = {
     a.value: a
@@ -89,6 +79,20 @@ OFFICER_ACTIONS = {
 }
 
 
+def _action_form(form: Any) -> CaseActionForm:
+    try:
+        version = int(str(form.get("version", "0")))
+    except ValueError:
+        version = 0
+    return CaseActionForm(
+        action=OFFICER_ACTIONS.get(str(form.get("action", ""))),
+        version=version,
+        note=str(form.get("note", "")),
+        items=str(form.get("items", "")).splitlines(),
+        target=str(form.get("target", "")) or None,
+    )
+
+
 class OfficeCaseController(Controller):
     path = "/p/{slug:str}/office"
     include_in_schema = False
@@ -101,23 +105,20 @@ class OfficeCaseController(Controller):
         return app
 
     async def _case_or_handover(
-        self,
-        request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
-        session: AsyncSession,
-        ref: str,
+        self, request: HTMXRequest, office: OfficerRequest, ref: str
     ) -> Application | Template:
         """The case, or for an officer whose unit's pool it left, where it went (nothing of its content)."""
+        tenant, officer, session = office.tenant, office.officer, office.session
         app = await application_by_ref(session, ref)
         if app is not None and await case_visible_to(session, app.id, officer):
             return app
         handover = await case_handover(session, officer, application_id=app.id) if app is not None else None
         if handover is None:
             raise NotFoundException()  # another unit's case answers like one that does not exist
-        return Template(
-            template_name="office/handed_over.html",
-            context={
+        return render(
+            request,
+            "office/handed_over.html",
+            {
                 "realm": office_chrome(tenant),
                 "tenant": tenant,
                 "officer": officer,
@@ -130,11 +131,8 @@ class OfficeCaseController(Controller):
     async def _page(
         self,
         request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
-        session: AsyncSession,
+        office: OfficerRequest,
         national: AsyncSession,
-        divisions: DivisionIndex,
         policy: AuthorityPolicy,
         app: Application,
         *,
@@ -143,6 +141,7 @@ class OfficeCaseController(Controller):
         values: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
+        tenant, officer, session, divisions = office.tenant, office.officer, office.session, office.divisions
         if sa_inspect(app).expired_attributes:  # a failed write rolled back and expired it
             await session.refresh(app)
         province = province_of(tenant)
@@ -209,20 +208,15 @@ class OfficeCaseController(Controller):
     async def case(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
-        divisions: NamedDependency[DivisionIndex],
         policy: NamedDependency[AuthorityPolicy],
         ref: FromPath[str],
     ) -> Template:
-        found = await self._case_or_handover(request, tenant, officer, tenant_session, ref)
+        found = await self._case_or_handover(request, office, ref)
         if isinstance(found, Template):
             return found
-        return await self._page(
-            request, tenant, officer, tenant_session, national_session, divisions, policy, found
-        )
+        return await self._page(request, office, national_session, policy, found)
 
     @get("/cases/{ref:str}/unopened")
     async def unopened(
@@ -235,9 +229,10 @@ class OfficeCaseController(Controller):
     ) -> Template:
         """The materials this officer has still to open (the action panel refreshes it on return)."""
         app = await self._visible(tenant_session, officer, ref)
-        return Template(
-            template_name="applications/_unopened.html",
-            context={
+        return render(
+            request,
+            "applications/_unopened.html",
+            {
                 "unopened": await unopened_by(tenant_session, app, officer.id),
                 "has_files": bool(await attachments_of(tenant_session, app)),
                 "base": f"/p/{tenant.slug}/office/cases/{app.ref}",
@@ -248,84 +243,51 @@ class OfficeCaseController(Controller):
     async def act(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
-        divisions: NamedDependency[DivisionIndex],
         policy: NamedDependency[AuthorityPolicy],
-        actor: NamedDependency[Actor],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
         tools: NamedDependency[Tools],
         ref: FromPath[str],
     ) -> Template | Response[Any]:
-        found = await self._case_or_handover(request, tenant, officer, tenant_session, ref)
+        found = await self._case_or_handover(request, office, ref)
         if isinstance(found, Template):
             return found
-        app = found
+        app, tenant, session = found, office.tenant, office.session
         form = await request.form()
-        action = OFFICER_ACTIONS.get(str(form.get("action", "")))
         try:
-            version = int(str(form.get("version", "0")))
-        except ValueError:
-            version = 0
-        items = str(form.get("items", "")).splitlines()
-        try:
-            if action is None:
-                raise ApplicationError("请选择办理操作")
-            async with committed_together(tenant_session, national_session, action.value):
-                desk = CaseOfficer(
-                    officer,
-                    policy,
-                    await delegators_for(tenant_session, officer.id),
-                    await Units.load(tenant_session),
-                )
-                await act_on_case(
-                    tenant_session,
+            async with committed_together(session, national_session, str(form.get("action", ""))):
+                after = await officer_acts(
+                    session,
                     national_session,
                     province=province_of(tenant),
                     app=app,
-                    version=version,
-                    action=action,
-                    desk=desk,
-                    rules=await rules_of(tenant_session),
-                    calendar=await load_calendar(national_session),
-                    today=china_today(),
-                    note=str(form.get("note", "")),
-                    items=items,
-                    target=str(form.get("target", "")) or None,
-                )
-                await record_tenant_audit(
-                    tenant_session,
-                    action="case_acted",
-                    actor=actor,
-                    target=app.ref,
-                    summary=f"{officer.name} 对申请 {app.ref} 执行了“{action.label}”",
+                    officer=office.officer,
+                    policy=policy,
+                    actor=office.actor,
+                    form=_action_form(form),
                 )
         except (ApplicationError, FormErrors) as exc:
             errors = exc.errors if isinstance(exc, FormErrors) else {"": str(exc)}
             if isinstance(exc, FormErrors) and "" not in errors:
                 errors[""] = "；".join(errors.values())
-            app = await self._visible(tenant_session, officer, ref)
+            app = await self._visible(session, office.officer, ref)
             return await self._page(
                 request,
-                tenant,
-                officer,
-                tenant_session,
+                office,
                 national_session,
-                divisions,
                 policy,
                 app,
                 errors=errors,
                 values={k: str(form.get(k, "")) for k in ("action", "items", "note", "target")},
                 status=409,
             )
-        if action is Action.APPROVE and app.origin_tenant:
-            await close_at_origin(db, directory, app.origin_tenant)
-        if action in NOTIFIED:
-            await notify_applicant(national_session, tools.sms, tenant, app, NOTIFIED[action])
-        return Redirect(path=f"/p/{tenant.slug}/office/cases/{ref}?done={action.value}", status_code=303)
+        if after.close_at_origin:
+            await close_at_origin(office.db, office.directory, after.close_at_origin)
+        if after.notify:
+            await notify_applicant(national_session, tools.sms, tenant, app, after.notify)
+        return Redirect(
+            path=f"/p/{tenant.slug}/office/cases/{ref}?done={after.action.value}", status_code=303
+        )
 
     @get("/cases/{ref:str}/attachments/{attachment_id:int}")
     async def attachment(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
@@ -54,23 +54,28 @@ class GuideController(Controller):
 
     @get("/")
     async def index(
-        self, directory: NamedDependency[TenantDirectory], province: FromQuery[str | None] = None
+        self,
+        request: HTMXRequest,
+        directory: NamedDependency[TenantDirectory],
+        province: FromQuery[str | None] = None,
     ) -> Template:
-        return Template(
-            template_name="applications/guides.html",
-            context={"matters": list(Matter), "provinces": directory.provinces(), "province": province},
+        return render(
+            request,
+            "applications/guides.html",
+            {"matters": list(Matter), "provinces": directory.provinces(), "province": province},
         )
 
     @get("/templates/{name:str}")
-    async def template(self, name: FromPath[str]) -> Template:
+    async def template(self, request: HTMXRequest, name: FromPath[str]) -> Template:
         """Printable blank forms the guides point to (print, or save as PDF from the browser)."""
         if name not in ("consent", "commitment"):
             raise NotFoundException()
-        return Template(template_name=f"applications/form_{name}.html", context={})
+        return render(request, f"applications/form_{name}.html", {})
 
     @get("/{matter:str}")
     async def guide(
         self,
+        request: HTMXRequest,
         guides: NamedDependency[GuideBook],
         directory: NamedDependency[TenantDirectory],
         db: NamedDependency[Database],
@@ -89,9 +94,10 @@ class GuideController(Controller):
         found = guides.guide(matter, tenant.slug if tenant else None, edited)
         if found is None:
             raise NotFoundException()
-        return Template(
-            template_name="applications/guide.html",
-            context={
+        return render(
+            request,
+            "applications/guide.html",
+            {
                 "guide": found,
                 "tenant": tenant,
                 "provinces": directory.provinces(),
@@ -148,7 +154,7 @@ class VerificationController(Controller):
                     context["error"] = "未查到与该注册证编号和姓名相符的注册信息，请核对后重试"
                     status = 404
         context["captcha"] = await VERIFY_GATE.challenge(redis, _client(request))
-        return Template(template_name="applications/verify.html", context=context, status_code=status)
+        return render(request, "applications/verify.html", context, status_code=status)
 
     @get("/{certificate_no:str}")
     async def by_code(
@@ -178,12 +184,29 @@ class VerificationController(Controller):
             )
             if context["result"] is None:
                 context["error"], status = "该二维码无效或注册证不存在，请通过注册证编号和姓名查询", 404
-        return Template(template_name="applications/verify.html", context=context, status_code=status)
+        return render(request, "applications/verify.html", context, status_code=status)
+
+
+class VerificationAsked(msgspec.Struct, frozen=True):
+    """What the verification API was asked: a certificate, and its holder's name or QR signature."""
+
+    certificate_no: str
+    name: str | None
+    t: str | None
+
+
+def parse_verification_asked(
+    certificate_no: Annotated[str, QueryParameter(min_length=1, max_length=40, description="注册证编号")],
+    name: Annotated[str | None, QueryParameter(max_length=50, description="持证人姓名")] = None,
+    t: Annotated[str | None, QueryParameter(max_length=64, description="二维码签名（代替姓名）")] = None,
+) -> VerificationAsked:
+    return VerificationAsked(certificate_no, name, t)
 
 
 class VerificationApiController(Controller):
     path = "/api/v1/verify"
     tags = ["注册核验"]
+    dependencies = {"asked": Provide(parse_verification_asked, sync_to_thread=False)}
 
     @get(
         "/",
@@ -201,9 +224,7 @@ class VerificationApiController(Controller):
         national_session: NamedDependency[AsyncSession],
         redis: NamedDependency[Redis],
         verification_key: NamedDependency[str],
-        certificate_no: Annotated[str, QueryParameter(min_length=1, max_length=40, description="注册证编号")],
-        name: Annotated[str | None, QueryParameter(max_length=50, description="持证人姓名")] = None,
-        t: Annotated[str | None, QueryParameter(max_length=64, description="二维码签名（代替姓名）")] = None,
+        asked: NamedDependency[VerificationAsked],
     ) -> VerificationRead:
         if not await within_limit(
             redis, f"verify:{_client(request)}", limit=VERIFY_LIMIT_PER_MINUTE, window_seconds=60
@@ -211,6 +232,7 @@ class VerificationApiController(Controller):
             raise UserError(
                 status_code=429, detail="查询过于频繁，请一分钟后再试", headers={"retry-after": "60"}
             )
+        certificate_no, name, t = asked.certificate_no, asked.name, asked.t
         if not name and not t:
             raise UserError(detail="请提供姓名 name 或二维码签名 t")
         found = await verify_certificate(
@@ -381,9 +403,43 @@ class ResultsController(Controller):
         )
 
 
+class ResultsAsked(msgspec.Struct, frozen=True):
+    """What the results API was asked: the filters and the page."""
+
+    filters: ResultFilters
+    page: int
+    per_page: int
+
+
+def parse_results_asked(
+    name: Annotated[str, QueryParameter(max_length=50, description="姓名（前缀）")] = "",
+    certificate_no: Annotated[str, QueryParameter(max_length=40, description="注册证编号（前缀）")] = "",
+    unit: Annotated[str, QueryParameter(max_length=100, description="执业单位名称（包含）")] = "",
+    matter: Annotated[
+        str, QueryParameter(max_length=24, description="公示事项：" + "、".join(PUBLISHED_KINDS))
+    ] = "",
+    province: Annotated[str, QueryParameter(max_length=41, description="省份代号，如 gd")] = "",
+    since: Annotated[str, QueryParameter(max_length=10, description="开始日期 YYYY-MM-DD")] = "",
+    until: Annotated[str, QueryParameter(max_length=10, description="结束日期 YYYY-MM-DD")] = "",
+    page: Annotated[int, QueryParameter(ge=1, le=200, description="页码")] = 1,
+    per_page: Annotated[int, QueryParameter(ge=1, le=100, description="每页条数")] = 50,
+) -> ResultsAsked:
+    filters = ResultFilters(
+        name=name,
+        certificate_no=certificate_no,
+        unit=unit,
+        matter=matter,
+        province=province,
+        since=since,
+        until=until,
+    )
+    return ResultsAsked(filters, page, per_page)
+
+
 class ResultsApiController(Controller):
     path = "/api/v1/results"
     tags = ["结果公示"]
+    dependencies = {"asked": Provide(parse_results_asked, sync_to_thread=False)}
 
     @get(
         "/",
@@ -401,17 +457,7 @@ class ResultsApiController(Controller):
         national_session: NamedDependency[AsyncSession],
         redis: NamedDependency[Redis],
         directory: NamedDependency[TenantDirectory],
-        name: Annotated[str, QueryParameter(max_length=50, description="姓名（前缀）")] = "",
-        certificate_no: Annotated[str, QueryParameter(max_length=40, description="注册证编号（前缀）")] = "",
-        unit: Annotated[str, QueryParameter(max_length=100, description="执业单位名称（包含）")] = "",
-        matter: Annotated[
-            str, QueryParameter(max_length=24, description="公示事项：" + "、".join(PUBLISHED_KINDS))
-        ] = "",
-        province: Annotated[str, QueryParameter(max_length=41, description="省份代号，如 gd")] = "",
-        since: Annotated[str, QueryParameter(max_length=10, description="开始日期 YYYY-MM-DD")] = "",
-        until: Annotated[str, QueryParameter(max_length=10, description="结束日期 YYYY-MM-DD")] = "",
-        page: Annotated[int, QueryParameter(ge=1, le=200, description="页码")] = 1,
-        per_page: Annotated[int, QueryParameter(ge=1, le=100, description="每页条数")] = 50,
+        asked: NamedDependency[ResultsAsked],
     ) -> Response[ResultPage | dict[str, str]]:
         if not await within_limit(
             redis, f"results-api:{_client(request)}", limit=RESULTS_API_PER_MINUTE, window_seconds=60
@@ -419,14 +465,6 @@ class ResultsApiController(Controller):
             return Response(
                 {"detail": "查询过于频繁，请一分钟后再试"}, status_code=429, headers={"retry-after": "60"}
             )
-        filters = ResultFilters(
-            name=name,
-            certificate_no=certificate_no,
-            unit=unit,
-            matter=matter,
-            province=province,
-            since=since,
-            until=until,
-        )
+        filters, page, per_page = asked.filters, asked.page, asked.per_page
         query = result_query(filters, directory, page=page, per_page=per_page, fixed_province=None)
         return Response(await search_results(national_session, query, _province_names(directory)))

@@ -4,7 +4,14 @@ Every write that touches both the province and the national index is done in two
 the caller commits national-first (see `pharmreg.register`).
 """
 
-from pharmreg.applications.service.actions import act_on_case, deem_accepted, flag_deadline
+from pharmreg.applications.service.actions import (
+    AfterCaseAction,
+    CaseActionForm,
+    act_on_case,
+    deem_accepted,
+    flag_deadline,
+    officer_acts,
+)
 from pharmreg.applications.service.checking import check_application, gather, person_of
 from pharmreg.applications.service.common import NOTICE_TITLES, ApplicationError, CaseOfficer, Routing
 from pharmreg.applications.service.drafts import (
@@ -42,7 +49,9 @@ from pharmreg.applications.service.submission import (
 
 __all__ = [
     "NOTICE_TITLES",
+    "AfterCaseAction",
     "ApplicationError",
+    "CaseActionForm",
     "CaseOfficer",
     "Routing",
     "act_on_case",
@@ -64,6 +73,7 @@ __all__ = [
     "guide_edits",
     "notice_data",
     "notices_of",
+    "officer_acts",
     "open_cases",
     "open_material",
     "openings_of",

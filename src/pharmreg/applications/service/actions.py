@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -25,9 +26,17 @@ from pharmreg.applications.service.common import (
     _open_task,
 )
 from pharmreg.applications.service.opening import refuse_unread, unopened_by
-from pharmreg.authority import ActingAuthority, Matter, acting_authority
-from pharmreg.identity import officer_names
-from pharmreg.kit.clock import utcnow
+from pharmreg.audit import Actor, record_tenant_audit
+from pharmreg.authority import (
+    ActingAuthority,
+    AuthorityPolicy,
+    Matter,
+    Units,
+    acting_authority,
+    delegators_for,
+)
+from pharmreg.identity import OfficerAccount, officer_names
+from pharmreg.kit.clock import china_today, utcnow
 from pharmreg.kit.codes import province_abbreviation
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.workdays import WorkCalendar
@@ -42,6 +51,7 @@ from pharmreg.register import (
     Terms,
     cancel_registration,
     change_registration,
+    load_rules,
     register_first,
     reissue_certificate,
     release_open_case,
@@ -55,6 +65,7 @@ from pharmreg.workflow import (
     case_permission,
     case_task,
     finish_case_task,
+    load_calendar,
     note_on_task,
     notify_pool,
     process_of,
@@ -62,6 +73,38 @@ from pharmreg.workflow import (
 )
 
 # --- the officers' actions ---------------------------------------------------------------------
+
+# What the applicant is told by text message, after the action is committed.
+NOTIFIED = {
+    Action.SUPPLEMENT: "需要补正材料，请登录平台查看一次性告知的全部内容",
+    Action.NOT_ACCEPT: "不予受理，请登录平台查看不予受理通知书",
+    Action.ACCEPT: "已受理",
+    Action.APPROVE: "已准予注册，请登录平台下载电子注册证",
+    Action.REFUSE: "不予注册，请登录平台查看决定书",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseActionForm:
+    """An officer's action on a case, as submitted."""
+
+    action: Action | None
+    version: int
+    note: str = ""
+    items: Sequence[str] = ()
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AfterCaseAction:
+    """What must happen once an officer's action is committed (best effort, outside the transaction)."""
+
+    action: Action
+    # An approved transfer: the origin province, whose registration closes too.
+    close_at_origin: str | None
+    # What the applicant is told by text message, if anything.
+    notify: str | None
+
 
 _NOTICE_CODES = {
     "acceptance": "受",
@@ -71,6 +114,52 @@ _NOTICE_CODES = {
     "refusal": "不准",
 }
 _MATTER_TITLES = {m.value: f"执业药师{m.label}" for m in Matter}
+
+
+async def officer_acts(
+    session: AsyncSession,
+    national: AsyncSession,
+    *,
+    province: Province,
+    app: Application,
+    officer: OfficerAccount,
+    policy: AuthorityPolicy,
+    actor: Actor,
+    form: CaseActionForm,
+) -> AfterCaseAction:
+    """An officer acts on a case: the action with the province's rules and the work calendar,
+    and its audit entry; returns what must happen after the caller commits."""
+    action = form.action
+    if action is None:
+        raise ApplicationError("请选择办理操作")
+    desk = CaseOfficer(officer, policy, await delegators_for(session, officer.id), await Units.load(session))
+    await act_on_case(
+        session,
+        national,
+        province=province,
+        app=app,
+        version=form.version,
+        action=action,
+        desk=desk,
+        rules=await load_rules(session),
+        calendar=await load_calendar(national),
+        today=china_today(),
+        note=form.note,
+        items=form.items,
+        target=form.target,
+    )
+    await record_tenant_audit(
+        session,
+        action="case_acted",
+        actor=actor,
+        target=app.ref,
+        summary=f"{officer.name} 对申请 {app.ref} 执行了“{action.label}”",
+    )
+    return AfterCaseAction(
+        action=action,
+        close_at_origin=app.origin_tenant if action is Action.APPROVE and app.origin_tenant else None,
+        notify=NOTIFIED.get(action),
+    )
 
 
 async def act_on_case(

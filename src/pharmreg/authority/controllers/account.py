@@ -29,6 +29,7 @@ from pharmreg.identity import OfficerAccount, require_officer
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
+from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantInfo
 
 
@@ -113,13 +114,16 @@ class OfficeAccountController(Controller):
     async def end_delegation(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
         delegation_id: FromPath[int],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, db, actor = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.actor,
+        )
         try:
             async with transaction(tenant_session):
                 await end_work_delegation(tenant_session, delegation_id, officer=officer, actor=actor)

@@ -19,6 +19,7 @@ from pharmreg.consultations.service import faq_list, save_faq
 from pharmreg.identity import OfficerAccount, StaffAccount, require_officer, require_staff
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.rendering import render
 from pharmreg.tenancy import TenantInfo
 
 
@@ -33,9 +34,10 @@ async def _faq_page(
     status: int = 200,
 ) -> Template:
     await session.rollback()
-    return Template(
-        template_name="consultations/faq_edit.html",
-        context={
+    return render(
+        request,
+        "consultations/faq_edit.html",
+        {
             **context,
             "entries": await faq_list(session, national=national, active_only=False),
             "errors": errors or {},

@@ -33,6 +33,7 @@ from pharmreg.kit.clock import china_today, utcnow
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.rendering import render
+from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 
@@ -47,15 +48,13 @@ class ConsultationOfficeController(Controller):
     async def list_items(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
         kind: FromQuery[str] = "",
         status: FromQuery[str] = "",
         overdue: FromQuery[str] = "",
         area: FromQuery[str] = "",
     ) -> Template:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         items = await officer_list(
             tenant_session,
             officer,
@@ -83,13 +82,16 @@ class ConsultationOfficeController(Controller):
     async def item(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
+        office: NamedDependency[OfficerRequest],
         item_id: FromPath[int],
     ) -> Template:
+        tenant, officer, tenant_session, db, directory = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.directory,
+        )
         return await self._page(request, tenant, officer, tenant_session, db, directory, item_id)
 
     async def _page(
@@ -113,9 +115,10 @@ class ConsultationOfficeController(Controller):
         except LookupError:
             raise NotFoundException() from None
         item = await read_item(session, row, officer, today=china_today())
-        return Template(
-            template_name="consultations/office_item.html",
-            context={
+        return render(
+            request,
+            "consultations/office_item.html",
+            {
                 "realm": officer_realm(tenant, db),
                 "tenant": tenant,
                 "officer": officer,
@@ -136,14 +139,17 @@ class ConsultationOfficeController(Controller):
     async def reply(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
         item_id: FromPath[int],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, db, directory = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.directory,
+        )
         form = await request.form()
         text = str(form.get("reply", ""))
         try:
@@ -170,14 +176,17 @@ class ConsultationOfficeController(Controller):
     async def transfer(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
+        office: NamedDependency[OfficerRequest],
         item_id: FromPath[int],
     ) -> Template | Response[Any]:
         """To another unit of the province (`unit_id`) or to another province (`province`)."""
+        tenant, officer, tenant_session, db, directory = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.directory,
+        )
         form = await request.form()
         note = str(form.get("note", ""))[:500]
         unit_id, province = str(form.get("unit_id", "")).strip(), str(form.get("province", "")).strip()
@@ -228,14 +237,17 @@ class ConsultationOfficeController(Controller):
     async def publication(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
         item_id: FromPath[int],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, db, directory = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.directory,
+        )
         form = await request.form()
         values = {k: str(form.get(k, "")) for k in ("public_question", "public_answer", "action")}
         action = values["action"] if values["action"] in ("draft", "publish", "withdraw") else "draft"

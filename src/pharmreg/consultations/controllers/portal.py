@@ -126,9 +126,10 @@ class ConsultationPortalController(Controller):
     ) -> Template:
         """The region choices of a province (the form swaps them in when the province changes)."""
         tenant = directory.get(province) if province else None
-        return Template(
-            template_name="consultations/_division_options.html",
-            context={"tenant": tenant, "cities": _divisions_of(tenant, divisions), "values": {}},
+        return render(
+            request,
+            "consultations/_division_options.html",
+            {"tenant": tenant, "cities": _divisions_of(tenant, divisions), "values": {}},
         )
 
     @get("/consult/new")
@@ -193,9 +194,10 @@ class ConsultationPortalController(Controller):
         tenant = _province(request, directory, values.get("province", ""))
         if tenant is not None:
             values.setdefault("province", tenant.slug)
-        return Template(
-            template_name="consultations/submit.html",
-            context={
+        return render(
+            request,
+            "consultations/submit.html",
+            {
                 "kind": kind,
                 "action": "/complaints/new" if kind == "complaint" else "/consult/new",
                 "categories": categories_of(kind),
@@ -270,16 +272,16 @@ class ConsultationPortalController(Controller):
             )
         except FormErrors as exc:
             return await self._form(request, redis, directory, divisions, kind, values, exc.errors, 400)
-        return Template(
-            template_name="consultations/submitted.html",
-            context={"kind": kind, "code": code, "province": province, "unit_name": unit_name, **LABELS},
+        return render(
+            request,
+            "consultations/submitted.html",
+            {"kind": kind, "code": code, "province": province, "unit_name": unit_name, **LABELS},
         )
 
     @get("/consult/track")
-    async def track_form(self) -> Template:
-        return Template(
-            template_name="consultations/track.html",
-            context={"view": None, "error": None, "code": "", **LABELS},
+    async def track_form(self, request: HTMXRequest) -> Template:
+        return render(
+            request, "consultations/track.html", {"view": None, "error": None, "code": "", **LABELS}
         )
 
     @post("/consult/track")
@@ -308,7 +310,7 @@ class ConsultationPortalController(Controller):
                     str(exc),
                     400 if isinstance(exc, across_tenants.MalformedCode) else 404,
                 )
-        return Template(template_name="consultations/track.html", context=context, status_code=status)
+        return render(request, "consultations/track.html", context, status_code=status)
 
 
 def _prefill(request: Request[Any, Any, Any], province: str) -> dict[str, str]:

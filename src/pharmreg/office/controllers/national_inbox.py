@@ -35,6 +35,7 @@ from pharmreg.messaging import (
     staff_inbox,
     staff_unread_count,
 )
+from pharmreg.requests import StaffRequest
 from pharmreg.tenancy import TenantDirectory
 
 NATIONAL = "national"
@@ -101,13 +102,16 @@ class NationalInboxController(Controller):
     async def compose(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        national_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
+        national: NamedDependency[StaffRequest],
         province: Annotated[str, QueryParameter(max_length=41)] = NATIONAL,
         to: Annotated[str, QueryParameter(max_length=40)] = "",
     ) -> Template:
+        staff, national_session, db, directory = (
+            national.staff,
+            national.session,
+            national.db,
+            national.directory,
+        )
         return await _compose(
             request, staff, national_session, db, directory, {"province": province, "to": to}, {}, 200
         )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,7 @@ from pharmreg.kit.captcha import CaptchaGate
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.codes import CodeError
 from pharmreg.kit.ratelimit import within_limit
+from pharmreg.kit.rendering import render
 from pharmreg.qualifications import ce_years, credits_of, exam_results
 
 # Someone checks their own scores a few times; a script would try thousands of ID numbers.
@@ -42,18 +44,18 @@ class QueryController(Controller):
     include_in_schema = False
 
     @get("/query/scores")
-    async def score_form(self, request: Request[Any, Any, Any], redis: NamedDependency[Redis]) -> Template:
+    async def score_form(self, request: HTMXRequest, redis: NamedDependency[Redis]) -> Template:
         """The empty form. Look-ups are POSTed: a name and ID number never belong in a URL, where
         browser history, proxies and access logs would keep them; parameters given here are ignored."""
         address = request.client.host if request.client else "unknown"
         context: dict[str, Any] = {"name": "", "id_number": "", "year": "", "results": None, "error": None}
         context["captcha"] = await SCORE_GATE.challenge(redis, address)
-        return _private(Template(template_name="portal/scores.html", context=context))
+        return _private(render(request, "portal/scores.html", context))
 
     @post("/query/scores")
     async def scores(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
         redis: NamedDependency[Redis],
     ) -> Template:
@@ -86,16 +88,20 @@ class QueryController(Controller):
             if not context["results"]:
                 context["error"], status = "未查到相符的成绩：请核对姓名、证件号码和考试年度", 404
         context["captcha"] = await SCORE_GATE.challenge(redis, address)
-        return _private(Template(template_name="portal/scores.html", context=context, status_code=status))
+        return _private(render(request, "portal/scores.html", context, status_code=status))
 
     @get("/account/credits", guards=[require_applicant()])
     async def credits(
-        self, applicant: NamedDependency[ApplicantAccount], national_session: NamedDependency[AsyncSession]
+        self,
+        request: HTMXRequest,
+        applicant: NamedDependency[ApplicantAccount],
+        national_session: NamedDependency[AsyncSession],
     ) -> Template:
         """The signed-in pharmacist's own CE credits, by year and part, with every record."""
-        return Template(
-            template_name="portal/credits.html",
-            context={
+        return render(
+            request,
+            "portal/credits.html",
+            {
                 "applicant": applicant,
                 "years": sorted(
                     (await ce_years(national_session, applicant.id_number)).values(), key=lambda y: -y.year

@@ -18,6 +18,7 @@ from pharmreg.identity import UnitRead, list_units, place_chain, unit_contacts
 from pharmreg.kit.db import Database
 from pharmreg.kit.ipranges import IpRanges
 from pharmreg.kit.rendering import render
+from pharmreg.requests import VisitorRequest
 from pharmreg.tenancy import SITE_LABELS, TenantDirectory, TenantInfo
 
 REGION_COOKIE = "pharmreg_region"
@@ -238,15 +239,18 @@ class RegionController(Controller):
     async def contacts(
         self,
         request: HTMXRequest,
-        directory: NamedDependency[TenantDirectory],
-        divisions: NamedDependency[DivisionIndex],
-        db: NamedDependency[Database],
-        ip_provinces: NamedDependency[IpRanges],
+        visitor: NamedDependency[VisitorRequest],
         region: FromQuery[str] = "",
         q: Annotated[str, QueryParameter(max_length=50)] = "",
     ) -> Template:
         """联系方式: the bureaus serving a place typed in (county → city → province), or the bureaus
         of a province (the chosen or guessed one by default), searchable by unit or place."""
+        directory, divisions, db, ip_provinces = (
+            visitor.directory,
+            visitor.divisions,
+            visitor.db,
+            visitor.ip_provinces,
+        )
         text = q.strip()
         tenant = directory.get(region) if region else None
         place: DivisionRead | None = None

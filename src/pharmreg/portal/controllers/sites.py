@@ -14,7 +14,6 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.audit import Actor
 from pharmreg.chrome import officer_realm
 from pharmreg.identity import (
     OfficerAccount,
@@ -32,6 +31,7 @@ from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.portal.service import SITE_KEYS, province_sites, update_sites
+from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import SITE_LABELS, TenantDirectory, TenantInfo
 
 
@@ -114,13 +114,16 @@ class SitesController(Controller):
     async def save(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, db, directory, actor = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.directory,
+            office.actor,
+        )
         form = await _form(request)
         try:
             async with transaction(tenant_session):
@@ -230,13 +233,16 @@ class ContactsController(Controller):
     async def save_details(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
         unit_id: FromPath[int],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, db, actor = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.actor,
+        )
         unit = await self._unit(tenant_session, officer, unit_id)
         form = await _form(request)
         data = UnitContactForm(**{k: form.get(k, "") for k in UnitContactForm.__struct_fields__})
@@ -261,13 +267,16 @@ class ContactsController(Controller):
     async def save_person(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
         unit_id: FromPath[int],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, db, actor = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.actor,
+        )
         unit = await self._unit(tenant_session, officer, unit_id)
         form = await _form(request)
         try:
@@ -292,13 +301,11 @@ class ContactsController(Controller):
     @post("/{unit_id:int}/people/{officer_id:uuid}/remove")
     async def remove_person(
         self,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
         unit_id: FromPath[int],
         officer_id: FromPath[uuid.UUID],
     ) -> Response[Any]:
+        tenant, officer, tenant_session, actor = office.tenant, office.officer, office.session, office.actor
         unit = await self._unit(tenant_session, officer, unit_id)
         async with transaction(tenant_session):
             removed = await remove_public_contact(tenant_session, unit, officer_id, actor=actor)

@@ -13,7 +13,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.audit import Actor, record_tenant_audit
+from pharmreg.audit import record_tenant_audit
 from pharmreg.authority import AuthorityPolicy, Matter
 from pharmreg.chrome import office_chrome
 from pharmreg.identity import OfficerAccount, Position, require_officer
@@ -32,6 +32,7 @@ from pharmreg.register.service import (
     registration_read,
     search_registrations,
 )
+from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantInfo
 
 
@@ -121,15 +122,13 @@ class OfficeRegisterController(Controller):
     async def cancel(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
         policy: NamedDependency[AuthorityPolicy],
-        actor: NamedDependency[Actor],
         registration_id: FromPath[int],
     ) -> Template | Response[Any]:
         """依职权注销: a decision of the unit holding the cancellation authority, with its grounds."""
+        tenant, officer, tenant_session, actor = office.tenant, office.officer, office.session, office.actor
         row = await get_registration(tenant_session, registration_id)
         if row is None or not (officer.at_province or division_covers(officer.unit_code, row.division_code)):
             raise NotFoundException()

@@ -12,7 +12,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.audit import Actor, record_tenant_audit
+from pharmreg.audit import record_tenant_audit
 from pharmreg.authority import (
     AuthorityPolicy,
     delegators_for,
@@ -27,6 +27,7 @@ from pharmreg.identity import (
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
+from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantInfo
 from pharmreg.workflow.cases import case_handover
 from pharmreg.workflow.service import (
@@ -52,20 +53,29 @@ class OfficeTasksController(Controller):
     async def task(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        divisions: NamedDependency[DivisionIndex],
+        office: NamedDependency[OfficerRequest],
         policy: NamedDependency[AuthorityPolicy],
-        db: NamedDependency[Database],
         task_id: FromPath[int],
     ) -> Template:
+        tenant, officer, tenant_session, divisions, db = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.divisions,
+            office.db,
+        )
         if not await visible_to(tenant_session, task_id, officer):
-            return await self._handed_over(tenant, officer, tenant_session, db, task_id)
+            return await self._handed_over(request, tenant, officer, tenant_session, db, task_id)
         return await self._task_page(request, tenant, officer, tenant_session, divisions, policy, db, task_id)
 
     async def _handed_over(
-        self, tenant: TenantInfo, officer: OfficerAccount, session: AsyncSession, db: Database, task_id: int
+        self,
+        request: HTMXRequest,
+        tenant: TenantInfo,
+        officer: OfficerAccount,
+        session: AsyncSession,
+        db: Database,
+        task_id: int,
     ) -> Template:
         """A task that left the officer's unit pool (authority taken back or delegated): where it went.
 
@@ -75,9 +85,10 @@ class OfficeTasksController(Controller):
         handover = await case_handover(session, officer, task_id=task_id)
         if handover is None:
             raise NotFoundException()
-        return Template(
-            template_name="office/handed_over.html",
-            context={
+        return render(
+            request,
+            "office/handed_over.html",
+            {
                 "realm": officer_realm(tenant, db),
                 "tenant": tenant,
                 "officer": officer,
@@ -122,22 +133,25 @@ class OfficeTasksController(Controller):
     async def act(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        divisions: NamedDependency[DivisionIndex],
+        office: NamedDependency[OfficerRequest],
         policy: NamedDependency[AuthorityPolicy],
-        db: NamedDependency[Database],
-        actor: NamedDependency[Actor],
         task_id: FromPath[int],
         action: FromPath[str],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, divisions, db, actor = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.divisions,
+            office.db,
+            office.actor,
+        )
         if action not in ("claim", "release", "complete"):
             raise NotFoundException()
         if not await visible_to(tenant_session, task_id, officer):
             # Another unit's task answers like one that does not exist; one that left this
             # unit's pool says where it went (htmx loads that page in full).
-            gone = await self._handed_over(tenant, officer, tenant_session, db, task_id)
+            gone = await self._handed_over(request, tenant, officer, tenant_session, db, task_id)
             if request.htmx:
                 return Response(
                     content=None,
