@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.plugins.htmx import HTMXRequest
@@ -78,14 +78,14 @@ class PasswordRoutes(Controller):
 
     @get("/login")
     async def login_page(
-        self, request: Request[Any, Any, Any], realm: NamedDependency[Realm]
+        self, request: HTMXRequest, realm: NamedDependency[Realm]
     ) -> Template | Response[Any]:
         return pages.login_page(realm, request)
 
     @post("/login")
     async def login(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         realm: NamedDependency[Realm],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -95,7 +95,7 @@ class PasswordRoutes(Controller):
     @post("/logout")
     async def logout(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         realm: NamedDependency[Realm],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -105,7 +105,7 @@ class PasswordRoutes(Controller):
     @post("/logout-everywhere", guards=[require_signed_in(allow_password_change=True, allow_enrolment=True)])
     async def logout_everywhere(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         realm: NamedDependency[Realm],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -113,13 +113,13 @@ class PasswordRoutes(Controller):
         return await pages.logout_everywhere(realm, request, tools, actor)
 
     @get("/password", guards=[require_signed_in(allow_password_change=True, allow_enrolment=True)])
-    async def password_page(self, request: Request[Any, Any, Any], realm: NamedDependency[Realm]) -> Template:
+    async def password_page(self, request: HTMXRequest, realm: NamedDependency[Realm]) -> Template:
         return await pages.password_page(realm, request)
 
     @post("/password", guards=[require_signed_in(allow_password_change=True, allow_enrolment=True)])
     async def password(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         realm: NamedDependency[Realm],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -127,13 +127,13 @@ class PasswordRoutes(Controller):
         return await pages.password_submit(realm, request, tools, actor)
 
     @get("/reset")
-    async def reset_page(self, realm: NamedDependency[Realm]) -> Template:
-        return pages.reset_page(realm)
+    async def reset_page(self, request: HTMXRequest, realm: NamedDependency[Realm]) -> Template:
+        return pages.reset_page(realm, request)
 
     @post("/reset")
     async def reset(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         realm: NamedDependency[Realm],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -143,7 +143,7 @@ class PasswordRoutes(Controller):
     @post("/reset/confirm")
     async def reset_confirm(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         realm: NamedDependency[Realm],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -156,14 +156,14 @@ class SecondFactorRoutes(PasswordRoutes):
 
     @get("/login/totp")
     async def totp_page(
-        self, request: Request[Any, Any, Any], realm: NamedDependency[Realm]
+        self, request: HTMXRequest, realm: NamedDependency[Realm]
     ) -> Template | Response[Any]:
         return pages.totp_page(realm, request)
 
     @post("/login/totp")
     async def totp(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         realm: NamedDependency[Realm],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -172,14 +172,14 @@ class SecondFactorRoutes(PasswordRoutes):
 
     @get("/totp", guards=[require_signed_in(allow_enrolment=True)])
     async def totp_setup_page(
-        self, request: Request[Any, Any, Any], realm: NamedDependency[Realm], tools: NamedDependency[Tools]
+        self, request: HTMXRequest, realm: NamedDependency[Realm], tools: NamedDependency[Tools]
     ) -> Template:
         return await pages.totp_setup_page(realm, request, tools)
 
     @post("/totp", guards=[require_signed_in(allow_enrolment=True)])
     async def totp_setup(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         realm: NamedDependency[Realm],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -195,7 +195,7 @@ def _identity_form(form: dict[str, str]) -> IdentityForm:
     return IdentityForm(**{k: form.get(k, "")[:100] for k in IdentityForm.__struct_fields__})
 
 
-async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
+async def _form(request: HTMXRequest) -> dict[str, str]:
     return {k: str(v) for k, v in (await request.form()).items() if not isinstance(v, UploadFile)}
 
 
@@ -204,17 +204,19 @@ def _address(actor: Actor) -> str:
 
 
 def _identity_page(
-    purpose: str, values: dict[str, str], errors: dict[str, str], status: int = 200
+    request: HTMXRequest, purpose: str, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Template:
     """Step one of registering or of disputing an account: who you are."""
-    return Template(
+    return render(
+        request,
         "account/register.html" if purpose == "register" else "account/dispute_start.html",
-        context={"values": values, "errors": errors, "types": list(DocumentType)},
+        {"values": values, "errors": errors, "types": list(DocumentType)},
         status_code=status,
     )
 
 
 def _code_page(
+    request: HTMXRequest,
     ticket: str,
     proof: PendingProof,
     rules: SecurityRules,
@@ -225,9 +227,10 @@ def _code_page(
     status: int = 200,
 ) -> Template:
     """Step two: the code sent to the mobile (unless already typed back) and, to register, the password."""
-    return Template(
+    return render(
+        request,
         "account/proof_code.html",
-        context={
+        {
             "ticket": ticket,
             "proof": proof,
             "rules": rules,
@@ -240,11 +243,14 @@ def _code_page(
     )
 
 
-def _outcome_page(case: str, ticket: str, proof: PendingProof, status: int = 200) -> Template:
+def _outcome_page(
+    request: HTMXRequest, case: str, ticket: str, proof: PendingProof, status: int = 200
+) -> Template:
     """What a confirmed proof found: the ID or the mobile already has an account, or nothing to dispute."""
-    return Template(
+    return render(
+        request,
         "account/proof_result.html",
-        context={"case": case, "ticket": ticket, "proof": proof},
+        {"case": case, "ticket": ticket, "proof": proof},
         status_code=status,
     )
 
@@ -260,13 +266,13 @@ class AccountController(PasswordRoutes):
     dependencies = {"realm": Provide(_applicant_realm, sync_to_thread=False)}
 
     @get("/register")
-    async def register_page(self) -> Template:
-        return _identity_page("register", {}, {})
+    async def register_page(self, request: HTMXRequest) -> Template:
+        return _identity_page(request, "register", {}, {})
 
     @post("/register")
     async def register(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -277,7 +283,7 @@ class AccountController(PasswordRoutes):
     @post("/register/resend")
     async def register_resend(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -285,13 +291,13 @@ class AccountController(PasswordRoutes):
         return await _resend(request, "register", national_session, tools, actor)
 
     @post("/register/back")
-    async def register_back(self, request: Request[Any, Any, Any], tools: NamedDependency[Tools]) -> Template:
+    async def register_back(self, request: HTMXRequest, tools: NamedDependency[Tools]) -> Template:
         return await _back(request, "register", tools)
 
     @post("/register/confirm")
     async def register_confirm(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: NamedDependency[Database],
         realm: NamedDependency[Realm],
         tools: NamedDependency[Tools],
@@ -305,7 +311,7 @@ class AccountController(PasswordRoutes):
         try:
             proof = await tools.proofs.load(ticket)
         except ProofExpiredError:
-            return _identity_page("register", {}, {"": EXPIRED}, status=400)
+            return _identity_page(request, "register", {}, {"": EXPIRED}, status=400)
         try:
             check_new_password(
                 form.get("password", ""),
@@ -319,14 +325,14 @@ class AccountController(PasswordRoutes):
                     session, proof, password=form.get("password", ""), rules=rules, actor=actor
                 )
         except ProofExpiredError:
-            return _identity_page("register", {}, {"": EXPIRED}, status=400)
+            return _identity_page(request, "register", {}, {"": EXPIRED}, status=400)
         except FormErrors as exc:
-            return _code_page(ticket, proof, rules, registering=True, errors=exc.errors, status=400)
+            return _code_page(request, ticket, proof, rules, registering=True, errors=exc.errors, status=400)
         except IdentityTakenError:
-            return _outcome_page("identity_taken", ticket, proof, status=409)
+            return _outcome_page(request, "identity_taken", ticket, proof, status=409)
         except MobileTakenError:
             await tools.proofs.discard(ticket)
-            return _outcome_page("mobile_taken", ticket, proof, status=409)
+            return _outcome_page(request, "mobile_taken", ticket, proof, status=409)
         await tools.proofs.discard(ticket)
         token = await tools.sessions.create(
             realm.principal(applicant),
@@ -365,7 +371,7 @@ class AccountController(PasswordRoutes):
 
 
 async def _begin(
-    request: Request[Any, Any, Any], purpose: str, session: AsyncSession, tools: Tools, actor: Actor
+    request: HTMXRequest, purpose: str, session: AsyncSession, tools: Tools, actor: Actor
 ) -> Template:
     form = await _form(request)
     shown = {k: v for k, v in form.items() if k in IdentityForm.__struct_fields__}
@@ -380,8 +386,9 @@ async def _begin(
             today=china_today(),
         )
     except FormErrors as exc:
-        return _identity_page(purpose, shown, exc.errors, status=400)
+        return _identity_page(request, purpose, shown, exc.errors, status=400)
     return _code_page(
+        request,
         ticket,
         proof,
         await security_rules(session),
@@ -391,19 +398,22 @@ async def _begin(
 
 
 async def _resend(
-    request: Request[Any, Any, Any], purpose: str, session: AsyncSession, tools: Tools, actor: Actor
+    request: HTMXRequest, purpose: str, session: AsyncSession, tools: Tools, actor: Actor
 ) -> Template:
     ticket = (await _form(request)).get("ticket", "")
     try:
         proof = await tools.proofs.load(ticket)
     except ProofExpiredError:
-        return _identity_page(purpose, {}, {"": EXPIRED}, status=400)
+        return _identity_page(request, purpose, {}, {"": EXPIRED}, status=400)
     rules = await security_rules(session)
     refused = await tools.proofs.send_code(ticket, proof, address=_address(actor), sms=tools.sms)
     registering = purpose == "register"
     if refused is not None:
-        return _code_page(ticket, proof, rules, registering=registering, errors={"code": refused}, status=429)
+        return _code_page(
+            request, ticket, proof, rules, registering=registering, errors={"code": refused}, status=429
+        )
     return _code_page(
+        request,
         ticket,
         proof,
         rules,
@@ -412,15 +422,15 @@ async def _resend(
     )
 
 
-async def _back(request: Request[Any, Any, Any], purpose: str, tools: Tools) -> Template:
+async def _back(request: HTMXRequest, purpose: str, tools: Tools) -> Template:
     """Change what was typed: the form again with its values; the code sent is void."""
     ticket = (await _form(request)).get("ticket", "")
     try:
         proof = await tools.proofs.load(ticket)
     except ProofExpiredError:
-        return _identity_page(purpose, {}, {})
+        return _identity_page(request, purpose, {}, {})
     await tools.proofs.discard(ticket)
-    return _identity_page(purpose, proof.form_values(), {})
+    return _identity_page(request, purpose, proof.form_values(), {})
 
 
 class DisputeController(Controller):
@@ -430,13 +440,13 @@ class DisputeController(Controller):
     include_in_schema = False
 
     @get("/new")
-    async def start_page(self) -> Template:
-        return _identity_page("dispute", {}, {})
+    async def start_page(self, request: HTMXRequest) -> Template:
+        return _identity_page(request, "dispute", {}, {})
 
     @post("/new")
     async def start(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -446,7 +456,7 @@ class DisputeController(Controller):
     @post("/resend")
     async def resend(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
@@ -454,13 +464,13 @@ class DisputeController(Controller):
         return await _resend(request, "dispute", national_session, tools, actor)
 
     @post("/back")
-    async def back(self, request: Request[Any, Any, Any], tools: NamedDependency[Tools]) -> Template:
+    async def back(self, request: HTMXRequest, tools: NamedDependency[Tools]) -> Template:
         return await _back(request, "dispute", tools)
 
     @post("/confirm")
     async def confirm(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
         tools: NamedDependency[Tools],
     ) -> Template:
@@ -470,15 +480,16 @@ class DisputeController(Controller):
         try:
             proof = await tools.proofs.confirm(ticket, form.get("code", ""))
         except ProofExpiredError:
-            return _identity_page("dispute", {}, {"": EXPIRED}, status=400)
+            return _identity_page(request, "dispute", {}, {"": EXPIRED}, status=400)
         except FormErrors as exc:
             proof = await tools.proofs.load(ticket)
             rules = await security_rules(national_session)
-            return _code_page(ticket, proof, rules, registering=False, errors=exc.errors, status=400)
-        return await self._form_page(national_session, tools, ticket, proof, values={}, errors={})
+            return _code_page(request, ticket, proof, rules, registering=False, errors=exc.errors, status=400)
+        return await self._form_page(request, national_session, tools, ticket, proof, values={}, errors={})
 
     async def _form_page(
         self,
+        request: HTMXRequest,
         session: AsyncSession,
         tools: Tools,
         ticket: str,
@@ -492,14 +503,17 @@ class DisputeController(Controller):
             await disputed_account(session, proof)
         except NothingToDisputeError:
             notice = "该证件号码尚未注册账号，没有可申诉的账号：设置密码即可完成注册"
-            return _code_page(ticket, proof, await security_rules(session), registering=True, notice=notice)
+            return _code_page(
+                request, ticket, proof, await security_rules(session), registering=True, notice=notice
+            )
         except OwnMobileError:
             await tools.proofs.discard(ticket)
-            return _outcome_page("own_mobile", ticket, proof)
+            return _outcome_page(request, "own_mobile", ticket, proof)
         province = values.get("province") or await tools.provinces.default_for(proof.id_type, proof.id_number)
-        return Template(
+        return render(
+            request,
             "account/dispute_form.html",
-            context={
+            {
                 "ticket": ticket,
                 "proof": proof,
                 "provinces": tools.provinces.choices(),
@@ -529,10 +543,10 @@ class DisputeController(Controller):
         try:
             proof = await tools.proofs.load(ticket)
         except ProofExpiredError:
-            return _identity_page("dispute", {}, {"": EXPIRED}, status=400)
+            return _identity_page(request, "dispute", {}, {"": EXPIRED}, status=400)
         if not proof.confirmed:
             return _identity_page(
-                "dispute", proof.form_values(), {"": "请先输入手机收到的验证码"}, status=400
+                request, "dispute", proof.form_values(), {"": "请先输入手机收到的验证码"}, status=400
             )
         uploads = []
         for kind in DOCUMENT_KINDS:
@@ -562,11 +576,11 @@ class DisputeController(Controller):
         except FormErrors as exc:
             async with db.national() as session:
                 return await self._form_page(
-                    session, tools, ticket, proof, values=form, errors=exc.errors, status=400
+                    request, session, tools, ticket, proof, values=form, errors=exc.errors, status=400
                 )
         except (NothingToDisputeError, OwnMobileError):
             async with db.national() as session:
-                return await self._form_page(session, tools, ticket, proof, values=form, errors={})
+                return await self._form_page(request, session, tools, ticket, proof, values=form, errors={})
         await tools.proofs.discard(ticket)
         authority = tools.provinces.authority_name(filed.province)
         await tools.sms.send(

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar import Request, Response
+from litestar import Response
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,6 +51,7 @@ from pharmreg.identity.sessions import (
 from pharmreg.identity.throttle import SignInGuard
 from pharmreg.identity.totp import SecretBox, new_secret, provisioning_uri, qr_svg
 from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.rendering import render
 from pharmreg.messaging import SmsProvider
 
 RESET_SENT = "如果账号和手机号码无误，验证码已发送到该手机，10 分钟内有效。"
@@ -101,11 +103,11 @@ def safe_next(value: str | None, default: str) -> str:
     return value
 
 
-def _page(realm: Realm, template: str, status: int = 200, **context: Any) -> Template:
-    return Template(template_name=template, context={"realm": realm, **context}, status_code=status)
+def _page(request: HTMXRequest, realm: Realm, template: str, status: int = 200, **context: Any) -> Template:
+    return render(request, template, {"realm": realm, **context}, status_code=status)
 
 
-async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
+async def _form(request: HTMXRequest) -> dict[str, str]:
     data = await request.form()
     return {key: str(value) for key, value in data.items()}
 
@@ -113,7 +115,7 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
 # --------------------------------------------------------------------------- sign-in
 
 
-def login_page(realm: Realm, request: Request[Any, Any, Any]) -> Template | Response[Any]:
+def login_page(realm: Realm, request: HTMXRequest) -> Template | Response[Any]:
     session: SessionData | None = request.scope["state"].get("session")
     signed_in_here = (
         account_of(request) is not None
@@ -123,12 +125,16 @@ def login_page(realm: Realm, request: Request[Any, Any, Any]) -> Template | Resp
     if signed_in_here:
         return Redirect(path=realm.home, status_code=303)
     return _page(
-        realm, "auth/login.html", next=safe_next(request.query_params.get("next"), realm.home), values={}
+        request,
+        realm,
+        "auth/login.html",
+        next=safe_next(request.query_params.get("next"), realm.home),
+        values={},
     )
 
 
 async def login_submit(
-    realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor
+    realm: Realm, request: HTMXRequest, tools: Tools, actor: Actor
 ) -> Template | Response[Any]:
     form = await _form(request)
     login, password = form.get("login", ""), form.get("password", "")
@@ -150,6 +156,7 @@ async def login_submit(
         )
     if outcome.account is None:
         return _page(
+            request,
             realm,
             "auth/login.html",
             status=400,
@@ -186,17 +193,19 @@ def _remember_device(response: Response[Any], realm: Realm, account: Any, tools:
     )
 
 
-def _pending(request: Request[Any, Any, Any], realm: Realm) -> SessionData | None:
+def _pending(request: HTMXRequest, realm: Realm) -> SessionData | None:
     session: SessionData | None = request.scope["state"].get("session")
     if session is None or not session.mfa_pending or session.principal.kind != realm.kind:
         return None
     return session if session.principal.tenant == realm.tenant else None
 
 
-def totp_page(realm: Realm, request: Request[Any, Any, Any]) -> Template | Response[Any]:
+def totp_page(realm: Realm, request: HTMXRequest) -> Template | Response[Any]:
     if _pending(request, realm) is None:
         return Redirect(path=f"{realm.base}/login", status_code=303)
-    return _page(realm, "auth/totp.html", next=safe_next(request.query_params.get("next"), realm.home))
+    return _page(
+        request, realm, "auth/totp.html", next=safe_next(request.query_params.get("next"), realm.home)
+    )
 
 
 async def _second_factor_account(
@@ -208,7 +217,7 @@ async def _second_factor_account(
 
 
 async def totp_submit(
-    realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor
+    realm: Realm, request: HTMXRequest, tools: Tools, actor: Actor
 ) -> Template | Response[Any]:
     pending = _pending(request, realm)
     if pending is None:
@@ -237,13 +246,19 @@ async def totp_submit(
         # No more guesses on this half-signed-in session: after the lockout, start again.
         await tools.sessions.destroy(request.scope["state"]["session_token"])
         response: Response[Any] = _page(
-            realm, "auth/login.html", status=400, error=outcome.error, next=target, values={}
+            request, realm, "auth/login.html", status=400, error=outcome.error, next=target, values={}
         )
         response.set_cookie(expired_session_cookie(secure=tools.secure_cookies))
         return response
     if not outcome.passed:
         return _page(
-            realm, "auth/totp.html", status=400, error=outcome.error, next=target, captcha=outcome.captcha
+            request,
+            realm,
+            "auth/totp.html",
+            status=400,
+            error=outcome.error,
+            next=target,
+            captcha=outcome.captcha,
         )
     token = await tools.sessions.complete_mfa(request.scope["state"]["session_token"], pending)
     response = Redirect(path=target, status_code=303)
@@ -252,7 +267,7 @@ async def totp_submit(
     return response
 
 
-async def logout(realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor) -> Response[Any]:
+async def logout(realm: Realm, request: HTMXRequest, tools: Tools, actor: Actor) -> Response[Any]:
     token = request.scope["state"].get("session_token")
     if token and account_of(request) is not None:
         async with realm.open_session() as session, session.begin():
@@ -263,9 +278,7 @@ async def logout(realm: Realm, request: Request[Any, Any, Any], tools: Tools, ac
     return response
 
 
-async def logout_everywhere(
-    realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor
-) -> Response[Any]:
+async def logout_everywhere(realm: Realm, request: HTMXRequest, tools: Tools, actor: Actor) -> Response[Any]:
     session_data: SessionData = request.scope["state"]["session"]
     ended = await tools.sessions.destroy_all(session_data.principal)
     async with realm.open_session() as session, session.begin():
@@ -283,7 +296,7 @@ async def logout_everywhere(
 # --------------------------------------------------------------------------- passwords
 
 
-async def _own_account(session: AsyncSession, realm: Realm, request: Request[Any, Any, Any]) -> Any:
+async def _own_account(session: AsyncSession, realm: Realm, request: HTMXRequest) -> Any:
     principal: Principal = request.scope["state"]["session"].principal
     loader = {"officer": officer_by_id, "staff": staff_by_id}.get(realm.kind, applicant_by_id)
     return await loader(session, uuid.UUID(principal.user_id))
@@ -295,16 +308,16 @@ async def _rules(realm: Realm) -> SecurityRules:
         return await security_rules(session)
 
 
-async def password_page(realm: Realm, request: Request[Any, Any, Any]) -> Template:
+async def password_page(realm: Realm, request: HTMXRequest) -> Template:
     account = account_of(request)
     forced = bool(
         getattr(account, "must_change_password", False) or getattr(account, "password_expired", False)
     )
-    return _page(realm, "auth/password.html", forced=forced, errors={}, rules=await _rules(realm))
+    return _page(request, realm, "auth/password.html", forced=forced, errors={}, rules=await _rules(realm))
 
 
 async def password_submit(
-    realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor
+    realm: Realm, request: HTMXRequest, tools: Tools, actor: Actor
 ) -> Template | Response[Any]:
     form = await _form(request)
     try:
@@ -321,7 +334,9 @@ async def password_submit(
                 actor=actor,
             )
     except FormErrors as exc:
-        return _page(realm, "auth/password.html", status=400, forced=False, errors=exc.errors, rules=rules)
+        return _page(
+            request, realm, "auth/password.html", status=400, forced=False, errors=exc.errors, rules=rules
+        )
     # Other devices signed in with the old password are signed out; this one stays.
     current = request.scope["state"]["session"]
     await tools.sessions.destroy_all(current.principal)
@@ -333,16 +348,21 @@ async def password_submit(
     return response
 
 
-def reset_page(realm: Realm) -> Template:
-    return _page(realm, "auth/reset.html", values={}, errors={})
+def reset_page(realm: Realm, request: HTMXRequest) -> Template:
+    return _page(request, realm, "auth/reset.html", values={}, errors={})
 
 
-async def reset_submit(realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor) -> Template:
+async def reset_submit(realm: Realm, request: HTMXRequest, tools: Tools, actor: Actor) -> Template:
     form = await _form(request)
     login, mobile = form.get("login", "").strip(), form.get("mobile", "").strip()
     if not login or not mobile:
         return _page(
-            realm, "auth/reset.html", status=400, values=form, errors={"": "请填写账号和注册时的手机号码"}
+            request,
+            realm,
+            "auth/reset.html",
+            status=400,
+            values=form,
+            errors={"": "请填写账号和注册时的手机号码"},
         )
     try:
         async with realm.open_session() as session, session.begin():
@@ -358,14 +378,20 @@ async def reset_submit(realm: Realm, request: Request[Any, Any, Any], tools: Too
                 actor=actor,
             )
     except ResetRefused:
-        return _page(realm, "auth/reset.html", status=429, values=form, errors={"": RESET_LIMITED})
+        return _page(request, realm, "auth/reset.html", status=429, values=form, errors={"": RESET_LIMITED})
     return _page(
-        realm, "auth/reset_confirm.html", notice=RESET_SENT, values={"login": login}, errors={}, rules=rules
+        request,
+        realm,
+        "auth/reset_confirm.html",
+        notice=RESET_SENT,
+        values={"login": login},
+        errors={},
+        rules=rules,
     )
 
 
 async def reset_confirm_submit(
-    realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor
+    realm: Realm, request: HTMXRequest, tools: Tools, actor: Actor
 ) -> Template | Response[Any]:
     form = await _form(request)
     try:
@@ -387,6 +413,7 @@ async def reset_confirm_submit(
     except FormErrors as exc:
         values = {"login": form.get("login", "")}
         return _page(
+            request,
             realm,
             "auth/reset_confirm.html",
             status=400,
@@ -401,7 +428,7 @@ async def reset_confirm_submit(
 # --------------------------------------------------------------------------- second factor
 
 
-def _required_for(request: Request[Any, Any, Any], rules: SecurityRules) -> bool:
+def _required_for(request: HTMXRequest, rules: SecurityRules) -> bool:
     """Whether the realm's rules make the signed-in officer or staff member keep a second factor."""
     account = account_of(request)
     if isinstance(account, OfficerAccount):
@@ -411,17 +438,18 @@ def _required_for(request: Request[Any, Any, Any], rules: SecurityRules) -> bool
     )
 
 
-async def totp_setup_page(realm: Realm, request: Request[Any, Any, Any], tools: Tools) -> Template:
+async def totp_setup_page(realm: Realm, request: HTMXRequest, tools: Tools) -> Template:
     account = account_of(request)
     assert account is not None
     required = _required_for(request, await _rules(realm))
     if getattr(account, "totp_enabled", False):
-        return _page(realm, "auth/totp_setup.html", enabled=True, required=required, errors={})
+        return _page(request, realm, "auth/totp_setup.html", enabled=True, required=required, errors={})
     secret = new_secret()
     # The secret waits in the signed-in session's Redis entry until a code proves the app has it.
     await tools.sessions.stash(request.scope["state"]["session_token"], "totp_secret", secret)
     uri = provisioning_uri(secret, f"{realm.tenant}:{getattr(account, 'username', account.name)}")
     return _page(
+        request,
         realm,
         "auth/totp_setup.html",
         enabled=False,
@@ -433,7 +461,7 @@ async def totp_setup_page(realm: Realm, request: Request[Any, Any, Any], tools: 
 
 
 async def totp_setup_submit(
-    realm: Realm, request: Request[Any, Any, Any], tools: Tools, actor: Actor
+    realm: Realm, request: HTMXRequest, tools: Tools, actor: Actor
 ) -> Template | Response[Any]:
     form = await _form(request)
     token = request.scope["state"]["session_token"]
@@ -444,6 +472,7 @@ async def totp_setup_submit(
         if form.get("action") == "disable":
             if not await check_password(account.password_hash, form.get("password", "")):
                 return _page(
+                    request,
                     realm,
                     "auth/totp_setup.html",
                     status=400,
@@ -465,6 +494,7 @@ async def totp_setup_submit(
                 account, secret, form.get("code", ""), tools.secret_box
             ):
                 return _page(
+                    request,
                     realm,
                     "auth/totp_setup.html",
                     status=400,
