@@ -8,14 +8,12 @@ these bundles; the few handlers that use them name them beside the bundle.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor
-from pharmreg.chrome import officer_realm, staff_realm
 from pharmreg.divisions import DivisionIndex
-from pharmreg.identity import ApplicantAccount, OfficerAccount, Realm, StaffAccount
+from pharmreg.identity import ApplicantAccount, OfficerAccount, StaffAccount
 from pharmreg.kit.db import Database
 from pharmreg.kit.ipranges import IpRanges
 from pharmreg.tenancy import TenantDirectory, TenantInfo
@@ -34,14 +32,6 @@ class OfficerRequest:
     directory: TenantDirectory
     divisions: DivisionIndex
 
-    @property
-    def realm(self) -> Realm:
-        return officer_realm(self.tenant, self.db)
-
-    def context(self, **extra: Any) -> dict[str, Any]:
-        """What every office page shows: the realm's chrome, the province and the officer."""
-        return {"realm": self.realm, "tenant": self.tenant, "officer": self.officer, **extra}
-
 
 @dataclass(frozen=True, slots=True)
 class StaffRequest:
@@ -53,10 +43,6 @@ class StaffRequest:
     db: Database
     actor: Actor
     directory: TenantDirectory
-
-    @property
-    def realm(self) -> Realm:
-        return staff_realm(self.db)
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,11 +47,10 @@ class DisputesController(Controller):
     async def index(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
+        office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
     ) -> Template:
+        tenant, officer, db = office.tenant, office.officer, office.db
         status = "decided" if request.query_params.get("status") == "decided" else "open"
         disputes = await province_disputes(national_session, tenant.slug, status=status)
         return render(
@@ -95,12 +94,11 @@ class DisputesController(Controller):
     async def show(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
+        office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
         dispute_id: FromPath[int],
     ) -> Template:
+        tenant, officer, db = office.tenant, office.officer, office.db
         return await self._page(
             request, tenant, officer, national_session, db, dispute_id, errors={}, values={}
         )

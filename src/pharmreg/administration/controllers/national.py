@@ -11,10 +11,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.administration.service import audit_query
-from pharmreg.audit import ACTIONS, Actor, search_national_audit
+from pharmreg.audit import ACTIONS, search_national_audit
 from pharmreg.chrome import staff_realm
 from pharmreg.identity import (
     SECURITY_LIMITS,
@@ -41,7 +40,6 @@ from pharmreg.messaging import recent_messages
 from pharmreg.register import national_history
 from pharmreg.requests import StaffRequest
 from pharmreg.supervision import province_figures
-from pharmreg.tenancy import TenantDirectory
 
 
 def _context(staff: StaffAccount, db: Database, section: str, **extra: Any) -> dict[str, Any]:
@@ -57,11 +55,14 @@ class NationalConsoleController(Controller):
     async def home(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
-        national_session: NamedDependency[AsyncSession],
+        national: NamedDependency[StaffRequest],
     ) -> Template:
+        staff, db, directory, national_session = (
+            national.staff,
+            national.db,
+            national.directory,
+            national.session,
+        )
         provinces = directory.provinces(include_disabled=True)
         figures = await province_figures(national_session, [t.source for t in provinces if t.provisioned])
         return render(
@@ -74,11 +75,14 @@ class NationalConsoleController(Controller):
     async def audit(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
-        national_session: NamedDependency[AsyncSession],
+        national: NamedDependency[StaffRequest],
     ) -> Template:
+        staff, db, directory, national_session = (
+            national.staff,
+            national.db,
+            national.directory,
+            national.session,
+        )
         query, errors = audit_query(request.query_params, national=True)
         entries = await search_national_audit(national_session, query) if not errors else []
         return render(
@@ -102,12 +106,11 @@ class NationalConsoleController(Controller):
     async def register(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        national_session: NamedDependency[AsyncSession],
+        national: NamedDependency[StaffRequest],
         q: FromQuery[str] = "",
     ) -> Template:
         """A pharmacist's registrations in every province (national staff, signed in)."""
+        staff, db, national_session = national.staff, national.db, national.session
         entries = await national_history(national_session, q[:40])
         return render(
             request, "national/register.html", _context(staff, db, "register", q=q[:40], entries=entries)
@@ -117,11 +120,14 @@ class NationalConsoleController(Controller):
     async def messages(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        national_session: NamedDependency[AsyncSession],
-        directory: NamedDependency[TenantDirectory],
+        national: NamedDependency[StaffRequest],
     ) -> Template:
+        staff, db, national_session, directory = (
+            national.staff,
+            national.db,
+            national.session,
+            national.directory,
+        )
         rows = await recent_messages(national_session, tenant_slug=None, limit=200)
         names = {t.slug: t.name for t in directory.provinces(include_disabled=True)}
         return render(
@@ -143,10 +149,9 @@ class NationalStaffController(Controller):
     async def staff_list(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        national_session: NamedDependency[AsyncSession],
+        national: NamedDependency[StaffRequest],
     ) -> Template:
+        staff, db, national_session = national.staff, national.db, national.session
         rules = await security_rules(national_session)
         members = await list_staff(national_session, rules)
         return render(
@@ -159,11 +164,9 @@ class NationalStaffController(Controller):
     async def staff_create(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        national_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
+        national: NamedDependency[StaffRequest],
     ) -> Template | Response[Any]:
+        staff, db, national_session, actor = national.staff, national.db, national.session, national.actor
         form = {k: str(v) for k, v in (await request.form()).items()}
         data = StaffForm(**{k: form.get(k, "") for k in StaffForm.__struct_fields__})
         try:
@@ -212,10 +215,9 @@ class NationalStaffController(Controller):
     async def security_page(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        national_session: NamedDependency[AsyncSession],
+        national: NamedDependency[StaffRequest],
     ) -> Template:
+        staff, db, national_session = national.staff, national.db, national.session
         rules = await security_rules(national_session)
         return render(
             request,
@@ -236,11 +238,9 @@ class NationalStaffController(Controller):
     async def security_save(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        national_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
+        national: NamedDependency[StaffRequest],
     ) -> Template:
+        staff, db, national_session, actor = national.staff, national.db, national.session, national.actor
         form = {k: str(v) for k, v in (await request.form()).items()}
         try:
             async with transaction(national_session):
@@ -280,11 +280,10 @@ class NationalStaffController(Controller):
     async def tenant_admin_page(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
+        national: NamedDependency[StaffRequest],
         tenant_slug: FromPath[str],
     ) -> Template:
+        staff, db, directory = national.staff, national.db, national.directory
         tenant = directory.get(tenant_slug)
         if tenant is None or tenant.is_national:
             raise NotFoundException()
@@ -302,13 +301,11 @@ class NationalStaffController(Controller):
     async def tenant_admin_create(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
-        actor: NamedDependency[Actor],
+        national: NamedDependency[StaffRequest],
         tenant_slug: FromPath[str],
     ) -> Template | Response[Any]:
         """Create a province's tenant administrator (how a newly opened province gets its first)."""
+        staff, db, directory, actor = national.staff, national.db, national.directory, national.actor
         tenant = directory.get(tenant_slug)
         if tenant is None or tenant.is_national:
             raise NotFoundException()

@@ -251,12 +251,10 @@ class PracticeUnitsController(Controller):
     async def edit(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        db: NamedDependency[Database],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         unit_id: FromPath[int],
     ) -> Template:
+        tenant, officer, db, tenant_session = office.tenant, office.officer, office.db, office.session
         unit = await self._unit(tenant_session, officer, unit_id)
         return render(
             request,

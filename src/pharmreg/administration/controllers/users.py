@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.administration.service import audit_query, deactivate_officer, scope_of, withdraw_post
-from pharmreg.audit import ACTIONS, Actor, search_tenant_audit
+from pharmreg.audit import ACTIONS, search_tenant_audit
 from pharmreg.chrome import officer_realm
 from pharmreg.identity import (
     SECURITY_LIMITS,
@@ -78,11 +78,9 @@ class UsersController(Controller):
     async def index(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         text = request.query_params.get("q", "").strip()[:50]
         unit = request.query_params.get("unit", "")
         scope = await scope_of(tenant_session, officer)
@@ -114,11 +112,9 @@ class UsersController(Controller):
     async def new(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         return await self._form(request, tenant, officer, tenant_session, db, values={}, errors={})
 
     async def _form(
@@ -155,12 +151,15 @@ class UsersController(Controller):
     async def create(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, db, actor = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.actor,
+        )
         form = await request.form()
         values: dict[str, Any] = {k: str(v) for k, v in form.items()}
         values["positions"] = [str(p) for p in form.getall("positions", [])]
@@ -192,12 +191,10 @@ class UsersController(Controller):
     async def detail(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
         officer_id: FromPath[uuid.UUID],
     ) -> Template:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         return await self._detail(request, tenant, officer, tenant_session, db, officer_id)
 
     async def _detail(
@@ -299,11 +296,9 @@ class UnitsController(Controller):
     async def index(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         return render(
             request,
             "administration/units.html",
@@ -314,12 +309,10 @@ class UnitsController(Controller):
     async def edit(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
         unit_id: FromPath[int],
     ) -> Template:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         unit = next((u for u in (await scope_of(tenant_session, officer)).units if u.id == unit_id), None)
         if unit is None:
             raise NotFoundException()
@@ -381,11 +374,9 @@ class SecurityController(Controller):
     async def index(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         rules = await security_rules(tenant_session)
         return render(
             request,
@@ -407,12 +398,15 @@ class SecurityController(Controller):
     async def save(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, tenant_session, db, actor = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.actor,
+        )
         form = {k: str(v) for k, v in (await request.form()).items()}
         try:
             async with transaction(tenant_session):
@@ -459,11 +453,9 @@ class AuditController(Controller):
     async def audit(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         query, errors = audit_query(request.query_params)
         entries = await search_tenant_audit(tenant_session, query, tenant.slug) if not errors else []
         return render(
@@ -487,11 +479,10 @@ class AuditController(Controller):
     async def messages(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
+        office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
     ) -> Template:
+        tenant, officer, db = office.tenant, office.officer, office.db
         rows = await recent_messages(national_session, tenant_slug=tenant.slug)
         return render(
             request, "administration/messages.html", _context(tenant, officer, db, "messages", messages=rows)

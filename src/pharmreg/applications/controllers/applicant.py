@@ -53,7 +53,7 @@ from pharmreg.authority import AuthorityPolicy, Matter, Units
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import ApplicantAccount, require_applicant
 from pharmreg.kit.clock import china_today
-from pharmreg.kit.db import Database, committed_together, transaction
+from pharmreg.kit.db import committed_together, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
@@ -69,7 +69,7 @@ from pharmreg.register import (
     registration_history,
     registrations_of,
 )
-from pharmreg.requests import CertificateLinks
+from pharmreg.requests import ApplicantRequest, CertificateLinks
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import Status, load_calendar
 
@@ -102,11 +102,10 @@ class ApplicantApplicationsController(Controller):
     async def lists(
         self,
         request: HTMXRequest,
-        applicant: NamedDependency[ApplicantAccount],
+        account: NamedDependency[ApplicantRequest],
         national_session: NamedDependency[AsyncSession],
-        directory: NamedDependency[TenantDirectory],
-        db: NamedDependency[Database],
     ) -> Template:
+        applicant, directory, db = account.applicant, account.directory, account.db
         tab = request.query_params.get("tab", "drafts")
         if tab not in LISTS:
             tab = "drafts"
@@ -150,12 +149,12 @@ class ApplicantApplicationsController(Controller):
     async def start_form(
         self,
         request: HTMXRequest,
-        applicant: NamedDependency[ApplicantAccount],
+        account: NamedDependency[ApplicantRequest],
         national_session: NamedDependency[AsyncSession],
-        directory: NamedDependency[TenantDirectory],
         mock: FromQuery[bool] = False,
         matter: FromQuery[str | None] = None,
     ) -> Template:
+        applicant, directory = account.applicant, account.directory
         return render(
             request,
             "applications/start.html",
@@ -192,11 +191,10 @@ class ApplicantApplicationsController(Controller):
     async def start(
         self,
         request: HTMXRequest,
-        applicant: NamedDependency[ApplicantAccount],
+        account: NamedDependency[ApplicantRequest],
         national_session: NamedDependency[AsyncSession],
-        directory: NamedDependency[TenantDirectory],
-        db: NamedDependency[Database],
     ) -> Template | Response[Any]:
+        applicant, directory, db = account.applicant, account.directory, account.db
         form = await request.form()
         slug, matter = str(form.get("province", "")), str(form.get("matter", ""))
         mock = form.get("mock") == "1"
@@ -572,11 +570,10 @@ class ApplicantRegisterController(Controller):
     async def registrations(
         self,
         request: HTMXRequest,
-        applicant: NamedDependency[ApplicantAccount],
+        account: NamedDependency[ApplicantRequest],
         national_session: NamedDependency[AsyncSession],
-        directory: NamedDependency[TenantDirectory],
-        db: NamedDependency[Database],
     ) -> Template:
+        applicant, directory, db = account.applicant, account.directory, account.db
         key = person_key(applicant.id_type, applicant.id_number)
         today = china_today()
         blocks = []

@@ -81,12 +81,11 @@ class GuideAdminController(Controller):
     async def edit(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         guides: NamedDependency[GuideBook],
         matter: FromPath[str],
     ) -> Template:
+        tenant, officer, tenant_session = office.tenant, office.officer, office.session
         if matter not in {m.value for m in Matter}:
             raise NotFoundException()
         return await self._page(request, tenant, officer, guides, tenant_session, matter)

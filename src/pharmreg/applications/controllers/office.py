@@ -46,7 +46,6 @@ from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.register import get_registration, province_of
 from pharmreg.requests import OfficerRequest
-from pharmreg.tenancy import TenantInfo
 from pharmreg.workflow import (
     DECIDES_ON_MATERIALS,
     HANDLE_CASES,
@@ -222,12 +221,11 @@ class OfficeCaseController(Controller):
     async def unopened(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         ref: FromPath[str],
     ) -> Template:
         """The materials this officer has still to open (the action panel refreshes it on return)."""
+        tenant, officer, tenant_session = office.tenant, office.officer, office.session
         app = await self._visible(tenant_session, officer, ref)
         return render(
             request,
@@ -292,12 +290,12 @@ class OfficeCaseController(Controller):
     @get("/cases/{ref:str}/attachments/{attachment_id:int}")
     async def attachment(
         self,
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         ref: FromPath[str],
         attachment_id: FromPath[int],
     ) -> Response[bytes]:
         """An officer opens a material: the opening is recorded (who, when, which version) first."""
+        officer, tenant_session = office.officer, office.session
         app = await self._visible(tenant_session, officer, ref)
         async with transaction(tenant_session):
             found = await open_material(tenant_session, app, attachment_id, officer=officer)
@@ -308,12 +306,12 @@ class OfficeCaseController(Controller):
     @get("/cases/{ref:str}/notices/{notice_id:int}")
     async def notice(
         self,
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         ref: FromPath[str],
         notice_id: FromPath[int],
     ) -> Response[bytes]:
         """通知书打印: the notice as a PDF to print or send."""
+        officer, tenant_session = office.officer, office.session
         app = await self._visible(tenant_session, officer, ref)
         return await notice_response(tenant_session, app, notice_id)
 
@@ -321,13 +319,12 @@ class OfficeCaseController(Controller):
     async def deadlines(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
     ) -> Template:
         """Overdue cases and those due soon: the unit's pool; for supervision (督办), the cases of
         the officer's unit and the units below it (the whole province at the province bureau)."""
+        tenant, officer, tenant_session = office.tenant, office.officer, office.session
         units = await Units.load(tenant_session)
         unit_ids = supervised_units(officer, units) if officer.may(SUPERVISE_CASES) else [officer.unit_id]
         whole_province = unit_ids is None

@@ -14,7 +14,6 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.audit import Actor
 from pharmreg.authority.matters import Matter
 from pharmreg.authority.schemas import WorkDelegationForm
 from pharmreg.authority.service.work import (
@@ -43,11 +42,9 @@ class OfficeAccountController(Controller):
     async def account(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         return await self._account_page(request, tenant, officer, tenant_session, db, errors={}, values={})
 
     async def _account_page(
@@ -85,12 +82,15 @@ class OfficeAccountController(Controller):
     async def delegate_work(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, db, actor = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.actor,
+        )
         form = await request.form()
         values = {k: str(v) for k, v in form.items()}
         try:

@@ -20,6 +20,7 @@ from pharmreg.identity import OfficerAccount, StaffAccount, require_officer, req
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.rendering import render
+from pharmreg.requests import OfficerRequest, StaffRequest
 from pharmreg.tenancy import TenantInfo
 
 
@@ -84,34 +85,28 @@ class ProvinceFaqController(Controller):
     async def entries(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         return await _faq_page(request, tenant_session, _office_context(tenant, officer, db), national=False)
 
     @post("/")
     async def create(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         return await self._save(request, tenant, officer, tenant_session, db, None)
 
     @post("/{entry_id:int}")
     async def update(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
         entry_id: FromPath[int],
     ) -> Template | Response[Any]:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         return await self._save(request, tenant, officer, tenant_session, db, entry_id)
 
     async def _save(
@@ -169,31 +164,28 @@ class NationalFaqController(Controller):
     async def entries(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        national_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        national: NamedDependency[StaffRequest],
     ) -> Template:
+        staff, national_session, db = national.staff, national.session, national.db
         return await _faq_page(request, national_session, _national_context(staff, db), national=True)
 
     @post("/")
     async def create(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        national_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        national: NamedDependency[StaffRequest],
     ) -> Template | Response[Any]:
+        staff, national_session, db = national.staff, national.session, national.db
         return await self._save(request, staff, national_session, db, None)
 
     @post("/{entry_id:int}")
     async def update(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        national_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        national: NamedDependency[StaffRequest],
         entry_id: FromPath[int],
     ) -> Template | Response[Any]:
+        staff, national_session, db = national.staff, national.session, national.db
         return await self._save(request, staff, national_session, db, entry_id)
 
     async def _save(

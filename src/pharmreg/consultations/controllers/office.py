@@ -285,11 +285,11 @@ class ConsultationOfficeController(Controller):
     @get("/{item_id:int}/attachments/{attachment_id:int}")
     async def attachment(
         self,
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         item_id: FromPath[int],
         attachment_id: FromPath[int],
     ) -> Response[bytes]:
+        officer, tenant_session = office.officer, office.session
         found = await attachment_content(tenant_session, officer, item_id, attachment_id)
         if found is None:
             raise NotFoundException()

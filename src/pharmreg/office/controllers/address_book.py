@@ -12,17 +12,16 @@ from litestar.response import Template
 
 from pharmreg.chrome import officer_realm, staff_realm
 from pharmreg.identity import (
-    OfficerAccount,
     OfficerRead,
     Position,
-    StaffAccount,
     list_officers,
     require_officer,
     require_staff,
 )
 from pharmreg.kit.db import Database
 from pharmreg.kit.rendering import render
-from pharmreg.tenancy import TenantDirectory, TenantInfo
+from pharmreg.requests import OfficerRequest, StaffRequest
+from pharmreg.tenancy import TenantInfo
 
 
 def _groups(officers: list[OfficerRead]) -> list[tuple[str, list[OfficerRead]]]:
@@ -52,11 +51,10 @@ class OfficeAddressBookController(Controller):
     async def book(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
         q: Annotated[str, QueryParameter(max_length=20)] = "",
     ) -> Template:
+        tenant, officer, db = office.tenant, office.officer, office.db
         return render(
             request,
             "office/address_book.html",
@@ -82,12 +80,11 @@ class NationalAddressBookController(Controller):
     async def book(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
+        national: NamedDependency[StaffRequest],
         province: FromQuery[str] = "",
         q: Annotated[str, QueryParameter(max_length=20)] = "",
     ) -> Template:
+        staff, db, directory = national.staff, national.db, national.directory
         tenant = directory.get(province) if province else None
         return render(
             request,

@@ -6,20 +6,16 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.authority import (
     delegators_for,
 )
 from pharmreg.chrome import officer_realm
-from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import (
-    OfficerAccount,
     require_officer,
 )
-from pharmreg.kit.db import Database
 from pharmreg.kit.rendering import render
-from pharmreg.tenancy import TenantInfo
+from pharmreg.requests import OfficerRequest
 from pharmreg.workflow import (
     HANDLE_CASES,
     done_list,
@@ -38,12 +34,15 @@ class OfficeDashboardController(Controller):
     async def dashboard(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        divisions: NamedDependency[DivisionIndex],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, tenant_session, divisions, db = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.divisions,
+            office.db,
+        )
         delegators = await delegators_for(tenant_session, officer.id)
         view = request.query_params.get("view", "todo")
         tasks = []

@@ -56,10 +56,9 @@ class NationalInboxController(Controller):
     async def inbox(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        national_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        national: NamedDependency[StaffRequest],
     ) -> Template:
+        staff, national_session, db = national.staff, national.session, national.db
         return render(
             request,
             "national/inbox.html",
@@ -83,11 +82,10 @@ class NationalInboxController(Controller):
     async def open(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        national_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        national: NamedDependency[StaffRequest],
         message_id: FromPath[int],
     ) -> Template:
+        staff, national_session, db = national.staff, national.session, national.db
         async with transaction(national_session):
             message = await open_staff_message(national_session, staff.id, message_id)
         if message is None:
@@ -120,11 +118,14 @@ class NationalInboxController(Controller):
     async def send(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        national_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
+        national: NamedDependency[StaffRequest],
     ) -> Template | Redirect:
+        staff, national_session, db, directory = (
+            national.staff,
+            national.session,
+            national.db,
+            national.directory,
+        )
         values = {k: str(v) for k, v in (await request.form()).items()}
         errors = message_errors(values.get("subject", ""), values.get("body", ""))
         province, to = values.get("province", NATIONAL), _uuid(values.get("to", ""))

@@ -28,7 +28,7 @@ from pharmreg.identity import (
     update_unit_contact,
 )
 from pharmreg.kit.db import Database, transaction
-from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.form_posts import FormValues, post_form
 from pharmreg.kit.rendering import render
 from pharmreg.portal.service import SITE_KEYS, province_sites, update_sites
 from pharmreg.requests import OfficerRequest
@@ -45,10 +45,6 @@ def _context(
         "section": section,
         **extra,
     }
-
-
-async def _form(request: HTMXRequest) -> dict[str, str]:
-    return {k: str(v) for k, v in (await request.form()).items()}
 
 
 class SitesController(Controller):
@@ -99,12 +95,15 @@ class SitesController(Controller):
     async def index(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, tenant_session, db, directory = (
+            office.tenant,
+            office.officer,
+            office.session,
+            office.db,
+            office.directory,
+        )
         values = await province_sites(tenant_session)
         return await self._page(
             request, tenant, officer, db, directory, values, saved=bool(request.query_params.get("saved"))
@@ -116,23 +115,18 @@ class SitesController(Controller):
         request: HTMXRequest,
         office: NamedDependency[OfficerRequest],
     ) -> Template | Response[Any]:
-        tenant, officer, tenant_session, db, directory, actor = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.directory,
-            office.actor,
-        )
-        form = await _form(request)
-        try:
-            async with transaction(tenant_session):
-                await update_sites(tenant_session, form, actor=actor)
-        except FormErrors as exc:
+        tenant, officer, db, directory = office.tenant, office.officer, office.db, office.directory
+
+        async def write(form: FormValues) -> None:
+            await update_sites(office.session, form, actor=office.actor)
+
+        async def again(form: FormValues, errors: dict[str, str]) -> Template:
             return await self._page(
-                request, tenant, officer, db, directory, form, errors=exc.errors, status_code=400
+                request, tenant, officer, db, directory, form, errors=errors, status_code=400
             )
-        return Redirect(path=f"/p/{tenant.slug}/office/admin/sites/?saved=1", status_code=303)
+
+        done = f"/p/{tenant.slug}/office/admin/sites/?saved=1"
+        return await post_form(request, office.session, write=write, again=again, done=done)
 
 
 class ContactsController(Controller):
@@ -157,11 +151,9 @@ class ContactsController(Controller):
     async def index(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         units = await self._units(tenant_session, officer)
         people = await unit_contacts(tenant_session, units)
         return render(
@@ -173,10 +165,7 @@ class ContactsController(Controller):
     async def _unit_page(
         self,
         request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
-        session: AsyncSession,
-        db: Database,
+        office: OfficerRequest,
         unit: UnitRead,
         *,
         unit_values: dict[str, str] | None = None,
@@ -186,6 +175,7 @@ class ContactsController(Controller):
         message: str = "",
         status_code: int = 200,
     ) -> Template:
+        tenant, officer, session, db = office.tenant, office.officer, office.session, office.db
         listed = (await unit_contacts(session, [unit])).get(unit.id, [])
         staff = [o for o in await list_officers(session, unit_id=unit.id, limit=5000) if o.active]
         return render(
@@ -216,18 +206,12 @@ class ContactsController(Controller):
 
     @get("/{unit_id:int}")
     async def unit(
-        self,
-        request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        unit_id: FromPath[int],
+        self, request: HTMXRequest, office: NamedDependency[OfficerRequest], unit_id: FromPath[int]
     ) -> Template:
-        unit = await self._unit(tenant_session, officer, unit_id)
+        unit = await self._unit(office.session, office.officer, unit_id)
         messages = {"unit": "单位联系方式已保存", "person": "联系人已保存", "removed": "已不再公开该联系人"}
         shown = messages.get(request.query_params.get("saved", ""), "")
-        return await self._unit_page(request, tenant, officer, tenant_session, db, unit, message=shown)
+        return await self._unit_page(request, office, unit, message=shown)
 
     @post("/{unit_id:int}/details")
     async def save_details(
@@ -236,32 +220,19 @@ class ContactsController(Controller):
         office: NamedDependency[OfficerRequest],
         unit_id: FromPath[int],
     ) -> Template | Response[Any]:
-        tenant, officer, tenant_session, db, actor = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.actor,
-        )
-        unit = await self._unit(tenant_session, officer, unit_id)
-        form = await _form(request)
-        data = UnitContactForm(**{k: form.get(k, "") for k in UnitContactForm.__struct_fields__})
-        try:
-            async with transaction(tenant_session):
-                await update_unit_contact(tenant_session, unit.id, data, actor=actor)
-        except FormErrors as exc:
+        unit = await self._unit(office.session, office.officer, unit_id)
+
+        async def write(form: FormValues) -> None:
+            data = UnitContactForm(**{k: form.get(k, "") for k in UnitContactForm.__struct_fields__})
+            await update_unit_contact(office.session, unit.id, data, actor=office.actor)
+
+        async def again(form: FormValues, errors: dict[str, str]) -> Template:
             return await self._unit_page(
-                request,
-                tenant,
-                officer,
-                tenant_session,
-                db,
-                unit,
-                unit_values=form,
-                unit_errors=exc.errors,
-                status_code=400,
+                request, office, unit, unit_values=form, unit_errors=errors, status_code=400
             )
-        return Redirect(path=f"/p/{tenant.slug}/office/admin/contacts/{unit.id}?saved=unit", status_code=303)
+
+        done = f"/p/{office.tenant.slug}/office/admin/contacts/{unit.id}?saved=unit"
+        return await post_form(request, office.session, write=write, again=again, done=done)
 
     @post("/{unit_id:int}/people")
     async def save_person(
@@ -270,33 +241,18 @@ class ContactsController(Controller):
         office: NamedDependency[OfficerRequest],
         unit_id: FromPath[int],
     ) -> Template | Response[Any]:
-        tenant, officer, tenant_session, db, actor = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.actor,
-        )
-        unit = await self._unit(tenant_session, officer, unit_id)
-        form = await _form(request)
-        try:
-            async with transaction(tenant_session):
-                await set_public_contact(tenant_session, unit, form, actor=actor)
-        except FormErrors as exc:
+        unit = await self._unit(office.session, office.officer, unit_id)
+
+        async def write(form: FormValues) -> None:
+            await set_public_contact(office.session, unit, form, actor=office.actor)
+
+        async def again(form: FormValues, errors: dict[str, str]) -> Template:
             return await self._unit_page(
-                request,
-                tenant,
-                officer,
-                tenant_session,
-                db,
-                unit,
-                person_values=form,
-                person_errors=exc.errors,
-                status_code=400,
+                request, office, unit, person_values=form, person_errors=errors, status_code=400
             )
-        return Redirect(
-            path=f"/p/{tenant.slug}/office/admin/contacts/{unit.id}?saved=person", status_code=303
-        )
+
+        done = f"/p/{office.tenant.slug}/office/admin/contacts/{unit.id}?saved=person"
+        return await post_form(request, office.session, write=write, again=again, done=done)
 
     @post("/{unit_id:int}/people/{officer_id:uuid}/remove")
     async def remove_person(

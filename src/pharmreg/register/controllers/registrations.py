@@ -52,12 +52,11 @@ class OfficeRegisterController(Controller):
     async def search(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         q: FromQuery[str] = "",
     ) -> Template:
         # A city or county bureau sees the registrations of its own territory.
+        tenant, officer, tenant_session = office.tenant, office.officer, office.session
         prefix = None if officer.at_province else division_prefix(officer.unit_code)
         found = await search_registrations(
             tenant_session, tenant.slug, q, china_today(), division_prefix=prefix
@@ -110,12 +109,11 @@ class OfficeRegisterController(Controller):
     async def entry(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         policy: NamedDependency[AuthorityPolicy],
         registration_id: FromPath[int],
     ) -> Template:
+        tenant, officer, tenant_session = office.tenant, office.officer, office.session
         return await self._page(request, tenant, officer, tenant_session, policy, registration_id)
 
     @post("/{registration_id:int}/cancel")

@@ -10,7 +10,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.audit import Actor, record_tenant_audit
+from pharmreg.audit import record_tenant_audit
 from pharmreg.chrome import officer_realm
 from pharmreg.identity import OfficerAccount, require_officer
 from pharmreg.kit.clock import china_today
@@ -24,6 +24,7 @@ from pharmreg.register.service import (
     registration_settings,
     update_registration_settings,
 )
+from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantInfo
 
 
@@ -70,23 +71,24 @@ class RegistrationRulesController(Controller):
     async def show(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        db: NamedDependency[Database],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, db, tenant_session = office.tenant, office.officer, office.db, office.session
         return await self._page(request, tenant, officer, db, tenant_session)
 
     @post("/")
     async def save(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        db: NamedDependency[Database],
-        tenant_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
     ) -> Template | Response[Any]:
+        tenant, officer, db, tenant_session, actor = (
+            office.tenant,
+            office.officer,
+            office.db,
+            office.session,
+            office.actor,
+        )
         form = await request.form()
         values = {k: str(v) for k, v in form.items()}
         scopes = {t.value: [str(s) for s in form.getall(f"scopes_{t.value}", [])] for t in UnitType}

@@ -11,12 +11,13 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.audit import Actor, record_national_audit
+from pharmreg.audit import record_national_audit
 from pharmreg.chrome import staff_realm
 from pharmreg.identity import StaffAccount, require_staff
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.rendering import render
+from pharmreg.requests import StaffRequest
 from pharmreg.workflow.cases import clear_workday, declare_year, load_calendar, set_workday, workday_overrides
 
 
@@ -60,22 +61,19 @@ class WorkdayController(Controller):
     async def index(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        national_session: NamedDependency[AsyncSession],
+        national: NamedDependency[StaffRequest],
     ) -> Template:
+        staff, db, national_session = national.staff, national.db, national.session
         return await self._page(request, staff, db, national_session)
 
     @post("/")
     async def change(
         self,
         request: HTMXRequest,
-        staff: NamedDependency[StaffAccount],
-        db: NamedDependency[Database],
-        national_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
+        national: NamedDependency[StaffRequest],
     ) -> Template | Response[Any]:
         """Set a day as working or off, clear an override, or declare a year complete."""
+        staff, db, national_session, actor = national.staff, national.db, national.session, national.actor
         form = await request.form()
         values = {k: str(v) for k, v in form.items()}
         operation = values.get("operation", "")

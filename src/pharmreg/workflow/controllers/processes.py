@@ -12,12 +12,13 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.audit import Actor, record_tenant_audit
+from pharmreg.audit import record_tenant_audit
 from pharmreg.authority import Matter
 from pharmreg.chrome import office_chrome
 from pharmreg.identity import OfficerAccount, Position, require_officer
 from pharmreg.kit.db import transaction
 from pharmreg.kit.rendering import render
+from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantInfo
 from pharmreg.workflow.cases import current_process, process_versions, save_process
 from pharmreg.workflow.process import (
@@ -96,10 +97,9 @@ class ProcessAdminController(Controller):
     async def index(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
     ) -> Template:
+        tenant, officer, tenant_session = office.tenant, office.officer, office.session
         rows = []
         async with transaction(tenant_session):
             for matter in Matter:
@@ -149,11 +149,10 @@ class ProcessAdminController(Controller):
     async def edit(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
+        office: NamedDependency[OfficerRequest],
         matter: FromPath[str],
     ) -> Template:
+        tenant, officer, tenant_session = office.tenant, office.officer, office.session
         if matter not in {m.value for m in Matter}:
             raise NotFoundException()
         return await self._edit(request, tenant, officer, tenant_session, matter)
@@ -162,13 +161,11 @@ class ProcessAdminController(Controller):
     async def save(
         self,
         request: HTMXRequest,
-        tenant: NamedDependency[TenantInfo],
-        officer: NamedDependency[OfficerAccount],
-        tenant_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
+        office: NamedDependency[OfficerRequest],
         matter: FromPath[str],
     ) -> Template | Response[Any]:
         """Save a new version; cases already running stay on the version they started with."""
+        tenant, officer, tenant_session, actor = office.tenant, office.officer, office.session, office.actor
         if matter not in {m.value for m in Matter}:
             raise NotFoundException()
         form = await request.form()
