@@ -18,12 +18,21 @@ NationalT = TypeVar("NationalT")
 ProvinceT = TypeVar("ProvinceT")
 
 
-@dataclass(frozen=True, slots=True)
 class Space(Generic[TablesT]):
-    """One place a context's rows live: "national", or a province's slug, with its tables."""
+    """One place a context's rows live: "national", or a province's slug, with its tables.
 
-    key: str
-    tables: TablesT
+    A plain class, not a dataclass: Litestar checks a dataclass it injects field by field, and
+    table classes are nothing it can check.
+    """
+
+    __slots__ = ("key", "tables")
+
+    def __init__(self, key: str, tables: TablesT) -> None:
+        self.key = key
+        self.tables = tables
+
+    def __repr__(self) -> str:
+        return f"Space({self.key!r}, {self.tables!r})"
 
     @property
     def national(self) -> bool:
