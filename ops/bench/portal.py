@@ -69,8 +69,8 @@ from pharmreg.divisions import DivisionIndex, load_divisions
 from pharmreg.kit.db import Database
 from pharmreg.publishing import service
 from pharmreg.publishing.content import CATEGORIES, plain_text
+from pharmreg.publishing.models import ArticleSpace, national_space, province_space
 from pharmreg.publishing.search import vector_literal
-from pharmreg.publishing.spaces import Space, national_space, province_space
 from pharmreg.settings import Settings
 from pharmreg.tenancy import load_catalogue, load_directory, migrate_national, migrate_tenants, sync_catalogue
 from pharmreg.web.app import create_app
@@ -156,7 +156,7 @@ STAGE = """CREATE TEMP TABLE stage (
 
 
 async def load_space(
-    connection: asyncpg.Connection, schema: str, space: Space, count: int, rng: random.Random
+    connection: asyncpg.Connection, schema: str, space: ArticleSpace, count: int, rng: random.Random
 ) -> float:
     """Seconds to put `count` published articles into the space's tables (which must be empty)."""
     started = time.perf_counter()

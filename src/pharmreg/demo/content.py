@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.identity import list_officers, list_staff, security_rules
 from pharmreg.kit.db import Database
 from pharmreg.publishing import (
+    ArticleSpace,
     Editor,
-    Space,
     approve_article,
     check_draft,
     create_article,
@@ -144,7 +144,7 @@ def _editor(id_: uuid.UUID, name: str, department: str, unit_code: str | None, *
 
 async def _fill(
     session: AsyncSession,
-    space: Space,
+    space: ArticleSpace,
     writer: Editor,
     reviewer: Editor,
     articles: list[tuple[str, str, str, str, int | None]],

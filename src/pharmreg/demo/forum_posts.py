@@ -5,10 +5,9 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.forum import (
-    NATIONAL_TABLES,
-    PROVINCE_TABLES,
+    FORUMS,
     Author,
-    ForumTables,
+    ForumSpace,
     list_boards,
     moderate_thread,
     reply_to,
@@ -103,9 +102,9 @@ async def _officers(db: Database, directory: TenantDirectory, slugs: list[str]) 
 
 
 async def _post(
-    session: AsyncSession, tables: ForumTables, threads: list[Thread], who: dict[str, Author]
+    session: AsyncSession, space: ForumSpace, threads: list[Thread], who: dict[str, Author]
 ) -> int:
-    boards = await list_boards(session, tables)
+    boards = await list_boards(session, space)
     if not boards or boards[0].threads:  # loaded before (or no board): add nothing
         return 0
     made = 0
@@ -113,14 +112,14 @@ async def _post(
         if login not in who:
             continue
         thread_id = await start_thread(
-            session, tables, boards[0].id, author=who[login], title=title, body=body
+            session, space, boards[0].id, author=who[login], title=title, body=body
         )
         for replier, text in replies:
             if replier in who:
-                await reply_to(session, tables, thread_id, author=who[replier], body=text)
+                await reply_to(session, space, thread_id, author=who[replier], body=text)
         if pinned:
             await moderate_thread(
-                session, tables, thread_id, action="pin", reason="", moderator=who[login].name
+                session, space, thread_id, action="pin", reason="", moderator=who[login].name
             )
         made += 1
     return made
@@ -146,7 +145,7 @@ async def load_forum(db: Database, directory: TenantDirectory) -> int:
         if tenant is None:
             continue
         async with db.tenant(tenant.schema, tenant.placement) as session, session.begin():
-            made += await _post(session, PROVINCE_TABLES, threads, who)
+            made += await _post(session, FORUMS.province(slug), threads, who)
     async with db.national() as session, session.begin():
-        made += await _post(session, NATIONAL_TABLES, _NATIONAL, who)
+        made += await _post(session, FORUMS.national(), _NATIONAL, who)
     return made

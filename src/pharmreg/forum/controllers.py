@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor, record_national_audit, record_tenant_audit
 from pharmreg.chrome import officer_realm, staff_realm
-from pharmreg.forum.models import NATIONAL_TABLES, PROVINCE_TABLES, ForumTables
+from pharmreg.forum.models import FORUMS, ForumSpace
 from pharmreg.forum.rules import BODY_MAX, HIDDEN_TEXT, REASON_MAX, TITLE_MAX
 from pharmreg.forum.schemas import Author, ThreadAuthor
 from pharmreg.forum.service import (
@@ -55,7 +55,7 @@ Page = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
 class ForumPlace:
-    """One forum as a request sees it: its tables, its pages' address, the reader, the layout.
+    """One forum as a request sees it: its space, its pages' address, the reader, the layout.
 
     A plain class, not a dataclass: Litestar would otherwise try to validate it field by field.
     """
@@ -63,20 +63,18 @@ class ForumPlace:
     def __init__(
         self,
         *,
-        tables: ForumTables,
+        space: ForumSpace,
         base: str,
         viewer: Author,
         moderator: bool,
-        national: bool,
         layout: str,
         context: dict[str, Any],
         other: tuple[str, str] | None = None,
     ) -> None:
-        self.tables = tables
+        self.space = space
         self.base = base
         self.viewer = viewer
         self.moderator = moderator
-        self.national = national
         self.layout = layout
         self.context = context
         # Where an officer finds the other forum (their province's or the national one).
@@ -94,7 +92,7 @@ class ForumPlace:
 
     async def record(self, session: AsyncSession, actor: Actor, summary: str, target: str) -> None:
         """The moderation goes to the audit log of the forum's own schema."""
-        if self.national:
+        if self.space.national:
             record_national_audit(
                 session, action="forum_moderated", actor=actor, summary=summary, target=target
             )
@@ -122,11 +120,10 @@ def _province_place(
 ) -> ForumPlace:
     base = f"/p/{tenant.slug}/office/forum"
     return ForumPlace(
-        tables=PROVINCE_TABLES,
+        space=FORUMS.province(tenant.slug),
         base=base,
         viewer=_officer_author(officer, tenant),
         moderator=officer.may("moderate_forum") and officer.at_province,
-        national=False,
         layout="office/layout.html",
         context={"realm": officer_realm(tenant, db), "tenant": tenant, "officer": officer},
         other=(f"{base}/national/", "全国交流版"),
@@ -140,11 +137,10 @@ def _officer_national_place(
 ) -> ForumPlace:
     base = f"/p/{tenant.slug}/office/forum"
     return ForumPlace(
-        tables=NATIONAL_TABLES,
+        space=FORUMS.national(),
         base=f"{base}/national",
         viewer=_officer_author(officer, tenant),
         moderator=False,  # the national board is moderated by national staff
-        national=True,
         layout="office/layout.html",
         context={"realm": officer_realm(tenant, db), "tenant": tenant, "officer": officer},
         other=(f"{base}/", f"{tenant.name}论坛"),
@@ -153,7 +149,7 @@ def _officer_national_place(
 
 def _staff_place(staff: NamedDependency[StaffAccount], db: NamedDependency[Database]) -> ForumPlace:
     return ForumPlace(
-        tables=NATIONAL_TABLES,
+        space=FORUMS.national(),
         base="/national/forum",
         viewer=Author(
             kind="staff",
@@ -164,7 +160,6 @@ def _staff_place(staff: NamedDependency[StaffAccount], db: NamedDependency[Datab
             province=NATIONAL_PROVINCE,
         ),
         moderator=True,
-        national=True,
         layout="national/layout.html",
         context={"realm": staff_realm(db), "staff": staff, "section": "forum"},
     )
@@ -203,7 +198,7 @@ class ForumPages(Controller):
         place: NamedDependency[ForumPlace],
         forum_session: NamedDependency[AsyncSession],
     ) -> Template:
-        boards = await list_boards(forum_session, place.tables)
+        boards = await list_boards(forum_session, place.space)
         return render(request, "forum/index.html", place.page(boards=boards, errors={}, values={}))
 
     @get("/boards/{board_id:int}")
@@ -217,7 +212,7 @@ class ForumPages(Controller):
     ) -> Template:
         try:
             listing = await board_page(
-                forum_session, place.tables, board_id, page=page, moderator=place.moderator
+                forum_session, place.space, board_id, page=page, moderator=place.moderator
             )
         except LookupError:
             raise NotFoundException() from None
@@ -240,7 +235,7 @@ class ForumPages(Controller):
         status: int = 200,
     ) -> Template:
         try:
-            listing = await board_page(session, place.tables, board_id, page=1, moderator=place.moderator)
+            listing = await board_page(session, place.space, board_id, page=1, moderator=place.moderator)
         except LookupError:
             raise NotFoundException() from None
         return render(
@@ -273,7 +268,7 @@ class ForumPages(Controller):
             async with transaction(forum_session):
                 thread_id = await start_thread(
                     forum_session,
-                    place.tables,
+                    place.space,
                     board_id,
                     author=place.viewer,
                     title=values.get("title", ""),
@@ -285,7 +280,7 @@ class ForumPages(Controller):
             return await self._new_thread_page(
                 request, place, forum_session, board_id, values=values, errors=exc.errors, status=400
             )
-        log.info("forum.thread_started", national=place.national, thread=thread_id)
+        log.info("forum.thread_started", national=place.space.national, thread=thread_id)
         return Redirect(path=f"{place.base}/threads/{thread_id}", status_code=303)
 
     async def _thread_page(
@@ -303,7 +298,7 @@ class ForumPages(Controller):
     ) -> Template:
         try:
             thread = await thread_page(
-                session, place.tables, thread_id, page=page, viewer=place.viewer, moderator=place.moderator
+                session, place.space, thread_id, page=page, viewer=place.viewer, moderator=place.moderator
             )
         except LookupError:
             raise NotFoundException() from None
@@ -341,9 +336,9 @@ class ForumPages(Controller):
         try:
             async with transaction(forum_session):
                 author = await reply_to(
-                    forum_session, place.tables, thread_id, author=place.viewer, body=values.get("body", "")
+                    forum_session, place.space, thread_id, author=place.viewer, body=values.get("body", "")
                 )
-                if author is not None and not place.national:
+                if author is not None and not place.space.national:
                     tell_thread_author(
                         forum_session, author, replier=place.viewer, link=f"forum/threads/{thread_id}"
                     )
@@ -353,7 +348,7 @@ class ForumPages(Controller):
             return await self._thread_page(
                 request, place, forum_session, thread_id, values=values, errors=exc.errors, status=400
             )
-        if author is not None and place.national:
+        if author is not None and place.space.national:
             await _tell_across(db, directory, author, replier=place.viewer)
         return Redirect(
             path=f"{place.base}/threads/{thread_id}?page=100000&done=replied#reply", status_code=303
@@ -407,7 +402,7 @@ class ForumModeration(ForumPages):
         errors: dict[str, str],
         status: int,
     ) -> Template:
-        boards = await list_boards(session, place.tables)
+        boards = await list_boards(session, place.space)
         return render(
             request,
             "forum/index.html",
@@ -428,7 +423,7 @@ class ForumModeration(ForumPages):
             async with transaction(forum_session):
                 board_id = await create_board(
                     forum_session,
-                    place.tables,
+                    place.space,
                     title=values.get("title", ""),
                     description=values.get("description", ""),
                 )
@@ -455,7 +450,7 @@ class ForumModeration(ForumPages):
             async with transaction(forum_session):
                 summary = await update_board(
                     forum_session,
-                    place.tables,
+                    place.space,
                     board_id,
                     title=values.get("title", ""),
                     description=values.get("description", ""),
@@ -483,7 +478,7 @@ class ForumModeration(ForumPages):
             async with transaction(forum_session):
                 summary = await moderate_thread(
                     forum_session,
-                    place.tables,
+                    place.space,
                     thread_id,
                     action=values.get("action", ""),
                     reason=values.get("reason", ""),
@@ -513,7 +508,7 @@ class ForumModeration(ForumPages):
             async with transaction(forum_session):
                 thread_id, summary = await moderate_post(
                     forum_session,
-                    place.tables,
+                    place.space,
                     post_id,
                     action=values.get("action", ""),
                     reason=values.get("reason", ""),

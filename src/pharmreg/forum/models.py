@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Identity, Inde
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from pharmreg.kit.db import NationalBase, TenantBase
+from pharmreg.kit.spaces import Space, Spaces
 
 
 class BoardColumns:
@@ -94,7 +95,7 @@ class NationalForumPost(PostColumns, NationalBase):
     __table_args__ = (Index("ix_forum_post_thread_id", "thread_id", "id"),)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ForumTables:
     """The three tables of one forum: a province's or the national one."""
 
@@ -103,5 +104,10 @@ class ForumTables:
     post: type[TenantForumPost] | type[NationalForumPost]
 
 
-PROVINCE_TABLES = ForumTables(TenantForumBoard, TenantForumThread, TenantForumPost)
-NATIONAL_TABLES = ForumTables(NationalForumBoard, NationalForumThread, NationalForumPost)
+# One forum: the national board ("national") or a province's boards (its slug).
+ForumSpace = Space[ForumTables]
+
+FORUMS = Spaces(
+    national_tables=ForumTables(NationalForumBoard, NationalForumThread, NationalForumPost),
+    province_tables=ForumTables(TenantForumBoard, TenantForumThread, TenantForumPost),
+)

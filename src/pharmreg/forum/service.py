@@ -1,6 +1,6 @@
 """Use cases of the forum: boards, threads, replies and moderation.
 
-Every function works on the tables it is given: a province's own boards or the national
+Every function works on the space it is given: a province's own boards or the national
 board, which officers of every province and national staff share.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.forum import repository
-from pharmreg.forum.models import ForumTables
+from pharmreg.forum.models import ForumSpace
 from pharmreg.forum.rules import (
     check_board,
     check_body,
@@ -62,23 +62,23 @@ def _board_read(row: Any, threads: int, latest: datetime | None) -> BoardRead:
     )
 
 
-async def list_boards(session: AsyncSession, tables: ForumTables) -> list[BoardRead]:
-    return [_board_read(row, n, latest) for row, n, latest in await repository.boards(session, tables)]
+async def list_boards(session: AsyncSession, space: ForumSpace) -> list[BoardRead]:
+    return [_board_read(row, n, latest) for row, n, latest in await repository.boards(session, space)]
 
 
-async def _board(session: AsyncSession, tables: ForumTables, board_id: int) -> BoardRead:
-    row = await repository.board(session, tables, board_id)
+async def _board(session: AsyncSession, space: ForumSpace, board_id: int) -> BoardRead:
+    row = await repository.board(session, space, board_id)
     if row is None:
         raise LookupError(board_id)
-    return _board_read(row, *await repository.board_stats(session, tables, board_id))
+    return _board_read(row, *await repository.board_stats(session, space, board_id))
 
 
-async def create_board(session: AsyncSession, tables: ForumTables, *, title: str, description: str) -> int:
+async def create_board(session: AsyncSession, space: ForumSpace, *, title: str, description: str) -> int:
     title, description = check_board(title, description)
-    if await repository.board_title_taken(session, tables, title):
+    if await repository.board_title_taken(session, space, title):
         raise FormErrors({"title": f"已有名为“{title}”的版块"})
-    row = tables.board(
-        title=title, description=description, position=await repository.next_board_position(session, tables)
+    row = space.tables.board(
+        title=title, description=description, position=await repository.next_board_position(session, space)
     )
     repository.add(session, row)
     await session.flush()
@@ -86,14 +86,14 @@ async def create_board(session: AsyncSession, tables: ForumTables, *, title: str
 
 
 async def update_board(
-    session: AsyncSession, tables: ForumTables, board_id: int, *, title: str, description: str, closed: bool
+    session: AsyncSession, space: ForumSpace, board_id: int, *, title: str, description: str, closed: bool
 ) -> str:
     """Rename, describe, close or reopen a board; returns a summary for the audit log."""
-    row = await repository.board(session, tables, board_id)
+    row = await repository.board(session, space, board_id)
     if row is None:
         raise LookupError(board_id)
     title, description = check_board(title, description)
-    if await repository.board_title_taken(session, tables, title, except_id=board_id):
+    if await repository.board_title_taken(session, space, title, except_id=board_id):
         raise FormErrors({"title": f"已有名为“{title}”的版块"})
     old_title = row.title
     row.title, row.description, row.closed = title, description, closed
@@ -119,14 +119,14 @@ def _post_read(row: Any, *, viewer: Author, moderator: bool) -> PostRead:
 
 
 async def board_page(
-    session: AsyncSession, tables: ForumTables, board_id: int, *, page: int, moderator: bool
+    session: AsyncSession, space: ForumSpace, board_id: int, *, page: int, moderator: bool
 ) -> BoardPage:
     """A page of a board's threads; hidden titles are kept from readers who do not moderate."""
-    board = await _board(session, tables, board_id)
+    board = await _board(session, space, board_id)
     pages = _pages(board.threads, THREADS_PER_PAGE)
     page = min(max(page, 1), pages)
     rows = await repository.threads(
-        session, tables, board_id, offset=(page - 1) * THREADS_PER_PAGE, limit=THREADS_PER_PAGE
+        session, space, board_id, offset=(page - 1) * THREADS_PER_PAGE, limit=THREADS_PER_PAGE
     )
     threads = [
         ThreadSummary(
@@ -149,25 +149,25 @@ async def board_page(
 
 async def thread_page(
     session: AsyncSession,
-    tables: ForumTables,
+    space: ForumSpace,
     thread_id: int,
     *,
     page: int,
     viewer: Author,
     moderator: bool,
 ) -> ThreadRead:
-    row = await repository.thread(session, tables, thread_id)
+    row = await repository.thread(session, space, thread_id)
     if row is None:
         raise LookupError(thread_id)
-    total = await repository.reply_total(session, tables, thread_id)
+    total = await repository.reply_total(session, space, thread_id)
     pages = _pages(total, REPLIES_PER_PAGE)
     page = min(max(page, 1), pages)
     replies = await repository.replies(
-        session, tables, thread_id, offset=(page - 1) * REPLIES_PER_PAGE, limit=REPLIES_PER_PAGE
+        session, space, thread_id, offset=(page - 1) * REPLIES_PER_PAGE, limit=REPLIES_PER_PAGE
     )
     return ThreadRead(
         id=row.id,
-        board=await _board(session, tables, row.board_id),
+        board=await _board(session, space, row.board_id),
         title=row.title if moderator or row.hidden_at is None else None,
         pinned=row.pinned,
         locked=row.locked,
@@ -195,17 +195,17 @@ def _authored(author: Author) -> dict[str, Any]:
 
 
 async def start_thread(
-    session: AsyncSession, tables: ForumTables, board_id: int, *, author: Author, title: str, body: str
+    session: AsyncSession, space: ForumSpace, board_id: int, *, author: Author, title: str, body: str
 ) -> int:
     """A new thread on an open board; returns its id."""
-    board = await repository.board(session, tables, board_id)
+    board = await repository.board(session, space, board_id)
     if board is None:
         raise LookupError(board_id)
     title, body = check_thread(title, body)
     if board.closed:
         raise FormErrors({"": "该版块已关闭，不能发表新主题"})
     now = utcnow()
-    row = tables.thread(
+    row = space.tables.thread(
         board_id=board_id, title=title, body=body, created_at=now, last_activity_at=now, **_authored(author)
     )
     repository.add(session, row)
@@ -214,13 +214,13 @@ async def start_thread(
 
 
 async def reply_to(
-    session: AsyncSession, tables: ForumTables, thread_id: int, *, author: Author, body: str
+    session: AsyncSession, space: ForumSpace, thread_id: int, *, author: Author, body: str
 ) -> ThreadAuthor | None:
     """A reply to an open, visible thread; returns the thread's author to tell, unless it is the replier."""
-    row = await repository.thread(session, tables, thread_id, for_update=True)  # a lock waits for us
+    row = await repository.thread(session, space, thread_id, for_update=True)  # a lock waits for us
     if row is None:
         raise LookupError(thread_id)
-    board = await repository.board(session, tables, row.board_id)
+    board = await repository.board(session, space, row.board_id)
     if row.hidden_at is not None:
         raise FormErrors({"": "该主题已被管理员隐藏，不能回复"})
     if row.locked:
@@ -229,8 +229,10 @@ async def reply_to(
         raise FormErrors({"": "该版块已关闭，不能回复"})
     body = check_body(body)
     now = utcnow()
-    repository.add(session, tables.post(thread_id=thread_id, body=body, created_at=now, **_authored(author)))
-    await repository.count_reply(session, tables, thread_id, now)
+    repository.add(
+        session, space.tables.post(thread_id=thread_id, body=body, created_at=now, **_authored(author))
+    )
+    await repository.count_reply(session, space, thread_id, now)
     if row.author_kind == author.kind and row.author_id == author.id and row.author_tenant == author.tenant:
         return None
     return ThreadAuthor(
@@ -259,12 +261,12 @@ def _unhide(row: Any) -> None:
 
 
 async def moderate_thread(
-    session: AsyncSession, tables: ForumTables, thread_id: int, *, action: str, reason: str, moderator: str
+    session: AsyncSession, space: ForumSpace, thread_id: int, *, action: str, reason: str, moderator: str
 ) -> str:
     """Pin, unpin, lock, unlock, hide (with a reason) or show again; returns the audit summary."""
     if action not in THREAD_ACTIONS:
         raise FormErrors({"": "未知的管理操作"})
-    row = await repository.thread(session, tables, thread_id, for_update=True)
+    row = await repository.thread(session, space, thread_id, for_update=True)
     if row is None:
         raise LookupError(thread_id)
     if action == "hide":
@@ -280,12 +282,12 @@ async def moderate_thread(
 
 
 async def moderate_post(
-    session: AsyncSession, tables: ForumTables, post_id: int, *, action: str, reason: str, moderator: str
+    session: AsyncSession, space: ForumSpace, post_id: int, *, action: str, reason: str, moderator: str
 ) -> tuple[int, str]:
     """Hide a reply (with a reason) or show it again; returns its thread and the audit summary."""
     if action not in POST_ACTIONS:
         raise FormErrors({"": "未知的管理操作"})
-    row = await repository.post(session, tables, post_id, for_update=True)
+    row = await repository.post(session, space, post_id, for_update=True)
     if row is None:
         raise LookupError(post_id)
     if action == "hide":

@@ -1,20 +1,20 @@
 """Text messages (SMS) through a provider interface; development keeps them readable. The
-officers' message center: system notifications and direct messages within a province."""
+message centers: officers' (system notifications, direct messages within a province, messages
+from national staff) and national staff's."""
 
 from pharmreg.messaging.center import (
+    MAILBOXES,
+    Mailbox,
     MessageRead,
     StaffMessageRead,
     inbox,
     message_errors,
     notify,
     open_message,
-    open_staff_message,
     resolve_notifications,
     send_direct,
     send_from_national,
     send_to_staff,
-    staff_inbox,
-    staff_unread_count,
     unread_count,
 )
 from pharmreg.messaging.models import SentMessage
@@ -22,7 +22,9 @@ from pharmreg.messaging.schemas import SMS_PURPOSES, SentMessageRead, purpose_la
 from pharmreg.messaging.service import RecordingSmsProvider, SmsProvider, recent_messages
 
 __all__ = [
+    "MAILBOXES",
     "SMS_PURPOSES",
+    "Mailbox",
     "MessageRead",
     "RecordingSmsProvider",
     "SentMessage",
@@ -33,14 +35,11 @@ __all__ = [
     "message_errors",
     "notify",
     "open_message",
-    "open_staff_message",
     "purpose_label",
     "recent_messages",
     "resolve_notifications",
     "send_direct",
     "send_from_national",
     "send_to_staff",
-    "staff_inbox",
-    "staff_unread_count",
     "unread_count",
 ]

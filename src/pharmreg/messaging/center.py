@@ -5,13 +5,16 @@ messages both ways between national staff and the provinces' officers."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.kit.clock import utcnow
+from pharmreg.kit.spaces import Space, Spaces
 from pharmreg.messaging import repository
 from pharmreg.messaging.models import OfficeMessage, StaffMessage
 
@@ -133,26 +136,6 @@ async def resolve_notifications(
     return await repository.resolve(session, link, note[:200], utcnow(), keep=keep)
 
 
-async def inbox(session: AsyncSession, officer_id: uuid.UUID, *, limit: int = 100) -> list[MessageRead]:
-    return [_read(m) for m in await repository.inbox(session, officer_id, limit=limit)]
-
-
-async def unread_count(session: AsyncSession, officer_id: uuid.UUID) -> int:
-    return await repository.unread(session, officer_id)
-
-
-async def open_message(session: AsyncSession, officer_id: uuid.UUID, message_id: int) -> MessageRead | None:
-    """One of the officer's own messages, marked read; None for anyone else's (or none)."""
-    row = await repository.message(session, officer_id, message_id)
-    if row is None:
-        return None
-    if row.read_at is None:
-        await repository.mark_read(session, row.id, utcnow())
-    read = _read(row)
-    read.read = True
-    return read
-
-
 def send_from_national(
     session: AsyncSession,
     *,
@@ -218,25 +201,54 @@ def _staff_read(row: StaffMessage) -> StaffMessageRead:
     )
 
 
-async def staff_inbox(
-    session: AsyncSession, staff_id: uuid.UUID, *, limit: int = 100
-) -> list[StaffMessageRead]:
-    return [_staff_read(m) for m in await repository.staff_inbox(session, staff_id, limit=limit)]
+MessageT = TypeVar("MessageT", OfficeMessage, StaffMessage)
+ReadT = TypeVar("ReadT", MessageRead, StaffMessageRead)
 
 
-async def staff_unread_count(session: AsyncSession, staff_id: uuid.UUID) -> int:
-    return await repository.staff_unread(session, staff_id)
+@dataclass(frozen=True, slots=True)
+class Mailbox(Generic[MessageT, ReadT]):
+    """The messages table of one kind of message center, and how its rows are shown."""
+
+    table: type[MessageT]
+    show: Callable[[MessageT], ReadT]
 
 
-async def open_staff_message(
-    session: AsyncSession, staff_id: uuid.UUID, message_id: int
-) -> StaffMessageRead | None:
-    """One of the staff member's own messages, marked read; None for anyone else's."""
-    row = await repository.staff_message(session, staff_id, message_id)
+# National staff's message center (the national schema) and the officers' (each province's).
+MAILBOXES = Spaces(
+    national_tables=Mailbox(StaffMessage, _staff_read),
+    province_tables=Mailbox(OfficeMessage, _read),
+)
+
+
+async def inbox(
+    session: AsyncSession,
+    space: Space[Mailbox[MessageT, ReadT]],
+    recipient_id: uuid.UUID,
+    *,
+    limit: int = 100,
+) -> list[ReadT]:
+    mailbox = space.tables
+    return [
+        mailbox.show(m) for m in await repository.inbox(session, mailbox.table, recipient_id, limit=limit)
+    ]
+
+
+async def unread_count(
+    session: AsyncSession, space: Space[Mailbox[MessageT, ReadT]], recipient_id: uuid.UUID
+) -> int:
+    return await repository.unread(session, space.tables.table, recipient_id)
+
+
+async def open_message(
+    session: AsyncSession, space: Space[Mailbox[MessageT, ReadT]], recipient_id: uuid.UUID, message_id: int
+) -> ReadT | None:
+    """One of the recipient's own messages, marked read; None for anyone else's (or none)."""
+    mailbox = space.tables
+    row = await repository.message(session, mailbox.table, recipient_id, message_id)
     if row is None:
         return None
     if row.read_at is None:
-        await repository.mark_staff_read(session, row.id, utcnow())
-    read = _staff_read(row)
+        await repository.mark_read(session, mailbox.table, row.id, utcnow())
+    read = mailbox.show(row)
     read.read = True
     return read

@@ -1,50 +1,47 @@
-"""Queries of the officers' message center and of the recorded text messages."""
+"""Queries of the message centers (officers' in their province, national staff's) and of the
+recorded text messages; a mailbox's queries take its table."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.messaging.models import OfficeMessage, SentMessage, StaffMessage
 
+MessageT = TypeVar("MessageT", OfficeMessage, StaffMessage)
+
 
 def add(session: AsyncSession, message: OfficeMessage | StaffMessage) -> None:
     session.add(message)
 
 
-async def inbox(session: AsyncSession, recipient_id: uuid.UUID, *, limit: int) -> Sequence[OfficeMessage]:
-    query = (
-        select(OfficeMessage)
-        .where(OfficeMessage.recipient_id == recipient_id)
-        .order_by(OfficeMessage.id.desc())
-        .limit(limit)
-    )
+async def inbox(
+    session: AsyncSession, table: type[MessageT], recipient_id: uuid.UUID, *, limit: int
+) -> Sequence[MessageT]:
+    query = select(table).where(table.recipient_id == recipient_id).order_by(table.id.desc()).limit(limit)
     return (await session.scalars(query)).all()
 
 
-async def unread(session: AsyncSession, recipient_id: uuid.UUID) -> int:
-    query = select(func.count()).where(
-        OfficeMessage.recipient_id == recipient_id, OfficeMessage.read_at.is_(None)
-    )
+async def unread(session: AsyncSession, table: type[MessageT], recipient_id: uuid.UUID) -> int:
+    query = select(func.count()).where(table.recipient_id == recipient_id, table.read_at.is_(None))
     return int(await session.scalar(query) or 0)
 
 
-async def message(session: AsyncSession, recipient_id: uuid.UUID, message_id: int) -> OfficeMessage | None:
-    query = select(OfficeMessage).where(
-        OfficeMessage.id == message_id, OfficeMessage.recipient_id == recipient_id
-    )
+async def message(
+    session: AsyncSession, table: type[MessageT], recipient_id: uuid.UUID, message_id: int
+) -> MessageT | None:
+    query = select(table).where(table.id == message_id, table.recipient_id == recipient_id)
     return await session.scalar(query)
 
 
-async def mark_read(session: AsyncSession, message_id: int, at: datetime) -> None:
+async def mark_read(session: AsyncSession, table: type[MessageT], message_id: int, at: datetime) -> None:
     await session.execute(
-        update(OfficeMessage)
-        .where(OfficeMessage.id == message_id, OfficeMessage.read_at.is_(None))
-        .values(read_at=at)
+        update(table).where(table.id == message_id, table.read_at.is_(None)).values(read_at=at)
     )
 
 
@@ -69,42 +66,6 @@ async def resolve(
         others.values(resolution=note, read_at=func.coalesce(OfficeMessage.read_at, at))
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def staff_inbox(
-    session: AsyncSession, recipient_id: uuid.UUID, *, limit: int
-) -> Sequence[StaffMessage]:
-    query = (
-        select(StaffMessage)
-        .where(StaffMessage.recipient_id == recipient_id)
-        .order_by(StaffMessage.id.desc())
-        .limit(limit)
-    )
-    return (await session.scalars(query)).all()
-
-
-async def staff_unread(session: AsyncSession, recipient_id: uuid.UUID) -> int:
-    query = select(func.count()).where(
-        StaffMessage.recipient_id == recipient_id, StaffMessage.read_at.is_(None)
-    )
-    return int(await session.scalar(query) or 0)
-
-
-async def staff_message(
-    session: AsyncSession, recipient_id: uuid.UUID, message_id: int
-) -> StaffMessage | None:
-    query = select(StaffMessage).where(
-        StaffMessage.id == message_id, StaffMessage.recipient_id == recipient_id
-    )
-    return await session.scalar(query)
-
-
-async def mark_staff_read(session: AsyncSession, message_id: int, at: datetime) -> None:
-    await session.execute(
-        update(StaffMessage)
-        .where(StaffMessage.id == message_id, StaffMessage.read_at.is_(None))
-        .values(read_at=at)
-    )
 
 
 async def sent_messages(

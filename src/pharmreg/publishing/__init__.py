@@ -4,6 +4,7 @@ scheduled publishing, revisions, attachments, search, content hashes) and its ba
 from pharmreg.publishing.content import CATEGORIES, check_draft
 from pharmreg.publishing.controllers import ROUTE_HANDLERS
 from pharmreg.publishing.jobs import publish_scheduled
+from pharmreg.publishing.models import ArticleSpace, national_space, province_space
 from pharmreg.publishing.repository import latest as latest_pages
 from pharmreg.publishing.service import (
     Editor,
@@ -13,13 +14,12 @@ from pharmreg.publishing.service import (
     submit_article,
     tampered_pages,
 )
-from pharmreg.publishing.spaces import Space, national_space, province_space
 
 __all__ = [
     "CATEGORIES",
     "ROUTE_HANDLERS",
+    "ArticleSpace",
     "Editor",
-    "Space",
     "approve_article",
     "check_draft",
     "create_article",

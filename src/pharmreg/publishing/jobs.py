@@ -8,8 +8,8 @@ from pharmreg.jobs import JobContext, for_each_tenant
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.db import transaction
 from pharmreg.kit.logging import get_logger
+from pharmreg.publishing.models import national_space, province_space
 from pharmreg.publishing.service import publish_due
-from pharmreg.publishing.spaces import national_space, province_space
 from pharmreg.tenancy import TenantInfo
 
 log = get_logger(__name__)

@@ -4,6 +4,7 @@ national portal and in every tenant schema for the province's own space."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, declared_attr, deferred, mapped_column
 
 from pharmreg.kit.db import NationalBase, TenantBase
+from pharmreg.kit.spaces import Space, Spaces
 
 
 def _article_fk(cls: Any) -> ForeignKey:
@@ -172,3 +174,28 @@ class ProvinceArticleAttachment(AttachmentColumns, TenantBase):
 
 class ProvinceArticleLive(LiveColumns, TenantBase):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleTables:
+    """The four tables of one publishing space: the national portal's or a province's."""
+
+    article: type[NationalArticle] | type[ProvinceArticle]
+    history: type[NationalArticleHistory] | type[ProvinceArticleHistory]
+    attachment: type[NationalArticleAttachment] | type[ProvinceArticleAttachment]
+    live: type[NationalArticleLive] | type[ProvinceArticleLive]
+
+
+# A publishing space: "national", or a province's slug (its tables are in the session's schema).
+ArticleSpace = Space[ArticleTables]
+
+ARTICLES = Spaces(
+    national_tables=ArticleTables(
+        NationalArticle, NationalArticleHistory, NationalArticleAttachment, NationalArticleLive
+    ),
+    province_tables=ArticleTables(
+        ProvinceArticle, ProvinceArticleHistory, ProvinceArticleAttachment, ProvinceArticleLive
+    ),
+)
+national_space = ARTICLES.national
+province_space = ARTICLES.province

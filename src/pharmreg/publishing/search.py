@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import cast, func, literal
+from sqlalchemy import ColumnExpressionArgument, cast, func, literal
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.sql import ColumnElement
 
@@ -81,5 +81,5 @@ def search_query(q: str) -> ColumnElement[Any] | None:
     return None if text is None else cast(literal(text), TSQUERY)
 
 
-def rank(vector: ColumnElement[Any], query: ColumnElement[Any]) -> ColumnElement[float]:
+def rank(vector: ColumnExpressionArgument[Any], query: ColumnElement[Any]) -> ColumnElement[float]:
     return func.ts_rank(vector, query)

@@ -22,8 +22,8 @@ from pharmreg.publishing.content import (
     next_status,
     plain_text,
 )
+from pharmreg.publishing.models import ArticleSpace
 from pharmreg.publishing.search import search_query, search_vector
-from pharmreg.publishing.spaces import Space
 
 log = get_logger(__name__)
 
@@ -67,9 +67,15 @@ class Outcome:
 
 
 def _history(
-    space: Space, row: Any, action: str, actor: Editor | None, *, note: str = "", digest: str | None = None
+    space: ArticleSpace,
+    row: Any,
+    action: str,
+    actor: Editor | None,
+    *,
+    note: str = "",
+    digest: str | None = None,
 ) -> Any:
-    return space.history(
+    return space.tables.history(
         article_id=row.id,
         revision=row.revision,
         action=action,
@@ -86,7 +92,7 @@ def _history(
     )
 
 
-async def _editable(session: AsyncSession, space: Space, editor: Editor, article_id: int) -> Any:
+async def _editable(session: AsyncSession, space: ArticleSpace, editor: Editor, article_id: int) -> Any:
     row = await repository.article(session, space, article_id, lock=True)
     if row is None or not editor.covers(row):
         raise PublishingError("信息不存在或不属于本单位")
@@ -94,11 +100,11 @@ async def _editable(session: AsyncSession, space: Space, editor: Editor, article
 
 
 async def create_article(
-    session: AsyncSession, *, space: Space, editor: Editor, draft: ArticleDraft, now: datetime
+    session: AsyncSession, *, space: ArticleSpace, editor: Editor, draft: ArticleDraft, now: datetime
 ) -> int:
     if not editor.may_publish:
         raise PublishingError("您没有信息发布岗位，不能撰写信息")
-    row = space.article(
+    row = space.tables.article(
         category=draft.category,
         title=draft.title,
         summary=draft.summary,
@@ -124,7 +130,7 @@ async def create_article(
 async def save_article(
     session: AsyncSession,
     *,
-    space: Space,
+    space: ArticleSpace,
     editor: Editor,
     article_id: int,
     draft: ArticleDraft,
@@ -147,7 +153,7 @@ async def save_article(
 
 
 async def submit_article(
-    session: AsyncSession, *, space: Space, editor: Editor, article_id: int, now: datetime
+    session: AsyncSession, *, space: ArticleSpace, editor: Editor, article_id: int, now: datetime
 ) -> Outcome:
     if not editor.may_publish:
         raise PublishingError("您没有信息发布岗位，不能送审")
@@ -161,7 +167,7 @@ async def submit_article(
 
 
 async def recall_article(
-    session: AsyncSession, *, space: Space, editor: Editor, article_id: int, now: datetime
+    session: AsyncSession, *, space: ArticleSpace, editor: Editor, article_id: int, now: datetime
 ) -> Outcome:
     if not editor.may_publish:
         raise PublishingError("您没有信息发布岗位")
@@ -172,7 +178,7 @@ async def recall_article(
     return Outcome(row.id, row.status, action="recalled")
 
 
-async def may_review(session: AsyncSession, space: Space, editor: Editor, row: Any) -> bool:
+async def may_review(session: AsyncSession, space: ArticleSpace, editor: Editor, row: Any) -> bool:
     """Whether this editor may approve or reject this article now (its review form is shown)."""
     if row.status != "pending":
         return False
@@ -183,7 +189,7 @@ async def may_review(session: AsyncSession, space: Space, editor: Editor, row: A
     return True
 
 
-async def _reviewable(session: AsyncSession, space: Space, editor: Editor, row: Any) -> None:
+async def _reviewable(session: AsyncSession, space: ArticleSpace, editor: Editor, row: Any) -> None:
     """Four eyes: who sent it for review, or wrote any of it since the last approval, may not review it."""
     if not editor.may_review:
         raise PublishingError("您没有信息审核岗位")
@@ -197,7 +203,7 @@ async def _reviewable(session: AsyncSession, space: Space, editor: Editor, row: 
 
 
 async def approve_article(
-    session: AsyncSession, *, space: Space, editor: Editor, article_id: int, note: str, now: datetime
+    session: AsyncSession, *, space: ArticleSpace, editor: Editor, article_id: int, note: str, now: datetime
 ) -> Outcome:
     """Approved: on line now, or at its scheduled time."""
     row = await _editable(session, space, editor, article_id)
@@ -212,7 +218,7 @@ async def approve_article(
 
 
 async def reject_article(
-    session: AsyncSession, *, space: Space, editor: Editor, article_id: int, note: str, now: datetime
+    session: AsyncSession, *, space: ArticleSpace, editor: Editor, article_id: int, note: str, now: datetime
 ) -> Outcome:
     row = await _editable(session, space, editor, article_id)
     await _reviewable(session, space, editor, row)
@@ -226,7 +232,7 @@ async def reject_article(
 
 
 async def withdraw_article(
-    session: AsyncSession, *, space: Space, editor: Editor, article_id: int, note: str, now: datetime
+    session: AsyncSession, *, space: ArticleSpace, editor: Editor, article_id: int, note: str, now: datetime
 ) -> Outcome:
     """Take the page off line (撤下); the working copy and its history stay."""
     if not (editor.may_review or editor.may_publish):
@@ -243,7 +249,7 @@ async def withdraw_article(
     return Outcome(row.id, row.status)
 
 
-async def publish_due(session: AsyncSession, *, space: Space, now: datetime) -> list[int]:
+async def publish_due(session: AsyncSession, *, space: ArticleSpace, now: datetime) -> list[int]:
     """Put scheduled articles whose time has come on line (idempotent; run by the worker)."""
     published = []
     for article_id in await repository.due_scheduled(session, space, now):
@@ -260,7 +266,7 @@ async def publish_due(session: AsyncSession, *, space: Space, now: datetime) -> 
 
 
 async def _go_live(
-    session: AsyncSession, space: Space, row: Any, actor: Editor | None, now: datetime
+    session: AsyncSession, space: ArticleSpace, row: Any, actor: Editor | None, now: datetime
 ) -> None:
     files = [
         {"id": a.id, "filename": a.filename, "size": a.size, "sha256": a.sha256}
@@ -270,7 +276,7 @@ async def _go_live(
     digest = live_hash(space, row.id, row.revision, row, published_at, files)
     live = await repository.live(session, space, row.id)
     if live is None:
-        live = space.live(article_id=row.id)
+        live = space.tables.live(article_id=row.id)
         repository.add(session, live)
     live.revision = row.revision
     live.category, live.title, live.summary = row.category, row.title, row.summary
@@ -289,7 +295,7 @@ async def _go_live(
 
 
 def live_hash(
-    space: Space,
+    space: ArticleSpace,
     article_id: int,
     revision: int,
     page: Any,
@@ -309,13 +315,13 @@ def live_hash(
     )
 
 
-def verify_page(space: Space, live: Any) -> bool:
+def verify_page(space: ArticleSpace, live: Any) -> bool:
     """Whether a stored page still matches the hash it was published with."""
     digest = live_hash(space, live.article_id, live.revision, live, live.published_at, live.attachments)
     return bool(digest == live.content_hash)
 
 
-async def tampered_pages(session: AsyncSession, *, space: Space) -> list[int]:
+async def tampered_pages(session: AsyncSession, *, space: ArticleSpace) -> list[int]:
     """Published pages whose stored content no longer matches their hash (or their history)."""
     bad = []
     for live in await repository.all_live(session, space):
@@ -338,7 +344,7 @@ async def tampered_pages(session: AsyncSession, *, space: Space) -> list[int]:
 async def add_attachment(
     session: AsyncSession,
     *,
-    space: Space,
+    space: ArticleSpace,
     editor: Editor,
     article_id: int,
     filename: str,
@@ -356,7 +362,7 @@ async def add_attachment(
     checked = check_upload(filename, data, max_bytes=ATTACHMENT_MAX_BYTES, kinds=ATTACHMENT_KINDS)
     if any(a.sha256 == checked.sha256 for a in existing):
         raise AttachmentError("该文件已上传过")
-    attachment = space.attachment(
+    attachment = space.tables.attachment(
         article_id=article_id,
         filename=checked.filename,
         content_type=checked.content_type,
@@ -374,7 +380,13 @@ async def add_attachment(
 
 
 async def remove_attachment(
-    session: AsyncSession, *, space: Space, editor: Editor, article_id: int, attachment_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    space: ArticleSpace,
+    editor: Editor,
+    article_id: int,
+    attachment_id: int,
+    now: datetime,
 ) -> None:
     if not editor.may_publish:
         raise PublishingError("您没有信息发布岗位")
@@ -394,7 +406,7 @@ async def remove_attachment(
     repository.add(session, _history(space, row, "edited", editor, note=f"删除附件：{attachment.filename}"))
 
 
-async def has_articles(session: AsyncSession, *, space: Space) -> bool:
+async def has_articles(session: AsyncSession, *, space: ArticleSpace) -> bool:
     return await repository.any_article(session, space)
 
 
@@ -411,7 +423,9 @@ class Reminders:
     drafts: int
 
 
-async def reminders(session: AsyncSession, *, space: Space, editor: Editor, now: datetime) -> Reminders:
+async def reminders(
+    session: AsyncSession, *, space: ArticleSpace, editor: Editor, now: datetime
+) -> Reminders:
     unit = None if editor.reviews_all or editor.unit_code is None else editor.unit_code
     counts = await repository.count_by_status(session, space, unit_code=unit)
     mine = await repository.articles(session, space, statuses=["draft"], author_id=editor.id)
@@ -433,7 +447,7 @@ class ProgressRow:
 
 
 async def progress(
-    session: AsyncSession, *, space: Space, start: datetime, end: datetime
+    session: AsyncSession, *, space: ArticleSpace, start: datetime, end: datetime
 ) -> list[ProgressRow]:
     """各部门工作进度: what each person drafted, sent for review and got published in [start, end)."""
     counts: dict[tuple[str, str], dict[str, int]] = {}
@@ -450,7 +464,7 @@ async def progress(
 
 
 async def search_pages(
-    session: AsyncSession, *, space: Space, q: str, category: str | None, limit: int, offset: int = 0
+    session: AsyncSession, *, space: ArticleSpace, q: str, category: str | None, limit: int, offset: int = 0
 ) -> tuple[list[Any], int]:
     query = search_query(q)
     if query is None:
@@ -464,7 +478,9 @@ async def search_pages(
     return list(rows), total
 
 
-async def notify_about(session: AsyncSession, *, space: Space, outcome: Outcome, editor: Editor) -> int:
+async def notify_about(
+    session: AsyncSession, *, space: ArticleSpace, outcome: Outcome, editor: Editor
+) -> int:
     """消息中心 (provinces): reviewers hear of submissions, authors of their article's review."""
     if space.national:
         return 0

@@ -28,6 +28,7 @@ from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.names import bureau_name
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import (
+    MAILBOXES,
     inbox,
     message_errors,
     open_message,
@@ -61,7 +62,7 @@ class OfficeMessagesController(Controller):
                 "realm": officer_realm(tenant, db),
                 "tenant": tenant,
                 "officer": officer,
-                "messages": await inbox(tenant_session, officer.id),
+                "messages": await inbox(tenant_session, MAILBOXES.province(officer.tenant), officer.id),
                 "sent": request.query_params.get("sent") == "1",
             },
         )
@@ -73,7 +74,7 @@ class OfficeMessagesController(Controller):
         tenant_session: NamedDependency[AsyncSession],
     ) -> Response[str]:
         """The header's badge, polled by htmx."""
-        count = await unread_count(tenant_session, officer.id)
+        count = await unread_count(tenant_session, MAILBOXES.province(officer.tenant), officer.id)
         return Response(f"消息（{count}）" if count else "消息", media_type="text/html; charset=utf-8")
 
     async def _compose(
@@ -186,7 +187,9 @@ class OfficeMessagesController(Controller):
         message_id: FromPath[int],
     ) -> Template:
         async with transaction(tenant_session):
-            message = await open_message(tenant_session, officer.id, message_id)
+            message = await open_message(
+                tenant_session, MAILBOXES.province(officer.tenant), officer.id, message_id
+            )
         if message is None:
             raise NotFoundException()  # someone else's message answers like a missing one
         return render(

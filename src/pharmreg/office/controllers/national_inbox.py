@@ -28,12 +28,13 @@ from pharmreg.identity import (
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import (
+    MAILBOXES,
+    inbox,
     message_errors,
-    open_staff_message,
+    open_message,
     send_from_national,
     send_to_staff,
-    staff_inbox,
-    staff_unread_count,
+    unread_count,
 )
 from pharmreg.requests import StaffRequest
 from pharmreg.tenancy import TenantDirectory
@@ -66,7 +67,7 @@ class NationalInboxController(Controller):
                 "realm": staff_realm(db),
                 "staff": staff,
                 "section": "inbox",
-                "messages": await staff_inbox(national_session, staff.id),
+                "messages": await inbox(national_session, MAILBOXES.national(), staff.id),
                 "sent": request.query_params.get("sent") == "1",
             },
         )
@@ -75,7 +76,7 @@ class NationalInboxController(Controller):
     async def unread(
         self, staff: NamedDependency[StaffAccount], national_session: NamedDependency[AsyncSession]
     ) -> Response[str]:
-        count = await staff_unread_count(national_session, staff.id)
+        count = await unread_count(national_session, MAILBOXES.national(), staff.id)
         return Response(f"消息（{count}）" if count else "消息", media_type="text/html; charset=utf-8")
 
     @get("/{message_id:int}")
@@ -87,7 +88,7 @@ class NationalInboxController(Controller):
     ) -> Template:
         staff, national_session, db = national.staff, national.session, national.db
         async with transaction(national_session):
-            message = await open_staff_message(national_session, staff.id, message_id)
+            message = await open_message(national_session, MAILBOXES.national(), staff.id, message_id)
         if message is None:
             raise NotFoundException()
         return render(

@@ -20,7 +20,7 @@ from pharmreg.kit.rendering import render
 from pharmreg.publishing import repository, service
 from pharmreg.publishing.content import CATEGORIES
 from pharmreg.publishing.controllers.desk import PublishingDesk, file_response, national_desk, province_desk
-from pharmreg.publishing.spaces import Space, national_space, province_space
+from pharmreg.publishing.models import ArticleSpace, national_space, province_space
 from pharmreg.tenancy import TenantInfo
 
 log = get_logger(__name__)
@@ -30,7 +30,7 @@ MAX_PAGE = 500
 
 @dataclass(frozen=True, slots=True)
 class Portal:
-    space: Space
+    space: ArticleSpace
     session: AsyncSession
     base: str
     tenant: TenantInfo | None

@@ -32,7 +32,7 @@ from pharmreg.publishing.content import (
     TransitionError,
     check_draft,
 )
-from pharmreg.publishing.spaces import Space, national_space, province_space
+from pharmreg.publishing.models import ArticleSpace, national_space, province_space
 from pharmreg.tenancy import TenantInfo
 
 FILTERS = ("draft", "pending", "scheduled", "published", "withdrawn")
@@ -42,7 +42,7 @@ FILTERS = ("draft", "pending", "scheduled", "published", "withdrawn")
 class EditorRequest:
     """Everything a handler needs besides the request: where, who, and the page frame."""
 
-    space: Space
+    space: ArticleSpace
     editor: service.Editor
     session: AsyncSession
     base: str
