@@ -27,6 +27,7 @@ from pharmreg.identity import (
 )
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.rendering import render
+from pharmreg.kit.spaces import NATIONAL
 from pharmreg.messaging import (
     MAILBOXES,
     inbox,
@@ -38,8 +39,6 @@ from pharmreg.messaging import (
 )
 from pharmreg.requests import StaffRequest
 from pharmreg.tenancy import TenantDirectory
-
-NATIONAL = "national"
 
 
 def _uuid(value: str) -> uuid.UUID | None:
