@@ -37,9 +37,9 @@ from pharmreg.messaging import RecordingSmsProvider
 from pharmreg.publishing import publish_scheduled
 from pharmreg.register import maintain_register
 from pharmreg.settings import Settings, SettingsError
-from pharmreg.supervision import reconcile_province_figures
+from pharmreg.supervision import reconcile_province_figures, recount_analytic_facts
 from pharmreg.tenancy import TenantInfo, load_directory
-from pharmreg.wiring import build_relay, event_sources
+from pharmreg.wiring import analytic_facts, build_relay, event_sources
 from pharmreg.workflow import apply_due_authority_changes
 
 log = get_logger("pharmreg.worker")
@@ -199,6 +199,7 @@ async def startup(ctx: dict[str, Any]) -> None:
         relay_stop=stop,
         relay_task=relay_task,
         sms=RecordingSmsProvider(db, reveal_codes=not SETTINGS.is_production),
+        analytic_facts=analytic_facts(SETTINGS),
     )
     log.info("worker.started")
 
@@ -226,6 +227,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 _apply_due_authority_changes = through_outages(apply_due_authority_changes, retry=False)
 _publish_scheduled = through_outages(publish_scheduled, retry=False)
 _reconcile_province_figures = through_outages(reconcile_province_figures, retry=True)
+_recount_analytic_facts = through_outages(recount_analytic_facts, retry=True)
 _sweep_deadlines = through_outages(sweep_deadlines, retry=True)
 _maintain_register = through_outages(maintain_register, retry=True)
 _remind_complaints = through_outages(remind_complaints, retry=True)
@@ -234,6 +236,7 @@ _remind_complaints = through_outages(remind_complaints, retry=True)
 class WorkerSettings:
     functions: ClassVar[list[Any]] = [
         func(_reconcile_province_figures, max_tries=RETRIED_JOB_TRIES),
+        func(_recount_analytic_facts, max_tries=RETRIED_JOB_TRIES),
         _apply_due_authority_changes,
         func(_sweep_deadlines, max_tries=RETRIED_JOB_TRIES),
         func(_maintain_register, max_tries=RETRIED_JOB_TRIES),
@@ -246,6 +249,14 @@ class WorkerSettings:
             _reconcile_province_figures,
             hour={3},
             minute={17},
+            run_at_startup=False,
+            max_tries=RETRIED_JOB_TRIES,
+        ),
+        # Nightly too: recount every province's analytic facts from its own tables, correct and log drift.
+        cron(
+            _recount_analytic_facts,
+            hour={3},
+            minute={47},
             run_at_startup=False,
             max_tries=RETRIED_JOB_TRIES,
         ),

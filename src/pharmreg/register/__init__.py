@@ -4,6 +4,8 @@ from pharmreg.register.jobs import maintain_province, maintain_register
 from pharmreg.register.results import PublishedResultsProjection, search_results
 from pharmreg.register.schemas import (
     DEFAULT_UNIT_SCOPES,
+    EDUCATION_LEVELS,
+    MAJORS,
     PUBLISHED_KINDS,
     Decided,
     HistoryEntry,
@@ -21,6 +23,7 @@ from pharmreg.register.schemas import (
 )
 from pharmreg.register.service import (
     EX_OFFICIO_REASONS,
+    REGISTRATION_FACT,
     RESULT_PUBLISHED,
     SETTING_LIMITS,
     RegisterConflictError,
@@ -40,6 +43,7 @@ from pharmreg.register.service import (
     person_key,
     provinces_of_person,
     register_first,
+    registration_facts,
     registration_history,
     registration_read,
     registration_settings,
@@ -56,8 +60,11 @@ from pharmreg.register.service import (
 
 __all__ = [
     "DEFAULT_UNIT_SCOPES",
+    "EDUCATION_LEVELS",
     "EX_OFFICIO_REASONS",
+    "MAJORS",
     "PUBLISHED_KINDS",
+    "REGISTRATION_FACT",
     "RESULT_PUBLISHED",
     "SETTING_LIMITS",
     "Decided",
@@ -93,6 +100,7 @@ __all__ = [
     "person_key",
     "provinces_of_person",
     "register_first",
+    "registration_facts",
     "registration_history",
     "registration_read",
     "registration_settings",

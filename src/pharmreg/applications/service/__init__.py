@@ -6,7 +6,14 @@ the caller commits national-first (see `pharmreg.register`).
 
 from pharmreg.applications.service.actions import act_on_case, deem_accepted, flag_deadline
 from pharmreg.applications.service.checking import check_application, gather, person_of
-from pharmreg.applications.service.common import NOTICE_TITLES, ApplicationError, Desk, Routing
+from pharmreg.applications.service.common import (
+    CASE_FACT,
+    NOTICE_TITLES,
+    ApplicationError,
+    Desk,
+    Routing,
+    case_facts,
+)
 from pharmreg.applications.service.drafts import (
     add_attachment,
     clean_form,
@@ -41,6 +48,7 @@ from pharmreg.applications.service.submission import (
 )
 
 __all__ = [
+    "CASE_FACT",
     "NOTICE_TITLES",
     "ApplicationError",
     "Desk",
@@ -54,6 +62,7 @@ __all__ = [
     "applications_of",
     "attachment_content",
     "attachments_of",
+    "case_facts",
     "check_application",
     "clean_form",
     "count_applications",
