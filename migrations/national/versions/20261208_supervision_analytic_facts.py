@@ -1,7 +1,7 @@
 """analytic facts of the national supervision (registrations, cases, enquiries, practice units)
 
 Revision ID: 7a3c9e15b2d4
-Revises: c47d0e5b93a1
+Revises: 3e6fcffe6c5e
 Create Date: 2026-12-08 03:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '7a3c9e15b2d4'
-down_revision: str | Sequence[str] | None = 'c47d0e5b93a1'
+down_revision: str | Sequence[str] | None = '3e6fcffe6c5e'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """registration: education and major (学历, 专业)
 
 Revision ID: 5d2e8a41c7b9
-Revises: 8b1e64d2c9f7
+Revises: 96ce8478a0de
 Create Date: 2026-12-08 03:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '5d2e8a41c7b9'
-down_revision: str | Sequence[str] | None = '8b1e64d2c9f7'
+down_revision: str | Sequence[str] | None = '96ce8478a0de'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

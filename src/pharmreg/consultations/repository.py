@@ -189,4 +189,4 @@ async def transfer_times(session: AsyncSession, item_ids: Sequence[int] | None) 
     )
     if item_ids is not None:
         query = query.where(ConsultationEvent.item_id.in_(list(item_ids)))
-    return dict((await session.execute(query)).tuples())
+    return {row[0]: row[1] for row in (await session.execute(query)).all()}

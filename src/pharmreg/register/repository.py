@@ -91,7 +91,7 @@ async def history_with_registrations(
         .join(Registration, Registration.id == RegistrationHistory.registration_id)
         .order_by(RegistrationHistory.id)
     )
-    return [(entry, row) for entry, row in (await session.execute(query)).tuples()]
+    return [(entry, row) for entry, row in (await session.execute(query)).all()]
 
 
 async def history(session: AsyncSession, registration_ids: Sequence[int]) -> Sequence[RegistrationHistory]:
