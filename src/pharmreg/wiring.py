@@ -26,7 +26,7 @@ from pharmreg.identity import (
 )
 from pharmreg.kit.db import Database
 from pharmreg.portal import SiteLinksProjection
-from pharmreg.practice import UNIT_CHANGED, unit_facts
+from pharmreg.practice import UNIT_CHANGED, UNIT_REGISTERED, unit_facts
 from pharmreg.qualifications import find_qualification
 from pharmreg.register import (
     REGISTRATION_FACT,
@@ -64,10 +64,10 @@ def analytic_facts(settings: Settings) -> AnalyticFacts:
     (changing the secret needs `pharmreg supervision rebuild`)."""
     return AnalyticFacts(
         [
-            FactFeed("registration", REGISTRATION_FACT, registration_facts),
-            FactFeed("case", CASE_FACT, case_facts),
-            FactFeed("enquiry", ENQUIRY_FACT, enquiry_facts),
-            FactFeed("practice_unit", UNIT_CHANGED, unit_facts),
+            FactFeed("registration", (REGISTRATION_FACT,), registration_facts),
+            FactFeed("case", (CASE_FACT,), case_facts),
+            FactFeed("enquiry", (ENQUIRY_FACT,), enquiry_facts),
+            FactFeed("practice_unit", (UNIT_REGISTERED, UNIT_CHANGED), unit_facts),
         ],
         PersonHasher(settings.secret_key),
         load_calendar,

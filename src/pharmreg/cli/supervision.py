@@ -11,6 +11,7 @@ import click
 
 from pharmreg.cli.common import CliError, async_command, deliver_once, load_settings, with_db
 from pharmreg.kit.db import Database
+from pharmreg.settings import Settings
 
 # A province whose events are still on their way is tried again this many times, a second apart.
 BUSY_TRIES = 10
@@ -44,6 +45,30 @@ async def _each_province(db: Database, only: str | None, work: Callable[[Any], A
                     )
                 else:
                     await asyncio.sleep(1)
+
+
+async def build_missing_facts(settings: Settings, db: Database) -> list[str]:
+    """Build the analytic facts of every province that never had them built (a database that
+    predates them, or a new province); returns their slugs. Call after delivering the outbox."""
+    from pharmreg.events import SourceBusyError
+    from pharmreg.supervision import fact_freshness, rebuild_facts
+    from pharmreg.tenancy import load_directory
+    from pharmreg.wiring import analytic_facts
+
+    async with db.national() as session:
+        directory = await load_directory(session)
+        sources = [s for s in directory.event_sources() if not s.is_national]
+        freshness = await fact_freshness(session, sources)
+    facts = analytic_facts(settings)
+    built = []
+    for source in sources:
+        if freshness[source.slug].rebuilt_at is None:
+            try:
+                await rebuild_facts(db, source, facts)
+            except SourceBusyError:
+                continue  # the worker delivers its events; the nightly recount completes the rest
+            built.append(source.slug)
+    return built
 
 
 @group.command("rebuild")

@@ -19,7 +19,8 @@ from pharmreg.practice.rules import UNIT_STATUSES, state_label, unit_state
 from pharmreg.practice.schemas import PracticeUnitCreate, PracticeUnitRead, UnitImport, UnitType
 
 UNIT_REGISTERED = "practice.unit_registered"
-# A unit as it now stands (type, place, licence), after it was registered, imported or corrected.
+# A unit corrected or updated by an import; both events carry the unit as it now stands (type,
+# place, status, licence), never its name, address or principal.
 UNIT_CHANGED = "practice.unit_changed"
 
 
@@ -55,8 +56,7 @@ async def register_practice_unit(
     )
     if unit is None:
         raise PracticeUnitError("该统一社会信用代码的执业单位已登记")
-    record_event(session, UNIT_REGISTERED, {"practice_unit_id": unit.id, "division_code": unit.division_code})
-    record_event(session, UNIT_CHANGED, unit_fact(unit))
+    record_event(session, UNIT_REGISTERED, {"practice_unit_id": unit.id, **unit_fact(unit)})
     return unit
 
 
@@ -72,7 +72,7 @@ def unit_fact(unit: PracticeUnit) -> dict[str, Any]:
 
 
 async def unit_facts(session: AsyncSession) -> list[dict[str, Any]]:
-    """Every unit of the province, as `UNIT_CHANGED` events carry them."""
+    """Every unit of the province, as `UNIT_REGISTERED` and `UNIT_CHANGED` events describe them."""
     return [unit_fact(unit) for unit in await repository.all_units(session)]
 
 
@@ -216,10 +216,6 @@ async def import_practice_units(
     new = [values for _line, values in checked if values["uscc"] not in existing]
     for start in range(0, len(new), _INSERT_CHUNK):
         await repository.insert_units(session, new[start : start + _INSERT_CHUNK])
-    for values in new:
-        record_event(
-            session, UNIT_REGISTERED, {"uscc": values["uscc"], "division_code": values["division_code"]}
-        )
     now = utcnow()
     for _line, values in checked:
         unit = existing.get(values["uscc"])
@@ -228,9 +224,14 @@ async def import_practice_units(
                 setattr(unit, key, value)
             unit.updated_at = now
     await session.flush()
+    added = {values["uscc"] for values in new}
     for start in range(0, len(codes), _LOOKUP_CHUNK):
         for unit in (await repository.units_by_uscc(session, codes[start : start + _LOOKUP_CHUNK])).values():
-            record_event(session, UNIT_CHANGED, unit_fact(unit))
+            if unit.uscc in added:
+                described = {"uscc": unit.uscc, "practice_unit_id": unit.id, **unit_fact(unit)}
+                record_event(session, UNIT_REGISTERED, described)
+            else:
+                record_event(session, UNIT_CHANGED, unit_fact(unit))
     return UnitImport(read=len(rows), added=len(new), updated=len(checked) - len(new), errors=[])
 
 

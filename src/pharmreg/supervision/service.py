@@ -123,11 +123,11 @@ CalendarLoader = Callable[[AsyncSession], Awaitable[WorkCalendar]]
 
 @dataclass(frozen=True, slots=True)
 class FactFeed:
-    """Where one kind of fact comes from: the event topic, and how to read every payload back
+    """Where one kind of fact comes from: the event topics, and how to read every payload back
     from a province's own tables (for rebuilds and recounts)."""
 
     kind: str
-    topic: str
+    topics: tuple[str, ...]
     read: PayloadReader
 
 
@@ -250,7 +250,7 @@ class AnalyticFacts:
         if unknown:
             raise ValueError(f"unknown fact kinds: {sorted(unknown)}")
         self.feeds = tuple(feeds)
-        self._by_topic = {feed.topic: feed for feed in feeds}
+        self._by_topic = {topic: feed for feed in feeds for topic in feed.topics}
         self._hasher = hasher
         self._calendar = calendar
 
