@@ -7,10 +7,11 @@ Redis db index of their own, so the suite never touches development data).
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,11 +26,12 @@ from sqlalchemy.pool import NullPool
 
 from pharmreg.demo import load_demo
 from pharmreg.divisions import DivisionIndex, load_divisions
-from pharmreg.events import Relay
+from pharmreg.events import Relay, Source
 from pharmreg.kit.db import Database, async_url
 from pharmreg.settings import PROJECT_ROOT, Settings
 from pharmreg.tenancy import (
     TenantDirectory,
+    TenantInfo,
     load_catalogue,
     load_directory,
     migrate_national,
@@ -37,7 +39,7 @@ from pharmreg.tenancy import (
     sync_catalogue,
 )
 from pharmreg.web import create_app
-from pharmreg.wiring import build_relay, tenant_preparation
+from pharmreg.wiring import Resources, build_relay, build_resources, job_context, tenant_preparation
 from tests.browser import Browser
 
 # Fixtures that make pharmacists (account, qualification) for any test that needs one, and
@@ -106,14 +108,38 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @dataclass
 class Platform:
-    """What tests share: the database, the loaded reference data and the registry."""
+    """What tests share: the resources as every process builds them, the loaded reference data
+    and the registry."""
 
-    settings: Settings
-    db: Database
+    resources: Resources
     index: DivisionIndex
     directory: TenantDirectory
     # Copies of the database as loaded, by name, for the tests marked `own_database(name)`.
     copies: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        return self.resources.settings
+
+    @property
+    def db(self) -> Database:
+        return self.resources.db
+
+    @property
+    def authority_model(self) -> str:
+        return self.resources.authority_model
+
+    def job_ctx(self, tenants: Sequence[TenantInfo] = (), sources: Sequence[Source] = ()) -> dict[str, Any]:
+        """arq's ctx as the worker's start-up fills it, with jobs seeing only the given provinces."""
+
+        async def listed() -> list[TenantInfo]:
+            return list(tenants)
+
+        async def listed_sources() -> list[Source]:
+            return list(sources)
+
+        context = replace(job_context(self.resources), tenants=listed, tenant_sources=listed_sources)
+        return context.into({})
 
     def prepare(self):
         """What provisioning prepares a new tenant schema with (units, base authority)."""
@@ -135,7 +161,8 @@ async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncI
     redis = Redis.from_url(settings.redis_url)
     await redis.flushdb()
     await redis.aclose()
-    db = Database(settings.database_url, pool_size=10)
+    resources = build_resources(settings, pool_size=10)
+    db = resources.db
     await migrate_national(db, settings.migrations_dir)
     async with db.national() as session, session.begin():
         await load_divisions(session, settings.tenants_dir / "reference" / "divisions.tsv")
@@ -152,10 +179,9 @@ async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncI
     )
     failed = [r for r in results if r.outcome is None]
     assert not failed, failed
-    shared = Platform(settings=settings, db=db, index=index, directory=directory)
+    shared = Platform(resources=resources, index=index, directory=directory)
     directory = await shared.reload_directory()
-    model_text = (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
-    await load_demo(db, directory, index, today=date.today(), authority_model=model_text)
+    await load_demo(db, directory, index, today=date.today(), authority_model=resources.authority_model)
     await shared.relay().pass_once()
     copies = sorted(
         {
@@ -170,7 +196,7 @@ async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncI
         for name in copies:
             shared.copies[name] = await _copy_database(settings.database_url, name)
     yield shared
-    await db.dispose()
+    await resources.close()
     for url in shared.copies.values():
         await _on_server(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 

@@ -110,4 +110,4 @@ async def account_of(platform, slug: str, officer: Officer) -> OfficerAccount:
 
 
 def authority_model(platform) -> str:
-    return (platform.settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
+    return platform.authority_model

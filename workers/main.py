@@ -19,27 +19,23 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 import redis.exceptions
 from arq import Retry, cron, func
 from arq.connections import RedisSettings, create_pool
 from arq.typing import WorkerCoroutine
-from arq.worker import Worker, get_kwargs
+from arq.worker import Worker
 
 from pharmreg.applications import sweep_deadlines
-from pharmreg.authority import PolicyCache
 from pharmreg.consultations import remind_complaints
-from pharmreg.kit.backing import OutageLog, redis_client, unavailable_service
-from pharmreg.kit.db import Database
+from pharmreg.kit.backing import OutageLog, unavailable_service
 from pharmreg.kit.logging import configure_logging, get_logger
-from pharmreg.messaging import RecordingSmsProvider
 from pharmreg.publishing import publish_scheduled
 from pharmreg.register import maintain_register
 from pharmreg.settings import Settings, SettingsError
-from pharmreg.supervision import reconcile_province_figures, recount_analytic_facts
-from pharmreg.tenancy import TenantInfo, load_directory
-from pharmreg.wiring import analytic_facts, build_relay, event_sources
+from pharmreg.supervision import analytic_facts_recount, reconcile_province_figures
+from pharmreg.wiring import Resources, analytic_facts, build_relay, build_resources, job_context
 from pharmreg.workflow import apply_due_authority_changes
 
 log = get_logger("pharmreg.worker")
@@ -52,16 +48,6 @@ REDIS_MAX_PAUSE_SECONDS = 10.0
 # RETRIED_JOB_TRIES times (half an hour of outage) before it is given up until its next run.
 JOB_RETRY_SECONDS = 60
 RETRIED_JOB_TRIES = 30
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        sys.exit(f"配置错误：{exc}（运行 `pharmreg settings` 查看全部配置项）")
-
-
-SETTINGS = _settings()
 
 
 def through_outages(job: Callable[..., Awaitable[Any]], *, retry: bool) -> WorkerCoroutine:
@@ -166,42 +152,31 @@ class ResilientWorker(Worker):
         self._pool = None
 
 
-async def startup(ctx: dict[str, Any]) -> None:
-    db = Database(
-        SETTINGS.database_url,
-        placements=SETTINGS.placements,
-        pool_size=SETTINGS.db_pool_size,
-        statement_cache_size=SETTINGS.db_statement_cache_size,
-        application_name="pharmreg-worker",
-    )
+class WorkerProcess:
+    """What the worker holds while it runs: the platform's resources and the outbox relay."""
 
-    async def tenant_sources() -> list[Any]:
-        return [s for s in await event_sources(db) if not s.is_national]
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._resources: Resources | None = None
+        self._relay_stop = asyncio.Event()
+        self._relay_task: asyncio.Task[None] | None = None
 
-    async def tenants() -> list[TenantInfo]:
-        async with db.national() as session:
-            directory = await load_directory(session)
-        return [t for t in directory.provinces(include_disabled=True) if t.provisioned]
+    async def startup(self, ctx: dict[str, Any]) -> None:
+        resources = build_resources(self.settings, application_name="pharmreg-worker")
+        self._resources = resources
+        self._relay_task = asyncio.create_task(build_relay(resources.db, self.settings).run(self._relay_stop))
+        self._relay_task.add_done_callback(_stop_worker_if_relay_died)
+        job_context(resources).into(ctx)
+        log.info("worker.started")
 
-    redis = redis_client(SETTINGS.redis_url)
-    model_text = (SETTINGS.policies_dir / "authority.conf").read_text(encoding="utf-8")
-
-    stop = asyncio.Event()
-    relay_task = asyncio.create_task(build_relay(db, SETTINGS).run(stop))
-    relay_task.add_done_callback(_stop_worker_if_relay_died)
-    ctx.update(
-        db=db,
-        tenant_sources=tenant_sources,
-        tenants=tenants,
-        policies=PolicyCache(redis, model_text),
-        authority_model=model_text,
-        pubsub_redis=redis,
-        relay_stop=stop,
-        relay_task=relay_task,
-        sms=RecordingSmsProvider(db, reveal_codes=not SETTINGS.is_production),
-        analytic_facts=analytic_facts(SETTINGS),
-    )
-    log.info("worker.started")
+    async def shutdown(self, ctx: dict[str, Any]) -> None:
+        self._relay_stop.set()
+        if self._relay_task is not None:
+            with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
+                await asyncio.wait_for(self._relay_task, timeout=10)
+        if self._resources is not None:
+            await self._resources.close()
+        log.info("worker.stopped")
 
 
 def _stop_worker_if_relay_died(task: asyncio.Task[None]) -> None:
@@ -213,75 +188,69 @@ def _stop_worker_if_relay_died(task: asyncio.Task[None]) -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-async def shutdown(ctx: dict[str, Any]) -> None:
-    ctx["relay_stop"].set()
-    with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
-        await asyncio.wait_for(ctx["relay_task"], timeout=10)
-    await ctx["db"].dispose()
-    with contextlib.suppress(*REDIS_DOWN):
-        await ctx["pubsub_redis"].aclose()
-    log.info("worker.stopped")
-
-
 # Jobs that run every minute catch up by themselves at the next run; the others are retried.
 _apply_due_authority_changes = through_outages(apply_due_authority_changes, retry=False)
 _publish_scheduled = through_outages(publish_scheduled, retry=False)
 _reconcile_province_figures = through_outages(reconcile_province_figures, retry=True)
-_recount_analytic_facts = through_outages(recount_analytic_facts, retry=True)
 _sweep_deadlines = through_outages(sweep_deadlines, retry=True)
 _maintain_register = through_outages(maintain_register, retry=True)
 _remind_complaints = through_outages(remind_complaints, retry=True)
 
 
-class WorkerSettings:
-    functions: ClassVar[list[Any]] = [
-        func(_reconcile_province_figures, max_tries=RETRIED_JOB_TRIES),
-        func(_recount_analytic_facts, max_tries=RETRIED_JOB_TRIES),
-        _apply_due_authority_changes,
-        func(_sweep_deadlines, max_tries=RETRIED_JOB_TRIES),
-        func(_maintain_register, max_tries=RETRIED_JOB_TRIES),
-        _publish_scheduled,
-        func(_remind_complaints, max_tries=RETRIED_JOB_TRIES),
-    ]
-    cron_jobs: ClassVar[list[Any]] = [
-        # Nightly, when few changes arrive: recount every province and correct any drift.
-        cron(
-            _reconcile_province_figures,
-            hour={3},
-            minute={17},
-            run_at_startup=False,
-            max_tries=RETRIED_JOB_TRIES,
-        ),
-        # Nightly too: recount every province's analytic facts from its own tables, correct and log drift.
-        cron(
-            _recount_analytic_facts,
-            hour={3},
-            minute={47},
-            run_at_startup=False,
-            max_tries=RETRIED_JOB_TRIES,
-        ),
-        # Dated delegations start and scheduled take-backs end at day boundaries: check each minute.
-        cron(_apply_due_authority_changes, second={5}, run_at_startup=True),
-        # Time limits are in working days: an hourly sweep deems, reminds and escalates in good time.
-        cron(_sweep_deadlines, minute={7}, run_at_startup=True, max_tries=RETRIED_JOB_TRIES),
-        # Expiry reminders, cancellation on expiry and closing transfers at the origin: once a day,
-        # just after midnight in China (16:xx UTC), and at start-up to catch up after downtime.
-        cron(_maintain_register, hour={16}, minute={20}, run_at_startup=True, max_tries=RETRIED_JOB_TRIES),
-        # Scheduled articles go on line within a minute of their time (定时发布).
-        cron(_publish_scheduled, second={30}, run_at_startup=True),
-        # Complaints due within three working days, or overdue: the handling unit is told once per stage.
-        cron(_remind_complaints, minute={37}, run_at_startup=True, max_tries=RETRIED_JOB_TRIES),
-    ]
-    on_startup = startup
-    on_shutdown = shutdown
-    redis_settings = RedisSettings.from_dsn(SETTINGS.redis_url)
-    queue_name = "pharmreg:queue"
-    handle_signals = True
-    job_timeout = 600
-    keep_result = 3600
+def worker_options(settings: Settings) -> dict[str, Any]:
+    """arq's worker options for the platform configured by `settings`."""
+    process = WorkerProcess(settings)
+    recount_facts = through_outages(analytic_facts_recount(analytic_facts(settings)), retry=True)
+    return {
+        "functions": [
+            func(_reconcile_province_figures, max_tries=RETRIED_JOB_TRIES),
+            func(recount_facts, max_tries=RETRIED_JOB_TRIES),
+            _apply_due_authority_changes,
+            func(_sweep_deadlines, max_tries=RETRIED_JOB_TRIES),
+            func(_maintain_register, max_tries=RETRIED_JOB_TRIES),
+            _publish_scheduled,
+            func(_remind_complaints, max_tries=RETRIED_JOB_TRIES),
+        ],
+        "cron_jobs": [
+            # Nightly, when few changes arrive: recount every province and correct any drift.
+            cron(
+                _reconcile_province_figures,
+                hour={3},
+                minute={17},
+                run_at_startup=False,
+                max_tries=RETRIED_JOB_TRIES,
+            ),
+            # Nightly too: recount each province's analytic facts from its own tables, correct and log drift.
+            cron(recount_facts, hour={3}, minute={47}, run_at_startup=False, max_tries=RETRIED_JOB_TRIES),
+            # Dated delegations start and scheduled take-backs end at day boundaries: check each minute.
+            cron(_apply_due_authority_changes, second={5}, run_at_startup=True),
+            # Time limits are in working days: an hourly sweep deems, reminds and escalates in good time.
+            cron(_sweep_deadlines, minute={7}, run_at_startup=True, max_tries=RETRIED_JOB_TRIES),
+            # Expiry reminders, cancellation on expiry and closing transfers at the origin: once a
+            # day, just after midnight in China (16:xx UTC), and at start-up to catch up after downtime.
+            cron(
+                _maintain_register, hour={16}, minute={20}, run_at_startup=True, max_tries=RETRIED_JOB_TRIES
+            ),
+            # Scheduled articles go on line within a minute of their time (定时发布).
+            cron(_publish_scheduled, second={30}, run_at_startup=True),
+            # Complaints due within three working days, or overdue: the handling unit is told once per stage.
+            cron(_remind_complaints, minute={37}, run_at_startup=True, max_tries=RETRIED_JOB_TRIES),
+        ],
+        "on_startup": process.startup,
+        "on_shutdown": process.shutdown,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "queue_name": "pharmreg:queue",
+        "handle_signals": True,
+        "job_timeout": 600,
+        "keep_result": 3600,
+    }
 
 
 def run() -> None:
-    """Run the worker until SIGINT or SIGTERM."""
-    configure_logging(SETTINGS.log_level, SETTINGS.log_format)
-    ResilientWorker(**get_kwargs(dict(vars(WorkerSettings)))).run()
+    """Run the worker until SIGINT or SIGTERM, with the settings of the environment."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        sys.exit(f"配置错误：{exc}（运行 `pharmreg settings` 查看全部配置项）")
+    configure_logging(settings.log_level, settings.log_format)
+    ResilientWorker(**worker_options(settings)).run()

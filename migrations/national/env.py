@@ -7,34 +7,21 @@ connects with DATABASE_URL instead.
 
 from __future__ import annotations
 
-from typing import Any
-
 from alembic import context
 from sqlalchemy import Connection, text
 
+from pharmreg.autogenerate import reflecting
 from pharmreg.kit.db import NATIONAL_SCHEMA
-from pharmreg.schema import national_metadata
 
 config = context.config
 
 
-def include_name(name: str | None, type_: str, _parent: dict[str, Any]) -> bool:
-    return type_ != "schema" or name == NATIONAL_SCHEMA
-
-
 def run(connection: Connection) -> None:
     connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{NATIONAL_SCHEMA}"'))
-    context.configure(
-        connection=connection,
-        target_metadata=national_metadata,
-        version_table_schema=NATIONAL_SCHEMA,
-        include_schemas=True,
-        include_name=include_name,
-        compare_type=True,
-        compare_server_default=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    with reflecting(connection, NATIONAL_SCHEMA) as comparison:
+        context.configure(connection=connection, target_metadata=comparison.metadata, **comparison.options)
+        with context.begin_transaction():
+            context.run_migrations()
 
 
 connection = config.attributes.get("connection")

@@ -13,10 +13,10 @@ import asyncio
 from common import ROOT, bench_url, recreate_database, summary, timed
 from sqlalchemy import text
 
+from pharmreg.autogenerate import differences_from_models
 from pharmreg.divisions import DivisionIndex, load_divisions
 from pharmreg.kit.db import Database
 from pharmreg.tenancy import (
-    differences_from_models,
     load_catalogue,
     load_directory,
     migrate_national,

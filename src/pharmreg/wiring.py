@@ -1,17 +1,22 @@
 """How the parts are put together outside the contexts (web app, worker, command line, tests):
-the outbox relay with every consumer, what a new tenant schema is prepared with, and the
-collaborators identity receives: real-name verification and the provinces that hear disputes."""
+the resources every process builds from the settings, what jobs receive, the outbox relay
+with every consumer, what a new tenant schema is prepared with, and the collaborators
+identity receives: real-name verification and the provinces that hear disputes."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
+import redis.exceptions
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications import CASE_FACT, case_facts
 from pharmreg.audit import NationalAuditCopy
-from pharmreg.authority import ensure_projected
+from pharmreg.authority import PolicyCache, ensure_projected
 from pharmreg.consultations import ENQUIRY_FACT, enquiry_facts
 from pharmreg.divisions import DivisionIndex
 from pharmreg.events import Consumer, DeliveryOptions, Relay, Source, index_consumers
@@ -24,7 +29,10 @@ from pharmreg.identity import (
     create_units,
     plan_units,
 )
+from pharmreg.jobs import JobContext
+from pharmreg.kit.backing import redis_client
 from pharmreg.kit.db import Database
+from pharmreg.messaging import RecordingSmsProvider, SmsProvider
 from pharmreg.portal import SiteLinksProjection
 from pharmreg.practice import UNIT_CHANGED, UNIT_REGISTERED, unit_facts
 from pharmreg.qualifications import find_qualification
@@ -45,6 +53,87 @@ from pharmreg.supervision import (
 )
 from pharmreg.tenancy import Prepare, TenantDirectory, TenantInfo, load_directory, tenant_divisions
 from pharmreg.workflow import load_calendar
+
+
+def authority_model(settings: Settings) -> str:
+    """The Casbin model of delegated authority, read from the policies folder."""
+    return (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
+
+
+def database(
+    settings: Settings, *, pool_size: int | None = None, application_name: str = "pharmreg"
+) -> Database:
+    """The platform's databases (primary and placements), with the configured pool."""
+    return Database(
+        settings.database_url,
+        placements=settings.placements,
+        pool_size=settings.db_pool_size if pool_size is None else pool_size,
+        statement_cache_size=settings.db_statement_cache_size,
+        application_name=application_name,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """What a process of the platform (web, worker, tests) holds for its lifetime."""
+
+    settings: Settings
+    db: Database
+    redis: Redis
+    authority_model: str
+    policies: PolicyCache
+    sms: SmsProvider
+
+    async def close(self) -> None:
+        await self.db.dispose()
+        # Redis may be away while the process stops; there is nothing left to tell it then.
+        with contextlib.suppress(redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+            await self.redis.aclose()
+
+
+def build_resources(
+    settings: Settings, *, pool_size: int | None = None, application_name: str = "pharmreg"
+) -> Resources:
+    """Connect lazily to PostgreSQL and Redis and build what sits on them; nothing is read yet
+    but the authority model."""
+    db = database(settings, pool_size=pool_size, application_name=application_name)
+    redis = redis_client(settings.redis_url)
+    model = authority_model(settings)
+    return Resources(
+        settings=settings,
+        db=db,
+        redis=redis,
+        authority_model=model,
+        policies=PolicyCache(redis, model),
+        sms=RecordingSmsProvider(db, reveal_codes=not settings.is_production),
+    )
+
+
+async def provisioned_tenants(db: Database) -> list[TenantInfo]:
+    """The provinces with a schema, enabled or not, read afresh from the registry."""
+    async with db.national() as session:
+        directory = await load_directory(session)
+    return [t for t in directory.provinces(include_disabled=True) if t.provisioned]
+
+
+def job_context(resources: Resources) -> JobContext:
+    """What the worker's jobs receive: the resources, and the provinces read at each run."""
+    db = resources.db
+
+    async def tenants() -> list[TenantInfo]:
+        return await provisioned_tenants(db)
+
+    async def tenant_sources() -> list[Source]:
+        return [s for s in await event_sources(db) if not s.is_national]
+
+    return JobContext(
+        db=db,
+        policies=resources.policies,
+        authority_model=resources.authority_model,
+        sms=resources.sms,
+        tenants=tenants,
+        tenant_sources=tenant_sources,
+    )
 
 
 def consumers(settings: Settings) -> list[Consumer]:

@@ -112,7 +112,7 @@ async def test_a_confirmed_withdrawal_after_acceptance_is_refused_in_place(
 
 async def _sweep(platform, slug: str, today: date, calendar: WorkCalendar):
     tenant = platform.directory.get(slug)
-    model = (platform.settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
+    model = platform.authority_model
     async with platform.db.tenant(tenant.schema) as session:
         routing = Routing(await load_policy(session, model), await Units.load(session))
         await session.rollback()
@@ -197,15 +197,7 @@ async def test_the_worker_jobs_run_over_every_province(platform) -> None:
 
     provinces = [t for t in platform.directory.provinces() if t.provisioned]
 
-    async def tenants():
-        return provinces
-
-    ctx = {
-        "db": platform.db,
-        "tenants": tenants,
-        "sms": RecordingSmsProvider(platform.db, reveal_codes=True),
-        "authority_model": (platform.settings.policies_dir / "authority.conf").read_text(encoding="utf-8"),
-    }
+    ctx = platform.job_ctx(provinces)
     upkeep = await maintain_register(ctx)
     sweep = await sweep_deadlines(ctx)
     assert set(upkeep) >= {"reminded", "expired", "transferred", "orphans"}

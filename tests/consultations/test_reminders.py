@@ -70,10 +70,7 @@ async def test_due_and_overdue_complaints_are_reminded_once(platform, new_browse
 async def test_the_worker_job_runs_over_every_province(platform) -> None:
     provinces = [t for t in platform.directory.provinces() if t.provisioned]
 
-    async def tenants():
-        return provinces
-
-    done = await remind_complaints({"db": platform.db, "tenants": tenants})
+    done = await remind_complaints(platform.job_ctx(provinces))
     assert set(done) == {"soon", "overdue"}
     async with platform.db.tenant("tenant_js") as session:
         assert await session.scalar(select(func.count()).select_from(OfficeMessage)) is not None

@@ -74,7 +74,7 @@ async def test_extension_b_names_survive_the_database(platform) -> None:
 
 async def test_loading_again_adds_nothing(platform) -> None:
     """ops/run loads the demo at every start: the second time must leave everything as it was."""
-    model = (platform.settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
+    model = platform.authority_model
     report = await load_demo(
         platform.db, platform.directory, platform.index, today=date.today(), authority_model=model
     )

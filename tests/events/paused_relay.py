@@ -12,16 +12,15 @@ import asyncio
 import sys
 
 from pharmreg.events import DeliveryOptions, Relay, Source, index_consumers
-from pharmreg.kit.db import Database
 from pharmreg.kit.logging import configure_logging
 from pharmreg.settings import Settings
-from pharmreg.wiring import consumers, event_sources
+from pharmreg.wiring import consumers, database, event_sources
 
 
 async def relay(pause_ms: int, batch_size: int) -> None:
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.log_format)
-    db = Database(settings.database_url, placements=settings.placements, pool_size=2)
+    db = database(settings, pool_size=2)
 
     async def sources() -> list[Source]:
         return await event_sources(db)

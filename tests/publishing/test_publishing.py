@@ -262,7 +262,7 @@ async def test_scheduled_articles_go_on_line_when_due(new_browser, client, platf
     await _act(reviewer, "gd", article_id, "approve")
     assert "已排期" in (await writer.get(f"{DESK.format(slug='gd')}/{article_id}")).text
     assert (await client.get(f"/p/gd/articles/{article_id}")).status_code == 404
-    ctx = {"db": platform.db, "tenants": lambda: _async([platform.directory.get("gd")])}
+    ctx = platform.job_ctx([platform.directory.get("gd")])
     await publish_scheduled(ctx)
     assert (await client.get(f"/p/gd/articles/{article_id}")).status_code == 404  # not yet due
     async with platform.db.tenant("tenant_gd") as session, transaction(session):
@@ -274,10 +274,6 @@ async def test_scheduled_articles_go_on_line_when_due(new_browser, client, platf
     assert await publish_scheduled(ctx) >= 1
     assert await publish_scheduled(ctx) == 0  # idempotent
     assert "定时发布的考试安排" in (await client.get(f"/p/gd/articles/{article_id}")).text
-
-
-async def _async(value):
-    return value
 
 
 async def test_a_tampered_page_is_detected_and_not_shown(new_browser, client, platform) -> None:

@@ -34,14 +34,10 @@ async def test_province_with_undelivered_events_is_deferred(platform) -> None:
     await add_units(platform, "gd", 1, "440106")
     with pytest.raises(SourceBusyError):
         await reconcile_province(platform.db, platform.directory.get("gd").source)
-    result = await reconcile_province_figures(
-        {"db": platform.db, "tenant_sources": _sources(platform, ["gd"])}
-    )
+    result = await reconcile_province_figures(platform.job_ctx(sources=_sources(platform, ["gd"])))
     assert result == {"corrected": 0, "deferred": 1}
     await drain_all(platform)
-    result = await reconcile_province_figures(
-        {"db": platform.db, "tenant_sources": _sources(platform, ["gd"])}
-    )
+    result = await reconcile_province_figures(platform.job_ctx(sources=_sources(platform, ["gd"])))
     assert result == {"corrected": 0, "deferred": 0}
 
 
@@ -56,7 +52,4 @@ async def test_delivery_waits_while_a_province_is_recounted(platform) -> None:
 
 
 def _sources(platform, slugs):
-    async def provide():
-        return [platform.directory.get(slug).source for slug in slugs]
-
-    return provide
+    return [platform.directory.get(slug).source for slug in slugs]

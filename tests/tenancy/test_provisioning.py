@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select, text
 
+from pharmreg.autogenerate import differences_from_models
 from pharmreg.identity import count_units
 from pharmreg.tenancy import (
-    differences_from_models,
     head_revision,
     migrate_schema,
     migrate_tenants,

@@ -77,13 +77,13 @@ from sqlalchemy import select
 
 from pharmreg.demo import DEMO_PASSWORD, demo_logins
 from pharmreg.identity.models import Applicant, NationalStaff, Officer
-from pharmreg.kit.db import Database
 from pharmreg.practice import list_practice_units
 from pharmreg.qualifications.models import Qualification
 from pharmreg.register import person_key
 from pharmreg.register.models import RegisterEntry
 from pharmreg.settings import Settings
 from pharmreg.web import create_app
+from pharmreg.wiring import build_resources
 from tests.applications.files import pdf
 from tests.applications.journeys import REF, officer_act, start, upload
 from tests.applications.journeys import fill as fill_draft
@@ -414,8 +414,9 @@ async def site(settings: Settings, platform: Platform) -> AsyncIterator[Site]:
     )
     redis = Redis.from_url(own.redis_url)
     await redis.flushdb()
-    db = Database(own.database_url, pool_size=4)
-    walked = Platform(settings=own, db=db, index=platform.index, directory=platform.directory)
+    walked = Platform(
+        resources=build_resources(own, pool_size=4), index=platform.index, directory=platform.directory
+    )
     await walked.reload_directory()
     platform = walked
     users = await _users(platform)
@@ -437,7 +438,7 @@ async def site(settings: Settings, platform: Platform) -> AsyncIterator[Site]:
                 yield built
     finally:
         await redis.aclose()
-        await platform.db.dispose()
+        await platform.resources.close()
 
 
 # --------------------------------------------------------------------------- one user's walk

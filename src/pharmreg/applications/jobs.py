@@ -17,11 +17,13 @@ from pharmreg.applications.service import (
     refs_in_progress,
 )
 from pharmreg.authority import Units, load_policy
+from pharmreg.jobs import JobContext, for_each_tenant, summed
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import transaction
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.workdays import WorkCalendar
 from pharmreg.register import open_cases_in, release_open_case
+from pharmreg.tenancy import TenantInfo
 from pharmreg.workflow import Action, load_calendar
 
 log = get_logger(__name__)
@@ -29,25 +31,21 @@ log = get_logger(__name__)
 
 async def sweep_deadlines(ctx: dict[str, Any]) -> dict[str, int]:
     """Every hour: each province's open cases against their time limits (idempotent)."""
-    totals: dict[str, int] = {}
-    db = ctx["db"]
+    job = JobContext.of(ctx)
+    db = job.db
     async with db.national() as national:
         calendar = await load_calendar(national)
-    for tenant in await ctx["tenants"]():
-        try:
-            async with db.tenant(tenant.schema, tenant.placement) as session, db.national() as national:
-                routing = Routing(
-                    await load_policy(session, ctx["authority_model"]), await Units.load(session)
-                )
-                await session.rollback()
-                done = await sweep_province(session, routing=routing, calendar=calendar, today=china_today())
-                done["slots_freed"] = await free_stale_slots(session, national, tenant=tenant.slug)
-        except Exception as exc:  # one province's failure must not hold back the others
-            log.error("applications.sweep_failed", tenant=tenant.slug, error=str(exc))
-            continue
-        for key, value in done.items():
-            totals[key] = totals.get(key, 0) + value
-    return totals
+
+    async def sweep(tenant: TenantInfo) -> dict[str, int]:
+        async with db.tenant(tenant.schema, tenant.placement) as session, db.national() as national:
+            routing = Routing(await load_policy(session, job.authority_model), await Units.load(session))
+            await session.rollback()
+            done = await sweep_province(session, routing=routing, calendar=calendar, today=china_today())
+            done["slots_freed"] = await free_stale_slots(session, national, tenant=tenant.slug)
+        return done
+
+    swept = await for_each_tenant(await job.tenants(), sweep, failed="applications.sweep_failed")
+    return summed(done for _tenant, done in swept)
 
 
 async def sweep_province(

@@ -65,7 +65,9 @@ def async_command(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
 
 async def with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
     """Run `work` with a small database pool, explaining an unreachable database in one message."""
-    db = Database(settings.database_url, placements=settings.placements, pool_size=2)
+    from pharmreg.wiring import database
+
+    db = database(settings, pool_size=2)
     try:
         return await work(db)
     except Exception as exc:
@@ -104,11 +106,6 @@ def _connection_problem(exc: BaseException) -> str | None:
             return f"{chain.strerror or chain}；请确认 PostgreSQL 已启动且 DATABASE_URL 正确"
         chain = chain.__cause__ or chain.__context__
     return None
-
-
-def authority_model(settings: Settings) -> str:
-    """The casbin model of approval authority (policies/authority.conf)."""
-    return (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
 
 
 def status_label(status: str) -> str:

@@ -22,7 +22,8 @@ async def db_check() -> None:
     settings = load_settings()
 
     async def work(database: Database) -> int:
-        from pharmreg.tenancy import differences_from_models, load_directory
+        from pharmreg.autogenerate import differences_from_models
+        from pharmreg.tenancy import load_directory
 
         async with database.national() as session:
             directory = await load_directory(session)
@@ -60,7 +61,7 @@ async def db_revision(tree: str, message: str) -> None:
     await ensure_configured_database(settings)
 
     async def work(database: Database) -> str:
-        from pharmreg.tenancy import autogenerate_revision
+        from pharmreg.autogenerate import autogenerate_revision
 
         engine = database.unpooled_engine()
         try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from pharmreg.cli.common import CliError, async_command, authority_model, load_settings, with_db
+from pharmreg.cli.common import CliError, async_command, load_settings, with_db
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
+from pharmreg.wiring import authority_model
 
 
 @click.group("demo")

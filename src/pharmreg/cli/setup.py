@@ -9,7 +9,6 @@ import click
 from pharmreg.cli.common import (
     CliError,
     async_command,
-    authority_model,
     deliver_once,
     ensure_configured_database,
     load_settings,
@@ -21,6 +20,7 @@ from pharmreg.cli.supervision import build_missing_facts
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, redact_url
 from pharmreg.settings import Settings
+from pharmreg.wiring import authority_model
 
 
 @click.command("settings")

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.identity import applicant_mobile
+from pharmreg.jobs import JobContext, for_each_tenant, summed
 from pharmreg.kit.clock import china_today, utcnow
 from pharmreg.kit.db import transaction
 from pharmreg.kit.logging import get_logger
@@ -15,6 +16,7 @@ from pharmreg.messaging import SmsProvider
 from pharmreg.register import repository
 from pharmreg.register.schemas import Decided, Province
 from pharmreg.register.service import cancel_registration, close_transferred, renewal_pending
+from pharmreg.tenancy import TenantInfo
 
 log = get_logger(__name__)
 
@@ -23,23 +25,17 @@ REMINDER_DAYS = (90, 60, 30)
 
 async def maintain_register(ctx: dict[str, Any]) -> dict[str, int]:
     """Daily (and at start): remind, cancel what expired, close transfers; every province, idempotent."""
-    totals: dict[str, int] = {}
-    for tenant in await ctx["tenants"]():
+    job = JobContext.of(ctx)
+
+    async def maintain(tenant: TenantInfo) -> dict[str, int]:
         province = Province(tenant.slug, tenant.name, tenant.authority_name, tenant.division_code)
-        try:
-            async with (
-                ctx["db"].tenant(tenant.schema, tenant.placement) as session,
-                ctx["db"].national() as national,
-            ):
-                done = await maintain_province(
-                    session, national, province=province, sms=ctx["sms"], today=china_today()
-                )
-        except Exception as exc:  # one province's failure must not hold back the others
-            log.error("register.maintenance_failed", tenant=tenant.slug, error=str(exc))
-            continue
-        for key, value in done.items():
-            totals[key] = totals.get(key, 0) + value
-    return totals
+        async with job.db.tenant(tenant.schema, tenant.placement) as session, job.db.national() as national:
+            return await maintain_province(
+                session, national, province=province, sms=job.sms, today=china_today()
+            )
+
+    maintained = await for_each_tenant(await job.tenants(), maintain, failed="register.maintenance_failed")
+    return summed(done for _tenant, done in maintained)
 
 
 async def maintain_province(

@@ -2,10 +2,10 @@
 
 from pharmreg.supervision.controllers import SupervisionApiController
 from pharmreg.supervision.jobs import (
+    analytic_facts_recount,
     rebuild_facts,
     reconcile_province,
     reconcile_province_figures,
-    recount_analytic_facts,
     recount_facts,
 )
 from pharmreg.supervision.schemas import Drift, FactDrift, FactFreshness, ProvinceFigures
@@ -33,12 +33,12 @@ __all__ = [
     "ProvinceFigures",
     "ProvinceFiguresProjection",
     "SupervisionApiController",
+    "analytic_facts_recount",
     "fact_freshness",
     "practice_field",
     "province_figures",
     "rebuild_facts",
     "reconcile_province",
     "reconcile_province_figures",
-    "recount_analytic_facts",
     "recount_facts",
 ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.events import Source, SourceBusyError, quiesced
+from pharmreg.jobs import JobContext
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import get_logger
@@ -19,10 +21,11 @@ log = get_logger(__name__)
 
 async def reconcile_province_figures(ctx: dict[str, Any]) -> dict[str, int]:
     """Nightly: recount every province's figures and correct any drift (idempotent)."""
+    job = JobContext.of(ctx)
     corrected = busy = 0
-    for source in await ctx["tenant_sources"]():
+    for source in await job.tenant_sources():
         try:
-            drift = await reconcile_province(ctx["db"], source)
+            drift = await reconcile_province(job.db, source)
         except SourceBusyError:
             busy += 1
             log.info("supervision.reconcile_deferred", source=source.schema)
@@ -61,18 +64,24 @@ async def reconcile_province(db: Database, source: Source) -> list[Drift]:
 # --- analytic facts ----------------------------------------------------------------------------
 
 
-async def recount_analytic_facts(ctx: dict[str, Any]) -> dict[str, int]:
-    """Nightly: recount every province's analytic facts from its own tables and correct any drift."""
-    corrected = busy = 0
-    for source in await ctx["tenant_sources"]():
-        try:
-            drift = await recount_facts(ctx["db"], source, ctx["analytic_facts"])
-        except SourceBusyError:
-            busy += 1
-            log.info("supervision.facts_recount_deferred", source=source.schema)
-            continue
-        corrected += sum(item.total for item in drift)
-    return {"corrected": corrected, "deferred": busy}
+def analytic_facts_recount(facts: AnalyticFacts) -> Callable[[dict[str, Any]], Awaitable[dict[str, int]]]:
+    """The nightly job that recounts every province's analytic facts (made with `facts`) from its
+    own tables and corrects any drift; idempotent."""
+
+    async def recount_analytic_facts(ctx: dict[str, Any]) -> dict[str, int]:
+        job = JobContext.of(ctx)
+        corrected = busy = 0
+        for source in await job.tenant_sources():
+            try:
+                drift = await recount_facts(job.db, source, facts)
+            except SourceBusyError:
+                busy += 1
+                log.info("supervision.facts_recount_deferred", source=source.schema)
+                continue
+            corrected += sum(item.total for item in drift)
+        return {"corrected": corrected, "deferred": busy}
+
+    return recount_analytic_facts
 
 
 async def _province_payloads(

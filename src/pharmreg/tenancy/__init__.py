@@ -11,9 +11,10 @@ from pharmreg.tenancy.provisioning import (
     provision_tenant,
 )
 from pharmreg.tenancy.schema_migrations import (
+    NATIONAL_TREE,
+    TENANT_TREE,
     MigrationOutcome,
-    autogenerate_revision,
-    differences_from_models,
+    alembic_config,
     head_revision,
     migrate_schema,
     run_with_cli_connection,
@@ -40,7 +41,9 @@ from pharmreg.tenancy.service import (
 
 __all__ = [
     "DEFAULTED_LINKS",
+    "NATIONAL_TREE",
     "SITE_LABELS",
+    "TENANT_TREE",
     "CatalogueEntry",
     "CatalogueError",
     "MigrationOutcome",
@@ -56,8 +59,7 @@ __all__ = [
     "TenantLinks",
     "TenantMigration",
     "TenantRead",
-    "autogenerate_revision",
-    "differences_from_models",
+    "alembic_config",
     "head_revision",
     "load_catalogue",
     "load_directory",

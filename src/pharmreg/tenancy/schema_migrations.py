@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
@@ -89,63 +87,6 @@ async def migrate_schema(
         await after_upgrade(connection)
     after = await repository.schema_revision(connection, schema)
     return MigrationOutcome(schema, before, after, status, time.perf_counter() - started)
-
-
-def _compare(connection: Connection, schema: str) -> list[object]:
-    # Imported here: the full table registry is needed only when comparing.
-    from pharmreg.schema import national_metadata, tenant_metadata
-
-    if schema == NATIONAL_SCHEMA:
-        context = MigrationContext.configure(
-            connection,
-            opts={
-                "include_schemas": True,
-                "include_name": lambda name, kind, _parent: kind != "schema" or name == NATIONAL_SCHEMA,
-                "compare_type": True,
-                "compare_server_default": True,
-                "version_table_schema": NATIONAL_SCHEMA,
-            },
-        )
-        return list(compare_metadata(context, national_metadata))
-    connection.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
-    # Autogenerate reflects "the default schema"; point it at the tenant for this comparison
-    # only, since the dialect object is shared by every connection of the engine.
-    previous = connection.dialect.default_schema_name
-    connection.dialect.default_schema_name = schema
-    try:
-        context = MigrationContext.configure(
-            connection,
-            opts={"compare_type": True, "compare_server_default": True},
-        )
-        return list(compare_metadata(context, tenant_metadata))
-    finally:
-        connection.dialect.default_schema_name = previous
-
-
-async def differences_from_models(connection: AsyncConnection, schema: str) -> list[object]:
-    """What autogenerate would change in `schema`; empty when migrations match the models."""
-    return await connection.run_sync(_compare, schema)
-
-
-def _revision(connection: Connection, config: Config, schema: str, message: str) -> str:
-    config.attributes["connection"] = connection
-    config.attributes["schema"] = schema
-    script = command.revision(config, message=message, autogenerate=True)
-    scripts = script if isinstance(script, list) else [script]
-    return ", ".join(s.path for s in scripts if s is not None)
-
-
-async def autogenerate_revision(
-    connection: AsyncConnection, migrations_dir: Path, tree: str, message: str
-) -> str:
-    """Write a new revision from the models' difference to head; the database is untouched.
-
-    Runs in a transaction the caller rolls back: a scratch schema is brought to head, compared
-    and dropped with the rollback.
-    """
-    schema = NATIONAL_SCHEMA if tree == NATIONAL_TREE else "tenant_autogenerate"
-    await migrate_schema(connection, migrations_dir, schema, create=True)
-    return await connection.run_sync(_revision, alembic_config(migrations_dir, tree), schema, message)
 
 
 def run_with_cli_connection(run: Callable[[Connection], None]) -> None:

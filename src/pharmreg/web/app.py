@@ -22,8 +22,7 @@ from pharmreg.divisions import DivisionApiController, DivisionIndex
 from pharmreg.forum import ROUTE_HANDLERS as FORUM_ROUTES
 from pharmreg.identity import ROUTE_HANDLERS as IDENTITY_ROUTES
 from pharmreg.identity import Position, UnitApiController, session_cookie_name
-from pharmreg.kit.backing import OutageLog, redis_client, unavailable_service
-from pharmreg.kit.db import Database
+from pharmreg.kit.backing import OutageLog, unavailable_service
 from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.office import ROUTE_HANDLERS as OFFICE_ROUTES
 from pharmreg.portal import (
@@ -57,6 +56,7 @@ from pharmreg.web.openapi import document_api_errors
 from pharmreg.web.platform import Platform, dependencies
 from pharmreg.web.proxies import ForwardedHeadersMiddleware, TrustedProxies
 from pharmreg.web.templating import template_config
+from pharmreg.wiring import build_resources
 
 log = get_logger(__name__)
 DIRECTORY_REFRESH_SECONDS = 5.0
@@ -68,27 +68,20 @@ class StartupError(RuntimeError):
 
 async def build_platform(settings: Settings) -> Platform:
     """Connect to PostgreSQL and Redis and load what every request reads from memory."""
-    db = Database(
-        settings.database_url,
-        placements=settings.placements,
-        pool_size=settings.db_pool_size,
-        statement_cache_size=settings.db_statement_cache_size,
-    )
-    redis = redis_client(settings.redis_url)
+    resources = build_resources(settings)
     try:
-        async with db.national() as session:
+        async with resources.db.national() as session:
             divisions = await DivisionIndex.load(session)
             directory = await load_directory(session)
     except Exception as exc:
-        await db.dispose()
-        await redis.aclose()
+        await resources.close()
         raise StartupError(
             f"无法读取平台数据库（{type(exc).__name__}）：请确认 DATABASE_URL 可连接，"
             "并已运行 `pharmreg setup` 完成迁移"
         ) from exc
     if not len(directory):
         log.warning("startup.no_tenants", hint="run `pharmreg setup`")
-    return Platform.build(settings, db, redis, divisions, directory)
+    return Platform.build(resources, divisions, directory)
 
 
 async def _refresh_directory(platform: Platform) -> None:

@@ -38,10 +38,10 @@ from pharmreg.identity import (
 )
 from pharmreg.kit.db import Database
 from pharmreg.kit.ipranges import IpRanges
-from pharmreg.messaging import RecordingSmsProvider, SmsProvider
+from pharmreg.messaging import SmsProvider
 from pharmreg.settings import Settings
 from pharmreg.tenancy import TenantDirectory, TenantInfo
-from pharmreg.wiring import province_desk, real_name_verifier
+from pharmreg.wiring import Resources, province_desk, real_name_verifier
 
 
 @dataclass
@@ -71,15 +71,8 @@ class Platform:
     provinces: ProvinceDesk = field(init=False)
 
     @classmethod
-    def build(
-        cls,
-        settings: Settings,
-        db: Database,
-        redis: Redis,
-        divisions: DivisionIndex,
-        directory: TenantDirectory,
-    ) -> Platform:
-        model_text = (settings.policies_dir / "authority.conf").read_text(encoding="utf-8")
+    def build(cls, resources: Resources, divisions: DivisionIndex, directory: TenantDirectory) -> Platform:
+        settings, db, redis = resources.settings, resources.db, resources.redis
         platform = cls(
             settings=settings,
             db=db,
@@ -89,10 +82,10 @@ class Platform:
             sessions=SessionStore(redis),
             guard=SignInGuard(redis, DeviceCookies(settings.secret_key)),
             reset_codes=ResetCodes(redis),
-            sms=RecordingSmsProvider(db, reveal_codes=not settings.is_production),
+            sms=resources.sms,
             secret_box=SecretBox(settings.secret_key),
             permissions=PostPermissions.from_file(settings.policies_dir / "permissions.csv"),
-            policies=PolicyCache(redis, model_text),
+            policies=resources.policies,
             guides=load_guides(settings.tenants_dir),
             public_url=settings.public_url,
             ip_provinces=IpRanges.load(settings.tenants_dir / "reference" / "ip_provinces.tsv"),
