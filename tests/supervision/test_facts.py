@@ -18,7 +18,13 @@ from pharmreg.register import (
     cancel_registration,
     change_registration,
 )
-from pharmreg.supervision import PersonHasher, fact_freshness, rebuild_facts, recount_facts
+from pharmreg.supervision import (
+    PersonHasher,
+    analytic_facts_recount,
+    fact_freshness,
+    rebuild_facts,
+    recount_facts,
+)
 from pharmreg.supervision.models import FactCase, FactEnquiry, FactPracticeUnit, FactRegistration, FactSource
 from pharmreg.supervision.repository import facts_of
 from pharmreg.wiring import analytic_facts
@@ -298,3 +304,22 @@ async def test_practice_unit_changes_reach_the_facts(platform) -> None:
         "active",
     )
     assert fact.licence_valid_until < date.today()
+
+
+async def test_the_nightly_job_recounts_every_province(platform) -> None:
+    await platform.relay().pass_once()
+    facts = analytic_facts(platform.settings)
+    sources = [platform.directory.get(slug).source for slug in ("bj", "sc")]
+    for source in sources:
+        await rebuild_facts(platform.db, source, facts)
+    async with platform.db.national() as session, session.begin():
+        changed = await session.execute(
+            update(FactPracticeUnit)
+            .where(FactPracticeUnit.tenant == "bj", FactPracticeUnit.status != "closed")
+            .values(status="closed")
+        )
+        rows = changed.rowcount
+    assert rows > 0
+    job = analytic_facts_recount(facts)
+    assert await job(platform.job_ctx(sources=sources)) == {"corrected": rows, "deferred": 0}
+    assert await job(platform.job_ctx(sources=sources)) == {"corrected": 0, "deferred": 0}
