@@ -107,7 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @dataclass
-class Platform:
+class SessionResources:
     """What tests share: the resources as every process builds them, the loaded reference data
     and the registry."""
 
@@ -156,7 +156,7 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[Platform]:
+async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[SessionResources]:
     await _recreate_database(settings.database_url)
     redis = Redis.from_url(settings.redis_url)
     await redis.flushdb()
@@ -179,7 +179,7 @@ async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncI
     )
     failed = [r for r in results if r.outcome is None]
     assert not failed, failed
-    shared = Platform(resources=resources, index=index, directory=directory)
+    shared = SessionResources(resources=resources, index=index, directory=directory)
     directory = await shared.reload_directory()
     await load_demo(db, directory, index, today=date.today(), authority_model=resources.authority_model)
     await shared.relay().pass_once()
@@ -202,7 +202,7 @@ async def platform(settings: Settings, request: pytest.FixtureRequest) -> AsyncI
 
 
 @pytest.fixture(scope="session")
-async def app(settings: Settings, platform: Platform) -> Litestar:
+async def app(settings: Settings, platform: SessionResources) -> Litestar:
     return create_app(settings)
 
 
@@ -213,7 +213,7 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
 
 
 @pytest.fixture
-async def fresh_app_directory(app: Litestar, platform: Platform) -> TenantDirectory:
+async def fresh_app_directory(app: Litestar, platform: SessionResources) -> TenantDirectory:
     """Make the app see the registry as it is now (it otherwise re-reads it every 5 s)."""
     directory = await platform.reload_directory()
     app.state.platform.directory = directory

@@ -73,7 +73,6 @@ from pharmreg.applications import (
     submit_application,
 )
 from pharmreg.applications.models import ApplicantTenant, Application, ApplicationEvent, application_ref_seq
-from pharmreg.applications.pages import committed_together, province_of
 from pharmreg.audit import SYSTEM
 from pharmreg.authority import (
     AuthorityPolicy,
@@ -100,11 +99,11 @@ from pharmreg.identity import (
 from pharmreg.identity.models import Applicant, Officer
 from pharmreg.kit.clock import CHINA_TIME, china_today
 from pharmreg.kit.codes import resident_id_check_char
-from pharmreg.kit.db import Database
+from pharmreg.kit.db import Database, committed_together
 from pharmreg.kit.workdays import WorkCalendar
 from pharmreg.practice.models import PracticeUnit
 from pharmreg.qualifications.models import Qualification
-from pharmreg.register import load_rules, verify_certificate
+from pharmreg.register import load_rules, province_of, verify_certificate
 from pharmreg.register.models import OpenCase, RegisterEntry, Registration, RegistrationHistory
 from pharmreg.settings import Settings
 from pharmreg.tenancy import TenantDirectory, TenantInfo, load_directory, tenant_divisions

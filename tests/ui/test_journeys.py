@@ -37,7 +37,9 @@ async def test_delegate_handle_and_take_back(new_page) -> None:
     await panel.get_by_role("button", name="认领").click()
     await expect(panel.get_by_role("status")).to_contain_text("已认领")
 
-    await admin.get_by_role("link", name=re.compile(r"^广州市.* 首次注册：")).click()
+    # Wait for the dialog's own answer: typing before it is swapped in would be wiped by the swap.
+    async with admin.expect_response(lambda r: "/authority/" in r.url and r.request.method == "GET"):
+        await admin.get_by_role("link", name=re.compile(r"^广州市.* 首次注册：")).click()
     await expect(dialog).to_contain_text("将退回广东省药品监督管理局的待办池")
     await dialog.get_by_label("收回理由").fill("试点结束")
     await dialog.get_by_role("button", name="收回审批权限").click()

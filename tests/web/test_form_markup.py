@@ -11,7 +11,7 @@ import pytest
 
 from pharmreg.applications import CANCEL_REASONS, REISSUE_REASONS
 from pharmreg.qualifications import Category
-from pharmreg.register import Scope
+from pharmreg.register import PracticeScope
 from pharmreg.settings import PROJECT_ROOT
 from pharmreg.web.templating import template_config
 
@@ -51,7 +51,7 @@ def test_every_field_of_the_application_form_carries_its_state(env, matter: str)
     context = {
         "matter": matter,
         "categories": list(Category),
-        "scopes": list(Scope),
+        "scopes": list(PracticeScope),
         "cancel_reasons": CANCEL_REASONS,
         "reissue_reasons": REISSUE_REASONS,
         "form": {},

@@ -88,7 +88,7 @@ from tests.applications.files import pdf
 from tests.applications.journeys import REF, officer_act, start, upload
 from tests.applications.journeys import fill as fill_draft
 from tests.browser import Browser
-from tests.conftest import Platform
+from tests.conftest import SessionResources
 from tests.web.walker import (
     SITE,
     Form,
@@ -179,7 +179,7 @@ class User:
         return self.realm is None or path == self.base or path.startswith(self.base + "/")
 
 
-def _walking_officers(platform: Platform, slug: str) -> list[tuple[str, str]]:
+def _walking_officers(platform: SessionResources, slug: str) -> list[tuple[str, str]]:
     """(username, label) of the province's officers walked, in walking order."""
     logins = [login.username for login in demo_logins(platform.directory, platform.index)]
     city = next(u for u in logins if re.fullmatch(rf"{slug}\.\d{{4}}00\.admin", u)).split(".")[1]
@@ -192,7 +192,7 @@ def _walking_officers(platform: Platform, slug: str) -> list[tuple[str, str]]:
     return order
 
 
-async def _users(platform: Platform) -> list[User]:
+async def _users(platform: SessionResources) -> list[User]:
     """Every user walked, in walking order, with what each would type into forms."""
     today = date.today()
     fresh = today + timedelta(days=400)
@@ -321,7 +321,7 @@ class _Portal(httpx.AsyncBaseTransport):
 
 @dataclass
 class Site:
-    platform: Platform
+    platform: SessionResources
     client: AsyncTestClient[Litestar]
     redis: Redis
     users: list[User]
@@ -408,13 +408,13 @@ async def _public_files(site: Site) -> None:
 
 
 @pytest.fixture(scope="module")
-async def site(settings: Settings, platform: Platform) -> AsyncIterator[Site]:
+async def site(settings: Settings, platform: SessionResources) -> AsyncIterator[Site]:
     own = msgspec.structs.replace(
         settings, database_url=platform.copies["walker"], redis_url=_own_redis_db(settings.redis_url)
     )
     redis = Redis.from_url(own.redis_url)
     await redis.flushdb()
-    walked = Platform(
+    walked = SessionResources(
         resources=build_resources(own, pool_size=4), index=platform.index, directory=platform.directory
     )
     await walked.reload_directory()

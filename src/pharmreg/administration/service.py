@@ -39,7 +39,7 @@ from pharmreg.workflow import TaskRead, release_held_tasks, reroute_open_tasks, 
 
 
 @dataclass(frozen=True, slots=True)
-class Scope:
+class AdministeredUnits:
     """The units an administrator administers: all for the province bureau, otherwise their own
     unit and the units directly under it (a city's counties)."""
 
@@ -55,9 +55,9 @@ class Scope:
         return any(u.id == unit_id for u in self.units)
 
 
-async def scope_of(session: AsyncSession, officer: OfficerAccount) -> Scope:
+async def scope_of(session: AsyncSession, officer: OfficerAccount) -> AdministeredUnits:
     units = [u for u in await list_units(session) if officer.administers(u.id, u.parent_id)]
-    return Scope(units, officer.at_province)
+    return AdministeredUnits(units, officer.at_province)
 
 
 @dataclass(frozen=True, slots=True)

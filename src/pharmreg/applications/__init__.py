@@ -15,8 +15,8 @@ from pharmreg.applications.controllers.applicant import (
     ApplicantCaseController,
     ApplicantRegisterController,
 )
+from pharmreg.applications.controllers.guides import GuideAdminController
 from pharmreg.applications.controllers.office import OfficeCaseController
-from pharmreg.applications.controllers.processes import GuideAdminController, ProcessAdminController
 from pharmreg.applications.controllers.public import (
     GuideController,
     NationalResultsController,
@@ -25,7 +25,6 @@ from pharmreg.applications.controllers.public import (
     VerificationApiController,
     VerificationController,
 )
-from pharmreg.applications.controllers.register import OfficeRegisterController
 from pharmreg.applications.guides import Guide, GuideBook, load_guides
 from pharmreg.applications.jobs import free_stale_slots, sweep_deadlines, sweep_province
 from pharmreg.applications.materials import Material, check_file, materials_for
@@ -34,7 +33,7 @@ from pharmreg.applications.service import (
     CASE_FACT,
     NOTICE_TITLES,
     ApplicationError,
-    Desk,
+    CaseOfficer,
     Routing,
     act_on_case,
     add_attachment,
@@ -68,9 +67,7 @@ ROUTE_HANDLERS = [
     ApplicantCaseController,
     ApplicantRegisterController,
     OfficeCaseController,
-    ProcessAdminController,
     GuideAdminController,
-    OfficeRegisterController,
     GuideController,
     VerificationController,
     VerificationApiController,
@@ -89,9 +86,9 @@ __all__ = [
     "ApplicationRead",
     "AttachmentError",
     "AttachmentRead",
+    "CaseOfficer",
     "CheckInput",
     "DeadlineRow",
-    "Desk",
     "EventRead",
     "Finding",
     "Guide",

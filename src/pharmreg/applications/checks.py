@@ -14,7 +14,7 @@ from pharmreg.applications.materials import materials_for
 from pharmreg.kit.codes import CodeError, check_uscc, parse_resident_id
 from pharmreg.practice import registration_barrier
 from pharmreg.qualifications import Category, CeYear, QualificationRead
-from pharmreg.register import RegistrationRules, Scope
+from pharmreg.register import PracticeScope, RegistrationRules
 
 CANCEL_REASONS = {
     "left_post": "本人离职或不再从事执业药师工作",
@@ -195,7 +195,7 @@ def _terms(data: CheckInput, found: list[Finding], *, covered_by: Sequence[Quali
                     )
                 )
     scope = data.form.get("scope", "")
-    if scope not in {s.value for s in Scope}:
+    if scope not in {s.value for s in PracticeScope}:
         found.append(Finding("scope", "请选择执业范围"))
     uscc = data.form.get("unit_uscc", "").strip().upper()
     if not uscc:
@@ -216,8 +216,8 @@ def _terms(data: CheckInput, found: list[Finding], *, covered_by: Sequence[Quali
     if barrier:
         found.append(Finding("unit_uscc", f"执业单位“{unit.name}”当前不能注册执业药师（{barrier}）"))
     allowed = data.rules.unit_type_scopes.get(unit.unit_type, frozenset())
-    if scope in {s.value for s in Scope} and scope not in allowed:
-        labels = "、".join(Scope(s).label for s in sorted(allowed)) or "无"
+    if scope in {s.value for s in PracticeScope} and scope not in allowed:
+        labels = "、".join(PracticeScope(s).label for s in sorted(allowed)) or "无"
         found.append(Finding("scope", f"该类执业单位只能注册以下执业范围：{labels}"))
 
 

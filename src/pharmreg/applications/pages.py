@@ -3,8 +3,6 @@ the rules and calendar it needs, and PDF rendering off the event loop."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,19 +31,15 @@ from pharmreg.kit.downloads import download
 from pharmreg.kit.logging import get_logger
 from pharmreg.messaging import SmsProvider
 from pharmreg.register import (
-    Province,
     RegistrationRules,
     close_transferred,
     load_rules,
+    province_of,
     verification_token,
 )
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 log = get_logger(__name__)
-
-
-def province_of(tenant: TenantInfo) -> Province:
-    return Province(tenant.slug, tenant.name, tenant.authority_name, tenant.division_code)
 
 
 async def rules_of(session: AsyncSession) -> RegistrationRules:
@@ -142,47 +136,11 @@ async def certificate_pdf(
         raise PdfUnavailableError(str(exc)) from None
 
 
-@asynccontextmanager
-async def committed_together(session: AsyncSession, national: AsyncSession, what: str) -> AsyncIterator[None]:
-    """Commit the national session first (its unique indexes decide races), then the province's.
-
-    If the province's commit fails after the national one succeeded, an open-case slot may be
-    left claimed: the hourly sweep (`free_stale_slots`) releases slots whose application is not
-    in progress, and the daily register upkeep drops index entries whose registration the
-    province never committed.
-    """
-    try:
-        yield
-    except BaseException:
-        await national.rollback()
-        await session.rollback()
-        raise
-    await national.commit()
-    try:
-        await session.commit()
-    except Exception:
-        log.critical("applications.province_commit_failed", what=what)
-        raise
-
-
 def form_values(form: Any) -> dict[str, Any]:
     """A submitted form as a dict; checkboxes that may repeat (categories) as lists."""
     values: dict[str, Any] = {k: str(v) for k, v in form.items() if not hasattr(v, "read")}
     values["categories"] = [str(v) for v in form.getall("categories", [])]
     return values
-
-
-def office_chrome(tenant: TenantInfo) -> dict[str, Any]:
-    """What the office layout shows around a page (the same brand as the office sign-in realm)."""
-    base = f"/p/{tenant.slug}/office"
-    return {
-        "base": base,
-        "brand": {
-            "brand": f"{tenant.name}执业药师注册 · 网上审批",
-            "brand_sub": tenant.authority_name,
-            "home": f"{base}/",
-        },
-    }
 
 
 async def close_at_origin(db: Database, directory: TenantDirectory, origin: str) -> None:

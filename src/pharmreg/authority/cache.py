@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.authority import repository
 from pharmreg.authority.policy import AuthorityPolicy
-from pharmreg.authority.service import load_policy
+from pharmreg.authority.service.delegation import load_policy
 from pharmreg.kit.backing import OutageLog
 from pharmreg.kit.logging import get_logger
 

@@ -41,7 +41,7 @@ from pharmreg.consultations.service import (
 )
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, list_units
-from pharmreg.kit.db import Database
+from pharmreg.kit.db import Database, commit_in_order
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.names import bureau_name
@@ -58,16 +58,6 @@ class TrackError(LookupError):
 
 class MalformedCode(TrackError):
     """What was typed cannot be a query code at all."""
-
-
-async def _commit_in_order(*sessions: AsyncSession, what: str) -> None:
-    for index, session in enumerate(sessions):
-        try:
-            await session.commit()
-        except Exception:
-            if index:
-                log.critical("consultations.partial_commit", what=what, committed=index)
-            raise
 
 
 async def submit(
@@ -115,7 +105,7 @@ async def submit(
             national, ConsultationLocator(code_hash=hashed, tenant_slug=tenant.slug, item_id=item.id)
         )
         # The province first: a locator without its item would only answer "not found".
-        await _commit_in_order(session, national, what="submit")
+        await commit_in_order(session, national, what="submit")
     log.info("consultations.submitted", tenant=tenant.slug, item=item.id, kind=submission.kind)
     return code, tenant, bureau_name(tenant.name, unit.name)
 
@@ -168,7 +158,7 @@ async def reply(
     )
     await enquiry_changed(session, item)
     await repository.expire_locator(national, item.code_hash, at=expires)
-    await _commit_in_order(session, national, what="reply")
+    await commit_in_order(session, national, what="reply")
 
 
 async def publish(
@@ -209,9 +199,9 @@ async def publish(
     # Never a public answer that its province does not hold: publish province first, and take
     # down from /qa first.
     if state == "published":
-        await _commit_in_order(session, national, what="publish")
+        await commit_in_order(session, national, what="publish")
     else:
-        await _commit_in_order(national, session, what="withdraw")
+        await commit_in_order(national, session, what="withdraw")
     return state
 
 
@@ -308,7 +298,7 @@ async def transfer_to_province(
         add_event(session, item, "transferred", f"已转至{target.name}办理", actor=origin_unit, public=True)
         await enquiry_changed(session, item)
         await repository.move_locator(national, item.code_hash, tenant_slug=target.slug, item_id=copy.id)
-        await _commit_in_order(receiving, national, session, what="transfer_to_province")
+        await commit_in_order(receiving, national, session, what="transfer_to_province")
     log.info("consultations.transferred", origin=origin.slug, target=target.slug, item=item_id)
     return target
 

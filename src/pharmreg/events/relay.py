@@ -69,8 +69,8 @@ class Relay:
                     else:  # the registry of sources lives on the primary server
                         self._outages.down("postgres", exc, placement=PRIMARY_PLACEMENT)
                     last_full_scan = float("-inf")  # rescan everything once it answers again
-                else:
-                    self._outages.up("postgres", placement=PRIMARY_PLACEMENT)
+                # A pass that returns has not shown the server is back: its sources may each have
+                # failed. Recovery is recorded by the first source of that server delivering.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
         finally:

@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor, record_national_audit, record_tenant_audit
+from pharmreg.chrome import officer_realm, staff_realm
 from pharmreg.forum.models import NATIONAL_TABLES, PROVINCE_TABLES, ForumTables
 from pharmreg.forum.rules import BODY_MAX, HIDDEN_TEXT, REASON_MAX, TITLE_MAX
 from pharmreg.forum.schemas import Author, ThreadAuthor
@@ -38,7 +39,6 @@ from pharmreg.identity import (
     account_of,
     require_officer,
     require_staff,
-    staff_realm,
 )
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.errors import UserError
@@ -47,7 +47,6 @@ from pharmreg.kit.logging import get_logger
 from pharmreg.kit.names import bureau_name
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import send_to_staff
-from pharmreg.office import officer_realm
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 log = get_logger(__name__)

@@ -1,6 +1,6 @@
 """Who acts: bureau units, officers and their posts, applicants, national staff, sign-in."""
 
-from pharmreg.identity.controllers import ROUTE_HANDLERS, SecondFactorRoutes, UnitApiController, staff_realm
+from pharmreg.identity.controllers import ROUTE_HANDLERS, SecondFactorRoutes, UnitApiController
 from pharmreg.identity.documents import DocumentType, check_document, identify_document
 from pharmreg.identity.guards import (
     PasswordChangeRequired,
@@ -229,7 +229,6 @@ __all__ = [
     "set_staff_active",
     "sign_in",
     "staff_account",
-    "staff_realm",
     "start_password_reset",
     "unit_contacts",
     "units_holding_post",

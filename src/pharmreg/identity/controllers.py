@@ -1,4 +1,4 @@
-"""Pages of the national realm: applicants' accounts and national staff sign-in; unit API."""
+"""Pages of the national realm: applicants' accounts, sign-in and disputes; unit API."""
 
 from __future__ import annotations
 
@@ -62,19 +62,6 @@ def applicant_realm(db: Database) -> Realm:
         title="执业药师个人账号登录",
         login_label="证件号码或手机号码",
         open_session=db.national,
-    )
-
-
-def staff_realm(db: Database) -> Realm:
-    return Realm(
-        kind="staff",
-        tenant="national",
-        base="/national",
-        home="/national/",
-        title="国家药品监督管理局工作人员登录",
-        login_label="用户名",
-        open_session=db.national,
-        brand={"brand": "全国执业药师注册监管平台", "brand_sub": "国家药品监督管理局", "home": "/national/"},
     )
 
 
@@ -200,10 +187,6 @@ class SecondFactorRoutes(PasswordRoutes):
 
 def _applicant_realm(db: NamedDependency[Database]) -> Realm:
     return applicant_realm(db)
-
-
-def _staff_realm(db: NamedDependency[Database]) -> Realm:
-    return staff_realm(db)
 
 
 def _identity_form(form: dict[str, str]) -> IdentityForm:
@@ -639,12 +622,4 @@ class DisputeController(Controller):
         return Template("account/dispute_track.html", context=context, status_code=200 if found else 404)
 
 
-class NationalSignInController(SecondFactorRoutes):
-    """National staff: sign in (with optional TOTP), password, reset, second factor."""
-
-    path = "/national"
-    opt = {"realm_kind": "staff"}
-    dependencies = {"realm": Provide(_staff_realm, sync_to_thread=False)}
-
-
-ROUTE_HANDLERS = [AccountController, DisputeController, NationalSignInController]
+ROUTE_HANDLERS = [AccountController, DisputeController]

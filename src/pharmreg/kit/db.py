@@ -24,6 +24,10 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 
+from pharmreg.kit.logging import get_logger
+
+log = get_logger(__name__)
+
 NATIONAL_SCHEMA = "national"
 PRIMARY_PLACEMENT = "primary"
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -197,3 +201,36 @@ async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
         await session.rollback()
         raise
     await session.commit()
+
+
+async def commit_in_order(*sessions: AsyncSession, what: str) -> None:
+    """Commit sessions of several schemas one after the other, the one whose constraints decide first.
+
+    There is no two-phase commit: if a later commit fails after an earlier one succeeded, the
+    failure is logged as critical (with how many committed) for the repair jobs and people.
+    """
+    for index, session in enumerate(sessions):
+        try:
+            await session.commit()
+        except Exception:
+            if index:
+                log.critical("db.partial_commit", what=what, committed=index)
+            raise
+
+
+@asynccontextmanager
+async def committed_together(session: AsyncSession, national: AsyncSession, what: str) -> AsyncIterator[None]:
+    """Commit the national session first (its unique indexes decide races), then the province's.
+
+    If the province's commit fails after the national one succeeded, an open-case slot may be
+    left claimed: the hourly sweep (`free_stale_slots`) releases slots whose application is not
+    in progress, and the daily register upkeep drops index entries whose registration the
+    province never committed.
+    """
+    try:
+        yield
+    except BaseException:
+        await national.rollback()
+        await session.rollback()
+        raise
+    await commit_in_order(national, session, what=what)

@@ -1,5 +1,6 @@
-"""The officers' back office (网上审批): sign-in, to-do and done lists, own account, address book."""
+"""The back offices (网上审批 and the national console's own pages): officers' and national
+staff's sign-in, the officer's home, the address book and the message centre."""
 
-from pharmreg.office.controllers import ROUTE_HANDLERS, officer_realm
+from pharmreg.office.controllers import ROUTE_HANDLERS
 
-__all__ = ["ROUTE_HANDLERS", "officer_realm"]
+__all__ = ["ROUTE_HANDLERS"]

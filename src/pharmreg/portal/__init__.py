@@ -1,11 +1,11 @@
 """The public portal: national and provincial home pages, the visitor's province with its
 sites, and the bureaus' contacts (publishing and Q&A come later)."""
 
-from pharmreg.portal.controllers import NationalPortalController, ProvincePortalController
+from pharmreg.portal.controllers.home import NationalPortalController, ProvincePortalController
+from pharmreg.portal.controllers.queries import QueryController
+from pharmreg.portal.controllers.regions import REGION_COOKIE, RegionController, guess_province
+from pharmreg.portal.controllers.sites import ContactsController, SitesController
 from pharmreg.portal.entries import SignedIn, signed_in
-from pharmreg.portal.office import ContactsController, SitesController
-from pharmreg.portal.queries import QueryController
-from pharmreg.portal.regions import REGION_COOKIE, RegionController, guess_province
 from pharmreg.portal.service import SITES_CHANGED, SiteLinksProjection
 
 __all__ = [

@@ -1,5 +1,6 @@
 """The register: registrations, their history, certificates, the national index and public verification."""
 
+from pharmreg.register.controllers import ROUTE_HANDLERS
 from pharmreg.register.jobs import maintain_province, maintain_register
 from pharmreg.register.results import PublishedResultsProjection, search_results
 from pharmreg.register.schemas import (
@@ -9,6 +10,7 @@ from pharmreg.register.schemas import (
     PUBLISHED_KINDS,
     Decided,
     HistoryEntry,
+    PracticeScope,
     Province,
     Registrant,
     RegistrationRead,
@@ -17,7 +19,6 @@ from pharmreg.register.schemas import (
     ResultPage,
     ResultQuery,
     ResultRead,
-    Scope,
     Terms,
     VerificationRead,
 )
@@ -41,6 +42,7 @@ from pharmreg.register.service import (
     open_case_of,
     open_cases_in,
     person_key,
+    province_of,
     provinces_of_person,
     register_first,
     registration_facts,
@@ -66,9 +68,11 @@ __all__ = [
     "PUBLISHED_KINDS",
     "REGISTRATION_FACT",
     "RESULT_PUBLISHED",
+    "ROUTE_HANDLERS",
     "SETTING_LIMITS",
     "Decided",
     "HistoryEntry",
+    "PracticeScope",
     "Province",
     "PublishedResultsProjection",
     "RegisterConflictError",
@@ -79,7 +83,6 @@ __all__ = [
     "ResultPage",
     "ResultQuery",
     "ResultRead",
-    "Scope",
     "Terms",
     "VerificationRead",
     "active_registration",
@@ -98,6 +101,7 @@ __all__ = [
     "open_case_of",
     "open_cases_in",
     "person_key",
+    "province_of",
     "provinces_of_person",
     "register_first",
     "registration_facts",

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.events import Event
 from pharmreg.qualifications import categories_label
 from pharmreg.register import repository
-from pharmreg.register.schemas import PUBLISHED_KINDS, ResultPage, ResultQuery, ResultRead, Scope
+from pharmreg.register.schemas import PUBLISHED_KINDS, PracticeScope, ResultPage, ResultQuery, ResultRead
 from pharmreg.register.service import RESULT_PUBLISHED
 
 
@@ -41,7 +41,7 @@ class PublishedResultsProjection:
         )
 
 
-def _label(value: str, labels: type[Scope]) -> str:
+def _label(value: str, labels: type[PracticeScope]) -> str:
     try:
         return labels(value).label
     except ValueError:
@@ -74,7 +74,7 @@ async def search_results(
             name=row.name,
             certificate_no=row.certificate_no,
             category=categories_label(row.categories),
-            scope=_label(row.scope, Scope),
+            scope=_label(row.scope, PracticeScope),
             practice_unit=row.unit_name,
             province=row.tenant,
             province_name=province_names[row.tenant],

@@ -10,7 +10,7 @@ from enum import StrEnum
 import msgspec
 
 
-class Scope(StrEnum):
+class PracticeScope(StrEnum):
     """Practice scope (执业范围)."""
 
     PRODUCTION = "production"

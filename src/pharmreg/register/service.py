@@ -32,15 +32,16 @@ from pharmreg.register.schemas import (
     PUBLISHED_KINDS,
     Decided,
     HistoryEntry,
+    PracticeScope,
     Province,
     Registrant,
     RegistrationRead,
     RegistrationRules,
     RegistrationStatus,
-    Scope,
     Terms,
     VerificationRead,
 )
+from pharmreg.tenancy import TenantInfo
 
 _HISTORY_LABELS = {
     "registered": "首次注册",
@@ -334,7 +335,7 @@ async def change_registration(
     if row.categories != terms.categories:
         changes.append(f"执业类别 {categories_label(row.categories)} → {categories_label(terms.categories)}")
     if row.scope != terms.scope:
-        changes.append(f"执业范围 {Scope(row.scope).label} → {Scope(terms.scope).label}")
+        changes.append(f"执业范围 {PracticeScope(row.scope).label} → {PracticeScope(terms.scope).label}")
     row.categories, row.scope = terms.categories, terms.scope
     row.practice_unit_id, row.unit_name, row.division_code = (
         terms.practice_unit_id,
@@ -547,7 +548,7 @@ def registration_read(province_slug: str, row: Registration, today: date) -> Reg
         categories=row.categories,
         categories_label=categories_label(row.categories),
         scope=row.scope,
-        scope_label=Scope(row.scope).label,
+        scope_label=PracticeScope(row.scope).label,
         practice_unit_id=row.practice_unit_id,
         unit_name=row.unit_name,
         division_code=row.division_code,
@@ -629,7 +630,7 @@ async def verify_certificate(
         certificate_no=entry.certificate_no,
         name=entry.name,
         category=categories_label(entry.categories),
-        scope=Scope(entry.scope).label,
+        scope=PracticeScope(entry.scope).label,
         practice_unit=entry.unit_name,
         region=entry.region,
         valid_from=entry.valid_from,
@@ -736,7 +737,7 @@ def check_settings(
     clean["reissue_enabled"] = values.get("reissue_enabled") == "1"
     clean["unit_type_scopes"] = {}
     for unit_type, chosen in scopes.items():
-        allowed = [s for s in chosen if s in {x.value for x in Scope}]
+        allowed = [s for s in chosen if s in {x.value for x in PracticeScope}]
         if unit_type in DEFAULT_UNIT_SCOPES and not allowed:
             errors[f"scopes_{unit_type}"] = "每类执业单位至少允许一个执业范围"
         clean["unit_type_scopes"][unit_type] = allowed
@@ -786,7 +787,7 @@ async def national_history(national: AsyncSession, query: str) -> list[NationalE
             certificate_no=e.certificate_no,
             name=e.name,
             categories_label=categories_label(e.categories),
-            scope_label=Scope(e.scope).label,
+            scope_label=PracticeScope(e.scope).label,
             unit_name=e.unit_name,
             valid_from=e.valid_from,
             valid_until=e.valid_until,
@@ -815,3 +816,8 @@ async def search_registrations(
         return []
     rows = await repository.search(session, text[:40], division_prefix=division_prefix)
     return [registration_read(province_slug, r, today) for r in rows]
+
+
+def province_of(tenant: TenantInfo) -> Province:
+    """The province a tenant is, as the register records decisions made in it."""
+    return Province(tenant.slug, tenant.name, tenant.authority_name, tenant.division_code)

@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 
 from pharmreg.administration import ROUTE_HANDLERS as ADMINISTRATION_ROUTES
 from pharmreg.applications import ROUTE_HANDLERS as APPLICATION_ROUTES
+from pharmreg.authority import ROUTE_HANDLERS as AUTHORITY_ROUTES
 from pharmreg.authority import Matter
 from pharmreg.consultations import ROUTE_HANDLERS as CONSULTATION_ROUTES
 from pharmreg.divisions import DivisionApiController, DivisionIndex
@@ -36,6 +37,7 @@ from pharmreg.portal import (
 )
 from pharmreg.practice import PracticeUnitApiController
 from pharmreg.publishing import ROUTE_HANDLERS as PUBLISHING_ROUTES
+from pharmreg.register import ROUTE_HANDLERS as REGISTER_ROUTES
 from pharmreg.settings import Settings
 from pharmreg.supervision import SupervisionApiController
 from pharmreg.tenancy import TenantApiController, TenantDirectory, load_directory
@@ -57,6 +59,7 @@ from pharmreg.web.platform import Platform, dependencies
 from pharmreg.web.proxies import ForwardedHeadersMiddleware, TrustedProxies
 from pharmreg.web.templating import template_config
 from pharmreg.wiring import build_resources
+from pharmreg.workflow import ROUTE_HANDLERS as WORKFLOW_ROUTES
 
 log = get_logger(__name__)
 DIRECTORY_REFRESH_SECONDS = 5.0
@@ -148,6 +151,9 @@ def create_app(settings: Settings) -> Litestar:
             UnitApiController,
             *IDENTITY_ROUTES,
             *OFFICE_ROUTES,
+            *AUTHORITY_ROUTES,
+            *WORKFLOW_ROUTES,
+            *REGISTER_ROUTES,
             *ADMINISTRATION_ROUTES,
             *APPLICATION_ROUTES,
             *PUBLISHING_ROUTES,

@@ -22,6 +22,7 @@ from pharmreg.workflow.cases import (
     supervised_units,
     workday_overrides,
 )
+from pharmreg.workflow.controllers import ROUTE_HANDLERS
 from pharmreg.workflow.jobs import apply_due_authority_changes
 from pharmreg.workflow.models import Task
 from pharmreg.workflow.process import (
@@ -73,6 +74,7 @@ __all__ = [
     "OPTIONAL_ACTIONS",
     "POSITIONS_BY_KIND",
     "REQUIRED_ACTIONS",
+    "ROUTE_HANDLERS",
     "SUPERVISE_CASES",
     "Action",
     "ActionRefused",

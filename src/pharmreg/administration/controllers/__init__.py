@@ -1,11 +1,9 @@
 """Route handlers of the administration context."""
 
 from pharmreg.administration.controllers.authority import AuthorityController
-from pharmreg.administration.controllers.calendar import WorkdayController
 from pharmreg.administration.controllers.disputes import DisputesController
 from pharmreg.administration.controllers.national import NationalConsoleController, NationalStaffController
 from pharmreg.administration.controllers.practice_units import PracticeUnitsController
-from pharmreg.administration.controllers.registration import RegistrationRulesController
 from pharmreg.administration.controllers.users import (
     AuditController,
     SecurityController,
@@ -21,8 +19,6 @@ ROUTE_HANDLERS = [
     AuthorityController,
     NationalConsoleController,
     NationalStaffController,
-    WorkdayController,
-    RegistrationRulesController,
     PracticeUnitsController,
     DisputesController,
 ]

@@ -26,6 +26,7 @@ from pharmreg.authority import (
     explain,
     list_delegations,
 )
+from pharmreg.chrome import officer_realm
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import (
     OfficerAccount,
@@ -40,12 +41,11 @@ from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
-from pharmreg.office import officer_realm
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 
 @dataclass(frozen=True, slots=True)
-class Desk:
+class MatrixRequest:
     """What every page of the matrix works with, gathered once per request."""
 
     request: HTMXRequest
@@ -88,12 +88,12 @@ def _desk(
     policy: NamedDependency[AuthorityPolicy],
     divisions: NamedDependency[DivisionIndex],
     db: NamedDependency[Database],
-) -> Desk:
-    return Desk(request, tenant, officer, tenant_session, policy, divisions, db)
+) -> MatrixRequest:
+    return MatrixRequest(request, tenant, officer, tenant_session, policy, divisions, db)
 
 
 async def _cell(
-    desk: Desk,
+    desk: MatrixRequest,
     unit_id: int,
     matter: Matter,
     *,
@@ -154,7 +154,7 @@ class AuthorityController(Controller):
     dependencies = {"desk": Provide(_desk, sync_to_thread=False)}
 
     @get("/")
-    async def matrix(self, desk: NamedDependency[Desk]) -> Template:
+    async def matrix(self, desk: NamedDependency[MatrixRequest]) -> Template:
         officer, show_ended = desk.officer, desk.request.query_params.get("ended") == "1"
         # A city bureau re-delegates to its own counties: its rows are those counties.
         rows = await authority_matrix(
@@ -175,14 +175,14 @@ class AuthorityController(Controller):
         )
 
     @get("/units/{unit_id:int}")
-    async def children(self, desk: NamedDependency[Desk], unit_id: FromPath[int]) -> Template:
+    async def children(self, desk: NamedDependency[MatrixRequest], unit_id: FromPath[int]) -> Template:
         if not (await scope_of(desk.session, desk.officer)).covers(unit_id):
             raise NotFoundException()
         rows = await authority_matrix(desk.session, desk.policy, desk.divisions, parent_unit_id=unit_id)
         return Template("administration/_matrix_rows.html", context=desk.context(rows=rows, nested=True))
 
     @get("/cell")
-    async def cell(self, desk: NamedDependency[Desk]) -> Template:
+    async def cell(self, desk: NamedDependency[MatrixRequest]) -> Template:
         unit_id = parse_id(desk.request.query_params.get("unit", ""))
         matter_value = desk.request.query_params.get("matter", "")
         if unit_id is None or not await desk.below(unit_id) or matter_value not in {m.value for m in Matter}:
@@ -192,7 +192,7 @@ class AuthorityController(Controller):
     @post("/delegations")
     async def grant(
         self,
-        desk: NamedDependency[Desk],
+        desk: NamedDependency[MatrixRequest],
         actor: NamedDependency[Actor],
         policies: NamedDependency[PolicyCache],
     ) -> Template:
@@ -245,7 +245,7 @@ class AuthorityController(Controller):
     @post("/delegations/{delegation_id:int}/revoke")
     async def revoke(
         self,
-        desk: NamedDependency[Desk],
+        desk: NamedDependency[MatrixRequest],
         actor: NamedDependency[Actor],
         policies: NamedDependency[PolicyCache],
         delegation_id: FromPath[int],
@@ -299,7 +299,7 @@ class AuthorityController(Controller):
     @get("/explain")
     async def explain_page(
         self,
-        desk: NamedDependency[Desk],
+        desk: NamedDependency[MatrixRequest],
         permissions: NamedDependency[PostPermissions],
         directory: NamedDependency[TenantDirectory],
     ) -> Template:

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor
+from pharmreg.chrome import officer_realm
 from pharmreg.identity import (
     STATUS_LABELS,
     OfficerAccount,
@@ -29,7 +30,6 @@ from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
-from pharmreg.office import officer_realm
 from pharmreg.tenancy import TenantInfo
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.administration.service import audit_query
 from pharmreg.audit import ACTIONS, Actor, search_national_audit
+from pharmreg.chrome import staff_realm
 from pharmreg.identity import (
     SECURITY_LIMITS,
     TOTP_REQUIRED,
@@ -31,7 +32,6 @@ from pharmreg.identity import (
     require_staff,
     security_rules,
     set_staff_active,
-    staff_realm,
     update_security_rules,
 )
 from pharmreg.kit.db import Database, transaction

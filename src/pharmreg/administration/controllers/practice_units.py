@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor, record_tenant_audit
+from pharmreg.chrome import officer_realm
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, require_officer
 from pharmreg.kit.clock import china_today
@@ -24,7 +25,6 @@ from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.rendering import render
 from pharmreg.kit.tabular import TabularError
-from pharmreg.office import officer_realm
 from pharmreg.practice import (
     MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,

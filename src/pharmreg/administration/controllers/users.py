@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.administration.service import audit_query, deactivate_officer, scope_of, withdraw_post
 from pharmreg.audit import ACTIONS, Actor, search_tenant_audit
+from pharmreg.chrome import officer_realm
 from pharmreg.identity import (
     SECURITY_LIMITS,
     TOTP_REQUIRED,
@@ -42,7 +43,6 @@ from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import recent_messages
-from pharmreg.office import officer_realm
 from pharmreg.tenancy import TenantInfo
 
 

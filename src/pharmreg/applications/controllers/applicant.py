@@ -22,10 +22,8 @@ from pharmreg.applications.pages import (
     CertificateSource,
     PdfUnavailableError,
     certificate_pdf,
-    committed_together,
     form_values,
     notice_response,
-    province_of,
     receipt_pdf,
     rules_of,
 )
@@ -55,7 +53,7 @@ from pharmreg.authority import AuthorityPolicy, Matter, Units
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import ApplicantAccount, require_applicant
 from pharmreg.kit.clock import china_today
-from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.db import Database, committed_together, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
@@ -64,10 +62,11 @@ from pharmreg.qualifications import Category, categories_label
 from pharmreg.register import (
     EDUCATION_LEVELS,
     MAJORS,
-    Scope,
+    PracticeScope,
     get_registration,
     national_active,
     person_key,
+    province_of,
     provinces_of_person,
     registration_history,
     registrations_of,
@@ -85,9 +84,9 @@ LISTS: dict[str, tuple[str, set[Status]]] = {
 def _choices() -> dict[str, Any]:
     return {
         "categories": list(Category),
-        "scopes": list(Scope),
+        "scopes": list(PracticeScope),
         "category_labels": {c.value: c.label for c in Category},
-        "scope_labels": {s.value: s.label for s in Scope},
+        "scope_labels": {s.value: s.label for s in PracticeScope},
         "cancel_reasons": CANCEL_REASONS,
         "reissue_reasons": REISSUE_REASONS,
         "education_levels": EDUCATION_LEVELS,
@@ -618,7 +617,11 @@ class ApplicantRegisterController(Controller):
                 media_type="text/plain; charset=utf-8",
             )
         source = CertificateSource(
-            row, tenant.authority_name, tenant.name, categories_label(row.categories), Scope(row.scope).label
+            row,
+            tenant.authority_name,
+            tenant.name,
+            categories_label(row.categories),
+            PracticeScope(row.scope).label,
         )
         try:
             pdf = await certificate_pdf(

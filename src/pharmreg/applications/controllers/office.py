@@ -17,16 +17,13 @@ from pharmreg.applications.materials import materials_for
 from pharmreg.applications.models import Application
 from pharmreg.applications.pages import (
     close_at_origin,
-    committed_together,
     notice_response,
     notify_applicant,
-    office_chrome,
-    province_of,
     rules_of,
 )
 from pharmreg.applications.service import (
     ApplicationError,
-    Desk,
+    CaseOfficer,
     act_on_case,
     application_by_ref,
     application_read,
@@ -41,14 +38,15 @@ from pharmreg.applications.service import (
 )
 from pharmreg.audit import Actor, record_tenant_audit
 from pharmreg.authority import AuthorityPolicy, Units, delegators_for
+from pharmreg.chrome import office_chrome
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, Tools, require_officer
 from pharmreg.kit.clock import china_today
-from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.db import Database, committed_together, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
-from pharmreg.register import get_registration
+from pharmreg.register import get_registration, province_of
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import (
     DECIDES_ON_MATERIALS,
@@ -277,7 +275,7 @@ class OfficeCaseController(Controller):
             if action is None:
                 raise ApplicationError("请选择办理操作")
             async with committed_together(tenant_session, national_session, action.value):
-                desk = Desk(
+                desk = CaseOfficer(
                     officer,
                     policy,
                     await delegators_for(tenant_session, officer.id),

@@ -10,7 +10,7 @@ from pharmreg.applications.service.common import (
     CASE_FACT,
     NOTICE_TITLES,
     ApplicationError,
-    Desk,
+    CaseOfficer,
     Routing,
     case_facts,
 )
@@ -51,7 +51,7 @@ __all__ = [
     "CASE_FACT",
     "NOTICE_TITLES",
     "ApplicationError",
-    "Desk",
+    "CaseOfficer",
     "Routing",
     "act_on_case",
     "add_attachment",

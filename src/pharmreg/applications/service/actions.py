@@ -16,7 +16,7 @@ from pharmreg.applications.checks import (
 from pharmreg.applications.models import Application, Notice
 from pharmreg.applications.service.common import (
     ApplicationError,
-    Desk,
+    CaseOfficer,
     Routing,
     _apply_state,
     _case_changed,
@@ -82,7 +82,7 @@ async def act_on_case(
     app: Application,
     version: int,
     action: Action,
-    desk: Desk,
+    desk: CaseOfficer,
     rules: RegistrationRules,
     calendar: WorkCalendar,
     today: date,

@@ -53,7 +53,7 @@ class Routing:
 
 
 @dataclass(frozen=True, slots=True)
-class Desk:
+class CaseOfficer:
     """An officer at work on a case."""
 
     officer: OfficerAccount

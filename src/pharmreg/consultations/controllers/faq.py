@@ -12,13 +12,13 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pharmreg.chrome import officer_realm, staff_realm
 from pharmreg.consultations.controllers.common import LABELS
 from pharmreg.consultations.rules import check_faq
 from pharmreg.consultations.service import faq_list, save_faq
-from pharmreg.identity import OfficerAccount, StaffAccount, require_officer, require_staff, staff_realm
+from pharmreg.identity import OfficerAccount, StaffAccount, require_officer, require_staff
 from pharmreg.kit.clock import utcnow
 from pharmreg.kit.db import Database, transaction
-from pharmreg.office import officer_realm
 from pharmreg.tenancy import TenantInfo
 
 

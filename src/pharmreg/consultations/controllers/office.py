@@ -12,6 +12,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pharmreg.chrome import officer_realm
 from pharmreg.consultations import across_tenants
 from pharmreg.consultations.controllers.common import LABELS
 from pharmreg.consultations.rules import KINDS, STATUSES
@@ -32,7 +33,6 @@ from pharmreg.kit.clock import china_today, utcnow
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.rendering import render
-from pharmreg.office import officer_realm
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 

@@ -34,7 +34,7 @@ from pharmreg.kit.ratelimit import within_limit
 from pharmreg.kit.rendering import render
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
-# The portal remembers a visitor's province in this cookie (see pharmreg.portal.regions).
+# The portal remembers a visitor's province in this cookie (see pharmreg.portal.controllers.regions).
 REGION_COOKIE = "pharmreg_region"
 # A person asks a few questions; a script would flood the bureaus.
 SUBMISSIONS_PER_HOUR = 5

@@ -19,7 +19,7 @@ from pharmreg.kit.logging import get_logger
 from pharmreg.kit.rendering import render
 from pharmreg.publishing import repository, service
 from pharmreg.publishing.content import CATEGORIES
-from pharmreg.publishing.desk import PublishingDesk, file_response, national_desk, province_desk
+from pharmreg.publishing.controllers.desk import PublishingDesk, file_response, national_desk, province_desk
 from pharmreg.publishing.spaces import Space, national_space, province_space
 from pharmreg.tenancy import TenantInfo
 

@@ -15,6 +15,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pharmreg.chrome import staff_realm
 from pharmreg.identity import (
     StaffAccount,
     get_officer,
@@ -23,7 +24,6 @@ from pharmreg.identity import (
     load_staff_account,
     require_staff,
     security_rules,
-    staff_realm,
 )
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.rendering import render
@@ -49,7 +49,7 @@ def _uuid(value: str) -> uuid.UUID | None:
 class NationalInboxController(Controller):
     path = "/national/inbox"
     include_in_schema = False
-    guards = [require_staff()]  # noqa: RUF012 (Litestar reads it as a plain class attribute)
+    guards = [require_staff()]
 
     @get("/")
     async def inbox(

@@ -13,19 +13,21 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.applications.pages import committed_together, office_chrome, province_of
 from pharmreg.audit import Actor, record_tenant_audit
 from pharmreg.authority import AuthorityPolicy, Matter
+from pharmreg.chrome import office_chrome
 from pharmreg.identity import OfficerAccount, Position, require_officer
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.codes import division_covers, division_prefix
+from pharmreg.kit.db import committed_together
 from pharmreg.kit.rendering import render
-from pharmreg.register import (
+from pharmreg.register.schemas import Decided
+from pharmreg.register.service import (
     EX_OFFICIO_REASONS,
-    Decided,
     RegisterConflictError,
     cancel_registration,
     get_registration,
+    province_of,
     registration_history,
     registration_read,
     search_registrations,

@@ -11,16 +11,15 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor, record_tenant_audit
+from pharmreg.chrome import officer_realm
 from pharmreg.identity import OfficerAccount, require_officer
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.rendering import render
-from pharmreg.office import officer_realm
 from pharmreg.practice import UnitType
-from pharmreg.register import (
-    DEFAULT_UNIT_SCOPES,
+from pharmreg.register.schemas import DEFAULT_UNIT_SCOPES, PracticeScope
+from pharmreg.register.service import (
     SETTING_LIMITS,
-    Scope,
     check_settings,
     registration_settings,
     update_registration_settings,
@@ -58,7 +57,7 @@ class RegistrationRulesController(Controller):
                 "values": values or current,
                 "limits": SETTING_LIMITS,
                 "unit_types": list(UnitType),
-                "scopes": list(Scope),
+                "scopes": list(PracticeScope),
                 "defaults": DEFAULT_UNIT_SCOPES,
                 "errors": errors or {},
                 "saved": request.query_params.get("saved") == "1",

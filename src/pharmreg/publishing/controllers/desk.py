@@ -16,14 +16,14 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.identity import OfficerAccount, StaffAccount, staff_realm
+from pharmreg.chrome import officer_realm, staff_realm
+from pharmreg.identity import OfficerAccount, StaffAccount
 from pharmreg.kit.boundaries import parse_id
 from pharmreg.kit.clock import CHINA_TIME, china_today, utcnow
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.downloads import download
 from pharmreg.kit.rendering import render
 from pharmreg.kit.uploads import AttachmentError
-from pharmreg.office import officer_realm
 from pharmreg.publishing import repository, service
 from pharmreg.publishing.content import (
     ACTION_LABELS,
@@ -39,7 +39,7 @@ FILTERS = ("draft", "pending", "scheduled", "published", "withdrawn")
 
 
 @dataclass(frozen=True, slots=True)
-class Desk:
+class EditorRequest:
     """Everything a handler needs besides the request: where, who, and the page frame."""
 
     space: Space
@@ -54,7 +54,7 @@ def province_desk(
     officer: NamedDependency[OfficerAccount],
     tenant_session: NamedDependency[AsyncSession],
     db: NamedDependency[Database],
-) -> Desk:
+) -> EditorRequest:
     editor = service.Editor(
         id=officer.id,
         name=officer.name,
@@ -70,7 +70,7 @@ def province_desk(
         "tenant": tenant,
         "officer": officer,
     }
-    return Desk(
+    return EditorRequest(
         province_space(tenant.slug), editor, tenant_session, f"/p/{tenant.slug}/office/publishing", frame
     )
 
@@ -79,7 +79,7 @@ def national_desk(
     staff: NamedDependency[StaffAccount],
     national_session: NamedDependency[AsyncSession],
     db: NamedDependency[Database],
-) -> Desk:
+) -> EditorRequest:
     editor = service.Editor(
         id=staff.id,
         name=staff.name,
@@ -95,7 +95,7 @@ def national_desk(
         "staff": staff,
         "section": "publishing",
     }
-    return Desk(national_space(), editor, national_session, "/national/publishing", frame)
+    return EditorRequest(national_space(), editor, national_session, "/national/publishing", frame)
 
 
 def _local(value: str) -> datetime | None:
@@ -106,7 +106,9 @@ def _local(value: str) -> datetime | None:
         return None
 
 
-def _page(request: HTMXRequest, desk: Desk, name: str, http_status: int = 200, **context: Any) -> Template:
+def _page(
+    request: HTMXRequest, desk: EditorRequest, name: str, http_status: int = 200, **context: Any
+) -> Template:
     labels = {"categories": CATEGORIES, "statuses": STATUS_LABELS, "actions": ACTION_LABELS}
     return render(
         request,
@@ -116,7 +118,7 @@ def _page(request: HTMXRequest, desk: Desk, name: str, http_status: int = 200, *
     )
 
 
-async def _article_or_404(desk: Desk, article_id: int) -> Any:
+async def _article_or_404(desk: EditorRequest, article_id: int) -> Any:
     row = await repository.article(desk.session, desk.space, article_id)
     if row is None or not desk.editor.covers(row):
         raise NotFoundException()  # another unit's (or province's) article answers like a missing one
@@ -132,7 +134,7 @@ class PublishingDesk(Controller):
     async def index(
         self,
         request: HTMXRequest,
-        desk: NamedDependency[Desk],
+        desk: NamedDependency[EditorRequest],
         status: Annotated[str, QueryParameter(max_length=16)] = "",
         category: Annotated[str, QueryParameter(max_length=16)] = "",
         mine: FromQuery[bool] = False,
@@ -162,13 +164,13 @@ class PublishingDesk(Controller):
         )
 
     @get("/new")
-    async def new(self, request: HTMXRequest, desk: NamedDependency[Desk]) -> Template:
+    async def new(self, request: HTMXRequest, desk: NamedDependency[EditorRequest]) -> Template:
         if not desk.editor.may_publish:
             raise NotFoundException()
         return _page(request, desk, "edit.html", row=None, values={"category": "notice"}, errors={})
 
     @post("/new")
-    async def create(self, request: HTMXRequest, desk: NamedDependency[Desk]) -> Template | Redirect:
+    async def create(self, request: HTMXRequest, desk: NamedDependency[EditorRequest]) -> Template | Redirect:
         values = {k: str(v) for k, v in (await request.form()).items()}
         draft, errors = _draft(values)
         if draft is not None:
@@ -184,13 +186,13 @@ class PublishingDesk(Controller):
 
     @get("/{article_id:int}")
     async def show(
-        self, request: HTMXRequest, desk: NamedDependency[Desk], article_id: FromPath[int]
+        self, request: HTMXRequest, desk: NamedDependency[EditorRequest], article_id: FromPath[int]
     ) -> Template:
         return await _show(request, desk, article_id, notice=_notice(request))
 
     @get("/{article_id:int}/edit")
     async def edit(
-        self, request: HTMXRequest, desk: NamedDependency[Desk], article_id: FromPath[int]
+        self, request: HTMXRequest, desk: NamedDependency[EditorRequest], article_id: FromPath[int]
     ) -> Template:
         row = await _article_or_404(desk, article_id)
         if row.status == "pending":
@@ -212,7 +214,7 @@ class PublishingDesk(Controller):
 
     @post("/{article_id:int}/edit")
     async def save(
-        self, request: HTMXRequest, desk: NamedDependency[Desk], article_id: FromPath[int]
+        self, request: HTMXRequest, desk: NamedDependency[EditorRequest], article_id: FromPath[int]
     ) -> Template | Redirect:
         row = await _article_or_404(desk, article_id)
         values = {k: str(v) for k, v in (await request.form()).items()}
@@ -239,7 +241,7 @@ class PublishingDesk(Controller):
     async def act(
         self,
         request: HTMXRequest,
-        desk: NamedDependency[Desk],
+        desk: NamedDependency[EditorRequest],
         article_id: FromPath[int],
         action: FromPath[str],
     ) -> Template | Redirect:
@@ -269,7 +271,7 @@ class PublishingDesk(Controller):
 
     @post("/{article_id:int}/attachments")
     async def upload(
-        self, request: HTMXRequest, desk: NamedDependency[Desk], article_id: FromPath[int]
+        self, request: HTMXRequest, desk: NamedDependency[EditorRequest], article_id: FromPath[int]
     ) -> Template | Redirect:
         await _article_or_404(desk, article_id)
         upload = (await request.form()).get("file")
@@ -295,7 +297,7 @@ class PublishingDesk(Controller):
     async def unattach(
         self,
         request: HTMXRequest,
-        desk: NamedDependency[Desk],
+        desk: NamedDependency[EditorRequest],
         article_id: FromPath[int],
         attachment_id: FromPath[int],
     ) -> Template | Redirect:
@@ -316,7 +318,7 @@ class PublishingDesk(Controller):
 
     @get("/{article_id:int}/attachments/{attachment_id:int}")
     async def download(
-        self, desk: NamedDependency[Desk], article_id: FromPath[int], attachment_id: FromPath[int]
+        self, desk: NamedDependency[EditorRequest], article_id: FromPath[int], attachment_id: FromPath[int]
     ) -> Response[bytes]:
         await _article_or_404(desk, article_id)
         attachment = await repository.attachment(desk.session, desk.space, article_id, attachment_id)
@@ -326,7 +328,7 @@ class PublishingDesk(Controller):
 
     @get("/{article_id:int}/history")
     async def history(
-        self, request: HTMXRequest, desk: NamedDependency[Desk], article_id: FromPath[int]
+        self, request: HTMXRequest, desk: NamedDependency[EditorRequest], article_id: FromPath[int]
     ) -> Template:
         row = await _article_or_404(desk, article_id)
         entries = await repository.history(desk.session, desk.space, article_id)
@@ -336,7 +338,7 @@ class PublishingDesk(Controller):
     async def revision(
         self,
         request: HTMXRequest,
-        desk: NamedDependency[Desk],
+        desk: NamedDependency[EditorRequest],
         article_id: FromPath[int],
         entry_id: FromPath[int],
     ) -> Template:
@@ -350,7 +352,7 @@ class PublishingDesk(Controller):
     async def progress(
         self,
         request: HTMXRequest,
-        desk: NamedDependency[Desk],
+        desk: NamedDependency[EditorRequest],
         start: Annotated[str, QueryParameter(name="from", max_length=10)] = "",
         end: Annotated[str, QueryParameter(name="to", max_length=10)] = "",
     ) -> Template:
@@ -415,7 +417,13 @@ def _draft(values: dict[str, str]) -> tuple[Any, dict[str, str]]:
 
 
 async def _show(
-    request: HTMXRequest, desk: Desk, article_id: int, *, notice: str = "", error: str = "", status: int = 200
+    request: HTMXRequest,
+    desk: EditorRequest,
+    article_id: int,
+    *,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
 ) -> Template:
     row = await _article_or_404(desk, article_id)
     live = await repository.live(desk.session, desk.space, article_id)

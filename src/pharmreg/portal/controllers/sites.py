@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor
+from pharmreg.chrome import officer_realm
 from pharmreg.identity import (
     OfficerAccount,
     UnitContactForm,
@@ -30,7 +31,6 @@ from pharmreg.identity import (
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
-from pharmreg.office import officer_realm
 from pharmreg.portal.service import SITE_KEYS, province_sites, update_sites
 from pharmreg.tenancy import SITE_LABELS, TenantDirectory, TenantInfo
 
@@ -56,7 +56,7 @@ class SitesController(Controller):
 
     path = "/p/{slug:str}/office/admin/sites"
     include_in_schema = False
-    guards = [require_officer("manage_units", province_only=True)]  # noqa: RUF012
+    guards = [require_officer("manage_units", province_only=True)]
 
     async def _page(
         self,
@@ -137,7 +137,7 @@ class ContactsController(Controller):
 
     path = "/p/{slug:str}/office/admin/contacts"
     include_in_schema = False
-    guards = [require_officer("manage_units")]  # noqa: RUF012
+    guards = [require_officer("manage_units")]
 
     @staticmethod
     async def _units(session: AsyncSession, officer: OfficerAccount) -> list[UnitRead]:

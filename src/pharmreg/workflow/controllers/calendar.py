@@ -12,11 +12,12 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor, record_national_audit
-from pharmreg.identity import StaffAccount, require_staff, staff_realm
+from pharmreg.chrome import staff_realm
+from pharmreg.identity import StaffAccount, require_staff
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.rendering import render
-from pharmreg.workflow import clear_workday, declare_year, load_calendar, set_workday, workday_overrides
+from pharmreg.workflow.cases import clear_workday, declare_year, load_calendar, set_workday, workday_overrides
 
 
 class WorkdayController(Controller):

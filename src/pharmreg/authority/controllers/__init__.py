@@ -1,0 +1,7 @@
+"""Route handlers of authority: an officer's own work delegations."""
+
+from pharmreg.authority.controllers.account import OfficeAccountController
+
+ROUTE_HANDLERS = [OfficeAccountController]
+
+__all__ = ["ROUTE_HANDLERS"]
