@@ -143,6 +143,19 @@ def test_events_status(env, platform) -> None:
     assert "gd" in result.stdout and "待投递" in result.stdout
 
 
+def test_supervision_rebuild_recount_and_status(env, platform) -> None:
+    rebuilt = run("supervision", "rebuild", "--tenant", "bj", **env)
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert rebuilt.stdout.startswith("bj") and "执业单位" in rebuilt.stdout and "行/秒" in rebuilt.stdout
+    assert "gd" not in rebuilt.stdout
+    recounted = run("supervision", "recount", "--tenant", "bj", **env)
+    assert recounted.returncode == 0 and recounted.stdout.strip() == "核对完成", recounted.stdout
+    status = run("supervision", "status", **env)
+    assert status.returncode == 0 and "数据截至" in status.stdout
+    unknown = run("supervision", "rebuild", "--tenant", "nosuch", **env)
+    assert unknown.returncode != 0 and "未知或未开通的租户 nosuch" in unknown.stdout + unknown.stderr
+
+
 def test_db_check_passes(env, platform) -> None:
     result = run("db", "check", **env)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -34,8 +34,8 @@ from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.publishing import publish_scheduled
 from pharmreg.register import maintain_register
 from pharmreg.settings import Settings, SettingsError
-from pharmreg.supervision import reconcile_province_figures
-from pharmreg.wiring import Resources, build_relay, build_resources, job_context
+from pharmreg.supervision import analytic_facts_recount, reconcile_province_figures
+from pharmreg.wiring import Resources, analytic_facts, build_relay, build_resources, job_context
 from pharmreg.workflow import apply_due_authority_changes
 
 log = get_logger("pharmreg.worker")
@@ -200,9 +200,11 @@ _remind_complaints = through_outages(remind_complaints, retry=True)
 def worker_options(settings: Settings) -> dict[str, Any]:
     """arq's worker options for the platform configured by `settings`."""
     process = WorkerProcess(settings)
+    recount_facts = through_outages(analytic_facts_recount(analytic_facts(settings)), retry=True)
     return {
         "functions": [
             func(_reconcile_province_figures, max_tries=RETRIED_JOB_TRIES),
+            func(recount_facts, max_tries=RETRIED_JOB_TRIES),
             _apply_due_authority_changes,
             func(_sweep_deadlines, max_tries=RETRIED_JOB_TRIES),
             func(_maintain_register, max_tries=RETRIED_JOB_TRIES),
@@ -218,6 +220,8 @@ def worker_options(settings: Settings) -> dict[str, Any]:
                 run_at_startup=False,
                 max_tries=RETRIED_JOB_TRIES,
             ),
+            # Nightly too: recount each province's analytic facts from its own tables, correct and log drift.
+            cron(recount_facts, hour={3}, minute={47}, run_at_startup=False, max_tries=RETRIED_JOB_TRIES),
             # Dated delegations start and scheduled take-backs end at day boundaries: check each minute.
             cron(_apply_due_authority_changes, second={5}, run_at_startup=True),
             # Time limits are in working days: an hourly sweep deems, reminds and escalates in good time.

@@ -14,8 +14,10 @@ import redis.exceptions
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pharmreg.applications import CASE_FACT, case_facts
 from pharmreg.audit import NationalAuditCopy
 from pharmreg.authority import PolicyCache, ensure_projected
+from pharmreg.consultations import ENQUIRY_FACT, enquiry_facts
 from pharmreg.divisions import DivisionIndex
 from pharmreg.events import Consumer, DeliveryOptions, Relay, Source, index_consumers
 from pharmreg.identity import (
@@ -32,11 +34,25 @@ from pharmreg.kit.backing import redis_client
 from pharmreg.kit.db import Database
 from pharmreg.messaging import RecordingSmsProvider, SmsProvider
 from pharmreg.portal import SiteLinksProjection
+from pharmreg.practice import UNIT_CHANGED, UNIT_REGISTERED, unit_facts
 from pharmreg.qualifications import find_qualification
-from pharmreg.register import PublishedResultsProjection, national_active, person_key
+from pharmreg.register import (
+    REGISTRATION_FACT,
+    PublishedResultsProjection,
+    national_active,
+    person_key,
+    registration_facts,
+)
 from pharmreg.settings import Settings, SettingsError
-from pharmreg.supervision import ProvinceFiguresProjection
+from pharmreg.supervision import (
+    AnalyticFacts,
+    AnalyticFactsProjection,
+    FactFeed,
+    PersonHasher,
+    ProvinceFiguresProjection,
+)
 from pharmreg.tenancy import Prepare, TenantDirectory, TenantInfo, load_directory, tenant_divisions
+from pharmreg.workflow import load_calendar
 
 
 def authority_model(settings: Settings) -> str:
@@ -120,14 +136,31 @@ def job_context(resources: Resources) -> JobContext:
     )
 
 
-def consumers() -> list[Consumer]:
+def consumers(settings: Settings) -> list[Consumer]:
     """Every national consumer of outbox events."""
     return [
         ProvinceFiguresProjection(),
         NationalAuditCopy(),
         SiteLinksProjection(),
         PublishedResultsProjection(),
+        AnalyticFactsProjection(analytic_facts(settings)),
     ]
+
+
+def analytic_facts(settings: Settings) -> AnalyticFacts:
+    """The national statistics' feeds: each province's registration events, cases, complaints and
+    consultations, and practice units; a person is hashed with a key derived from the platform secret
+    (changing the secret needs `pharmreg supervision rebuild`)."""
+    return AnalyticFacts(
+        [
+            FactFeed("registration", (REGISTRATION_FACT,), registration_facts),
+            FactFeed("case", (CASE_FACT,), case_facts),
+            FactFeed("enquiry", (ENQUIRY_FACT,), enquiry_facts),
+            FactFeed("practice_unit", (UNIT_REGISTERED, UNIT_CHANGED), unit_facts),
+        ],
+        PersonHasher(settings.secret_key),
+        load_calendar,
+    )
 
 
 async def event_sources(db: Database) -> list[Source]:
@@ -147,7 +180,7 @@ def build_relay(db: Database, settings: Settings, *, listen: bool = True) -> Rel
     return Relay(
         db,
         sources=sources,
-        consumers=index_consumers(consumers()),
+        consumers=index_consumers(consumers(settings)),
         listen_urls=listen_urls,
         poll_seconds=settings.outbox_poll_seconds,
         options=DeliveryOptions(

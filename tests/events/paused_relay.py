@@ -28,7 +28,7 @@ async def relay(pause_ms: int, batch_size: int) -> None:
     paused = Relay(
         db,
         sources=sources,
-        consumers=index_consumers(consumers()),
+        consumers=index_consumers(consumers(settings)),
         listen_urls=[db.url(), *(db.url(name) for name in settings.placements)],
         poll_seconds=settings.outbox_poll_seconds,
         options=DeliveryOptions(

@@ -11,7 +11,7 @@ import pytest
 
 from pharmreg.applications import CANCEL_REASONS, REISSUE_REASONS
 from pharmreg.qualifications import Category
-from pharmreg.register import PracticeScope
+from pharmreg.register import EDUCATION_LEVELS, MAJORS, PracticeScope
 from pharmreg.settings import PROJECT_ROOT
 from pharmreg.web.templating import template_config
 
@@ -54,6 +54,8 @@ def test_every_field_of_the_application_form_carries_its_state(env, matter: str)
         "scopes": list(PracticeScope),
         "cancel_reasons": CANCEL_REASONS,
         "reissue_reasons": REISSUE_REASONS,
+        "education_levels": EDUCATION_LEVELS,
+        "majors": MAJORS,
         "form": {},
     }
     clean = parse(template.render(context | {"errors": {}}))

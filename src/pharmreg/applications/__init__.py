@@ -30,6 +30,7 @@ from pharmreg.applications.jobs import free_stale_slots, sweep_deadlines, sweep_
 from pharmreg.applications.materials import Material, check_file, materials_for
 from pharmreg.applications.schemas import ApplicationRead, AttachmentRead, DeadlineRow, EventRead, NoticeRead
 from pharmreg.applications.service import (
+    CASE_FACT,
     NOTICE_TITLES,
     ApplicationError,
     CaseOfficer,
@@ -42,6 +43,7 @@ from pharmreg.applications.service import (
     applications_of,
     attachment_content,
     attachments_of,
+    case_facts,
     check_application,
     clean_form,
     count_applications,
@@ -76,6 +78,7 @@ ROUTE_HANDLERS = [
 
 __all__ = [
     "CANCEL_REASONS",
+    "CASE_FACT",
     "NOTICE_TITLES",
     "REISSUE_REASONS",
     "ROUTE_HANDLERS",
@@ -103,6 +106,7 @@ __all__ = [
     "attachment_content",
     "attachments_of",
     "blocking",
+    "case_facts",
     "check_application",
     "check_file",
     "clean_form",

@@ -96,6 +96,16 @@ async def notices(session: AsyncSession, application_id: int) -> Sequence[Notice
     return (await session.scalars(query)).all()
 
 
+async def all_notices(session: AsyncSession) -> Sequence[Notice]:
+    return (await session.scalars(select(Notice).order_by(Notice.id))).all()
+
+
+async def submitted_cases(session: AsyncSession) -> Sequence[Application]:
+    """Every application that has left the draft stage, in any state since."""
+    query = select(Application).where(Application.received_on.is_not(None)).order_by(Application.id)
+    return (await session.scalars(query)).all()
+
+
 async def notice(session: AsyncSession, application_id: int, notice_id: int) -> Notice | None:
     query = select(Notice).where(Notice.application_id == application_id, Notice.id == notice_id)
     return await session.scalar(query)

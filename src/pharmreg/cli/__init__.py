@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import click
 
-from pharmreg.cli import database, demo, divisions, events, imports, server, setup, tenants, users
+from pharmreg.cli import (
+    database,
+    demo,
+    divisions,
+    events,
+    imports,
+    server,
+    setup,
+    supervision,
+    tenants,
+    users,
+)
 from pharmreg.kit.logging import configure_logging
 
 
@@ -25,5 +36,5 @@ def main() -> None:
 
 for command in (setup.show_settings, setup.setup, setup.migrate, server.serve):
     main.add_command(command)
-for commands in (database, tenants, divisions, demo, users, events, imports):
+for commands in (database, tenants, divisions, demo, users, events, imports, supervision):
     main.add_command(commands.group)

@@ -16,6 +16,7 @@ from pharmreg.cli.common import (
     status_label,
     with_db,
 )
+from pharmreg.cli.supervision import build_missing_facts
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, redact_url
 from pharmreg.settings import Settings
@@ -86,6 +87,9 @@ async def _setup(settings: Settings, demo: bool, db: Database) -> None:
         )
     delivered = await deliver_once(settings, db)
     click.echo(f"事件投递：{delivered} 条")
+    built = await build_missing_facts(settings, db)
+    if built:
+        click.echo(f"统计分析数据：已为 {len(built)} 个省份首次生成")
     if failed:
         raise CliError(f"{failed} 个租户迁移失败，见上方说明")
 

@@ -28,6 +28,7 @@ from pharmreg.consultations.service import (
     ConsultationError,
     add_event,
     complaint_due,
+    enquiry_changed,
     faq_list,
     handling_unit,
     history,
@@ -98,6 +99,7 @@ async def submit(
             files=files,
         )
         await session.flush()
+        await enquiry_changed(session, item)
         await notify_unit(session, item, unit.id, subject=f"新{KINDS[item.kind]}：{item.title}")
         repository.add(
             national, ConsultationLocator(code_hash=hashed, tenant_slug=tenant.slug, item_id=item.id)
@@ -154,6 +156,7 @@ async def reply(
     expires = reply_to(
         item, session, officer, text, now=now, unit_name=await _unit_name(session, item.unit_id)
     )
+    await enquiry_changed(session, item)
     await repository.expire_locator(national, item.code_hash, at=expires)
     await commit_in_order(session, national, what="reply")
 
@@ -179,6 +182,7 @@ async def publish(
         action=action,
         unit_name=await _unit_name(session, item.unit_id),
     )
+    await enquiry_changed(session, item)
     await repository.remove_published(national, tenant.slug, item.id)
     if item.publication == "published":
         repository.add(
@@ -288,9 +292,11 @@ async def transfer_to_province(
                 ),
             )
         await receiving.flush()
+        await enquiry_changed(receiving, copy)
         await notify_unit(receiving, copy, unit.id, subject=f"外省转来：{copy.title}")
         item.status, item.transferred_to = "transferred", target.name
         add_event(session, item, "transferred", f"已转至{target.name}办理", actor=origin_unit, public=True)
+        await enquiry_changed(session, item)
         await repository.move_locator(national, item.code_hash, tenant_slug=target.slug, item_id=copy.id)
         await commit_in_order(receiving, national, session, what="transfer_to_province")
     log.info("consultations.transferred", origin=origin.slug, target=target.slug, item=item_id)

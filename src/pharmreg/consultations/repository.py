@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -174,3 +174,19 @@ async def expire_locator(session: AsyncSession, code_hash: str, *, at: datetime)
     await session.execute(
         update(ConsultationLocator).where(ConsultationLocator.code_hash == code_hash).values(expires_at=at)
     )
+
+
+async def all_items(session: AsyncSession) -> Sequence[ConsultationItem]:
+    return (await session.scalars(select(ConsultationItem).order_by(ConsultationItem.id))).all()
+
+
+async def transfer_times(session: AsyncSession, item_ids: Sequence[int] | None) -> dict[int, datetime]:
+    """Item id -> when it was last transferred (to another bureau or province), for these items or all."""
+    query = (
+        select(ConsultationEvent.item_id, func.max(ConsultationEvent.at))
+        .where(ConsultationEvent.kind == "transferred")
+        .group_by(ConsultationEvent.item_id)
+    )
+    if item_ids is not None:
+        query = query.where(ConsultationEvent.item_id.in_(list(item_ids)))
+    return {row[0]: row[1] for row in (await session.execute(query)).all()}

@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +33,9 @@ from pharmreg.consultations.rules import (
 )
 from pharmreg.consultations.schemas import AttachmentRead, EventRead, FaqRead, ItemRead, Submitter
 from pharmreg.divisions import DivisionIndex
+from pharmreg.events import record_event
 from pharmreg.identity import OfficerAccount, UnitRead, list_officers, list_units, units_holding_post
+from pharmreg.kit.clock import CHINA_TIME
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.workdays import CalendarNotCovered, WorkCalendar
@@ -306,6 +309,7 @@ async def transfer_within(
     add_event(session, item, "transferred", f"已转交{target.name}办理", actor=unit_name, public=True)
     if note.strip():
         add_event(session, item, "note", f"转办说明：{note.strip()[:500]}", actor=officer.name, public=False)
+    await enquiry_changed(session, item)
     return target
 
 
@@ -427,3 +431,47 @@ async def save_faq(
         raise LookupError(entry_id)
     found.topic, found.question, found.answer = topic, question.strip(), answer.strip()
     found.active, found.updated_by, found.updated_at = active, by, now
+
+
+# --- the item as the national statistics see it --------------------------------------------------
+
+# Every change of a complaint or consultation, for the national statistics (analytic facts).
+ENQUIRY_FACT = "consultations.item_changed"
+
+
+def enquiry_fact(item: ConsultationItem, unit_name: str, transferred_at: datetime | None) -> dict[str, Any]:
+    """Category, place, handling bureau and timing of an item: never its text or who sent it."""
+    replied_on = item.replied_at.astimezone(CHINA_TIME).date() if item.replied_at else None
+    within = None if replied_on is None or item.due_on is None else replied_on <= item.due_on
+    closed_at = item.replied_at or (transferred_at if item.status == "transferred" else None)
+    return {
+        "kind": item.kind,
+        "enquiry_id": item.id,
+        "category": item.category,
+        "division_code": item.division_code,
+        "handling_unit": unit_name or None,
+        "status": item.status,
+        "received_at": item.submitted_at.isoformat(),
+        "replied_at": item.replied_at.isoformat() if item.replied_at else None,
+        "closed_at": closed_at.isoformat() if closed_at else None,
+        "within_limit": within,
+        "transferred": transferred_at is not None,
+        "published": item.publication == "published",
+    }
+
+
+async def enquiry_changed(session: AsyncSession, item: ConsultationItem) -> None:
+    """Tell the national statistics how the item stands now, in the change's own transaction."""
+    await session.flush()
+    units = {u.id: u.name for u in await list_units(session)}
+    transferred = await repository.transfer_times(session, [item.id])
+    fact = enquiry_fact(item, units.get(item.unit_id, ""), transferred.get(item.id))
+    record_event(session, ENQUIRY_FACT, fact)
+
+
+async def enquiry_facts(session: AsyncSession) -> list[dict[str, Any]]:
+    """Every complaint and consultation of the province, as `ENQUIRY_FACT` events carry them."""
+    units = {u.id: u.name for u in await list_units(session)}
+    items = await repository.all_items(session)
+    transferred = await repository.transfer_times(session, None)
+    return [enquiry_fact(i, units.get(i.unit_id, ""), transferred.get(i.id)) for i in items]

@@ -35,6 +35,15 @@ from pharmreg.tenancy import TenantInfo
 REGISTERED = 10  # the first demo pharmacists of a province hold a registration
 # Open cases of the registered ones: (index, matter, form changes).
 OPEN_OF_REGISTERED = ((0, "change"), (1, "renewal"), (2, "cancellation"), (3, "change"))
+# 学历 and 专业 of the demo pharmacists, in turn: mostly 本科 and 大专, mostly 药学.
+_EDUCATION = ("bachelor", "college", "bachelor", "master", "college", "secondary", "bachelor", "doctor")
+_MAJORS = ("pharmacy", "pharmacy", "clinical_pharmacy", "pharmacy", "related", "pharmacy", "tcm")
+
+
+def _schooling(index: int) -> tuple[str, str]:
+    """(education, major) of the index-th demo pharmacist; a 中药学 registrant studied 中药学."""
+    major = "tcm" if index % 5 == 4 else _MAJORS[index % len(_MAJORS)]
+    return _EDUCATION[index % len(_EDUCATION)], major
 
 
 def _png(rng: random.Random) -> bytes:
@@ -146,6 +155,7 @@ async def load_cases(
                             applicant.id_number,
                             applicant.name,
                             applicant.sex,
+                            *_schooling(index),
                         ),
                         terms=Terms(
                             "tcm" if index % 5 == 4 else "pharmacy",
@@ -203,6 +213,8 @@ def _form(matter: str, slug: str, index: int, unit: PracticeUnitRead) -> dict[st
     }
     if matter == "first_registration":
         form["qualification_no"] = qualification_number(slug, index)
+    if matter in ("first_registration", "change"):
+        form["education"], form["major"] = _schooling(index)
     if matter == "cancellation":
         form["reason"] = "left_post"
     return form

@@ -6,6 +6,7 @@ from pharmreg.practice.schemas import PracticeUnitCreate, PracticeUnitRead, Unit
 from pharmreg.practice.service import (
     MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,
+    UNIT_CHANGED,
     UNIT_COLUMNS,
     UNIT_REGISTERED,
     PracticeUnitError,
@@ -16,12 +17,15 @@ from pharmreg.practice.service import (
     practice_unit_by_uscc,
     read_unit_file,
     register_practice_unit,
+    unit_facts,
+    unit_types,
     update_practice_unit,
 )
 
 __all__ = [
     "MAX_IMPORT_BYTES",
     "MAX_IMPORT_ROWS",
+    "UNIT_CHANGED",
     "UNIT_COLUMNS",
     "UNIT_REGISTERED",
     "UNIT_STATES",
@@ -41,6 +45,8 @@ __all__ = [
     "register_practice_unit",
     "registration_barrier",
     "state_label",
+    "unit_facts",
     "unit_state",
+    "unit_types",
     "update_practice_unit",
 ]

@@ -69,5 +69,9 @@ async def unit_by_uscc(session: AsyncSession, uscc: str) -> PracticeUnit | None:
     return await session.scalar(select(PracticeUnit).where(PracticeUnit.uscc == uscc))
 
 
+async def all_units(session: AsyncSession) -> Sequence[PracticeUnit]:
+    return (await session.scalars(select(PracticeUnit).order_by(PracticeUnit.id))).all()
+
+
 async def unit_by_id(session: AsyncSession, unit_id: int) -> PracticeUnit | None:
     return await session.get(PracticeUnit, unit_id)

@@ -19,6 +19,9 @@ from pharmreg.practice.rules import UNIT_STATUSES, state_label, unit_state
 from pharmreg.practice.schemas import PracticeUnitCreate, PracticeUnitRead, UnitImport, UnitType
 
 UNIT_REGISTERED = "practice.unit_registered"
+# A unit corrected or updated by an import; both events carry the unit as it now stands (type,
+# place, status, licence), never its name, address or principal.
+UNIT_CHANGED = "practice.unit_changed"
 
 
 class PracticeUnitError(ValueError):
@@ -53,8 +56,28 @@ async def register_practice_unit(
     )
     if unit is None:
         raise PracticeUnitError("该统一社会信用代码的执业单位已登记")
-    record_event(session, UNIT_REGISTERED, {"practice_unit_id": unit.id, "division_code": unit.division_code})
+    record_event(session, UNIT_REGISTERED, {"practice_unit_id": unit.id, **unit_fact(unit)})
     return unit
+
+
+def unit_fact(unit: PracticeUnit) -> dict[str, Any]:
+    """A unit as the national statistics receive it: no name, address or principal."""
+    return {
+        "unit_id": unit.id,
+        "unit_type": unit.unit_type,
+        "division_code": unit.division_code,
+        "status": unit.status,
+        "licence_valid_until": unit.licence_valid_until.isoformat(),
+    }
+
+
+async def unit_facts(session: AsyncSession) -> list[dict[str, Any]]:
+    """Every unit of the province, as `UNIT_REGISTERED` and `UNIT_CHANGED` events describe them."""
+    return [unit_fact(unit) for unit in await repository.all_units(session)]
+
+
+async def unit_types(session: AsyncSession) -> dict[int, str]:
+    return {unit.id: unit.unit_type for unit in await repository.all_units(session)}
 
 
 async def count_practice_units(session: AsyncSession) -> int:
@@ -193,10 +216,6 @@ async def import_practice_units(
     new = [values for _line, values in checked if values["uscc"] not in existing]
     for start in range(0, len(new), _INSERT_CHUNK):
         await repository.insert_units(session, new[start : start + _INSERT_CHUNK])
-    for values in new:
-        record_event(
-            session, UNIT_REGISTERED, {"uscc": values["uscc"], "division_code": values["division_code"]}
-        )
     now = utcnow()
     for _line, values in checked:
         unit = existing.get(values["uscc"])
@@ -205,6 +224,14 @@ async def import_practice_units(
                 setattr(unit, key, value)
             unit.updated_at = now
     await session.flush()
+    added = {values["uscc"] for values in new}
+    for start in range(0, len(codes), _LOOKUP_CHUNK):
+        for unit in (await repository.units_by_uscc(session, codes[start : start + _LOOKUP_CHUNK])).values():
+            if unit.uscc in added:
+                described = {"uscc": unit.uscc, "practice_unit_id": unit.id, **unit_fact(unit)}
+                record_event(session, UNIT_REGISTERED, described)
+            else:
+                record_event(session, UNIT_CHANGED, unit_fact(unit))
     return UnitImport(read=len(rows), added=len(new), updated=len(checked) - len(new), errors=[])
 
 
@@ -282,4 +309,5 @@ async def update_practice_unit(session: AsyncSession, unit_id: int, values: dict
     unit.principal = values.get("principal", "").strip()[:50] or unit.principal
     unit.updated_at = utcnow()
     await session.flush()
+    record_event(session, UNIT_CHANGED, unit_fact(unit))
     return {}

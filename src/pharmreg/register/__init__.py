@@ -5,6 +5,8 @@ from pharmreg.register.jobs import maintain_province, maintain_register
 from pharmreg.register.results import PublishedResultsProjection, search_results
 from pharmreg.register.schemas import (
     DEFAULT_UNIT_SCOPES,
+    EDUCATION_LEVELS,
+    MAJORS,
     PUBLISHED_KINDS,
     Decided,
     HistoryEntry,
@@ -22,6 +24,7 @@ from pharmreg.register.schemas import (
 )
 from pharmreg.register.service import (
     EX_OFFICIO_REASONS,
+    REGISTRATION_FACT,
     RESULT_PUBLISHED,
     SETTING_LIMITS,
     RegisterConflictError,
@@ -42,6 +45,7 @@ from pharmreg.register.service import (
     province_of,
     provinces_of_person,
     register_first,
+    registration_facts,
     registration_history,
     registration_read,
     registration_settings,
@@ -58,8 +62,11 @@ from pharmreg.register.service import (
 
 __all__ = [
     "DEFAULT_UNIT_SCOPES",
+    "EDUCATION_LEVELS",
     "EX_OFFICIO_REASONS",
+    "MAJORS",
     "PUBLISHED_KINDS",
+    "REGISTRATION_FACT",
     "RESULT_PUBLISHED",
     "ROUTE_HANDLERS",
     "SETTING_LIMITS",
@@ -97,6 +104,7 @@ __all__ = [
     "province_of",
     "provinces_of_person",
     "register_first",
+    "registration_facts",
     "registration_history",
     "registration_read",
     "registration_settings",

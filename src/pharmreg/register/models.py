@@ -48,6 +48,9 @@ class Registration(TenantBase):
     id_number: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(50))
     sex: Mapped[str] = mapped_column(String(1))
+    # 学历 and 专业 from the application form (older registrations may not have them).
+    education: Mapped[str | None] = mapped_column(String(20))
+    major: Mapped[str | None] = mapped_column(String(40))
     categories: Mapped[str] = mapped_column(String(32))
     scope: Mapped[str] = mapped_column(String(32))
     practice_unit_id: Mapped[int] = mapped_column(ForeignKey("practice_unit.id"), index=True)

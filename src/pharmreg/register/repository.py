@@ -76,8 +76,22 @@ def add_registration(session: AsyncSession, values: dict[str, Any]) -> Registrat
     return row
 
 
-def add_history(session: AsyncSession, values: dict[str, Any]) -> None:
-    session.add(RegistrationHistory(**values))
+def add_history(session: AsyncSession, values: dict[str, Any]) -> RegistrationHistory:
+    entry = RegistrationHistory(**values)
+    session.add(entry)
+    return entry
+
+
+async def history_with_registrations(
+    session: AsyncSession,
+) -> Sequence[tuple[RegistrationHistory, Registration]]:
+    """Every history row of the province with its registration, oldest first."""
+    query = (
+        select(RegistrationHistory, Registration)
+        .join(Registration, Registration.id == RegistrationHistory.registration_id)
+        .order_by(RegistrationHistory.id)
+    )
+    return [(entry, row) for entry, row in (await session.execute(query)).all()]
 
 
 async def history(session: AsyncSession, registration_ids: Sequence[int]) -> Sequence[RegistrationHistory]:

@@ -78,6 +78,23 @@ class Province:
     division_code: str
 
 
+# 学历 and 专业 as the registration form offers them (中专 still appears on older certificates).
+EDUCATION_LEVELS = {
+    "secondary": "中专",
+    "college": "大专",
+    "bachelor": "本科",
+    "second_bachelor": "第二学士/研究生班",
+    "master": "硕士研究生",
+    "doctor": "博士研究生",
+}
+MAJORS = {
+    "pharmacy": "药学",
+    "tcm": "中药学",
+    "clinical_pharmacy": "临床药学",
+    "related": "其他相关专业",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Registrant:
     person_key: str
@@ -86,6 +103,9 @@ class Registrant:
     id_number: str
     name: str
     sex: str
+    # 学历 and 专业 as the application records them (choices in EDUCATION_LEVELS and MAJORS).
+    education: str | None = None
+    major: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

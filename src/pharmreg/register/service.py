@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pharmreg.events import record_event
 from pharmreg.identity import mask_id
 from pharmreg.kit.clock import utcnow
+from pharmreg.practice import practice_unit, unit_types
 from pharmreg.qualifications import categories_label
 from pharmreg.register import repository
 from pharmreg.register.models import RegisterEntry, Registration
@@ -55,6 +56,8 @@ _HISTORY_LABELS = {
 
 
 RESULT_PUBLISHED = "register.result_published"
+# Every registration event, for the national statistics (analytic facts).
+REGISTRATION_FACT = "register.registration_event"
 
 
 class RegisterConflictError(Exception):
@@ -143,10 +146,55 @@ async def _flush_national(national: AsyncSession) -> None:
         raise RegisterConflictError("该人员在全国已有有效注册，一人只能有一个有效注册") from None
 
 
-def _history(
+_CLOSING_KINDS = frozenset({"cancelled", "expired", "transferred_out"})
+
+
+def birth_year(id_type: str, id_number: str) -> int | None:
+    """The year of birth an ID document's number encodes (resident IDs and HMT residence permits)."""
+    if id_type in ("resident_id", "hmt_residence") and len(id_number) == 18 and id_number[6:10].isdigit():
+        return int(id_number[6:10])
+    return None
+
+
+def _fact_terms(row: Registration, kind: str, unit_type: str | None) -> dict[str, Any]:
+    """The terms in force after an event, kept in its history row: the registration row itself
+    moves on with later changes, the statistics of the event must not."""
+    closing = kind in _CLOSING_KINDS
+    return {
+        "practice_unit_id": row.practice_unit_id,
+        "unit_type": unit_type,
+        "categories": row.categories,
+        "scope": row.scope,
+        "division_code": row.division_code,
+        "valid_until": None if closing else row.valid_until.isoformat(),
+        "ground": row.close_reason if closing else None,
+    }
+
+
+def registration_fact(
+    history_id: int, kind: str, effective_on: date, row: Registration, terms: dict[str, Any]
+) -> dict[str, Any]:
+    """A registration event as the national statistics receive it (the person only by key)."""
+    return {
+        "event_id": history_id,
+        "registration_id": row.id,
+        "kind": kind,
+        "effective_on": effective_on.isoformat(),
+        "person_key": row.person_key,
+        "sex": row.sex,
+        "birth_year": birth_year(row.id_type, row.id_number),
+        "education": row.education,
+        "major": row.major,
+        **terms,
+    }
+
+
+async def _history(
     session: AsyncSession, row: Registration, kind: str, decided: Decided, summary: str, **details: Any
 ) -> None:
-    repository.add_history(
+    unit = await practice_unit(session, row.practice_unit_id)
+    terms = _fact_terms(row, kind, unit.unit_type if unit else None)
+    entry = repository.add_history(
         session,
         {
             "registration_id": row.id,
@@ -154,11 +202,13 @@ def _history(
             "kind": kind,
             "application_ref": decided.application_ref,
             "summary": summary,
-            "details": details,
+            "details": {**details, "terms": terms},
             "actor_name": decided.actor_name,
             "public": kind in PUBLISHED_KINDS,
         },
     )
+    await session.flush()
+    record_event(session, REGISTRATION_FACT, registration_fact(entry.id, kind, decided.on, row, terms))
     if kind in PUBLISHED_KINDS:
         # The national 结果公示 is fed from here, in the decision's own transaction.
         record_event(
@@ -194,7 +244,7 @@ async def register_first(
         raise RegisterConflictError("该人员在全国已有有效注册，一人只能有一个有效注册")
     start, end = validity(decided.on, rules.validity_years)
     row = await _new_registration(session, province, registrant, terms, rules, decided, start, end)
-    _history(session, row, "registered", decided, f"首次注册，有效期至 {end:%Y-%m-%d}")
+    await _history(session, row, "registered", decided, f"首次注册，有效期至 {end:%Y-%m-%d}")
     repository.add_entry(national, _entry_values(province, row))
     await _flush_national(national)
     return row
@@ -220,6 +270,8 @@ async def _new_registration(
             "id_number": registrant.id_number,
             "name": registrant.name,
             "sex": registrant.sex,
+            "education": registrant.education,
+            "major": registrant.major,
             "categories": terms.categories,
             "scope": terms.scope,
             "practice_unit_id": terms.practice_unit_id,
@@ -269,9 +321,13 @@ async def change_registration(
     registration_id: int,
     terms: Terms,
     decided: Decided,
+    education: str | None = None,
+    major: str | None = None,
 ) -> Registration:
-    """A change within the province: new terms, same certificate number and expiry date."""
+    """A change within the province: new terms, same certificate number and expiry date (and the
+    education and major, when the application states them anew)."""
     row = await _locked_active(session, registration_id)
+    row.education, row.major = education or row.education, major or row.major
     before = {"categories": row.categories, "scope": row.scope, "unit_name": row.unit_name}
     changes = []
     if row.practice_unit_id != terms.practice_unit_id:
@@ -289,7 +345,7 @@ async def change_registration(
     row.qualification_nos = terms.qualification_nos or row.qualification_nos
     row.issued_on = decided.on
     row.updated_at = utcnow()
-    _history(
+    await _history(
         session, row, "changed", decided, "变更注册：" + ("；".join(changes) or "无实质变化"), before=before
     )
     await session.flush()
@@ -314,7 +370,7 @@ async def renew_registration(
     row.issued_on = decided.on
     row.reminded_days = None
     row.updated_at = utcnow()
-    _history(
+    await _history(
         session,
         row,
         "renewed",
@@ -348,7 +404,9 @@ async def cancel_registration(
     row.close_reason = reason[:200]
     row.updated_at = utcnow()
     extra = {"facts": facts} if facts else {}
-    _history(session, row, "expired" if expired else "cancelled", decided, f"注销注册：{reason}", **extra)
+    await _history(
+        session, row, "expired" if expired else "cancelled", decided, f"注销注册：{reason}", **extra
+    )
     await session.flush()
     await _sync_entry(national, province, row)
     return row
@@ -361,7 +419,7 @@ async def reissue_certificate(
     row = await _locked_active(session, registration_id)
     row.issued_on = decided.on
     row.updated_at = utcnow()
-    _history(session, row, "reissued", decided, f"补办注册证：{reason}")
+    await _history(session, row, "reissued", decided, f"补办注册证：{reason}")
     await session.flush()
     return row
 
@@ -405,7 +463,7 @@ async def transfer_in(
         origin_tenant=origin,
         first_registered_on=first_on,
     )
-    _history(
+    await _history(
         session,
         row,
         "transferred_in",
@@ -449,7 +507,7 @@ async def close_transferred(
         row.close_reason = "跨省变更转出"
         row.updated_at = utcnow()
         where = f"至{destination.region}，新注册证 {destination.certificate_no}" if destination else ""
-        _history(
+        await _history(
             session,
             row,
             "transferred_out",
@@ -458,6 +516,22 @@ async def close_transferred(
         )
     await session.flush()
     return len(pending)
+
+
+async def registration_facts(session: AsyncSession) -> list[dict[str, Any]]:
+    """Every registration event of the province, as `REGISTRATION_FACT` events carry them.
+
+    Events recorded before their history rows kept the terms in force are given the
+    registration's present terms.
+    """
+    types = await unit_types(session)
+    facts = []
+    for entry, row in await repository.history_with_registrations(session):
+        terms = (entry.details or {}).get("terms") or _fact_terms(
+            row, entry.kind, types.get(row.practice_unit_id)
+        )
+        facts.append(registration_fact(entry.id, entry.kind, entry.effective_on, row, terms))
+    return facts
 
 
 # --- reading -----------------------------------------------------------------------------------

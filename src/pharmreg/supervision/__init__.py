@@ -1,19 +1,44 @@
-"""National supervision: figures fed from every province through the outbox."""
+"""National supervision: figures and analytic facts fed from every province through the outbox."""
 
 from pharmreg.supervision.controllers import SupervisionApiController
-from pharmreg.supervision.jobs import reconcile_province, reconcile_province_figures
-from pharmreg.supervision.schemas import Drift, ProvinceFigures
+from pharmreg.supervision.jobs import (
+    analytic_facts_recount,
+    rebuild_facts,
+    reconcile_province,
+    reconcile_province_figures,
+    recount_facts,
+)
+from pharmreg.supervision.schemas import Drift, FactDrift, FactFreshness, ProvinceFigures
 from pharmreg.supervision.service import (
+    FIELD_LABELS,
+    AnalyticFacts,
+    AnalyticFactsProjection,
+    FactFeed,
+    PersonHasher,
     ProvinceFiguresProjection,
+    fact_freshness,
+    practice_field,
     province_figures,
 )
 
 __all__ = [
+    "FIELD_LABELS",
+    "AnalyticFacts",
+    "AnalyticFactsProjection",
     "Drift",
+    "FactDrift",
+    "FactFeed",
+    "FactFreshness",
+    "PersonHasher",
     "ProvinceFigures",
     "ProvinceFiguresProjection",
     "SupervisionApiController",
+    "analytic_facts_recount",
+    "fact_freshness",
+    "practice_field",
     "province_figures",
+    "rebuild_facts",
     "reconcile_province",
     "reconcile_province_figures",
+    "recount_facts",
 ]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.events import Source, SourceBusyError, quiesced
 from pharmreg.jobs import JobContext
+from pharmreg.kit.clock import utcnow
 from pharmreg.kit.db import Database
 from pharmreg.kit.logging import get_logger
 from pharmreg.supervision import repository
-from pharmreg.supervision.schemas import Drift
-from pharmreg.supervision.service import COUNTERS
+from pharmreg.supervision.schemas import Drift, FactDrift
+from pharmreg.supervision.service import COUNTERS, FACT_KINDS, AnalyticFacts
 
 log = get_logger(__name__)
 
@@ -54,4 +58,110 @@ async def reconcile_province(db: Database, source: Source) -> list[Drift]:
                 if before != value:
                     drift.append(Drift(slug=source.slug, metric=metric, recorded=before, actual=value))
                     await repository.set_stat(national, source.slug, metric, value)
+    return drift
+
+
+# --- analytic facts ----------------------------------------------------------------------------
+
+
+def analytic_facts_recount(facts: AnalyticFacts) -> Callable[[dict[str, Any]], Awaitable[dict[str, int]]]:
+    """The nightly job that recounts every province's analytic facts (made with `facts`) from its
+    own tables and corrects any drift; idempotent."""
+
+    async def recount_analytic_facts(ctx: dict[str, Any]) -> dict[str, int]:
+        job = JobContext.of(ctx)
+        corrected = busy = 0
+        for source in await job.tenant_sources():
+            try:
+                drift = await recount_facts(job.db, source, facts)
+            except SourceBusyError:
+                busy += 1
+                log.info("supervision.facts_recount_deferred", source=source.schema)
+                continue
+            corrected += sum(item.total for item in drift)
+        return {"corrected": corrected, "deferred": busy}
+
+    return recount_analytic_facts
+
+
+async def _province_payloads(
+    tenant_session: AsyncSession, facts: AnalyticFacts
+) -> dict[str, list[dict[str, Any]]]:
+    payloads: dict[str, list[dict[str, Any]]] = {}
+    for feed in facts.feeds:
+        payloads.setdefault(feed.kind, []).extend(await feed.read(tenant_session))
+    return payloads
+
+
+async def rebuild_facts(db: Database, source: Source, facts: AnalyticFacts) -> dict[str, int]:
+    """Replace a province's analytic facts with rows made afresh from its own tables; returns the
+    rows written per kind. Other provinces' rows are not touched.
+
+    Like the recount, it reads a snapshot in which every event of the province has been delivered,
+    holding delivery from it meanwhile (SourceBusyError while events are still on their way).
+    """
+    written: dict[str, int] = {}
+    async with quiesced(db, source) as tenant_session:
+        payloads = await _province_payloads(tenant_session, facts)
+        async with db.national() as national, national.begin():
+            shaping = await facts.shaping(national)
+            for kind, (model, _make) in FACT_KINDS.items():
+                if kind not in payloads:
+                    continue
+                rows = [facts.row(kind, source.slug, p, shaping) for p in payloads[kind]]
+                await repository.delete_facts_of(national, model, source.slug)
+                await repository.insert_facts(national, model, rows)
+                written[kind] = len(rows)
+            await repository.note_fact_upkeep(national, source.slug, rebuilt_at=utcnow())
+    log.info("supervision.facts_rebuilt", tenant=source.slug, **written)
+    return written
+
+
+async def recount_facts(db: Database, source: Source, facts: AnalyticFacts) -> list[FactDrift]:
+    """Recount a province's analytic facts from its own tables; correct and log what differs."""
+    drift: list[FactDrift] = []
+    async with quiesced(db, source) as tenant_session:
+        payloads = await _province_payloads(tenant_session, facts)
+        async with db.national() as national, national.begin():
+            shaping = await facts.shaping(national)
+            for kind, (model, _make) in FACT_KINDS.items():
+                if kind not in payloads:
+                    continue
+                keys = repository.key_columns(model)
+                actual = {
+                    tuple(row[k] for k in keys): row
+                    for row in (facts.row(kind, source.slug, p, shaping) for p in payloads[kind])
+                }
+                recorded = {
+                    tuple(row[k] for k in keys): row
+                    for row in await repository.facts_of(national, model, source.slug)
+                }
+                missing = [actual[key] for key in actual.keys() - recorded.keys()]
+                extra = list(recorded.keys() - actual.keys())
+                changed = [
+                    row
+                    for key, row in actual.items()
+                    if key in recorded and any(recorded[key][name] != value for name, value in row.items())
+                ]
+                if not (missing or extra or changed):
+                    continue
+                await repository.delete_facts(national, model, extra)
+                await repository.insert_facts(national, model, missing)
+                for row in changed:
+                    await repository.upsert_fact(national, model, row)
+                item = FactDrift(
+                    slug=source.slug, kind=kind, missing=len(missing), extra=len(extra), changed=len(changed)
+                )
+                log.warning(
+                    "supervision.facts_drift_corrected",
+                    tenant=item.slug,
+                    kind=item.kind,
+                    missing=item.missing,
+                    extra=item.extra,
+                    changed=item.changed,
+                )
+                drift.append(item)
+            await repository.note_fact_upkeep(
+                national, source.slug, recounted_at=utcnow(), corrected=sum(d.total for d in drift)
+            )
     return drift

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, DateTime, String, func
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, Integer, SmallInteger, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pharmreg.kit.db import NationalBase
@@ -19,3 +19,117 @@ class ProvinceStat(NationalBase):
     metric: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# --- analytic facts ----------------------------------------------------------------------------
+# The national read model of each province's registrations, cases, complaints and consultations
+# and practice units. No personal data: a person is a keyed hash of their ID document, the same in
+# every province. Every row names its province and the province's own id of what it describes, so
+# a redelivered event, a rebuild and the nightly recount all land on the same row.
+
+
+class FactRegistration(NationalBase):
+    """One registration event (first, change, renewal, transfer in or out, cancellation, expiry)."""
+
+    __tablename__ = "fact_registration"
+    __table_args__ = (
+        Index("ix_fact_registration_effective", "effective_on", "kind"),
+        Index("ix_fact_registration_tenant_effective", "tenant", "effective_on"),
+    )
+
+    tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
+    # The province's registration_history id of the event.
+    event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(Integer)
+    person_hash: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    effective_on: Mapped[date] = mapped_column(Date)
+    # A cancellation's ground, as the decision names it.
+    ground: Mapped[str | None] = mapped_column(String(200))
+    province_code: Mapped[str] = mapped_column(String(6))
+    city_code: Mapped[str] = mapped_column(String(6))
+    county_code: Mapped[str] = mapped_column(String(6))
+    categories: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(32))
+    practice_unit_id: Mapped[int] = mapped_column(Integer)
+    unit_type: Mapped[str | None] = mapped_column(String(32))
+    field: Mapped[str] = mapped_column(String(16))
+    sex: Mapped[str | None] = mapped_column(String(1))
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    education: Mapped[str | None] = mapped_column(String(20))
+    major: Mapped[str | None] = mapped_column(String(40))
+    # The registration's expiry date after this event; none once the event closed it.
+    valid_until: Mapped[date | None] = mapped_column(Date)
+
+
+class FactCase(NationalBase):
+    """One application (case) as it stands: its dates, outcome and handling."""
+
+    __tablename__ = "fact_case"
+    __table_args__ = (
+        Index("ix_fact_case_received", "received_on"),
+        Index("ix_fact_case_decided", "decided_on"),
+    )
+
+    tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
+    case_ref: Mapped[str] = mapped_column(String(20), primary_key=True)
+    matter: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    division_code: Mapped[str | None] = mapped_column(String(6))
+    handling_unit: Mapped[str | None] = mapped_column(String(200))
+    # The handling unit acted under authority delegated by the province bureau.
+    delegated: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    received_on: Mapped[date | None] = mapped_column(Date)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    supplement_notices: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    # Working days from acceptance (or receipt) to decision, or to now for an open case.
+    working_days: Mapped[int | None] = mapped_column(Integer)
+    overdue: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+class FactEnquiry(NationalBase):
+    """One complaint or consultation: where it came from, who handled it, how fast."""
+
+    __tablename__ = "fact_enquiry"
+    __table_args__ = (Index("ix_fact_enquiry_received", "kind", "received_at"),)
+
+    tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    enquiry_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(40))
+    division_code: Mapped[str | None] = mapped_column(String(6))
+    handling_unit: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    within_limit: Mapped[bool | None] = mapped_column(Boolean)
+    transferred: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    published: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+class FactPracticeUnit(NationalBase):
+    """One practice unit: its type, practice field, place and licence."""
+
+    __tablename__ = "fact_practice_unit"
+
+    tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_type: Mapped[str] = mapped_column(String(32))
+    field: Mapped[str] = mapped_column(String(16))
+    division_code: Mapped[str] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(16))
+    licence_valid_until: Mapped[date] = mapped_column(Date)
+
+
+class FactSource(NationalBase):
+    """When a province's facts were last rebuilt or recounted, and what the recount corrected."""
+
+    __tablename__ = "fact_source"
+
+    tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
+    rebuilt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    recounted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    corrected: Mapped[int] = mapped_column(Integer, server_default=text("0"))

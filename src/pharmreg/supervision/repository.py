@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.supervision.models import ProvinceStat
+from pharmreg.supervision.models import (
+    FactCase,
+    FactEnquiry,
+    FactPracticeUnit,
+    FactRegistration,
+    FactSource,
+    ProvinceStat,
+)
+
+FactModel = FactRegistration | FactCase | FactEnquiry | FactPracticeUnit
+# Rows per INSERT statement when a province's facts are written in bulk (asyncpg's limit is
+# 32,767 bind parameters; the widest fact has 21 columns).
+_CHUNK = 1000
 
 
 async def add_to_stat(session: AsyncSession, slug: str, metric: str, delta: int) -> None:
@@ -38,3 +52,55 @@ async def stats(session: AsyncSession, slug: str | None = None) -> dict[str, dic
     for row in await session.scalars(query):
         table.setdefault(row.tenant_slug, {})[row.metric] = (row.value, row.updated_at)
     return table
+
+
+# --- analytic facts ----------------------------------------------------------------------------
+
+
+def key_columns(model: type[FactModel]) -> list[str]:
+    return [column.name for column in model.__table__.primary_key]
+
+
+async def upsert_fact(session: AsyncSession, model: type[FactModel], row: dict[str, Any]) -> None:
+    keys = key_columns(model)
+    statement = insert(model).values(row)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={name: statement.excluded[name] for name in row if name not in keys}
+    )
+    await session.execute(statement)
+
+
+async def insert_facts(session: AsyncSession, model: type[FactModel], rows: Sequence[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), _CHUNK):
+        await session.execute(insert(model), list(rows[start : start + _CHUNK]))
+
+
+async def delete_facts_of(session: AsyncSession, model: type[FactModel], tenant: str) -> int:
+    result = await session.execute(delete(model).where(model.tenant == tenant))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def delete_facts(
+    session: AsyncSession, model: type[FactModel], keys: Iterable[tuple[Any, ...]]
+) -> None:
+    wanted = list(keys)
+    columns = tuple_(*(getattr(model, name) for name in key_columns(model)))
+    for start in range(0, len(wanted), _CHUNK):
+        await session.execute(delete(model).where(columns.in_(wanted[start : start + _CHUNK])))
+
+
+async def facts_of(session: AsyncSession, model: type[FactModel], tenant: str) -> list[dict[str, Any]]:
+    """Every fact row of one province and kind, as plain column -> value mappings."""
+    table = model.__table__
+    result = await session.execute(select(table).where(table.c.tenant == tenant))
+    return [dict(row) for row in result.mappings()]
+
+
+async def fact_sources(session: AsyncSession) -> dict[str, FactSource]:
+    return {row.tenant: row for row in await session.scalars(select(FactSource))}
+
+
+async def note_fact_upkeep(session: AsyncSession, tenant: str, **values: Any) -> None:
+    statement = insert(FactSource).values(tenant=tenant, **values)
+    statement = statement.on_conflict_do_update(index_elements=[FactSource.tenant], set_=values)
+    await session.execute(statement)

@@ -23,3 +23,26 @@ class Drift(msgspec.Struct):
     metric: str
     recorded: int
     actual: int
+
+
+class FactDrift(msgspec.Struct):
+    """What the recount of one kind of fact of one province found wrong and corrected."""
+
+    slug: str
+    kind: str
+    missing: int
+    extra: int
+    changed: int
+
+    @property
+    def total(self) -> int:
+        return self.missing + self.extra + self.changed
+
+
+class FactFreshness(msgspec.Struct):
+    """How current a province's part of the national facts is (数据截至), and their upkeep."""
+
+    slug: str
+    as_of: datetime | None
+    rebuilt_at: datetime | None
+    recounted_at: datetime | None

@@ -60,6 +60,8 @@ from pharmreg.kit.rendering import render
 from pharmreg.kit.uploads import AttachmentError
 from pharmreg.qualifications import Category, categories_label
 from pharmreg.register import (
+    EDUCATION_LEVELS,
+    MAJORS,
     PracticeScope,
     get_registration,
     national_active,
@@ -88,6 +90,8 @@ def _choices() -> dict[str, Any]:
         "scope_labels": {s.value: s.label for s in PracticeScope},
         "cancel_reasons": CANCEL_REASONS,
         "reissue_reasons": REISSUE_REASONS,
+        "education_levels": EDUCATION_LEVELS,
+        "majors": MAJORS,
     }
 
 

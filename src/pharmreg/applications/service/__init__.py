@@ -13,7 +13,14 @@ from pharmreg.applications.service.actions import (
     officer_acts,
 )
 from pharmreg.applications.service.checking import check_application, gather, person_of
-from pharmreg.applications.service.common import NOTICE_TITLES, ApplicationError, CaseOfficer, Routing
+from pharmreg.applications.service.common import (
+    CASE_FACT,
+    NOTICE_TITLES,
+    ApplicationError,
+    CaseOfficer,
+    Routing,
+    case_facts,
+)
 from pharmreg.applications.service.drafts import (
     add_attachment,
     clean_form,
@@ -48,6 +55,7 @@ from pharmreg.applications.service.submission import (
 )
 
 __all__ = [
+    "CASE_FACT",
     "NOTICE_TITLES",
     "AfterCaseAction",
     "ApplicationError",
@@ -63,6 +71,7 @@ __all__ = [
     "applications_of",
     "attachment_content",
     "attachments_of",
+    "case_facts",
     "check_application",
     "clean_form",
     "count_applications",

@@ -20,6 +20,7 @@ from pharmreg.applications.service.common import (
     CaseOfficer,
     Routing,
     _apply_state,
+    _case_changed,
     _event,
     _flush,
     _move,
@@ -293,6 +294,7 @@ async def act_on_case(
             Routing(desk.policy, desk.units),
             due=_step_due(app, moved.open_step.limit_days, calendar, today),
         )
+    await _case_changed(session, app)
     await _flush(session)
 
 
@@ -367,6 +369,7 @@ async def deem_accepted(
             routing,
             due=_step_due(app, moved.open_step.limit_days, calendar, today),
         )
+    await _case_changed(session, app)
     await _flush(session)
 
 
@@ -379,7 +382,14 @@ async def _take_effect(
     decided: Decided,
 ) -> Any:
     registrant = Registrant(
-        app.person_key, app.applicant_id, app.id_type, app.id_number, app.applicant_name, app.sex
+        app.person_key,
+        app.applicant_id,
+        app.id_type,
+        app.id_number,
+        app.applicant_name,
+        app.sex,
+        education=app.form.get("education") or None,
+        major=app.form.get("major") or None,
     )
     try:
         match app.matter:
@@ -414,6 +424,8 @@ async def _take_effect(
                     registration_id=_held(app),
                     terms=await _terms(session, app),
                     decided=decided,
+                    education=registrant.education,
+                    major=registrant.major,
                 )
             case Matter.RENEWAL:
                 return await renew_registration(

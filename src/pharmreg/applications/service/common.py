@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from pharmreg.applications import repository
-from pharmreg.applications.models import Application, ApplicationEvent
+from pharmreg.applications.models import Application, ApplicationEvent, Notice
 from pharmreg.authority import AuthorityPolicy, Matter, Units
+from pharmreg.events import record_event
 from pharmreg.identity import OfficerAccount
 from pharmreg.kit.clock import utcnow
 from pharmreg.workflow import (
@@ -33,6 +34,10 @@ NOTICE_TITLES = {
     "approval": "准予注册决定书",
     "refusal": "不予注册决定书",
 }
+
+
+# Every change of a case's state, for the national statistics (analytic facts).
+CASE_FACT = "applications.case_changed"
 
 
 class ApplicationError(Exception):
@@ -130,3 +135,40 @@ async def _flush(session: AsyncSession) -> None:
         await session.flush()
     except StaleDataError:
         raise ApplicationError("该申请刚刚被其他同事处理过，请刷新后查看最新状态") from None
+
+
+# --- the case as the national statistics see it --------------------------------------------------
+
+
+def case_fact(app: Application, notices: Sequence[Notice]) -> dict[str, Any]:
+    """A case's dates, outcome and handling; the bureau that handles it is the one its latest
+    notice names (with the delegation it acted under), before any notice the one that received it."""
+    latest = notices[-1].data if notices else {}
+    status = Status(app.status)
+    return {
+        "case_ref": app.ref,
+        "matter": app.matter,
+        "status": app.status,
+        "division_code": app.division_code,
+        "handling_unit": latest.get("authority") or app.received_by,
+        "delegated": bool(latest.get("entrusted_by")),
+        "received_on": app.received_on.isoformat() if app.received_on else None,
+        "accepted_on": app.accepted_on.isoformat() if app.accepted_on else None,
+        "decided_on": app.decided_on.isoformat() if app.decided_on else None,
+        "due_on": app.statutory_due.isoformat() if app.statutory_due else None,
+        "outcome": app.status if status.closed else None,
+        "supplement_notices": sum(1 for n in notices if n.kind == "supplement"),
+    }
+
+
+async def _case_changed(session: AsyncSession, app: Application) -> None:
+    """Tell the national statistics how the case stands now, in the change's own transaction."""
+    record_event(session, CASE_FACT, case_fact(app, await repository.notices(session, app.id)))
+
+
+async def case_facts(session: AsyncSession) -> list[dict[str, Any]]:
+    """Every submitted case of the province, as `CASE_FACT` events carry them."""
+    by_case: dict[int, list[Notice]] = {}
+    for notice in await repository.all_notices(session):
+        by_case.setdefault(notice.application_id, []).append(notice)
+    return [case_fact(app, by_case.get(app.id, [])) for app in await repository.submitted_cases(session)]

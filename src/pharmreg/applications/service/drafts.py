@@ -17,6 +17,8 @@ from pharmreg.kit.clock import china_today, utcnow
 from pharmreg.kit.uploads import AttachmentError
 from pharmreg.practice import practice_unit
 from pharmreg.register import (
+    EDUCATION_LEVELS,
+    MAJORS,
     Province,
     RegistrationRules,
     get_registration,
@@ -36,6 +38,8 @@ FORM_FIELDS = (
     "categories",
     "scope",
     "unit_uscc",
+    "education",
+    "major",
     "reason",
     "note",
     "declaration",
@@ -105,6 +109,11 @@ def clean_form(values: Mapping[str, Any]) -> dict[str, str]:
             value = ",".join(str(v).strip() for v in value if str(v).strip())
         form[field] = str(value).strip()[: 500 if field == "note" else 60]
     form["unit_uscc"] = form["unit_uscc"].upper()
+    # Chosen from lists: anything else (only a hand-made request sends it) is left unanswered.
+    if form["education"] not in EDUCATION_LEVELS:
+        form["education"] = ""
+    if form["major"] not in MAJORS:
+        form["major"] = ""
     return form
 
 

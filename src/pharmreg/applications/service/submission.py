@@ -16,6 +16,7 @@ from pharmreg.applications.service.common import (
     ApplicationError,
     Routing,
     _apply_state,
+    _case_changed,
     _event,
     _flush,
     _move,
@@ -83,6 +84,7 @@ async def submit_application(
     _event(session, app, "submit", "applicant", app.applicant_name, note=None, items=warnings)
     await _open_task(session, app, state.open_step, routing, due=app.acceptance_due)
     app.received_by = await _receiving_authority(session, app, province, routing)
+    await _case_changed(session, app)
     await _flush(session)
     return findings
 
@@ -162,6 +164,7 @@ async def withdraw_application(
             note=None,
         )
     _event(session, app, "withdraw", "applicant", app.applicant_name, note=None)
+    await _case_changed(session, app)
     await _flush(session)
     await release_open_case(national, key=app.person_key, tenant=province.slug, ref=app.ref)
 
@@ -195,4 +198,5 @@ async def resubmit_application(
     _event(session, app, "resubmit", "applicant", app.applicant_name, note=None)
     await _open_task(session, app, state.open_step, routing, due=app.acceptance_due)
     app.received_by = await _receiving_authority(session, app, province, routing)
+    await _case_changed(session, app)
     await _flush(session)
