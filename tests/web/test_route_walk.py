@@ -85,6 +85,7 @@ OFFICE_RULES = [
     # The deadline view needs a post that acts on cases (or supervision, which no walker holds).
     (re.compile(r"^/p/\{slug\}/office/deadlines$"), "handle_tasks", False),
     (re.compile(r"^/p/\{slug\}/office/disputes"), "handle_disputes", True),
+    (re.compile(r"^/p/\{slug\}/office/statistics"), "read_statistics", False),
     # publish_content or review_content: none of the walkers holds either.
     (re.compile(r"^/p/\{slug\}/office/publishing"), "publish_content", False),
     # Any of handle_consultations / handle_complaints; none of the walking users holds either.
@@ -218,6 +219,7 @@ def fill(template: str, slug: str, *, officer_id: uuid.UUID) -> str:
         "item_id": "987654",
         "dispute_id": "987654",
         "document_id": "987654",
+        "export_id": str(uuid.uuid4()),
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 

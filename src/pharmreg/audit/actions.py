@@ -44,6 +44,7 @@ ACTIONS: dict[str, str] = {
     "public_contacts_changed": "修改公开联系人",
     "practice_units_imported": "导入执业单位",
     "practice_units_import_refused": "执业单位导入未通过",
+    "report_exported": "导出统计报表",
 }
 
 

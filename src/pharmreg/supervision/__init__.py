@@ -1,8 +1,14 @@
 """National supervision: figures and analytic facts fed from every province through the outbox."""
 
-from pharmreg.supervision.controllers import SupervisionApiController
+from pharmreg.supervision.controllers import (
+    NationalExportsController,
+    ProvinceExportsController,
+    SupervisionApiController,
+)
 from pharmreg.supervision.jobs import (
     analytic_facts_recount,
+    export_report,
+    purge_old_exports,
     rebuild_facts,
     reconcile_province,
     reconcile_province_figures,
@@ -29,14 +35,18 @@ __all__ = [
     "FactDrift",
     "FactFeed",
     "FactFreshness",
+    "NationalExportsController",
     "PersonHasher",
+    "ProvinceExportsController",
     "ProvinceFigures",
     "ProvinceFiguresProjection",
     "SupervisionApiController",
     "analytic_facts_recount",
+    "export_report",
     "fact_freshness",
     "practice_field",
     "province_figures",
+    "purge_old_exports",
     "rebuild_facts",
     "reconcile_province",
     "reconcile_province_figures",

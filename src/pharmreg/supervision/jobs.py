@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from pharmreg.kit.db import Database
 from pharmreg.kit.logging import get_logger
 from pharmreg.supervision import repository
 from pharmreg.supervision.schemas import Drift, FactDrift
-from pharmreg.supervision.service import COUNTERS, FACT_KINDS, AnalyticFacts
+from pharmreg.supervision.service import COUNTERS, FACT_KINDS, AnalyticFacts, purge_exports, run_export
 
 log = get_logger(__name__)
 
@@ -165,3 +166,23 @@ async def recount_facts(db: Database, source: Source, facts: AnalyticFacts) -> l
                 national, source.slug, recounted_at=utcnow(), corrected=sum(d.total for d in drift)
             )
     return drift
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+async def export_report(ctx: dict[str, Any], export_id: str) -> str:
+    """Build the report of an export and write its file (enqueued by the export form); a build
+    that fails marks the export failed with a message for the person who asked."""
+    job = JobContext.of(ctx)
+    return await run_export(job.db, uuid.UUID(export_id))
+
+
+async def purge_old_exports(ctx: dict[str, Any]) -> dict[str, int]:
+    """Daily: forget exports and their files after the days they are kept."""
+    job = JobContext.of(ctx)
+    async with job.db.national() as session, session.begin():
+        purged = await purge_exports(session, now=utcnow())
+    if purged:
+        log.info("supervision.exports_purged", purged=purged)
+    return {"purged": purged}

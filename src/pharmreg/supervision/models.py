@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, Integer, SmallInteger, String, func, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from pharmreg.kit.db import NationalBase
 
@@ -133,3 +149,47 @@ class FactSource(NationalBase):
     rebuilt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     recounted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     corrected: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+class ExportJob(NationalBase):
+    """A report someone asked to download as a file, built by the worker; the file is kept
+    seven days. Only the account that asked may read it."""
+
+    __tablename__ = "export_job"
+    __table_args__ = (
+        Index("ix_export_job_owner", "owner_kind", "owner_tenant", "owner_id", "created_at"),
+        Index("ix_export_job_created", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # Who asked: an officer ("officer", their province's slug) or national staff ("staff", "national").
+    owner_kind: Mapped[str] = mapped_column(String(16))
+    owner_tenant: Mapped[str] = mapped_column(String(41))
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    # A name of the report catalogue, and whose figures: a province (none: every province) and
+    # within it a division-code prefix (a city or county bureau's territory).
+    report: Mapped[str] = mapped_column(String(80))
+    report_label: Mapped[str] = mapped_column(String(200))
+    scope_tenant: Mapped[str | None] = mapped_column(String(41))
+    division_prefix: Mapped[str | None] = mapped_column(String(6))
+    params: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    format: Mapped[str] = mapped_column(String(8))
+    encoding: Mapped[str] = mapped_column(String(16), server_default=text("'utf-8'"))
+    # queued, running, done or failed.
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'queued'"))
+    progress: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    row_count: Mapped[int | None] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(String(120))
+    # Loaded only by the query that serves the file; reading it anywhere else raises at once.
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary), raiseload=True)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    # Why it failed, for the person who asked (Chinese).
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from pharmreg.supervision.models import (
+    ExportJob,
     FactCase,
     FactEnquiry,
     FactPracticeUnit,
@@ -104,3 +107,65 @@ async def note_fact_upkeep(session: AsyncSession, tenant: str, **values: Any) ->
     statement = insert(FactSource).values(tenant=tenant, **values)
     statement = statement.on_conflict_do_update(index_elements=[FactSource.tenant], set_=values)
     await session.execute(statement)
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def add_export(session: AsyncSession, job: ExportJob) -> ExportJob:
+    session.add(job)
+    return job
+
+
+def _owned(kind: str, tenant: str, owner_id: uuid.UUID) -> list[Any]:
+    return [ExportJob.owner_kind == kind, ExportJob.owner_tenant == tenant, ExportJob.owner_id == owner_id]
+
+
+async def owned_export(
+    session: AsyncSession,
+    job_id: uuid.UUID,
+    kind: str,
+    tenant: str,
+    owner_id: uuid.UUID,
+    *,
+    content: bool = False,
+) -> ExportJob | None:
+    """The export `job_id` if it belongs to the given account (with its file when `content`)."""
+    statement = select(ExportJob).where(ExportJob.id == job_id, *_owned(kind, tenant, owner_id))
+    if content:
+        statement = statement.options(undefer(ExportJob.content))
+    return await session.scalar(statement)
+
+
+async def owned_exports(
+    session: AsyncSession, kind: str, tenant: str, owner_id: uuid.UUID, *, limit: int
+) -> list[ExportJob]:
+    rows = await session.scalars(
+        select(ExportJob)
+        .where(*_owned(kind, tenant, owner_id))
+        .order_by(ExportJob.created_at.desc(), ExportJob.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def count_unfinished_exports(session: AsyncSession, kind: str, tenant: str, owner_id: uuid.UUID) -> int:
+    found = await session.scalar(
+        select(func.count())
+        .select_from(ExportJob)
+        .where(*_owned(kind, tenant, owner_id), ExportJob.status.in_(("queued", "running")))
+    )
+    return int(found or 0)
+
+
+async def lock_export(session: AsyncSession, job_id: uuid.UUID) -> ExportJob | None:
+    return await session.scalar(select(ExportJob).where(ExportJob.id == job_id).with_for_update())
+
+
+async def update_export(session: AsyncSession, job_id: uuid.UUID, **values: Any) -> None:
+    await session.execute(update(ExportJob).where(ExportJob.id == job_id).values(**values))
+
+
+async def delete_exports_before(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(delete(ExportJob).where(ExportJob.created_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
-from collections.abc import Awaitable, Callable, Sequence
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pharmreg.documents import ENCODINGS, FORMATS, FontSet, MissingGlyphError, write_export
 from pharmreg.events import Event, Source, delivery_cursors
 from pharmreg.identity import OFFICER_CREATED, UNIT_CREATED, count_officers, count_units
+from pharmreg.kit.backing import unavailable_service
+from pharmreg.kit.clock import CHINA_TIME, utcnow
+from pharmreg.kit.db import Database
+from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.logging import get_logger
+from pharmreg.kit.report_tables import ReportTable
 from pharmreg.kit.workdays import WorkCalendar
 from pharmreg.practice import UNIT_REGISTERED, count_practice_units
 from pharmreg.supervision import repository
-from pharmreg.supervision.models import FactCase, FactEnquiry, FactPracticeUnit, FactRegistration
+from pharmreg.supervision.catalog import REPORTS, ReportKind, ReportParameterError, ReportScope
+from pharmreg.supervision.models import ExportJob, FactCase, FactEnquiry, FactPracticeUnit, FactRegistration
 from pharmreg.supervision.repository import FactModel
 from pharmreg.supervision.schemas import FactFreshness, ProvinceFigures
+
+log = get_logger(__name__)
 
 METRICS: dict[str, str] = {
     "units": "监管单位",
@@ -302,3 +315,216 @@ async def fact_freshness(session: AsyncSession, sources: Sequence[Source]) -> di
             recounted_at=kept.recounted_at if kept else None,
         )
     return shown
+
+
+# --- exports of statistics reports ------------------------------------------------------------
+
+EXPORT_KEEP_DAYS = 7
+# An account may have this many exports waiting or being built at once.
+EXPORT_MAX_UNFINISHED = 3
+EXPORT_MAX_PARAMS = 20
+EXPORT_PARAM_MAX_LENGTH = 200
+_PARAM_NAME = re.compile(r"[a-z_][a-z0-9_]{0,39}", re.ASCII)
+# Characters a file name may not hold on common systems, and control characters.
+_FILENAME_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+EXPORT_FAILED = "生成报表文件时出错，请稍后重新导出；如仍不成功，请联系系统管理员。"
+EXPORT_GONE = "该报表已不再提供导出，请从统计页面重新选择报表。"
+EXPORT_NOT_QUEUED = "暂时无法提交导出任务，请稍后重试。"
+EXPORT_STATUS_LABELS = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOwner:
+    """Who asked for an export: an officer of a province, or national staff ("national")."""
+
+    kind: str
+    tenant: str
+    id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOrder:
+    """A checked export form: which report, whose figures, in what file."""
+
+    kind: ReportKind
+    scope: ReportScope
+    params: dict[str, str]
+    format: str
+    encoding: str
+
+
+class ExportRefused(FormErrors):
+    """The export form cannot be accepted (messages in Chinese, by field)."""
+
+
+def export_order(values: Mapping[str, str], scope: ReportScope) -> ExportOrder:
+    """The export asked for by form `values` (fields report, format, encoding and p.<name>) for
+    figures of `scope`; ExportRefused says what is wrong. A province's page cannot ask for a
+    national report, nor the national pages for a province's."""
+    errors: dict[str, str] = {}
+    name = values.get("report", "").strip()
+    kind = REPORTS.get(name)
+    audience = "national" if scope.national else "province"
+    if not name:
+        errors["report"] = "请选择要导出的报表"
+    elif kind is None:
+        errors["report"] = "没有这项报表，请从统计页面重新选择"
+    elif kind.audience != audience:
+        errors["report"] = (
+            "这项报表只能在国家局的监管统计中导出"
+            if kind.audience == "national"
+            else "这项报表只能在各省的统计中导出"
+        )
+    fmt = values.get("format", "").strip().lower()
+    if fmt not in FORMATS:
+        errors["format"] = "请选择导出格式：Excel、PDF 或 CSV"
+    encoding = values.get("encoding", "").strip().lower() or "utf-8"
+    if encoding not in ENCODINGS:
+        errors["encoding"] = "CSV 文件的编码只能是 UTF-8 或 GB18030"
+    params: dict[str, str] = {}
+    for key, value in values.items():
+        if not key.startswith("p."):
+            continue
+        param = key[2:]
+        if not _PARAM_NAME.fullmatch(param):
+            errors["params"] = "报表参数有误，请从统计页面重新导出"
+        elif len(value) > EXPORT_PARAM_MAX_LENGTH:
+            errors["params"] = f"报表参数过长（每项最多 {EXPORT_PARAM_MAX_LENGTH} 个字符）"
+        else:
+            params[param] = value.strip()
+    if len(params) > EXPORT_MAX_PARAMS:
+        errors["params"] = "报表参数过多，请从统计页面重新导出"
+    if errors or kind is None:
+        raise ExportRefused(errors)
+    return ExportOrder(kind, scope, params, fmt, encoding if fmt == "csv" else "utf-8")
+
+
+def export_filename(order: ExportOrder, place: str) -> str:
+    """A Chinese file name: the place, the report and its parameters, e.g.
+    广东省执业药师注册月报_2026-11.xlsx."""
+    label = order.kind.label if order.kind.label.startswith(place) else f"{place}{order.kind.label}"
+    stem = "_".join([label, *(v for v in order.params.values() if v)])
+    stem = _FILENAME_BAD.sub("", stem).strip(" .")[:150] or "统计报表"
+    return f"{stem}.{order.format}"
+
+
+async def create_export(
+    session: AsyncSession, owner: ExportOwner, order: ExportOrder, *, place: str
+) -> ExportJob:
+    """Record the export, queued, in the caller's transaction of the national schema."""
+    unfinished = await repository.count_unfinished_exports(session, owner.kind, owner.tenant, owner.id)
+    if unfinished >= EXPORT_MAX_UNFINISHED:
+        raise ExportRefused(
+            {"": f"您已有 {unfinished} 项导出正在生成，请等其完成后再导出（可在“我的导出”中查看进度）"}
+        )
+    job = ExportJob(
+        id=uuid.uuid4(),
+        owner_kind=owner.kind,
+        owner_tenant=owner.tenant,
+        owner_id=owner.id,
+        report=order.kind.name,
+        report_label=order.kind.label[:200],
+        scope_tenant=order.scope.tenant,
+        division_prefix=order.scope.division_prefix,
+        params=order.params,
+        format=order.format,
+        encoding=order.encoding,
+        status="queued",
+        progress=0,
+        filename=export_filename(order, place),
+    )
+    repository.add_export(session, job)
+    await session.flush()
+    return job
+
+
+async def export_of(
+    session: AsyncSession, owner: ExportOwner, job_id: uuid.UUID, *, content: bool = False
+) -> ExportJob | None:
+    """The export if `owner` asked for it; none for anyone else's."""
+    return await repository.owned_export(session, job_id, owner.kind, owner.tenant, owner.id, content=content)
+
+
+async def recent_exports(session: AsyncSession, owner: ExportOwner, *, limit: int = 30) -> list[ExportJob]:
+    return await repository.owned_exports(session, owner.kind, owner.tenant, owner.id, limit=limit)
+
+
+async def export_not_queued(session: AsyncSession, job_id: uuid.UUID) -> None:
+    """The worker could not be told: the export fails at once rather than wait forever."""
+    await repository.update_export(
+        session, job_id, status="failed", error=EXPORT_NOT_QUEUED, finished_at=utcnow()
+    )
+
+
+def _row_count(table: ReportTable) -> int:
+    return len(table.rows) + sum(_row_count(part) for part in table.parts)
+
+
+async def run_export(db: Database, job_id: uuid.UUID, *, fonts: FontSet | None = None) -> str:
+    """Build the report of export `job_id` from the national facts and write its file; returns
+    the export's status. A failure is recorded with a message for the person who asked."""
+    async with db.national() as session, session.begin():
+        job = await repository.lock_export(session, job_id)
+        if job is None or job.status not in ("queued", "running"):
+            return job.status if job is not None else "missing"
+        job.status, job.progress, job.started_at = "running", 5, utcnow()
+        report, fmt, encoding = job.report, job.format, job.encoding
+        scope = ReportScope(job.scope_tenant, job.division_prefix)
+        params = dict(job.params)
+
+    async def fail(message: str) -> str:
+        async with db.national() as session, session.begin():
+            await repository.update_export(
+                session, job_id, status="failed", error=message, progress=100, finished_at=utcnow()
+            )
+        return "failed"
+
+    kind = REPORTS.get(report)
+    if kind is None:
+        log.warning("supervision.export_failed", export=str(job_id), report=report, reason="unknown report")
+        return await fail(EXPORT_GONE)
+    fields = {"export": str(job_id), "report": report, "format": fmt, "tenant": scope.tenant}
+    try:
+        async with db.national() as session:
+            table = await kind.build(session, scope, params)
+        async with db.national() as session, session.begin():
+            await repository.update_export(session, job_id, progress=50, row_count=_row_count(table))
+        written = await asyncio.to_thread(
+            write_export,
+            table,
+            fmt,
+            generated_at=utcnow().astimezone(CHINA_TIME),
+            encoding=encoding,
+            fonts=fonts,
+        )
+    except ReportParameterError as exc:
+        log.info("supervision.export_refused", reason=str(exc), **fields)
+        return await fail(str(exc) or EXPORT_FAILED)
+    except MissingGlyphError as exc:
+        log.warning("supervision.export_failed", reason="missing glyph", **fields)
+        return await fail(str(exc))
+    except Exception as exc:
+        if unavailable_service(exc) is not None:
+            raise  # the worker tries again once the database is back
+        log.error("supervision.export_failed", error=f"{type(exc).__name__}: {exc}", exc_info=exc, **fields)
+        return await fail(EXPORT_FAILED)
+    async with db.national() as session, session.begin():
+        await repository.update_export(
+            session,
+            job_id,
+            status="done",
+            progress=100,
+            content=written.content,
+            content_type=written.content_type,
+            sha256=hashlib.sha256(written.content).hexdigest(),
+            size=len(written.content),
+            finished_at=utcnow(),
+            error=None,
+        )
+    log.info("supervision.export_done", size=len(written.content), **fields)
+    return "done"
+
+
+async def purge_exports(session: AsyncSession, *, now: datetime, keep_days: int = EXPORT_KEEP_DAYS) -> int:
+    """Forget exports (and their files) asked for more than `keep_days` ago; how many went."""
+    return await repository.delete_exports_before(session, now - timedelta(days=keep_days))
