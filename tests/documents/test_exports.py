@@ -13,7 +13,7 @@ import pypdf
 import pypdfium2
 import pytest
 
-from pharmreg.documents import write_export
+from pharmreg.documents import exports, write_export
 from pharmreg.kit.report_tables import Chart, Column, ReportTable
 from tests.documents.pdfs import pdf_text
 
@@ -187,3 +187,10 @@ def test_empty_report_still_writes_every_format() -> None:
     for fmt in ("xlsx", "pdf", "csv"):
         assert write_export(table, fmt, generated_at=NOW).content
     assert "无数据" in pdf_text(write_export(table, "pdf", generated_at=NOW).content)
+
+
+def test_pdf_cuts_very_long_tables_and_says_so(monkeypatch) -> None:
+    monkeypatch.setattr(exports, "PDF_MAX_ROWS", 3)
+    text = pdf_text(write_export(_table(), "pdf", generated_at=NOW).content)
+    assert "本表共7行，PDF只列出前3行；完整数据请导出Excel或CSV。" in text
+    assert "440103" in text and "440104" not in text

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
+from arq.worker import Worker
 from jinja2 import Environment, FileSystemLoader
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,7 @@ from pharmreg.supervision.catalog import REPORTS, ReportKind, ReportParameterErr
 from pharmreg.supervision.models import ExportJob, FactPracticeUnit
 from tests.documents.pdfs import pdf_text
 from tests.people import audit_actions, make_officer
+from workers.main import worker_options
 
 GD = "/p/gd/office"
 GD_STATS = f"{GD}/statistics"
@@ -343,3 +345,34 @@ async def test_old_exports_are_purged(platform, new_browser) -> None:
     assert (await stats.get(f"{GD_STATS}/exports/{export_id}/file")).status_code == 404
     async with platform.db.national() as session:
         assert await session.get(ExportJob, export_id) is None
+
+
+async def test_the_worker_runs_the_export_the_form_enqueued(platform, new_browser) -> None:
+    """The form's job reaches arq's queue under the name the worker registers (workers/main.py)."""
+    stats = await _signed_in(new_browser, GD, "gd.stats")
+    asked = await submit(stats, export_form(GD_STATS, "test_units", {"month": "2026-08"}), "xlsx")
+    export_id = PROGRESS.search(asked.headers["location"]).group(1)
+    options = worker_options(platform.settings)
+    registered = [f for f in options["functions"] if getattr(f, "name", None) == "export_report"]
+    assert registered, "export_report is not registered with the worker"
+    assert any(c.name == "cron:purge_old_exports" for c in options["cron_jobs"])
+
+    async def startup(ctx: dict) -> None:
+        ctx.update(platform.job_ctx())
+
+    worker = Worker(
+        functions=registered,
+        redis_settings=options["redis_settings"],
+        queue_name=options["queue_name"],
+        on_startup=startup,
+        burst=True,
+        handle_signals=False,
+        poll_delay=0.1,
+    )
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+    assert (await _job(platform, export_id)).status == "done"
+    page = await stats.get(asked.headers["location"])
+    assert f"{GD_STATS}/exports/{export_id}/file" in page.text

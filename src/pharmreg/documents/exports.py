@@ -32,7 +32,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from pharmreg.documents.fonts import Canvas, FontSet, TextBlock, TextStyle, default_fonts, pdf_date
 from pharmreg.kit.report_tables import Cell, Chart, Column, ReportTable
@@ -297,6 +297,9 @@ PORTRAIT = A4
 MARGIN = 16 * mm
 CELL_SIZE = 9.0
 CELL_LEADING = 12.5
+# A PDF is for reading and printing: beyond this many rows a table is cut, with a note that the
+# spreadsheet formats hold every row (about 2 s per thousand rows to set).
+PDF_MAX_ROWS = 20_000
 
 
 def write_pdf(table: ReportTable, *, generated_at: datetime, fonts: FontSet | None = None) -> bytes:
@@ -321,11 +324,17 @@ def write_pdf(table: ReportTable, *, generated_at: datetime, fonts: FontSet | No
                 story.append(TextBlock(fonts, part.subtitle, note))
             story.append(Spacer(0, 4))
         story.append(_grid(part, fonts, frame_width))
-        if part.notes:
+        notes = list(part.notes)
+        if len(part.rows) > PDF_MAX_ROWS:
+            notes.insert(
+                0,
+                f"本表共 {len(part.rows)} 行，PDF 只列出前 {PDF_MAX_ROWS} 行；完整数据请导出 Excel 或 CSV。",
+            )
+        if notes:
             story.append(Spacer(0, 6))
-            story += [TextBlock(fonts, text, note) for text in part.notes]
+            story += [TextBlock(fonts, text, note) for text in notes]
         if part.chart is not None and part.rows:
-            story += [Spacer(0, 10), KeepTogether([ChartBlock(fonts, part, frame_width)])]
+            story += [Spacer(0, 10), ChartBlock(fonts, part, frame_width)]
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
@@ -393,7 +402,7 @@ def _grid(table: ReportTable, fonts: FontSet, frame_width: float) -> Table:
         ]
 
     rows: list[list[Any]] = [[TextBlock(fonts, c.label, head) for c in table.columns]]
-    rows += [cells(r) for r in table.rows]
+    rows += [cells(r) for r in table.rows[:PDF_MAX_ROWS]]
     if not table.rows:
         rows.append([TextBlock(fonts, "（无数据）", text), *([""] * (len(table.columns) - 1))])
     style: list[Any] = [
@@ -434,6 +443,8 @@ class ChartBlock(Flowable):  # type: ignore[misc]
     document's font chain (a single reportlab font cannot hold both Latin and Chinese)."""
 
     HEIGHT = 230.0
+    # Drawn shorter to fit the rest of a page, down to this height; below it, on the next page.
+    MIN_HEIGHT = 160.0
     LEGEND_LINE = 14.0
     LABEL_SIZE = 8.0
 
@@ -455,7 +466,9 @@ class ChartBlock(Flowable):  # type: ignore[misc]
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = min(self.width, available_width)
-        return self.width, self.HEIGHT
+        fits = self.MIN_HEIGHT <= available_height < self.HEIGHT
+        self.height = available_height if fits else self.HEIGHT
+        return self.width, self.height
 
     def _value_label(self, value: float) -> str:
         if self.percent:
@@ -491,11 +504,11 @@ class ChartBlock(Flowable):  # type: ignore[misc]
         legend_width = 130.0
         left, bottom = 44.0, 46.0
         plot_width = self.width - left - legend_width - 10
-        plot_height = self.HEIGHT - bottom - 12
+        plot_height = self.height - bottom - 12
         peak = max((v for _, values in self.series for v in values), default=0.0)
         low = min((v for _, values in self.series for v in values), default=0.0)
         floor, top, step = _value_range(low, peak)
-        drawing = Drawing(self.width, self.HEIGHT)
+        drawing = Drawing(self.width, self.height)
         plot: VerticalBarChart | HorizontalLineChart
         plot = VerticalBarChart() if self.chart.kind == "bar" else HorizontalLineChart()
         plot.x, plot.y, plot.width, plot.height = left, bottom, plot_width, plot_height
@@ -545,18 +558,18 @@ class ChartBlock(Flowable):  # type: ignore[misc]
         entries = [
             (self.columns[key].label, PALETTE[i % len(PALETTE)]) for i, (key, _) in enumerate(self.series)
         ]
-        self._legend(entries, self.width - legend_width, self.HEIGHT - 8)
+        self._legend(entries, self.width - legend_width, self.height - 8)
 
     def _draw_pie(self) -> None:
         _, values = self.series[0]
         shown = [(c, v) for c, v in zip(self.categories, values, strict=True) if v > 0]
         if not shown:
             self.fonts.draw(
-                self.canv, self.width / 2, self.HEIGHT / 2, "（无数据可绘制）", 10, anchor="middle"
+                self.canv, self.width / 2, self.height / 2, "（无数据可绘制）", 10, anchor="middle"
             )
             return
-        size = self.HEIGHT - 40
-        drawing = Drawing(size + 20, self.HEIGHT)
+        size = self.height - 40
+        drawing = Drawing(size + 20, self.height)
         pie = Pie()
         pie.x, pie.y, pie.width, pie.height = 10, 10, size, size
         pie.data = [v for _, v in shown]
@@ -572,7 +585,7 @@ class ChartBlock(Flowable):  # type: ignore[misc]
             (f"{c}  {self._value_label(v)}（{v / total * 100:.1f}%）", PALETTE[i % len(PALETTE)])
             for i, (c, v) in enumerate(shown)
         ]
-        self._legend(entries, size + 40, self.HEIGHT - 8)
+        self._legend(entries, size + 40, self.height - 8)
 
 
 __all__ = [
