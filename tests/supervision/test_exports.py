@@ -376,3 +376,19 @@ async def test_the_worker_runs_the_export_the_form_enqueued(platform, new_browse
     assert (await _job(platform, export_id)).status == "done"
     page = await stats.get(asked.headers["location"])
     assert f"{GD_STATS}/exports/{export_id}/file" in page.text
+
+
+async def test_an_export_left_waiting_says_so(platform, new_browser) -> None:
+    await make_officer(platform, "gd", "gd.stats.waiting", ("statistics",))
+    stats = await _signed_in(new_browser, GD, "gd.stats.waiting", "Green#Hills2026")
+    asked = await submit(stats, export_form(GD_STATS, "test_units", {"month": "2026-07"}), "pdf")
+    export_id = PROGRESS.search(asked.headers["location"]).group(1)
+    assert "排队时间较长" not in (await stats.get(asked.headers["location"])).text
+    async with platform.db.national() as session, session.begin():
+        await session.execute(
+            update(ExportJob)
+            .where(ExportJob.id == export_id)
+            .values(created_at=utcnow() - timedelta(minutes=5))
+        )
+    polled = await stats.get(asked.headers["location"], headers={"HX-Request": "true"})
+    assert "排队时间较长" in polled.text and "every 1s" in polled.text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -26,6 +27,7 @@ from pharmreg.audit import record_national_audit, record_tenant_audit
 from pharmreg.chrome import officer_realm, staff_realm
 from pharmreg.documents import ENCODINGS, FORMATS
 from pharmreg.identity import require_officer, require_staff
+from pharmreg.kit.clock import utcnow
 from pharmreg.kit.codes import division_prefix
 from pharmreg.kit.db import transaction
 from pharmreg.kit.downloads import download
@@ -49,6 +51,7 @@ from pharmreg.supervision.service import (
 )
 
 log = get_logger(__name__)
+EXPORT_SLOW_QUEUE = timedelta(minutes=3)
 NATIONAL_BASE = "/national/supervision"
 PROGRESS_FRAGMENT = "supervision/_export_progress.html"
 
@@ -144,7 +147,11 @@ async def _progress(
     job = await export_of(session, desk.owner, export_id)
     if job is None:
         raise NotFoundException()
-    return render(request, "supervision/export.html", desk.context(job=job), fragment=PROGRESS_FRAGMENT)
+    # Still queued after a few minutes: the worker is busy or not running; say so.
+    waiting = job.status == "queued" and utcnow() - job.created_at > EXPORT_SLOW_QUEUE
+    return render(
+        request, "supervision/export.html", desk.context(job=job, waiting=waiting), fragment=PROGRESS_FRAGMENT
+    )
 
 
 async def _file(desk: _Desk, session: AsyncSession, export_id: uuid.UUID) -> Response[bytes]:
