@@ -244,8 +244,8 @@ def worker_options(settings: Settings) -> dict[str, Any]:
             cron(_publish_scheduled, second={30}, run_at_startup=True),
             # Complaints due within three working days, or overdue: the handling unit is told once per stage.
             cron(_remind_complaints, minute={37}, run_at_startup=True, max_tries=RETRIED_JOB_TRIES),
-            # Export files are kept seven days: the older ones go once a day.
-            cron(_purge_old_exports, hour={4}, minute={27}, run_at_startup=True),
+            # Export files are kept seven days; exports that will not finish any more are failed.
+            cron(_purge_old_exports, minute={27}, run_at_startup=True),
         ],
         "on_startup": process.startup,
         "on_shutdown": process.shutdown,

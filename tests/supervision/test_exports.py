@@ -332,3 +332,19 @@ async def test_an_export_left_waiting_says_so(platform, new_browser) -> None:
         )
     polled = await stats.get(asked.headers["location"], headers={"HX-Request": "true"})
     assert "排队时间较长" in polled.text and "every 1s" in polled.text
+
+
+async def test_an_export_that_will_not_finish_is_failed(platform, new_browser) -> None:
+    await make_officer(platform, "gd", "gd.stats.stuck", ("statistics",))
+    stats = await _signed_in(new_browser, GD, "gd.stats.stuck", "Green#Hills2026")
+    asked = await submit(stats, export_form(GD_STATS, "test_units", {"month": "2026-06"}), "xlsx")
+    export_id = PROGRESS.search(asked.headers["location"]).group(1)
+    async with platform.db.national() as session, session.begin():
+        await session.execute(
+            update(ExportJob)
+            .where(ExportJob.id == export_id)
+            .values(status="running", created_at=utcnow() - timedelta(hours=2))
+        )
+    assert (await purge_old_exports(platform.job_ctx()))["abandoned"] >= 1
+    page = await stats.get(asked.headers["location"])
+    assert "导出失败：导出超时未完成，请重新导出" in page.text and "every 1s" not in page.text

@@ -179,10 +179,11 @@ async def export_report(ctx: dict[str, Any], export_id: str) -> str:
 
 
 async def purge_old_exports(ctx: dict[str, Any]) -> dict[str, int]:
-    """Daily: forget exports and their files after the days they are kept."""
+    """Hourly: forget exports and their files after the days they are kept, and mark failed
+    those that will not finish any more."""
     job = JobContext.of(ctx)
     async with job.db.national() as session, session.begin():
-        purged = await purge_exports(session, now=utcnow())
-    if purged:
-        log.info("supervision.exports_purged", purged=purged)
-    return {"purged": purged}
+        purged, abandoned = await purge_exports(session, now=utcnow())
+    if purged or abandoned:
+        log.info("supervision.exports_purged", purged=purged, abandoned=abandoned)
+    return {"purged": purged, "abandoned": abandoned}

@@ -169,3 +169,12 @@ async def update_export(session: AsyncSession, job_id: uuid.UUID, **values: Any)
 async def delete_exports_before(session: AsyncSession, before: datetime) -> int:
     result = await session.execute(delete(ExportJob).where(ExportJob.created_at < before))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def fail_unfinished_exports_before(session: AsyncSession, before: datetime, error: str) -> int:
+    result = await session.execute(
+        update(ExportJob)
+        .where(ExportJob.status.in_(("queued", "running")), ExportJob.created_at < before)
+        .values(status="failed", error=error, progress=100, finished_at=func.now())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

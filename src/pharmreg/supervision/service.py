@@ -330,6 +330,10 @@ _FILENAME_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 EXPORT_FAILED = "生成报表文件时出错，请稍后重新导出；如仍不成功，请联系系统管理员。"
 EXPORT_GONE = "该报表已不再提供导出，请从统计页面重新选择报表。"
 EXPORT_NOT_QUEUED = "暂时无法提交导出任务，请稍后重试。"
+EXPORT_ABANDONED = "导出超时未完成，请重新导出；如仍不成功，请联系系统管理员。"
+# An export neither done nor failed this long after it was asked for will not finish (its worker
+# was stopped or timed out): it is marked failed so that its page stops waiting.
+EXPORT_GIVE_UP = timedelta(hours=1)
 EXPORT_STATUS_LABELS = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
 
 
@@ -525,6 +529,13 @@ async def run_export(db: Database, job_id: uuid.UUID, *, fonts: FontSet | None =
     return "done"
 
 
-async def purge_exports(session: AsyncSession, *, now: datetime, keep_days: int = EXPORT_KEEP_DAYS) -> int:
-    """Forget exports (and their files) asked for more than `keep_days` ago; how many went."""
-    return await repository.delete_exports_before(session, now - timedelta(days=keep_days))
+async def purge_exports(
+    session: AsyncSession, *, now: datetime, keep_days: int = EXPORT_KEEP_DAYS
+) -> tuple[int, int]:
+    """Forget exports (and their files) asked for more than `keep_days` ago, and fail those
+    left unfinished for too long; how many of each."""
+    abandoned = await repository.fail_unfinished_exports_before(
+        session, now - EXPORT_GIVE_UP, EXPORT_ABANDONED
+    )
+    purged = await repository.delete_exports_before(session, now - timedelta(days=keep_days))
+    return purged, abandoned
