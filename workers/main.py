@@ -34,7 +34,7 @@ from pharmreg.kit.logging import configure_logging, get_logger
 from pharmreg.publishing import publish_scheduled
 from pharmreg.register import maintain_register
 from pharmreg.settings import Settings, SettingsError
-from pharmreg.supervision import analytic_facts_recount, reconcile_province_figures
+from pharmreg.supervision import analytic_facts_recount, reconcile_province_figures, scan_risk_flags
 from pharmreg.wiring import Resources, analytic_facts, build_relay, build_resources, job_context
 from pharmreg.workflow import apply_due_authority_changes
 
@@ -195,6 +195,7 @@ _reconcile_province_figures = through_outages(reconcile_province_figures, retry=
 _sweep_deadlines = through_outages(sweep_deadlines, retry=True)
 _maintain_register = through_outages(maintain_register, retry=True)
 _remind_complaints = through_outages(remind_complaints, retry=True)
+_scan_risk_flags = through_outages(scan_risk_flags, retry=True)
 
 
 def worker_options(settings: Settings) -> dict[str, Any]:
@@ -210,6 +211,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
             func(_maintain_register, max_tries=RETRIED_JOB_TRIES),
             _publish_scheduled,
             func(_remind_complaints, max_tries=RETRIED_JOB_TRIES),
+            func(_scan_risk_flags, max_tries=RETRIED_JOB_TRIES),
         ],
         "cron_jobs": [
             # Nightly, when few changes arrive: recount every province and correct any drift.
@@ -235,6 +237,8 @@ def worker_options(settings: Settings) -> dict[str, Any]:
             cron(_publish_scheduled, second={30}, run_at_startup=True),
             # Complaints due within three working days, or overdue: the handling unit is told once per stage.
             cron(_remind_complaints, minute={37}, run_at_startup=True, max_tries=RETRIED_JOB_TRIES),
+            # After the nightly recount of the facts: the risk rules flag what the facts show.
+            cron(_scan_risk_flags, hour={4}, minute={27}, run_at_startup=False, max_tries=RETRIED_JOB_TRIES),
         ],
         "on_startup": process.startup,
         "on_shutdown": process.shutdown,
