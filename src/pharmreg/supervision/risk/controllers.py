@@ -55,12 +55,12 @@ class NationalRiskController(Controller):
         request: HTMXRequest,
         national: NamedDependency[StaffRequest],
         rule: FromQuery[str] = "",
-        tenant: FromQuery[str] = "",
-        state: FromQuery[str] = "",
+        province: FromQuery[str] = "",
+        status: FromQuery[str] = "",
         page: FromQuery[str] = "1",
     ) -> Template:
         provinces = _province_names(national)
-        chosen = flag_filter(rule[:40], tenant[:41], state[:16], page[:8], tenants=provinces)
+        chosen = flag_filter(rule[:40], province[:41], status[:16], page[:8], tenants=provinces)
         rows, total = await list_flags(national.session, chosen)
         return render(
             request,
@@ -249,11 +249,13 @@ class OfficeRiskController(Controller):
         office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
         rule: FromQuery[str] = "",
-        state: FromQuery[str] = "sent",
+        status: FromQuery[str] = "sent",
         page: FromQuery[str] = "1",
     ) -> Template:
         tenant = office.tenant
-        chosen = flag_filter(rule[:40], tenant.slug, state[:16], page[:8], tenants={tenant.slug: tenant.name})
+        chosen = flag_filter(
+            rule[:40], tenant.slug, status[:16], page[:8], tenants={tenant.slug: tenant.name}
+        )
         rows, total = await list_flags(national_session, chosen)
         return render(
             request,
@@ -267,7 +269,7 @@ class OfficeRiskController(Controller):
                 "rows": rows,
                 "total": total,
                 "chosen": chosen,
-                "values": {"rule": chosen.rule or "", "state": chosen.state or ""},
+                "values": {"rule": chosen.rule or "", "status": chosen.state or ""},
                 "rules": [(name, r.label) for name, r in RULES.items()],
                 "states": list(STATES.items()),
                 "provinces": {tenant.slug: tenant.name},

@@ -408,9 +408,9 @@ def flag_filter(rule: str, tenant: str, state: str, page: str, *, tenants: Mappi
     if rule and rule not in RULES:
         errors["rule"] = "未知的风险规则"
     if tenant and tenant not in tenants:
-        errors["tenant"] = "未知的省份"
+        errors["province"] = "未知的省份"
     if state and state not in STATES:
-        errors["state"] = "未知的处理状态"
+        errors["status"] = "未知的处理状态"
     number = int(page) if page.isdecimal() and 0 < len(page) <= 6 else 1
     return FlagFilter(
         rule=rule if rule in RULES else None,
