@@ -183,11 +183,8 @@ async def test_analysts_read_but_cannot_send_or_change_rules(platform, new_brows
     async with platform.db.national() as session:
         assert (await session.get(RiskFlag, int(address.rsplit("/", 1)[1]))).state == "open"
     rules = await analyst.get(f"{LIST}/rules")
-    assert (
-        rules.status_code == 200
-        and "只有超级管理员可以修改" in rules.text
-        and "<form" not in rules.text.split("<main")[-1].split("退出")[-1]
-    )
+    assert rules.status_code == 200 and "只有超级管理员可以修改" in rules.text
+    assert f'action="{LIST}/rules/' not in rules.text
     changed = await analyst.post(f"{LIST}/rules/crowded_retail", {"enabled": "1", "max_pharmacists": "2"})
     assert changed.status_code == 403
 
