@@ -150,7 +150,7 @@ async def test_a_province_cannot_see_or_act_on_another_provinces_flags(platform,
     listed = await bj.get("/p/bj/office/risk/?status=")
     assert listed.status_code == 200
     assert f'/p/bj/office/risk/{gd_flag.id}"' not in listed.text
-    for flag_id in [gd_flag.id, *others[:20], 999999999]:
+    for flag_id in [gd_flag.id, *others[:20], 999999999, 2**31, 10**30]:
         assert (await bj.get(f"/p/bj/office/risk/{flag_id}")).status_code == 404
     acted = await bj.post(
         f"/p/bj/office/risk/{gd_flag.id}/outcome", {"outcome": "dismissed", "reason": "不属于本省"}

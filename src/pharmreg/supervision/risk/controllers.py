@@ -21,8 +21,9 @@ from pharmreg.kit.form_posts import FormValues, form_values, post_form
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import notify
+from pharmreg.practice import UnitType
 from pharmreg.requests import OfficerRequest, StaffRequest
-from pharmreg.supervision.risk.rules import OUTCOMES, RULES, STATES, UNIT_TYPE_SCOPES
+from pharmreg.supervision.risk.rules import OUTCOMES, RULES, SCOPE_LABELS, STATES, UNIT_TYPE_SCOPES
 from pharmreg.supervision.risk.service import (
     FlagNotFoundError,
     flag_filter,
@@ -196,7 +197,10 @@ class NationalRiskController(Controller):
                 "staff": national.staff,
                 "base": NATIONAL_BASE,
                 "rules": await rule_settings(national.session),
-                "unit_type_scopes": UNIT_TYPE_SCOPES,
+                "unit_type_scopes": [
+                    (UnitType(t).label, "、".join(SCOPE_LABELS[x] for x in sorted(scopes)))
+                    for t, scopes in UNIT_TYPE_SCOPES.items()
+                ],
                 "editing": editing,
                 "values": values or {},
                 "errors": errors or {},

@@ -316,6 +316,8 @@ async def flag(
     session: AsyncSession, flag_id: int, *, tenant: str | None = None, for_update: bool = False
 ) -> RiskFlag | None:
     """One flag; with `tenant`, only if it concerns that province."""
+    if not 0 < flag_id < 2**31:  # beyond the column's range: no such flag
+        return None
     query = select(RiskFlag).where(RiskFlag.id == flag_id)
     if tenant is not None:
         query = query.where(RiskFlag.tenant == tenant)

@@ -154,7 +154,7 @@ async def _unit_scope(session: AsyncSession, s: RuleSettings, today: date) -> li
     found = []
     for r in rows:
         permitted = "、".join(SCOPE_LABELS[x] for x in sorted(UNIT_TYPE_SCOPES[r.unit_type]))
-        what = f"执业范围 {SCOPE_LABELS.get(r.scope, r.scope)}，该类单位（{r.unit_type}）只允许 {permitted}"
+        what = f"执业范围 {SCOPE_LABELS.get(r.scope, r.scope)}，该类单位只允许 {permitted}"
         found.append(
             Detection(
                 subject=f"registration:{r.tenant}:{r.registration_id}",
