@@ -39,6 +39,7 @@ from pharmreg.supervision import (
     export_report,
     purge_old_exports,
     reconcile_province_figures,
+    scan_risk_flags,
 )
 from pharmreg.wiring import Resources, analytic_facts, build_relay, build_resources, job_context
 from pharmreg.workflow import apply_due_authority_changes
@@ -202,6 +203,7 @@ _maintain_register = through_outages(maintain_register, retry=True)
 _remind_complaints = through_outages(remind_complaints, retry=True)
 _export_report = through_outages(export_report, retry=True)
 _purge_old_exports = through_outages(purge_old_exports, retry=False)
+_scan_risk_flags = through_outages(scan_risk_flags, retry=True)
 
 
 def worker_options(settings: Settings) -> dict[str, Any]:
@@ -219,6 +221,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
             func(_remind_complaints, max_tries=RETRIED_JOB_TRIES),
             func(_export_report, name="export_report", max_tries=RETRIED_JOB_TRIES),
             _purge_old_exports,
+            func(_scan_risk_flags, max_tries=RETRIED_JOB_TRIES),
         ],
         "cron_jobs": [
             # Nightly, when few changes arrive: recount every province and correct any drift.
@@ -246,6 +249,8 @@ def worker_options(settings: Settings) -> dict[str, Any]:
             cron(_remind_complaints, minute={37}, run_at_startup=True, max_tries=RETRIED_JOB_TRIES),
             # Export files are kept seven days; exports that will not finish any more are failed.
             cron(_purge_old_exports, minute={27}, run_at_startup=True),
+            # After the nightly recount of the facts: the risk rules flag what the facts show.
+            cron(_scan_risk_flags, hour={4}, minute={27}, run_at_startup=False, max_tries=RETRIED_JOB_TRIES),
         ],
         "on_startup": process.startup,
         "on_shutdown": process.shutdown,

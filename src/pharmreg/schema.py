@@ -16,6 +16,7 @@ from pharmreg.publishing import models as _publishing
 from pharmreg.qualifications import models as _qualifications
 from pharmreg.register import models as _register
 from pharmreg.supervision import models as _supervision
+from pharmreg.supervision.risk import models as _supervision_risk
 from pharmreg.tenancy import models as _tenancy
 from pharmreg.workflow import models as _workflow
 
@@ -39,6 +40,7 @@ _MODEL_MODULES = (
     _qualifications,
     _register,
     _supervision,
+    _supervision_risk,
     _tenancy,
     _workflow,
 )

@@ -46,6 +46,7 @@ ADMIN_PERMISSIONS = frozenset(
         "manage_practice_units",
         "moderate_forum",
         "handle_disputes",
+        "verify_risk",
     }
 )
 USERS = [
@@ -86,6 +87,8 @@ OFFICE_RULES = [
     (re.compile(r"^/p/\{slug\}/office/deadlines$"), "handle_tasks", False),
     (re.compile(r"^/p/\{slug\}/office/disputes"), "handle_disputes", True),
     (re.compile(r"^/p/\{slug\}/office/statistics"), "read_statistics", False),
+    # verify_risk or supervise_cases (the decision post, which no walker holds).
+    (re.compile(r"^/p/\{slug\}/office/risk"), "verify_risk", True),
     # publish_content or review_content: none of the walkers holds either.
     (re.compile(r"^/p/\{slug\}/office/publishing"), "publish_content", False),
     # Any of handle_consultations / handle_complaints; none of the walking users holds either.
@@ -105,6 +108,8 @@ OFFICE_RULES = [
         False,
     ),
 ]
+# What only super-administrators do in pages other national staff read.
+NATIONAL_SUPERADMIN = re.compile(r"^/national/supervision/risk/(\{flag_id\}/send|rules/\{rule\})$")
 NATIONAL_PUBLIC = re.compile(r"^/national/(login|login/totp|logout|reset|reset/confirm)$")
 ACCOUNT_PUBLIC = re.compile(
     r"^/account/(login|logout|register|register/(resend|back|confirm)|reset|reset/confirm"
@@ -129,7 +134,11 @@ def need(template: str) -> tuple[str | None, str | None, bool, bool]:
     elif template.startswith("/national"):
         if NATIONAL_PUBLIC.match(template):
             return None, None, False, False
-        superadmin = template.startswith("/national/admin") or template == "/national/messages"
+        superadmin = (
+            template.startswith("/national/admin")
+            or template == "/national/messages"
+            or bool(NATIONAL_SUPERADMIN.match(template))
+        )
         return "staff", None, False, superadmin
     elif template.startswith("/account"):
         if ACCOUNT_PUBLIC.match(template):
@@ -220,6 +229,8 @@ def fill(template: str, slug: str, *, officer_id: uuid.UUID) -> str:
         "dispute_id": "987654",
         "document_id": "987654",
         "export_id": str(uuid.uuid4()),
+        "flag_id": "987654",
+        "rule": "frequent_changes",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 

@@ -45,6 +45,10 @@ ACTIONS: dict[str, str] = {
     "practice_units_imported": "导入执业单位",
     "practice_units_import_refused": "执业单位导入未通过",
     "report_exported": "导出统计报表",
+    "risk_rules_changed": "修改风险规则",
+    "risk_flag_sent": "风险线索转省级核实",
+    "risk_flag_dismissed": "风险线索核实排除",
+    "risk_flag_confirmed": "风险线索核实确认",
 }
 
 

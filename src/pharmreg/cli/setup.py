@@ -90,6 +90,12 @@ async def _setup(settings: Settings, demo: bool, db: Database) -> None:
     built = await build_missing_facts(settings, db)
     if built:
         click.echo(f"统计分析数据：已为 {len(built)} 个省份首次生成")
+    # The risk rules over the facts just delivered (idempotent; nightly in the worker afterwards).
+    from pharmreg.supervision import scan_risks
+
+    async with db.national() as session, session.begin():
+        risks = await scan_risks(session, today=china_today())
+    click.echo(f"风险线索：新增 {sum(risks.opened.values())} 条（已有的不重复生成）")
     if failed:
         raise CliError(f"{failed} 个租户迁移失败，见上方说明")
 

@@ -150,3 +150,30 @@ async def supervision_status() -> None:
             )
 
     await with_db(settings, work)
+
+
+@group.group("risk")
+def risk() -> None:
+    """Risk flags of hanging certificates and frequent changes (空挂与频繁变更)."""
+
+
+@risk.command("scan")
+@async_command
+async def supervision_risk_scan() -> None:
+    """Run every enabled risk rule over the national facts now (as nightly); idempotent."""
+    settings = load_settings()
+
+    async def work(db: Database) -> None:
+        from pharmreg.kit.clock import china_today
+        from pharmreg.supervision import RISK_RULE_LABELS, scan_risks
+
+        async with db.national() as session, session.begin():
+            report = await scan_risks(session, today=china_today())
+        for name, found in report.found.items():
+            click.echo(
+                f"{RISK_RULE_LABELS.get(name, name)}：命中 {found}，新增 {report.opened.get(name, 0)}，"
+                f"补充新情况 {report.updated.get(name, 0)}，重新打开 {report.reopened.get(name, 0)}"
+            )
+        click.echo("风险扫描完成")
+
+    await with_db(settings, work)

@@ -24,6 +24,7 @@ from pharmreg.demo.generator import (
     person,
     street_address,
 )
+from pharmreg.demo.risks import plant_risk_cases
 from pharmreg.divisions import DivisionIndex, DivisionRead
 from pharmreg.identity import (
     ApplicantCreate,
@@ -176,6 +177,7 @@ async def load_demo(
     )
     report.forum_threads = await load_forum(db, directory)
     await load_consultation_samples(db, directory, index, today=today)
+    await plant_risk_cases(db, directory, today=today)
     return report
 
 

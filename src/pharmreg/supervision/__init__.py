@@ -14,6 +14,7 @@ from pharmreg.supervision.jobs import (
     reconcile_province_figures,
     recount_facts,
 )
+from pharmreg.supervision.risk import RISK_ROUTES, RISK_RULE_LABELS, scan_risk_flags, scan_risks
 from pharmreg.supervision.schemas import Drift, FactDrift, FactFreshness, ProvinceFigures
 from pharmreg.supervision.service import (
     FIELD_LABELS,
@@ -29,6 +30,8 @@ from pharmreg.supervision.service import (
 
 __all__ = [
     "FIELD_LABELS",
+    "RISK_ROUTES",
+    "RISK_RULE_LABELS",
     "AnalyticFacts",
     "AnalyticFactsProjection",
     "Drift",
@@ -51,4 +54,6 @@ __all__ = [
     "reconcile_province",
     "reconcile_province_figures",
     "recount_facts",
+    "scan_risk_flags",
+    "scan_risks",
 ]

@@ -339,5 +339,10 @@ async def units_holding_post(session: AsyncSession, position: str) -> set[int]:
     return await repository.units_holding_post(session, position)
 
 
+async def province_officers_holding(session: AsyncSession, posts: Collection[str]) -> list[uuid.UUID]:
+    """Active officers of the province bureau holding any of `posts` (for notices to the province)."""
+    return await repository.province_officers_holding(session, posts)
+
+
 async def count_officers(session: AsyncSession) -> int:
     return await repository.count_rows(session, Officer)

@@ -99,6 +99,10 @@ class OfficeRegisterController(Controller):
                 "history": await registration_history(session, [row.id]),
                 "may_cancel": row.status == "active" and _may_cancel(officer, policy, row.division_code),
                 "reasons": EX_OFFICIO_REASONS,
+                # A confirmed risk flag links here with the ground chosen (?reason=hanging).
+                "values": {"reason": chosen}
+                if (chosen := request.query_params.get("reason")) in EX_OFFICIO_REASONS
+                else {},
                 "errors": errors or {},
                 "done": request.query_params.get("done") == "1",
             },
