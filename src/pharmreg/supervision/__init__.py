@@ -1,5 +1,7 @@
 """National supervision: figures and analytic facts fed from every province through the outbox."""
 
+# The report catalog first: it pulls in the supervision figures, which build on its types.
+from pharmreg.supervision.catalog import REPORTS
 from pharmreg.supervision.controllers import SupervisionApiController
 from pharmreg.supervision.jobs import (
     analytic_facts_recount,
@@ -8,6 +10,7 @@ from pharmreg.supervision.jobs import (
     reconcile_province_figures,
     recount_facts,
 )
+from pharmreg.supervision.pages import NATIONAL_SUPERVISION_ROUTES
 from pharmreg.supervision.schemas import Drift, FactDrift, FactFreshness, ProvinceFigures
 from pharmreg.supervision.service import (
     FIELD_LABELS,
@@ -23,6 +26,8 @@ from pharmreg.supervision.service import (
 
 __all__ = [
     "FIELD_LABELS",
+    "NATIONAL_SUPERVISION_ROUTES",
+    "REPORTS",
     "AnalyticFacts",
     "AnalyticFactsProjection",
     "Drift",

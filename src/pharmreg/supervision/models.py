@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, Integer, SmallInteger, String, func, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pharmreg.kit.db import NationalBase
@@ -35,6 +36,16 @@ class FactRegistration(NationalBase):
     __table_args__ = (
         Index("ix_fact_registration_effective", "effective_on", "kind"),
         Index("ix_fact_registration_tenant_effective", "tenant", "effective_on"),
+        # Each registration's events in order: the supervision views find the state of every
+        # registration at a date (its latest event then) by walking this index.
+        Index(
+            "ix_fact_registration_history",
+            "tenant",
+            "registration_id",
+            "effective_on",
+            "event_id",
+            postgresql_include=["kind", "valid_until", "field"],
+        ),
     )
 
     tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
@@ -93,7 +104,10 @@ class FactEnquiry(NationalBase):
     """One complaint or consultation: where it came from, who handled it, how fast."""
 
     __tablename__ = "fact_enquiry"
-    __table_args__ = (Index("ix_fact_enquiry_received", "kind", "received_at"),)
+    __table_args__ = (
+        Index("ix_fact_enquiry_received", "kind", "received_at"),
+        Index("ix_fact_enquiry_terms", "terms", postgresql_using="gin"),
+    )
 
     tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -107,7 +121,12 @@ class FactEnquiry(NationalBase):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     within_limit: Mapped[bool | None] = mapped_column(Boolean)
     transferred: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # Moved here from another province: the same complaint is also the origin province's row
+    # (status transferred), which is the one national counts take.
+    transferred_in: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     published: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # The main terms of the question (pharmreg.kit.question_terms), computed in the province.
+    terms: Mapped[list[str]] = mapped_column(ARRAY(String(20)), server_default=text("'{}'"))
 
 
 class FactPracticeUnit(NationalBase):

@@ -215,7 +215,9 @@ def _enquiry_row(tenant: str, p: dict[str, Any], shaping: _Shaping) -> dict[str,
         "closed_at": _moment(p.get("closed_at")),
         "within_limit": p.get("within_limit"),
         "transferred": bool(p.get("transferred")),
+        "transferred_in": bool(p.get("transferred_in")),
         "published": bool(p.get("published")),
+        "terms": [str(t)[:20] for t in (p.get("terms") or [])][:12],
     }
 
 

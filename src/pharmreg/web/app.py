@@ -39,7 +39,7 @@ from pharmreg.practice import PracticeUnitApiController
 from pharmreg.publishing import ROUTE_HANDLERS as PUBLISHING_ROUTES
 from pharmreg.register import ROUTE_HANDLERS as REGISTER_ROUTES
 from pharmreg.settings import Settings
-from pharmreg.supervision import SupervisionApiController
+from pharmreg.supervision import NATIONAL_SUPERVISION_ROUTES, SupervisionApiController
 from pharmreg.tenancy import TenantApiController, TenantDirectory, load_directory
 from pharmreg.web.auth import SessionMiddleware
 from pharmreg.web.boundaries import BoundaryRequest, InputBoundaryMiddleware
@@ -159,6 +159,7 @@ def create_app(settings: Settings) -> Litestar:
             *PUBLISHING_ROUTES,
             *FORUM_ROUTES,
             *CONSULTATION_ROUTES,
+            *NATIONAL_SUPERVISION_ROUTES,
             create_static_files_router(path="/static", directories=[settings.web_dir / "static"]),
         ],
         dependencies=dependencies(),
