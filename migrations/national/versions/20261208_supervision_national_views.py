@@ -1,4 +1,4 @@
-"""national supervision views: question terms and transfers-in of enquiries, registration history index
+"""national supervision views: question terms and transfers-in of enquiries, when each registration event stops holding
 
 Revision ID: 5d81b2c4e9f7
 Revises: 7a3c9e15b2d4
@@ -31,18 +31,45 @@ def upgrade() -> None:
         schema='national',
     )
     op.create_index('ix_fact_enquiry_terms', 'fact_enquiry', ['terms'], unique=False, schema='national', postgresql_using='gin')
+    op.add_column('fact_registration', sa.Column('ends_on', sa.Date(), nullable=True), schema='national')
+    # Existing facts: the next event of the registration or the day after valid_until, whichever
+    # is first; a closing event (no valid_until) ends on its own date.
+    op.execute(
+        """
+        UPDATE national.fact_registration AS f SET ends_on = s.ends_on
+        FROM (
+            SELECT tenant, event_id,
+                   CASE WHEN valid_until IS NULL THEN effective_on
+                        ELSE least(lead(effective_on) OVER (PARTITION BY tenant, registration_id
+                                                            ORDER BY effective_on, event_id),
+                                   valid_until + 1) END AS ends_on
+            FROM national.fact_registration
+        ) AS s
+        WHERE f.tenant = s.tenant AND f.event_id = s.event_id
+        """
+    )
     op.create_index(
         'ix_fact_registration_history',
         'fact_registration',
         ['tenant', 'registration_id', 'effective_on', 'event_id'],
         unique=False,
         schema='national',
-        postgresql_include=['kind', 'valid_until', 'field'],
+    )
+    op.create_index(
+        'ix_fact_registration_holding',
+        'fact_registration',
+        ['effective_on', 'ends_on'],
+        unique=False,
+        schema='national',
+        postgresql_include=['tenant', 'field'],
+        postgresql_where=sa.text('ends_on > effective_on'),
     )
 
 
 def downgrade() -> None:
+    op.drop_index('ix_fact_registration_holding', table_name='fact_registration', schema='national')
     op.drop_index('ix_fact_registration_history', table_name='fact_registration', schema='national')
+    op.drop_column('fact_registration', 'ends_on', schema='national')
     op.drop_index('ix_fact_enquiry_terms', table_name='fact_enquiry', schema='national', postgresql_using='gin')
     op.drop_column('fact_enquiry', 'terms', schema='national')
     op.drop_column('fact_enquiry', 'transferred_in', schema='national')

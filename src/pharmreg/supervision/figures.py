@@ -4,12 +4,12 @@ Every figure is an SQL aggregate over `fact_registration`, `fact_case` and `fact
 report names how current each province's part is (数据截至). The reports are plain data
 (`ReportTable`), shown by the supervision pages and exported from `REPORT_KINDS`.
 
-Registrations in validity at a date: each event opens its registration's terms from its date
-until the next event of the same registration or the day after its `valid_until`, whichever comes
-first; a closing event (cancellation, expiry, transfer out) opens nothing. One ordered pass over
-the registration history (`ix_fact_registration_history`) yields these intervals; counting the
-intervals that start and end in each month, then summing, gives the count at every month's end
-of a period at once.
+Registrations in validity at a date: each event holds its registration's terms from its date
+until `ends_on` (the next event of the same registration or the day after its `valid_until`,
+whichever comes first; a closing event such as a cancellation, expiry or transfer out holds
+nothing), which the facts' writers keep. Counting the events that start and stop holding in each
+month (`ix_fact_registration_holding`), then summing, gives the count at every month's end of a
+period at once; the count on one day is a range test.
 
 Complaints transferred from one province to another exist twice in the facts (the origin's row,
 "transferred", and the receiving province's copy, `transferred_in`): counts take each complaint
@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, literal, or_, select, union_all
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -240,37 +239,46 @@ def _china_moment(day: date) -> datetime:
 async def validity_counts(
     session: AsyncSession, months: Sequence[date], *, tenant: str | None = None
 ) -> dict[tuple[date, str, str], int]:
-    """(month, tenant, field) -> registrations in validity at the end of each month given."""
+    """(month, tenant, field) -> registrations in validity at the end of each month given.
+
+    The answer is kept on the session for the rest of the request: a page showing several reports
+    over the same months (业务监管: the provinces and the trend) reads the history once."""
     if not months:
         return {}
+    kept = session.info.get(_VALIDITY_KEY)
+    if kept is not None and set(months) <= kept[0]:
+        return {
+            key: n
+            for key, n in kept[1].items()
+            if key[0] in set(months) and (tenant is None or key[1] == tenant)
+        }
+    counts = await _validity_counts(session, months, tenant=tenant)
+    if tenant is None:
+        session.info[_VALIDITY_KEY] = (set(months), counts)
+    return counts
+
+
+_VALIDITY_KEY = "supervision.validity_counts"
+
+
+async def _validity_counts(
+    session: AsyncSession, months: Sequence[date], *, tenant: str | None
+) -> dict[tuple[date, str, str], int]:
     last = month_end(max(months))
-    following = func.lead(FR.effective_on).over(
-        partition_by=(FR.tenant, FR.registration_id), order_by=(FR.effective_on, FR.event_id)
-    )
-    events = select(
-        FR.tenant,
-        FR.field,
-        FR.kind,
-        FR.effective_on.label("start_on"),
-        FR.valid_until,
-        following.label("next_on"),
-    ).where(FR.effective_on <= last)
+    holding = [FR.ends_on > FR.effective_on, FR.effective_on <= last]
     if tenant is not None:
-        events = events.where(FR.tenant == tenant)
-    ev = events.cte("ev")
-    stop = func.least(ev.c.next_on, cast(ev.c.valid_until + literal(1), Date))
-    open_ = and_(ev.c.kind.notin_(CLOSING_KINDS), ev.c.valid_until.is_not(None), ev.c.start_on < stop)
-    start_month = func.date_trunc("month", ev.c.start_on)
-    stop_month = func.date_trunc("month", stop)
+        holding.append(FR.tenant == tenant)
+    start_month = func.date_trunc("month", FR.effective_on)
+    stop_month = func.date_trunc("month", FR.ends_on)
     starts = (
-        select(ev.c.tenant, ev.c.field, start_month.label("m"), func.count().label("n"))
-        .where(open_)
-        .group_by(ev.c.tenant, ev.c.field, start_month)
+        select(FR.tenant, FR.field, start_month.label("m"), func.count().label("n"))
+        .where(*holding)
+        .group_by(FR.tenant, FR.field, start_month)
     )
     stops = (
-        select(ev.c.tenant, ev.c.field, stop_month.label("m"), (-func.count()).label("n"))
-        .where(open_, stop <= last)
-        .group_by(ev.c.tenant, ev.c.field, stop_month)
+        select(FR.tenant, FR.field, stop_month.label("m"), (-func.count()).label("n"))
+        .where(*holding, FR.ends_on <= last)
+        .group_by(FR.tenant, FR.field, stop_month)
     )
     rows = (await session.execute(union_all(starts, stops))).all()
     # Running sums: the count at a month's end is every start up to it minus every stop up to it.
@@ -929,15 +937,9 @@ def parse_data_query(params: Mapping[str, str], directory: TenantDirectory) -> D
     return DataQuery(on, dimension, province, city, filters, compare)
 
 
-def _latest_state(on: date) -> Any:
-    """Each registration's latest event on or before `on` (DISTINCT ON, by the history index)."""
-    return (
-        select(FR)
-        .where(FR.effective_on <= on)
-        .ext(distinct_on(FR.tenant, FR.registration_id))
-        .order_by(FR.tenant, FR.registration_id, FR.effective_on.desc(), FR.event_id.desc())
-        .subquery("latest")
-    )
+def _holding(on: date) -> Any:
+    """The registration events whose terms hold on `on`: at most one per registration."""
+    return select(FR).where(FR.effective_on <= on, FR.ends_on > on).subquery("holding")
 
 
 def _age_band(birth_year: ColumnElement[Any], on: date) -> ColumnElement[Any]:
@@ -952,15 +954,14 @@ async def distribution(
     session: AsyncSession, query: DataQuery, tenants: Sequence[str] | None
 ) -> dict[tuple[str, str], int]:
     """(tenant, key) -> pharmacists in validity on the date, by the query's dimension."""
-    latest = _latest_state(query.on)
-    c = latest.c
+    c = _holding(query.on).c
     if query.dimension == "region":
         key = c.county_code if query.city else (c.city_code if query.province else c.province_code)
     elif query.dimension == "age":
         key = _age_band(c.birth_year, query.on)
     else:
         key = getattr(c, {"category": "categories"}.get(query.dimension, query.dimension))
-    where = [c.kind.notin_(CLOSING_KINDS), c.valid_until >= query.on]
+    where = []
     if query.province:
         where.append(c.tenant == query.province.slug)
     if query.city:

@@ -36,15 +36,16 @@ class FactRegistration(NationalBase):
     __table_args__ = (
         Index("ix_fact_registration_effective", "effective_on", "kind"),
         Index("ix_fact_registration_tenant_effective", "tenant", "effective_on"),
-        # Each registration's events in order: the supervision views find the state of every
-        # registration at a date (its latest event then) by walking this index.
+        # Each registration's events in order, for settling `ends_on` of one registration.
+        Index("ix_fact_registration_history", "tenant", "registration_id", "effective_on", "event_id"),
+        # Registrations in validity: the events whose terms still hold at some date, with what the
+        # supervision views count them by (an index-only scan for the monthly figures).
         Index(
-            "ix_fact_registration_history",
-            "tenant",
-            "registration_id",
+            "ix_fact_registration_holding",
             "effective_on",
-            "event_id",
-            postgresql_include=["kind", "valid_until", "field"],
+            "ends_on",
+            postgresql_include=["tenant", "field"],
+            postgresql_where=text("ends_on > effective_on"),
         ),
     )
 
@@ -71,6 +72,11 @@ class FactRegistration(NationalBase):
     major: Mapped[str | None] = mapped_column(String(40))
     # The registration's expiry date after this event; none once the event closed it.
     valid_until: Mapped[date | None] = mapped_column(Date)
+    # The first day this event's terms no longer hold: the next event of the registration, or the
+    # day after `valid_until`, whichever is first; the event's own date for a closing event. Kept
+    # by the facts' writers (repository.settle_registration_ends), so that "in validity on D" is
+    # the range test effective_on <= D < ends_on.
+    ends_on: Mapped[date | None] = mapped_column(Date)
 
 
 class FactCase(NationalBase):

@@ -181,6 +181,11 @@ class NationalSupervisionController(Controller):
     async def business(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
         params = _params(request, ("start", "end", "province"))
         try:
+            # Every month the two registration reports need, read in one pass.
+            period = figures.parse_period(params)
+            await figures.validity_counts(
+                national.session, [figures.add_months(period.start, -1), *period.months]
+            )
             cases = await figures.business_cases(national.session, NATIONAL, params)
             registrations = await figures.business_registrations(national.session, NATIONAL, params)
             trend = await figures.business_trend(national.session, NATIONAL, params)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import Date, and_, case, cast, delete, func, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,6 +68,40 @@ async def upsert_fact(session: AsyncSession, model: type[FactModel], row: dict[s
         index_elements=keys, set_={name: statement.excluded[name] for name in row if name not in keys}
     )
     await session.execute(statement)
+
+
+async def settle_registration_ends(
+    session: AsyncSession, tenant: str, registration_ids: Sequence[int] | None = None
+) -> None:
+    """Set `ends_on` of the registration events of a province (of these registrations, or all):
+    the next event's date or the day after `valid_until`, whichever is first; a closing event
+    (no `valid_until`) ends on its own date. Events may arrive in any order: this recomputes
+    from every event of each registration."""
+    fr = FactRegistration
+    following = func.lead(fr.effective_on).over(
+        partition_by=fr.registration_id, order_by=(fr.effective_on, fr.event_id)
+    )
+    stop = case(
+        (fr.valid_until.is_(None), fr.effective_on),
+        else_=func.least(following, cast(fr.valid_until + literal(1), Date)),
+    )
+    settled = select(fr.registration_id, fr.event_id, stop.label("ends_on")).where(fr.tenant == tenant)
+    if registration_ids is not None:
+        settled = settled.where(fr.registration_id.in_(list(registration_ids)))
+    sub = settled.subquery()
+    await session.execute(
+        update(fr)
+        .where(
+            and_(
+                fr.tenant == tenant,
+                fr.registration_id == sub.c.registration_id,
+                fr.event_id == sub.c.event_id,
+                fr.ends_on.is_distinct_from(sub.c.ends_on),
+            )
+        )
+        .values(ends_on=sub.c.ends_on)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def insert_facts(session: AsyncSession, model: type[FactModel], rows: Sequence[dict[str, Any]]) -> None:

@@ -287,6 +287,8 @@ class AnalyticFactsProjection:
         shaping = await self._facts.shaping(session, kind)
         row = self._facts.row(kind, event.source.slug, event.payload, shaping)
         await repository.upsert_fact(session, FACT_KINDS[kind][0], row)
+        if kind == "registration":
+            await repository.settle_registration_ends(session, row["tenant"], [row["registration_id"]])
 
 
 async def fact_freshness(session: AsyncSession, sources: Sequence[Source]) -> dict[str, FactFreshness]:
