@@ -295,3 +295,43 @@ async def test_the_faq_form_starts_from_the_question_it_is_linked_with(new_brows
 
 def test_dates_are_months() -> None:
     assert add_months(date(2026, 1, 1), -1) == date(2025, 12, 1)
+
+
+async def test_the_monthly_counts_kept_by_the_consumer_equal_a_recount(platform, make_pharmacist) -> None:
+    from sqlalchemy import select
+
+    from pharmreg.supervision.models import FactValidityMonth as FVM
+    from pharmreg.supervision.repository import recompute_validity_months
+
+    async def kept() -> list[tuple]:
+        async with platform.db.national() as session:
+            query = select(FVM.field, FVM.month, FVM.change).where(FVM.tenant == "gd", FVM.change != 0)
+            return sorted((await session.execute(query)).all())
+
+    await platform.relay().pass_once()
+    async with platform.db.national() as session, session.begin():
+        await recompute_validity_months(session, "gd")
+    unit = await add_unit(platform, "gd", "440106")
+    person, _ = await make_pharmacist("乔月数", division="440106")
+    today = china_today()
+    held = await seed_registration(platform, "gd", person, unit, add_months(today.replace(day=1), -14))
+    gd = platform.directory.get("gd")
+    async with (
+        platform.db.tenant(gd.schema) as session,
+        platform.db.national() as national,
+        transaction(session),
+        transaction(national),
+    ):
+        await cancel_registration(
+            session,
+            national,
+            province=Province(gd.slug, gd.name, gd.authority_name, gd.division_code),
+            registration_id=held.id,
+            reason="本人申请注销",
+            decided=Decided(None, "测试", today),
+        )
+    await platform.relay().pass_once()
+    incremental = await kept()
+    async with platform.db.national() as session, session.begin():
+        await recompute_validity_months(session, "gd")
+    assert await kept() == incremental

@@ -64,9 +64,32 @@ def upgrade() -> None:
         postgresql_include=['tenant', 'field'],
         postgresql_where=sa.text('ends_on > effective_on'),
     )
+    op.create_table(
+        'fact_validity_month',
+        sa.Column('tenant', sa.String(length=41), nullable=False),
+        sa.Column('field', sa.String(length=16), nullable=False),
+        sa.Column('month', sa.Date(), nullable=False),
+        sa.Column('change', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('tenant', 'field', 'month', name=op.f('pk_fact_validity_month')),
+        schema='national',
+    )
+    op.execute(
+        """
+        INSERT INTO national.fact_validity_month (tenant, field, month, change)
+        SELECT tenant, field, month, sum(step) FROM (
+            SELECT tenant, field, date_trunc('month', effective_on)::date AS month, 1 AS step
+            FROM national.fact_registration WHERE ends_on > effective_on
+            UNION ALL
+            SELECT tenant, field, date_trunc('month', ends_on)::date, -1
+            FROM national.fact_registration WHERE ends_on > effective_on
+        ) AS steps
+        GROUP BY tenant, field, month HAVING sum(step) <> 0
+        """
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('fact_validity_month', schema='national')
     op.drop_index('ix_fact_registration_holding', table_name='fact_registration', schema='national')
     op.drop_index('ix_fact_registration_history', table_name='fact_registration', schema='national')
     op.drop_column('fact_registration', 'ends_on', schema='national')

@@ -7,9 +7,10 @@ report names how current each province's part is (数据截至). The reports are
 Registrations in validity at a date: each event holds its registration's terms from its date
 until `ends_on` (the next event of the same registration or the day after its `valid_until`,
 whichever comes first; a closing event such as a cancellation, expiry or transfer out holds
-nothing), which the facts' writers keep. Counting the events that start and stop holding in each
-month (`ix_fact_registration_holding`), then summing, gives the count at every month's end of a
-period at once; the count on one day is a range test.
+nothing), which the facts' writers keep. The events that start and stop holding in each month are
+counted in `fact_validity_month` as the facts are written; the running sum over the months gives
+the count at every month's end of a period at once; the count on one day (数据监管) is a range
+test on the facts (`ix_fact_registration_holding`).
 
 Complaints transferred from one province to another exist twice in the facts (the origin's row,
 "transferred", and the receiving province's copy, `transferred_in`): counts take each complaint
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -42,6 +43,7 @@ from pharmreg.supervision.population import (
     POPULATION_2020,
     per_10k,
 )
+from pharmreg.supervision.repository import validity_months
 from pharmreg.supervision.service import FIELD_LABELS, fact_freshness
 
 __all__ = ["FIELD_LABELS", "REPORT_KINDS"]
@@ -265,22 +267,7 @@ async def _validity_counts(
     session: AsyncSession, months: Sequence[date], *, tenant: str | None
 ) -> dict[tuple[date, str, str], int]:
     last = month_end(max(months))
-    holding = [FR.ends_on > FR.effective_on, FR.effective_on <= last]
-    if tenant is not None:
-        holding.append(FR.tenant == tenant)
-    start_month = func.date_trunc("month", FR.effective_on)
-    stop_month = func.date_trunc("month", FR.ends_on)
-    starts = (
-        select(FR.tenant, FR.field, start_month.label("m"), func.count().label("n"))
-        .where(*holding)
-        .group_by(FR.tenant, FR.field, start_month)
-    )
-    stops = (
-        select(FR.tenant, FR.field, stop_month.label("m"), (-func.count()).label("n"))
-        .where(*holding, FR.ends_on <= last)
-        .group_by(FR.tenant, FR.field, stop_month)
-    )
-    rows = (await session.execute(union_all(starts, stops))).all()
+    rows = await validity_months(session, last, tenant)
     # Running sums: the count at a month's end is every start up to it minus every stop up to it.
     changes: dict[tuple[str, str], list[tuple[date, int]]] = defaultdict(list)
     for slug, field_, month, n in rows:

@@ -79,6 +79,20 @@ class FactRegistration(NationalBase):
     ends_on: Mapped[date | None] = mapped_column(Date)
 
 
+class FactValidityMonth(NationalBase):
+    """Per province, practice field and month: how many registration events start holding (+1
+    each) and stop holding (-1 each) in that month. The running sum over the months is the number
+    of registrations in validity at each month's end, so national monthly figures read a few
+    thousand rows instead of the registration history. Kept with `ends_on` by the facts' writers."""
+
+    __tablename__ = "fact_validity_month"
+
+    tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
+    field: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    change: Mapped[int] = mapped_column(Integer)
+
+
 class FactCase(NationalBase):
     """One application (case) as it stands: its dates, outcome and handling."""
 
