@@ -38,6 +38,7 @@ from pharmreg.identity import OfficerAccount, UnitRead, list_officers, list_unit
 from pharmreg.kit.clock import CHINA_TIME
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.logging import get_logger
+from pharmreg.kit.question_terms import top_terms
 from pharmreg.kit.workdays import CalendarNotCovered, WorkCalendar
 from pharmreg.messaging import notify
 
@@ -440,7 +441,8 @@ ENQUIRY_FACT = "consultations.item_changed"
 
 
 def enquiry_fact(item: ConsultationItem, unit_name: str, transferred_at: datetime | None) -> dict[str, Any]:
-    """Category, place, handling bureau and timing of an item: never its text or who sent it."""
+    """Category, place, handling bureau and timing of an item, and the main terms of its question
+    (for the national topic analysis): never its text or who sent it."""
     replied_on = item.replied_at.astimezone(CHINA_TIME).date() if item.replied_at else None
     within = None if replied_on is None or item.due_on is None else replied_on <= item.due_on
     closed_at = item.replied_at or (transferred_at if item.status == "transferred" else None)
@@ -456,7 +458,10 @@ def enquiry_fact(item: ConsultationItem, unit_name: str, transferred_at: datetim
         "closed_at": closed_at.isoformat() if closed_at else None,
         "within_limit": within,
         "transferred": transferred_at is not None,
+        # Received from another province: the origin province counts it, this one handles it.
+        "transferred_in": item.origin is not None,
         "published": item.publication == "published",
+        "terms": top_terms(item.title, item.body),
     }
 
 

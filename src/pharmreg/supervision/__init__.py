@@ -1,5 +1,7 @@
 """National supervision: figures and analytic facts fed from every province through the outbox."""
 
+# The report catalog first: it pulls in the supervision figures, which build on its types.
+from pharmreg.supervision.catalog import REPORTS
 from pharmreg.supervision.controllers import (
     NationalExportsController,
     ProvinceExportsController,
@@ -14,6 +16,7 @@ from pharmreg.supervision.jobs import (
     reconcile_province_figures,
     recount_facts,
 )
+from pharmreg.supervision.pages import NATIONAL_SUPERVISION_ROUTES
 from pharmreg.supervision.risk import RISK_ROUTES, RISK_RULE_LABELS, scan_risk_flags, scan_risks
 from pharmreg.supervision.schemas import Drift, FactDrift, FactFreshness, ProvinceFigures
 from pharmreg.supervision.service import (
@@ -30,6 +33,8 @@ from pharmreg.supervision.service import (
 
 __all__ = [
     "FIELD_LABELS",
+    "NATIONAL_SUPERVISION_ROUTES",
+    "REPORTS",
     "RISK_ROUTES",
     "RISK_RULE_LABELS",
     "AnalyticFacts",

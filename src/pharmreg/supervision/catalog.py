@@ -42,3 +42,9 @@ class ReportKind:
 
 
 REPORTS: dict[str, ReportKind] = {}
+
+# The national supervision views' reports (imported last: that module builds its kinds from the
+# types above).
+from pharmreg.supervision import figures as _national_figures  # noqa: E402
+
+REPORTS.update({kind.name: kind for kind in _national_figures.REPORT_KINDS})

@@ -112,6 +112,9 @@ async def rebuild_facts(db: Database, source: Source, facts: AnalyticFacts) -> d
                 rows = [facts.row(kind, source.slug, p, shaping) for p in payloads[kind]]
                 await repository.delete_facts_of(national, model, source.slug)
                 await repository.insert_facts(national, model, rows)
+                if kind == "registration":
+                    await repository.settle_registration_ends(national, source.slug)
+                    await repository.recompute_validity_months(national, source.slug)
                 written[kind] = len(rows)
             await repository.note_fact_upkeep(national, source.slug, rebuilt_at=utcnow())
     log.info("supervision.facts_rebuilt", tenant=source.slug, **written)
@@ -150,6 +153,9 @@ async def recount_facts(db: Database, source: Source, facts: AnalyticFacts) -> l
                 await repository.insert_facts(national, model, missing)
                 for row in changed:
                     await repository.upsert_fact(national, model, row)
+                if kind == "registration":
+                    await repository.settle_registration_ends(national, source.slug)
+                    await repository.recompute_validity_months(national, source.slug)
                 item = FactDrift(
                     slug=source.slug, kind=kind, missing=len(missing), extra=len(extra), changed=len(changed)
                 )

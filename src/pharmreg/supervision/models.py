@@ -20,7 +20,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from pharmreg.kit.db import NationalBase
@@ -51,6 +51,17 @@ class FactRegistration(NationalBase):
     __table_args__ = (
         Index("ix_fact_registration_effective", "effective_on", "kind"),
         Index("ix_fact_registration_tenant_effective", "tenant", "effective_on"),
+        # Each registration's events in order, for settling `ends_on` of one registration.
+        Index("ix_fact_registration_history", "tenant", "registration_id", "effective_on", "event_id"),
+        # Registrations in validity: the events whose terms still hold at some date, with what the
+        # supervision views count them by (an index-only scan for the monthly figures).
+        Index(
+            "ix_fact_registration_holding",
+            "effective_on",
+            "ends_on",
+            postgresql_include=["tenant", "field"],
+            postgresql_where=text("ends_on > effective_on"),
+        ),
     )
 
     tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
@@ -76,6 +87,25 @@ class FactRegistration(NationalBase):
     major: Mapped[str | None] = mapped_column(String(40))
     # The registration's expiry date after this event; none once the event closed it.
     valid_until: Mapped[date | None] = mapped_column(Date)
+    # The first day this event's terms no longer hold: the next event of the registration, or the
+    # day after `valid_until`, whichever is first; the event's own date for a closing event. Kept
+    # by the facts' writers (repository.settle_registration_ends), so that "in validity on D" is
+    # the range test effective_on <= D < ends_on.
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+
+class FactValidityMonth(NationalBase):
+    """Per province, practice field and month: how many registration events start holding (+1
+    each) and stop holding (-1 each) in that month. The running sum over the months is the number
+    of registrations in validity at each month's end, so national monthly figures read a few
+    thousand rows instead of the registration history. Kept with `ends_on` by the facts' writers."""
+
+    __tablename__ = "fact_validity_month"
+
+    tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
+    field: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    change: Mapped[int] = mapped_column(Integer)
 
 
 class FactCase(NationalBase):
@@ -109,7 +139,10 @@ class FactEnquiry(NationalBase):
     """One complaint or consultation: where it came from, who handled it, how fast."""
 
     __tablename__ = "fact_enquiry"
-    __table_args__ = (Index("ix_fact_enquiry_received", "kind", "received_at"),)
+    __table_args__ = (
+        Index("ix_fact_enquiry_received", "kind", "received_at"),
+        Index("ix_fact_enquiry_terms", "terms", postgresql_using="gin"),
+    )
 
     tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -123,7 +156,12 @@ class FactEnquiry(NationalBase):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     within_limit: Mapped[bool | None] = mapped_column(Boolean)
     transferred: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # Moved here from another province: the same complaint is also the origin province's row
+    # (status transferred), which is the one national counts take.
+    transferred_in: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     published: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # The main terms of the question (pharmreg.kit.question_terms), computed in the province.
+    terms: Mapped[list[str]] = mapped_column(ARRAY(String(20)), server_default=text("'{}'"))
 
 
 class FactPracticeUnit(NationalBase):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import Date, and_, case, cast, delete, func, literal, select, tuple_, union_all, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
@@ -19,6 +19,7 @@ from pharmreg.supervision.models import (
     FactPracticeUnit,
     FactRegistration,
     FactSource,
+    FactValidityMonth,
     ProvinceStat,
 )
 
@@ -71,6 +72,111 @@ async def upsert_fact(session: AsyncSession, model: type[FactModel], row: dict[s
         index_elements=keys, set_={name: statement.excluded[name] for name in row if name not in keys}
     )
     await session.execute(statement)
+
+
+async def settle_registration_ends(
+    session: AsyncSession, tenant: str, registration_ids: Sequence[int] | None = None
+) -> None:
+    """Set `ends_on` of the registration events of a province (of these registrations, or all):
+    the next event's date or the day after `valid_until`, whichever is first; a closing event
+    (no `valid_until`) ends on its own date. Events may arrive in any order: this recomputes
+    from every event of each registration."""
+    fr = FactRegistration
+    following = func.lead(fr.effective_on).over(
+        partition_by=fr.registration_id, order_by=(fr.effective_on, fr.event_id)
+    )
+    stop = case(
+        (fr.valid_until.is_(None), fr.effective_on),
+        else_=func.least(following, cast(fr.valid_until + literal(1), Date)),
+    )
+    settled = select(fr.registration_id, fr.event_id, stop.label("ends_on")).where(fr.tenant == tenant)
+    if registration_ids is not None:
+        settled = settled.where(fr.registration_id.in_(list(registration_ids)))
+    sub = settled.subquery()
+    await session.execute(
+        update(fr)
+        .where(
+            and_(
+                fr.tenant == tenant,
+                fr.registration_id == sub.c.registration_id,
+                fr.event_id == sub.c.event_id,
+                fr.ends_on.is_distinct_from(sub.c.ends_on),
+            )
+        )
+        .values(ends_on=sub.c.ends_on)
+        .execution_options(synchronize_session=False)
+    )
+
+
+ValidityChanges = dict[tuple[str, date], int]
+
+
+async def registration_holdings(session: AsyncSession, tenant: str, registration_id: int) -> ValidityChanges:
+    """(field, month) -> what one registration's events add to `fact_validity_month`."""
+    fr = FactRegistration
+    rows = await session.execute(
+        select(fr.field, fr.effective_on, fr.ends_on).where(
+            fr.tenant == tenant, fr.registration_id == registration_id, fr.ends_on > fr.effective_on
+        )
+    )
+    changes: ValidityChanges = {}
+    for field_, start, stop in rows.all():
+        if stop is None:
+            continue
+        for month, step in ((start.replace(day=1), 1), (stop.replace(day=1), -1)):
+            changes[(field_, month)] = changes.get((field_, month), 0) + step
+    return changes
+
+
+async def add_validity_changes(session: AsyncSession, tenant: str, changes: ValidityChanges) -> None:
+    rows = [
+        {"tenant": tenant, "field": field_, "month": month, "change": step}
+        for (field_, month), step in sorted(changes.items())
+        if step
+    ]
+    if not rows:
+        return
+    statement = insert(FactValidityMonth).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["tenant", "field", "month"],
+        set_={"change": FactValidityMonth.change + statement.excluded.change},
+    )
+    await session.execute(statement)
+
+
+async def recompute_validity_months(session: AsyncSession, tenant: str) -> None:
+    """Rebuild a province's `fact_validity_month` from its registration facts."""
+    fr = FactRegistration
+    holding = (fr.tenant == tenant, fr.ends_on > fr.effective_on)
+    starts = select(
+        fr.field,
+        cast(func.date_trunc("month", fr.effective_on), Date).label("month"),
+        literal(1).label("step"),
+    ).where(*holding)
+    stops = select(
+        fr.field, cast(func.date_trunc("month", fr.ends_on), Date).label("month"), literal(-1).label("step")
+    ).where(*holding)
+    steps = union_all(starts, stops).subquery()
+    await session.execute(delete(FactValidityMonth).where(FactValidityMonth.tenant == tenant))
+    await session.execute(
+        insert(FactValidityMonth).from_select(
+            ["tenant", "field", "month", "change"],
+            select(literal(tenant), steps.c.field, steps.c.month, func.sum(steps.c.step))
+            .group_by(steps.c.field, steps.c.month)
+            .having(func.sum(steps.c.step) != 0),
+        )
+    )
+
+
+async def validity_months(
+    session: AsyncSession, until: date, tenant: str | None
+) -> list[tuple[str, str, date, int]]:
+    """(tenant, field, month, change) up to `until`, for the running sums."""
+    fvm = FactValidityMonth
+    query = select(fvm.tenant, fvm.field, fvm.month, fvm.change).where(fvm.month <= until)
+    if tenant is not None:
+        query = query.where(fvm.tenant == tenant)
+    return [(t, f, m, int(c)) for t, f, m, c in (await session.execute(query)).all()]
 
 
 async def insert_facts(session: AsyncSession, model: type[FactModel], rows: Sequence[dict[str, Any]]) -> None:

@@ -228,7 +228,9 @@ def _enquiry_row(tenant: str, p: dict[str, Any], shaping: _Shaping) -> dict[str,
         "closed_at": _moment(p.get("closed_at")),
         "within_limit": p.get("within_limit"),
         "transferred": bool(p.get("transferred")),
+        "transferred_in": bool(p.get("transferred_in")),
         "published": bool(p.get("published")),
+        "terms": [str(t)[:20] for t in (p.get("terms") or [])][:12],
     }
 
 
@@ -297,7 +299,18 @@ class AnalyticFactsProjection:
         kind = self._facts.feed_of(event.topic).kind
         shaping = await self._facts.shaping(session, kind)
         row = self._facts.row(kind, event.source.slug, event.payload, shaping)
-        await repository.upsert_fact(session, FACT_KINDS[kind][0], row)
+        if kind != "registration":
+            await repository.upsert_fact(session, FACT_KINDS[kind][0], row)
+            return
+        # A registration event also moves when its earlier events stop holding: the monthly
+        # counts change by the registration's holdings after the event minus those before.
+        tenant, registration_id = row["tenant"], row["registration_id"]
+        before = await repository.registration_holdings(session, tenant, registration_id)
+        await repository.upsert_fact(session, FactRegistration, row)
+        await repository.settle_registration_ends(session, tenant, [registration_id])
+        after = await repository.registration_holdings(session, tenant, registration_id)
+        changes = {key: after.get(key, 0) - before.get(key, 0) for key in before.keys() | after.keys()}
+        await repository.add_validity_changes(session, tenant, changes)
 
 
 async def fact_freshness(session: AsyncSession, sources: Sequence[Source]) -> dict[str, FactFreshness]:

@@ -40,6 +40,7 @@ from pharmreg.publishing import ROUTE_HANDLERS as PUBLISHING_ROUTES
 from pharmreg.register import ROUTE_HANDLERS as REGISTER_ROUTES
 from pharmreg.settings import Settings
 from pharmreg.supervision import (
+    NATIONAL_SUPERVISION_ROUTES,
     RISK_ROUTES,
     NationalExportsController,
     ProvinceExportsController,
@@ -167,6 +168,7 @@ def create_app(settings: Settings) -> Litestar:
             *FORUM_ROUTES,
             *CONSULTATION_ROUTES,
             *RISK_ROUTES,
+            *NATIONAL_SUPERVISION_ROUTES,
             create_static_files_router(path="/static", directories=[settings.web_dir / "static"]),
         ],
         dependencies=dependencies(),

@@ -167,7 +167,11 @@ class NationalFaqController(Controller):
         national: NamedDependency[StaffRequest],
     ) -> Template:
         staff, national_session, db = national.staff, national.session, national.db
-        return await _faq_page(request, national_session, _national_context(staff, db), national=True)
+        # The supervision pages link here with a topic and a common question to start an entry from.
+        values = {k: str(request.query_params.get(k, ""))[:300] for k in ("topic", "question")}
+        return await _faq_page(
+            request, national_session, _national_context(staff, db), national=True, values=values
+        )
 
     @post("/")
     async def create(
