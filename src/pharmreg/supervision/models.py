@@ -35,6 +35,18 @@ class FactRegistration(NationalBase):
     __table_args__ = (
         Index("ix_fact_registration_effective", "effective_on", "kind"),
         Index("ix_fact_registration_tenant_effective", "tenant", "effective_on"),
+        # Each registration's latest event up to a day, in index order and without visiting the
+        # table for the validity and field: what "in validity on a day" (per province, per field)
+        # reads. Measured on 1,000,000 events: 3.2 s -> 0.5 s per field, 6.0 s -> 2.4 s for two
+        # days per province (ops/bench/supervision.py --compare-indexes).
+        Index(
+            "ix_fact_registration_latest",
+            "tenant",
+            "registration_id",
+            text("effective_on DESC"),
+            text("event_id DESC"),
+            postgresql_include=["valid_until", "field"],
+        ),
     )
 
     tenant: Mapped[str] = mapped_column(String(41), primary_key=True)
