@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import Table, delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,8 +20,8 @@ from pharmreg.supervision.models import (
 )
 
 FactModel = FactRegistration | FactCase | FactEnquiry | FactPracticeUnit
-# Rows per INSERT statement when a province's facts are written in bulk (asyncpg's limit is
-# 32,767 bind parameters; the widest fact has 21 columns).
+# Keys per DELETE statement when facts are removed in bulk (asyncpg's limit is 32,767 bind
+# parameters; the widest key has 3 columns).
 _CHUNK = 1000
 
 
@@ -71,8 +71,21 @@ async def upsert_fact(session: AsyncSession, model: type[FactModel], row: dict[s
 
 
 async def insert_facts(session: AsyncSession, model: type[FactModel], rows: Sequence[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), _CHUNK):
-        await session.execute(insert(model), list(rows[start : start + _CHUNK]))
+    """Write many fact rows at once with COPY on the session's own connection (so inside its
+    transaction): a province's rebuild writes ~10 times faster than with INSERT statements."""
+    if not rows:
+        return
+    table = model.__table__
+    assert isinstance(table, Table)
+    columns = list(rows[0])
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+        table.name,
+        schema_name=table.schema,
+        columns=columns,
+        records=[tuple(row[name] for name in columns) for row in rows],
+    )
 
 
 async def delete_facts_of(session: AsyncSession, model: type[FactModel], tenant: str) -> int:
