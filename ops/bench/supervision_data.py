@@ -61,12 +61,39 @@ DATABASE = "pharmreg_bench_supervision"
 
 # Residents in millions (2020 census, rounded); the Corps' 3.25 million are taken out of Xinjiang.
 RESIDENTS = {
-    "bj": 21.89, "tj": 13.87, "he": 74.61, "sx": 34.92, "nm": 24.05, "ln": 42.59, "jl": 24.07,
-    "hl": 31.85, "sh": 24.87, "js": 84.75, "zj": 64.57, "ah": 61.03, "fj": 41.54, "jx": 45.19,
-    "sd": 101.53, "ha": 99.37, "hb": 57.75, "hn": 66.44, "gd": 126.01, "gx": 50.13, "hi": 10.08,
-    "cq": 32.05, "sc": 83.67, "gz": 38.56, "yn": 47.21, "xz": 3.65, "sn": 39.53, "gs": 25.02,
-    "qh": 5.92, "nx": 7.20, "xj": 22.60, "bt": 3.25,
-}  # fmt: skip
+    "bj": 21.89,
+    "tj": 13.87,
+    "he": 74.61,
+    "sx": 34.92,
+    "nm": 24.05,
+    "ln": 42.59,
+    "jl": 24.07,
+    "hl": 31.85,
+    "sh": 24.87,
+    "js": 84.75,
+    "zj": 64.57,
+    "ah": 61.03,
+    "fj": 41.54,
+    "jx": 45.19,
+    "sd": 101.53,
+    "ha": 99.37,
+    "hb": 57.75,
+    "hn": 66.44,
+    "gd": 126.01,
+    "gx": 50.13,
+    "hi": 10.08,
+    "cq": 32.05,
+    "sc": 83.67,
+    "gz": 38.56,
+    "yn": 47.21,
+    "xz": 3.65,
+    "sn": 39.53,
+    "gs": 25.02,
+    "qh": 5.92,
+    "nx": 7.20,
+    "xj": 22.60,
+    "bt": 3.25,
+}
 
 # (unit type, weight): the bulletin counts 90 % of pharmacists in retail; pharmacies dominate.
 UNIT_TYPES = (
@@ -91,7 +118,13 @@ TYPE_FIELD = {
     "medical": "medical",
 }
 # Registrations by practice field (NMPA, December 2023: 714,067 / 46,015 / 5,441 / 23,586 / 204).
-FIELDS = (("retail", 0.905), ("wholesale", 0.058), ("manufacturing", 0.007), ("medical", 0.030), ("other", 0.0003))
+FIELDS = (
+    ("retail", 0.905),
+    ("wholesale", 0.058),
+    ("manufacturing", 0.007),
+    ("medical", 0.030),
+    ("other", 0.0003),
+)
 SCOPE_OF_FIELD = {
     "retail": "distribution",
     "wholesale": "distribution",
@@ -99,7 +132,14 @@ SCOPE_OF_FIELD = {
     "medical": "use",
     "other": "distribution",
 }
-EDUCATION = (("college", 0.44), ("bachelor", 0.38), ("secondary", 0.09), ("master", 0.07), ("second_bachelor", 0.01), ("doctor", 0.01))  # fmt: skip
+EDUCATION = (
+    ("college", 0.44),
+    ("bachelor", 0.38),
+    ("secondary", 0.09),
+    ("master", 0.07),
+    ("second_bachelor", 0.01),
+    ("doctor", 0.01),
+)
 MAJORS = (("pharmacy", 0.55), ("tcm", 0.25), ("clinical_pharmacy", 0.05), ("related", 0.15))
 CATEGORIES = (("pharmacy", 0.64), ("tcm", 0.31), ("pharmacy,tcm", 0.05))
 GROUNDS = (
@@ -110,9 +150,27 @@ GROUNDS = (
     "受到刑事处罚",
     "依法被撤销注册",
 )
-MATTERS = (("first_registration", 0.42), ("renewal", 0.36), ("change", 0.14), ("cancellation", 0.06), ("reissue", 0.02))  # fmt: skip
-CONSULTATION_CATEGORIES = (("registration", 0.45), ("exam", 0.2), ("continuing_education", 0.2), ("system", 0.1), ("other", 0.05))  # fmt: skip
-COMPLAINT_CATEGORIES = (("efficiency", 0.35), ("system", 0.25), ("conduct", 0.15), ("suggestion", 0.15), ("other", 0.1))  # fmt: skip
+MATTERS = (
+    ("first_registration", 0.42),
+    ("renewal", 0.36),
+    ("change", 0.14),
+    ("cancellation", 0.06),
+    ("reissue", 0.02),
+)
+CONSULTATION_CATEGORIES = (
+    ("registration", 0.45),
+    ("exam", 0.2),
+    ("continuing_education", 0.2),
+    ("system", 0.1),
+    ("other", 0.05),
+)
+COMPLAINT_CATEGORIES = (
+    ("efficiency", 0.35),
+    ("system", 0.25),
+    ("conduct", 0.15),
+    ("suggestion", 0.15),
+    ("other", 0.1),
+)
 
 # Shares of the registration events (see the module docstring): lineages by how they show in the
 # five years, and of the lineages that open in them, the shares that change and that close again.
@@ -493,8 +551,8 @@ async def generate_enquiries(conn: asyncpg.Connection, per_year: int, end: date,
                status, received_at,
                CASE WHEN status = 'replied' THEN received_at + make_interval(hours => hours::int) END,
                CASE WHEN status <> 'received' THEN received_at + make_interval(hours => hours::int) END,
-               CASE WHEN status = 'replied' THEN hours <= CASE kind WHEN 'complaint' THEN 21 * 24 ELSE 7 * 24 END
-               END,
+               CASE WHEN status = 'replied'
+                    THEN hours <= CASE kind WHEN 'complaint' THEN 21 * 24 ELSE 7 * 24 END END,
                status = 'transferred',
                kind = 'consultation' AND status = 'replied' AND r_pub < 0.15
         FROM placed
@@ -505,8 +563,9 @@ async def generate_enquiries(conn: asyncpg.Connection, per_year: int, end: date,
     )
 
 
-async def generate(url: str, *, events: int, cases_per_year: int, enquiries_per_year: int, units: int,
-                   years: int) -> None:  # fmt: skip
+async def generate(
+    url: str, *, events: int, cases_per_year: int, enquiries_per_year: int, units: int, years: int
+) -> None:
     db = Database(url, pool_size=1)
     try:
         _directory, found, bureaus = await places(db)
@@ -566,6 +625,127 @@ async def generate(url: str, *, events: int, cases_per_year: int, enquiries_per_
     print(f"in validity on {end}: {active}, retail {float(retail) * 100:.1f} %")
     print("kinds: " + ", ".join(f"{r['kind']} {r['n']}" for r in kinds))
     print(f"{'generated in':<52}{'':>15} {time.perf_counter() - started:8.1f} s")
+
+
+async def generate_province(conn: asyncpg.Connection, slug: str, registrations: int) -> None:
+    """A large province-side data set in tenant_<slug>, set-based, for timing the rebuild: practice
+    units, registrations (certificate numbers BENCH…) and their history with the terms of each
+    event, as `register.service` records them (registered; renewed, changed and cancelled for
+    some). History is append-only (its triggers refuse DELETE), so this is made once."""
+    schema = f"tenant_{slug}"
+    end = china_today()
+    started = time.perf_counter()
+    units = max(100, registrations // 3)
+    await conn.execute("SELECT setseed(0.42)")
+    async with conn.transaction():
+        await conn.execute(
+            f"""
+            CREATE TEMP TABLE p_county AS
+            SELECT row_number() OVER (ORDER BY code) AS k, code FROM national.division
+            WHERE province_code = (SELECT division_code FROM national.tenant WHERE slug = $1)
+              AND level = 3 AND NOT is_grouping AND valid_to IS NULL;
+            CREATE TEMP TABLE p_unit AS
+            SELECT (SELECT coalesce(max(id), 0) FROM {schema}.practice_unit) + g AS id, g,
+                   {pick("r_type", UNIT_TYPES)} AS unit_type,
+                   (SELECT code FROM p_county
+                    WHERE k = 1 + floor(r_county * (SELECT count(*) FROM p_county))::int) AS division_code
+            FROM (
+                SELECT g, random() AS r_type, random() AS r_county FROM generate_series(1, {units}) AS g
+            ) AS d
+            """.replace("$1", f"'{slug}'")
+        )
+        await timed_step(
+            conn,
+            f"{schema}.practice_unit",
+            f"""
+            INSERT INTO {schema}.practice_unit
+                (id, uscc, name, unit_type, licence_no, licence_valid_until, division_code, address,
+                 principal, status)
+            SELECT id, '9144BENCH' || lpad(g::text, 9, '0'), '基准测试药房' || g, unit_type, 'BENCH' || g,
+                   $1::date + (g % 1500), division_code, '基准测试地址' || g, '负责人', 'active'
+            FROM p_unit
+            """,
+            end,
+        )
+        await conn.execute(
+            f"""
+            CREATE TEMP TABLE p_reg AS
+            SELECT (SELECT coalesce(max(id), 0) FROM {schema}.registration) + d.g AS id, d.g,
+                   u.id AS unit_id, u.unit_type, u.division_code,
+                   $1::date - floor(r_open * 5 * 365)::int AS opened_on,
+                   r_renew < 0.3 AS renewed, r_change < 0.1 AS changed, r_close < 0.05 AS cancelled,
+                   CASE WHEN r_sex < 0.62 THEN 'F' ELSE 'M' END AS sex,
+                   (1960 + floor(r_birth * 40))::int AS birth_year,
+                   {pick("r_edu", EDUCATION)} AS education, {pick("r_major", MAJORS)} AS major,
+                   {pick("r_cat", CATEGORIES)} AS categories
+            FROM (
+                SELECT g, random() AS r_unit, random() AS r_open, random() AS r_renew, random() AS r_change,
+                       random() AS r_close, random() AS r_sex, random() AS r_birth, random() AS r_edu,
+                       random() AS r_major, random() AS r_cat
+                FROM generate_series(1, {registrations}) AS g
+            ) AS d
+            JOIN p_unit u ON u.g = 1 + floor(d.r_unit * {units})::int
+            """,
+            end,
+        )
+        await timed_step(
+            conn,
+            f"{schema}.registration",
+            f"""
+            INSERT INTO {schema}.registration
+                (id, person_key, id_type, id_number, name, sex, education, major, categories, scope,
+                 practice_unit_id, unit_name, division_code, certificate_no, qualification_nos,
+                 first_registered_on, issued_on, valid_from, valid_until, status, closed_on, close_reason)
+            SELECT id, 'bench:{slug}:' || g, 'resident_id',
+                   division_code || birth_year || '0101' || lpad((g % 1000)::text, 3, '0') || 'X',
+                   '基准药师' || g, sex, education, major, categories,
+                   CASE WHEN unit_type IN ('manufacturer', 'mah') THEN 'production'
+                        WHEN unit_type = 'medical' THEN 'use' ELSE 'distribution' END,
+                   unit_id, '基准测试药房' || g, division_code, 'BENCH' || g, 'BQ' || g,
+                   opened_on, opened_on, opened_on, (opened_on + interval '5 years')::date - 1,
+                   CASE WHEN cancelled THEN 'cancelled' ELSE 'active' END,
+                   CASE WHEN cancelled THEN $1::date - 3 END,
+                   CASE WHEN cancelled THEN '本人申请注销' END
+            FROM p_reg
+            """,
+            end,
+        )
+        terms = """jsonb_build_object('terms', jsonb_build_object(
+                'practice_unit_id', unit_id, 'unit_type', unit_type, 'categories', categories,
+                'scope', CASE WHEN unit_type IN ('manufacturer', 'mah') THEN 'production'
+                              WHEN unit_type = 'medical' THEN 'use' ELSE 'distribution' END,
+                'division_code', division_code,
+                'valid_until', CASE WHEN {closing} THEN NULL
+                                    ELSE ((opened_on + interval '5 years')::date - 1)::text END,
+                'ground', CASE WHEN {closing} THEN '本人申请注销' END))"""
+        await timed_step(
+            conn,
+            f"{schema}.registration_history",
+            f"""
+            INSERT INTO {schema}.registration_history
+                (registration_id, effective_on, kind, summary, details, public)
+            SELECT id, opened_on, 'registered', '首次注册', {terms.format(closing="false")}, true FROM p_reg
+            UNION ALL
+            SELECT id, opened_on + 200, 'changed', '变更注册', {terms.format(closing="false")}, true
+            FROM p_reg WHERE changed AND opened_on + 200 < $1::date
+            UNION ALL
+            SELECT id, opened_on + 1700, 'renewed', '延续注册', {terms.format(closing="false")}, true
+            FROM p_reg WHERE renewed AND opened_on + 1700 < $1::date
+            UNION ALL
+            SELECT id, $1::date - 3, 'cancelled', '注销注册', {terms.format(closing="true")}, true
+            FROM p_reg WHERE cancelled
+            """,
+            end,
+        )
+        for table in ("practice_unit", "registration", "registration_history"):
+            await conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{schema}.{table}', 'id'), "
+                f"(SELECT max(id) FROM {schema}.{table}))"
+            )
+        await conn.execute("DROP TABLE p_county, p_unit, p_reg")
+    for table in ("practice_unit", "registration", "registration_history"):
+        await conn.execute(f"ANALYZE {schema}.{table}")
+    print(f"{'province rows generated in':<52}{'':>15} {time.perf_counter() - started:8.1f} s")
 
 
 async def ensure_database(url: str) -> None:
