@@ -1,7 +1,7 @@
 """Years of demo registration history, made through the register's own decisions.
 
 Statistics need a past to show: a demo province gets pharmacists first registered over the last
-six years, most of whom renewed when their five years were up and some of whom changed practice
+seven years, most of whom renewed when their five years were up and some of whom changed practice
 unit, cancelled or let their registration expire. Every step is the register's use case
 (`register_first`, `change_registration`, `renew_registration`, `cancel_registration`) dated on the
 day it was decided, so the province's history, the national index and the outbox events (and with
@@ -37,7 +37,7 @@ from pharmreg.tenancy import TenantInfo
 
 # Pharmacists with a history, per demo province, when the full demo data set is loaded.
 HISTORY_PER_PROVINCE = 160
-HISTORY_YEARS = 6
+HISTORY_YEARS = 7
 # (education, weight) and (major, weight), roughly as registrants report them.
 _EDUCATION = (("college", 44), ("bachelor", 38), ("secondary", 9), ("master", 7), ("doctor", 2))
 _MAJORS = (("pharmacy", 55), ("tcm", 25), ("clinical_pharmacy", 5), ("related", 15))
@@ -119,7 +119,7 @@ async def _one_history(
     )
     # First registrations come more often in recent years (the register grows).
     span = HISTORY_YEARS * 365
-    first_on = today - timedelta(days=int(span * (1 - rng.random() ** 0.8)) + 1)
+    first_on = today - timedelta(days=int(span * (1 - rng.random() ** 0.9)) + 1)
     events = 1
     async with (
         db.tenant(tenant.schema, tenant.placement) as session,
