@@ -72,7 +72,8 @@ async def upsert_fact(session: AsyncSession, model: type[FactModel], row: dict[s
 
 async def insert_facts(session: AsyncSession, model: type[FactModel], rows: Sequence[dict[str, Any]]) -> None:
     """Write many fact rows at once with COPY on the session's own connection (so inside its
-    transaction): a province's rebuild writes ~10 times faster than with INSERT statements."""
+    transaction): measured on a province rebuild of 180,000 rows, 12-13 s instead of 20-29 s with
+    INSERT statements of 1,000 rows."""
     if not rows:
         return
     table = model.__table__
