@@ -25,7 +25,9 @@ async def _registration(platform, slug: str, certificate_no: str | None = None, 
 async def _history(platform, slug: str, registration_id: int) -> list[str]:
     async with platform.db.tenant(f"tenant_{slug}") as session:
         rows = await session.scalars(
-            select(RegistrationHistory.kind).where(RegistrationHistory.registration_id == registration_id)
+            select(RegistrationHistory.kind)
+            .where(RegistrationHistory.registration_id == registration_id)
+            .order_by(RegistrationHistory.id)
         )
         return list(rows)
 
