@@ -174,7 +174,9 @@ async def test_expiry_reminders_and_cancellation_on_expiry(platform, make_pharma
         assert row.status == "expired" and row.closed_on == today
         kinds = list(
             await session.scalars(
-                select(RegistrationHistory.kind).where(RegistrationHistory.registration_id == expired.id)
+                select(RegistrationHistory.kind)
+                .where(RegistrationHistory.registration_id == expired.id)
+                .order_by(RegistrationHistory.id)
             )
         )
         assert kinds == ["registered", "expired"]

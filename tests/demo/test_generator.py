@@ -76,6 +76,6 @@ async def test_loading_again_adds_nothing(platform) -> None:
     """ops/run loads the demo at every start: the second time must leave everything as it was."""
     model = platform.authority_model
     report = await load_demo(
-        platform.db, platform.directory, platform.index, today=date.today(), authority_model=model
+        platform.db, platform.directory, platform.index, today=date.today(), authority_model=model, history=0
     )
     assert report == DemoReport()

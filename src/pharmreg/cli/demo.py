@@ -36,7 +36,8 @@ async def demo_load() -> None:
         )
         click.echo(
             f"工作人员 {report.officers}，执业单位 {report.practice_units}，申请人 {report.applicants}，"
-            f"全国用户 {report.staff}，待办案件 {report.tasks}，门户信息 {report.articles}"
+            f"全国用户 {report.staff}，待办案件 {report.tasks}，门户信息 {report.articles}，"
+            f"注册历史 {report.history_registrations} 人（{report.history_events} 个注册事件）"
             "（已存在的不重复创建）"
         )
 

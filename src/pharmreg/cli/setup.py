@@ -82,7 +82,8 @@ async def _setup(settings: Settings, demo: bool, db: Database) -> None:
         click.echo(
             f"演示数据：工作人员 {demo_report.officers}，执业单位 {demo_report.practice_units}，"
             f"申请人 {demo_report.applicants}，全国用户 {demo_report.staff}，待办案件 {demo_report.tasks}，"
-            f"门户信息 {demo_report.articles}"
+            f"门户信息 {demo_report.articles}，注册历史 {demo_report.history_registrations} 人"
+            f"（{demo_report.history_events} 个注册事件）"
             "（已存在的不重复创建）"
         )
     delivered = await deliver_once(settings, db)

@@ -24,6 +24,7 @@ from pharmreg.demo.generator import (
     person,
     street_address,
 )
+from pharmreg.demo.history import HISTORY_PER_PROVINCE, load_history
 from pharmreg.demo.risks import plant_risk_cases
 from pharmreg.divisions import DivisionIndex, DivisionRead
 from pharmreg.identity import (
@@ -128,6 +129,8 @@ class DemoReport:
     forum_threads: int = 0
     unit_contacts: int = 0
     public_contacts: int = 0
+    history_registrations: int = 0
+    history_events: int = 0
 
 
 async def load_demo(
@@ -138,8 +141,13 @@ async def load_demo(
     today: date,
     authority_model: str,
     seed: int = 2026,
+    history: int = HISTORY_PER_PROVINCE,
 ) -> DemoReport:
-    """Create the demo data set; running it again adds nothing (natural keys are unique)."""
+    """Create the demo data set; running it again adds nothing (natural keys are unique).
+
+    `history`: pharmacists per demo province with years of registration history (first
+    registrations, changes, renewals, cancellations, expiries) for the statistics; 0 for none.
+    """
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account: demo only
     report = DemoReport()
     async with db.national() as session, session.begin():
@@ -171,6 +179,11 @@ async def load_demo(
         cities = [d for d in own if d.level == 2 and not d.is_grouping]
         first_city = cities[0].code[:4] if cities else tenant.division_code[:2]
         report.tasks += await load_cases(db, tenant, people, cases_rng, today, authority_model, first_city)
+        past = await load_history(
+            db, tenant, own, random.Random(f"{seed}:{slug}:history"), today, pharmacists=history
+        )
+        report.history_registrations += past.registrations
+        report.history_events += past.events
     provinces = [directory.get(slug) for slug in DEMO_PROVINCES]
     report.articles = await load_content(
         db, [(t.slug, t.schema, t.placement, t.name) for t in provinces if t is not None], now=utcnow()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Row, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,9 @@ from pharmreg.register.models import (
     RegistrationHistory,
     RegistrationSetting,
 )
+
+# A row of a Core query: its columns as attributes, no ORM object behind it.
+PlainRow: TypeAlias = Row[*tuple[Any, ...]]
 
 # --- a province's schema -------------------------------------------------------------------------
 
@@ -82,16 +85,15 @@ def add_history(session: AsyncSession, values: dict[str, Any]) -> RegistrationHi
     return entry
 
 
-async def history_with_registrations(
-    session: AsyncSession,
-) -> Sequence[tuple[RegistrationHistory, Registration]]:
-    """Every history row of the province with its registration, oldest first."""
-    query = (
-        select(RegistrationHistory, Registration)
-        .join(Registration, Registration.id == RegistrationHistory.registration_id)
-        .order_by(RegistrationHistory.id)
-    )
-    return [(entry, row) for entry, row in (await session.execute(query)).all()]
+async def history_with_registrations(session: AsyncSession) -> Sequence[tuple[PlainRow, PlainRow]]:
+    """Every history row of the province with its registration, oldest first, as plain rows (a
+    province holds hundreds of thousands: ORM objects for each cost the rebuild most of its time)."""
+    history = RegistrationHistory.__table__
+    registrations = {row.id: row for row in (await session.execute(select(Registration.__table__))).all()}
+    query = select(
+        history.c.id, history.c.registration_id, history.c.kind, history.c.effective_on, history.c.details
+    ).order_by(history.c.id)
+    return [(entry, registrations[entry.registration_id]) for entry in (await session.execute(query)).all()]
 
 
 async def history(session: AsyncSession, registration_ids: Sequence[int]) -> Sequence[RegistrationHistory]:

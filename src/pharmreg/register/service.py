@@ -156,7 +156,7 @@ def birth_year(id_type: str, id_number: str) -> int | None:
     return None
 
 
-def _fact_terms(row: Registration, kind: str, unit_type: str | None) -> dict[str, Any]:
+def _fact_terms(row: Registration | repository.PlainRow, kind: str, unit_type: str | None) -> dict[str, Any]:
     """The terms in force after an event, kept in its history row: the registration row itself
     moves on with later changes, the statistics of the event must not."""
     closing = kind in _CLOSING_KINDS
@@ -172,7 +172,11 @@ def _fact_terms(row: Registration, kind: str, unit_type: str | None) -> dict[str
 
 
 def registration_fact(
-    history_id: int, kind: str, effective_on: date, row: Registration, terms: dict[str, Any]
+    history_id: int,
+    kind: str,
+    effective_on: date,
+    row: Registration | repository.PlainRow,
+    terms: dict[str, Any],
 ) -> dict[str, Any]:
     """A registration event as the national statistics receive it (the person only by key)."""
     return {

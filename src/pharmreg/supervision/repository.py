@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, delete, func, literal, select, tuple_, union_all, update
+from sqlalchemy import Date, Table, and_, case, cast, delete, func, literal, select, tuple_, union_all, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
@@ -24,8 +24,8 @@ from pharmreg.supervision.models import (
 )
 
 FactModel = FactRegistration | FactCase | FactEnquiry | FactPracticeUnit
-# Rows per INSERT statement when a province's facts are written in bulk (asyncpg's limit is
-# 32,767 bind parameters; the widest fact has 21 columns).
+# Keys per DELETE statement when facts are removed in bulk (asyncpg's limit is 32,767 bind
+# parameters; the widest key has 3 columns).
 _CHUNK = 1000
 
 
@@ -180,8 +180,22 @@ async def validity_months(
 
 
 async def insert_facts(session: AsyncSession, model: type[FactModel], rows: Sequence[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), _CHUNK):
-        await session.execute(insert(model), list(rows[start : start + _CHUNK]))
+    """Write many fact rows at once with COPY on the session's own connection (so inside its
+    transaction): measured on a province rebuild of 180,000 rows, 12-13 s instead of 20-29 s with
+    INSERT statements of 1,000 rows."""
+    if not rows:
+        return
+    table = model.__table__
+    assert isinstance(table, Table)
+    columns = list(rows[0])
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+        table.name,
+        schema_name=table.schema,
+        columns=columns,
+        records=[tuple(row[name] for name in columns) for row in rows],
+    )
 
 
 async def delete_facts_of(session: AsyncSession, model: type[FactModel], tenant: str) -> int:
