@@ -1,6 +1,8 @@
 """National supervision: figures and analytic facts fed from every province through the outbox."""
 
-from pharmreg.supervision.controllers import SupervisionApiController
+from pharmreg.supervision import query, reports
+from pharmreg.supervision.catalog import REPORTS
+from pharmreg.supervision.controllers import STATISTICS_ROUTES, SupervisionApiController
 from pharmreg.supervision.jobs import (
     analytic_facts_recount,
     rebuild_facts,
@@ -21,8 +23,12 @@ from pharmreg.supervision.service import (
     province_figures,
 )
 
+# The statistics reports that exports can build again from their names.
+REPORTS.update({kind.name: kind for kind in (*reports.REPORT_KINDS, *query.REPORT_KINDS)})
+
 __all__ = [
     "FIELD_LABELS",
+    "STATISTICS_ROUTES",
     "AnalyticFacts",
     "AnalyticFactsProjection",
     "Drift",

@@ -39,7 +39,7 @@ from pharmreg.practice import PracticeUnitApiController
 from pharmreg.publishing import ROUTE_HANDLERS as PUBLISHING_ROUTES
 from pharmreg.register import ROUTE_HANDLERS as REGISTER_ROUTES
 from pharmreg.settings import Settings
-from pharmreg.supervision import SupervisionApiController
+from pharmreg.supervision import STATISTICS_ROUTES, SupervisionApiController
 from pharmreg.tenancy import TenantApiController, TenantDirectory, load_directory
 from pharmreg.web.auth import SessionMiddleware
 from pharmreg.web.boundaries import BoundaryRequest, InputBoundaryMiddleware
@@ -147,6 +147,7 @@ def create_app(settings: Settings) -> Litestar:
             TenantApiController,
             DivisionApiController,
             SupervisionApiController,
+            *STATISTICS_ROUTES,
             PracticeUnitApiController,
             UnitApiController,
             *IDENTITY_ROUTES,
