@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from pharmreg.supervision import query
 from pharmreg.supervision.catalog import REPORTS, ReportScope
+from pharmreg.supervision.figures import Labels
 from pharmreg.supervision.models import FactCase, SavedQuery
 from tests.supervision.statistics_data import CITY, links, row_of, set_up_march_2019, table_rows
 
@@ -283,3 +284,22 @@ async def test_national_staff_query_every_province_read_only(platform, make_phar
     stats = await _officer(new_browser, "gd", "gd.stats")
     refused = await stats.get("/national/supervision/query/", follow_redirects=False)
     assert refused.status_code in (302, 303, 401, 403)
+
+
+async def test_every_measure_runs_by_every_dimension_it_allows(platform) -> None:
+    """Each whitelisted pair turns into SQL that PostgreSQL runs, as rows and as columns."""
+    ran = 0
+    async with platform.db.national() as session:
+        labels = await Labels.load(session)
+        for scope in (ReportScope("gd"), ReportScope(None)):
+            for measure, spec in query.MEASURES.items():
+                for name, dimension in query.DIMENSIONS.items():
+                    if spec.subject not in dimension.by or (dimension.national_only and not scope.national):
+                        continue
+                    params = {"measures": measure, "rows": name, "since": "2024-01-01", "until": "2024-12-31"}
+                    if name != "month":
+                        params["cols"] = "year" if not dimension.grain else ""
+                    table = await query.build_query(session, scope, params, labels)
+                    assert table.columns[0].label == dimension.label
+                    ran += 1
+    assert ran > 100

@@ -559,10 +559,12 @@ def _cell(value: Any, kind: str) -> Cell:
     return float(value)
 
 
-async def build_query(session: AsyncSession, scope: ReportScope, params: Mapping[str, str]) -> ReportTable:
+async def build_query(
+    session: AsyncSession, scope: ReportScope, params: Mapping[str, str], labels: Labels | None = None
+) -> ReportTable:
     """The query as a report, with the provinces' 数据截至 (for the page and the exports)."""
     definition = parse_definition(params, scope)
-    labels = await Labels.load(session)
+    labels = labels or await Labels.load(session)
     table = (await run_query(session, scope, definition, labels)).table
     notes = await figures.freshness_notes(session, labels, scope)
     return ReportTable(

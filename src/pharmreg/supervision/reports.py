@@ -320,11 +320,13 @@ async def case_breakdown_by_matter(session: AsyncSession, scope: ReportScope, pe
 # --- the report ------------------------------------------------------------------------------------
 
 
-async def period_report(session: AsyncSession, scope: ReportScope, period: Period) -> ReportTable:
+async def period_report(
+    session: AsyncSession, scope: ReportScope, period: Period, labels: Labels | None = None
+) -> ReportTable:
     """The 日报, 月报 or 年报 of a scope: a summary against the previous period, then breakdowns."""
     if scope.tenant is None:
         raise ReportParameterError("日报、月报、年报按省份统计，请在省级办公系统中查看")
-    labels = await Labels.load(session)
+    labels = labels or await Labels.load(session)
     previous = period.previous()
     by_city = await registration_breakdown(session, scope, period, labels, "city")
     by_category = await registration_breakdown(session, scope, period, labels, "category")

@@ -16,6 +16,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from pharmreg.chrome import officer_realm, staff_realm
+from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, require_officer, require_staff
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.form_posts import form_values, post_form
@@ -68,8 +69,8 @@ class StatisticsController(Controller):
     async def index(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
         today = china_today()
         scope = officer_scope(office.officer)
+        labels = Labels(office.divisions, office.directory)
         async with office.db.national() as national:
-            labels = await Labels.load(national)
             saved = await query.saved_queries(national, _owner(office))
         return render(
             request,
@@ -110,7 +111,8 @@ class StatisticsController(Controller):
             if value:
                 period = reports.parse_period(kind, value)
             async with office.db.national() as national:
-                table = await reports.period_report(national, scope, period)
+                labels = Labels(office.divisions, office.directory)
+                table = await reports.period_report(national, scope, period, labels)
         except ReportParameterError as exc:
             error = str(exc)
         page, param = _PERIOD_PAGES[kind]
@@ -163,12 +165,22 @@ class NationalQueryController(Controller):
     guards = [require_staff()]
 
     @get("/")
-    async def custom_query(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
-        return await _query_page(request, _NationalDesk(national), query_params(request))
+    async def custom_query(
+        self,
+        request: HTMXRequest,
+        national: NamedDependency[StaffRequest],
+        divisions: NamedDependency[DivisionIndex],
+    ) -> Template:
+        return await _query_page(request, _NationalDesk(national, divisions), query_params(request))
 
     @post("/saved")
-    async def save(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Response[Any]:
-        return await _save(request, _NationalDesk(national))
+    async def save(
+        self,
+        request: HTMXRequest,
+        national: NamedDependency[StaffRequest],
+        divisions: NamedDependency[DivisionIndex],
+    ) -> Response[Any]:
+        return await _save(request, _NationalDesk(national, divisions))
 
     @get("/saved/{query_id:int}")
     async def run_saved(self, national: NamedDependency[StaffRequest], query_id: FromPath[int]) -> Redirect:
@@ -197,10 +209,11 @@ class _OfficeDesk:
         self.layout = "office/layout.html"
         self.context = _office_context(office)
         self.report = "province_query"
+        self.labels = Labels(office.divisions, office.directory)
 
 
 class _NationalDesk:
-    def __init__(self, national: StaffRequest) -> None:
+    def __init__(self, national: StaffRequest, divisions: DivisionIndex | None = None) -> None:
         self.db = national.db
         self.scope = ReportScope(None)
         self.owner = query.Owner("national", national.staff.id)
@@ -210,6 +223,8 @@ class _NationalDesk:
         self.layout = "national/layout.html"
         self.context = {"realm": staff_realm(national.db), "staff": national.staff}
         self.report = "national_query"
+        # Only the query page names places; running or deleting a saved query does not.
+        self.labels = Labels(divisions, national.directory) if divisions is not None else None
 
 
 Desk = _OfficeDesk | _NationalDesk
@@ -255,10 +270,10 @@ async def _query_page(
     shown = dict(params) if asked else query.default_params(today)
     table, error = None, ""
     async with desk.db.national() as national:
-        labels = await Labels.load(national)
+        labels = desk.labels or await Labels.load(national)
         if asked:
             try:
-                table = await query.build_query(national, desk.scope, shown)
+                table = await query.build_query(national, desk.scope, shown, labels)
             except ReportParameterError as exc:
                 error = str(exc)
         saved = await query.saved_queries(national, desk.owner)
