@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Numeric, and_, case, cast, func, select
+from sqlalchemy import ColumnElement, Numeric, and_, case, cast, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.kit.report_tables import Cell, Chart, Column, ReportTable
@@ -118,59 +118,112 @@ _REGISTRATION_BY: dict[str, tuple[str, str, Any, Callable[[Labels, Any], str]]] 
 }
 
 
-async def registration_events(
-    session: AsyncSession, scope: ReportScope, period: Period, by: Any
-) -> dict[Any, dict[str, int]]:
-    """Registration events in the period, per value of `by` (a fact column)."""
-    measures = [func.count().filter(R.kind.in_(kinds)).label(key) for key, _label, kinds in EVENT_MEASURES]
-    statement = (
-        select(by.label("dim"), *measures)
-        .where(figures.registration_scope(scope), R.effective_on.between(period.start, period.end))
-        .group_by(by)
+# The breakdowns of one statement, told apart by GROUPING(city, categories, field): the bit of a
+# column is 0 where the row groups by it.
+_SETS = {"city": 0b011, "category": 0b101, "field": 0b110, "total": 0b111}
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationFigures:
+    """Per breakdown ("city", "category", "field", "total") and its value: the events of the period
+    and of the one before, and the registrations in validity at the end of each."""
+
+    events: dict[str, dict[Any, dict[str, int]]]
+    previous_events: dict[str, dict[Any, dict[str, int]]]
+    in_validity: dict[str, dict[Any, int]]
+    previous_in_validity: dict[str, dict[Any, int]]
+
+
+def _breakdown_of(grouping: int) -> str:
+    return next(name for name, bits in _SETS.items() if bits == grouping)
+
+
+def _grouped(columns: Sequence[Any]) -> Any:
+    """GROUPING SETS ((city), (categories), (field), ()): every breakdown and the total at once."""
+    return func.grouping_sets(*(tuple_(c) for c in columns), tuple_())
+
+
+async def registration_figures(
+    session: AsyncSession, scope: ReportScope, period: Period
+) -> RegistrationFigures:
+    previous = period.previous()
+    dims = (R.city_code, R.categories, R.field)
+    measures = []
+    for key, _label, kinds in EVENT_MEASURES:
+        measures.append(func.count().filter(R.effective_on >= period.start, R.kind.in_(kinds)).label(key))
+        measures.append(
+            func.count().filter(R.effective_on <= previous.end, R.kind.in_(kinds)).label(f"was_{key}")
+        )
+    events = (
+        select(*dims, func.grouping(*dims).label("set"), *measures)
+        .where(figures.registration_scope(scope), R.effective_on.between(previous.start, period.end))
+        .group_by(_grouped(dims))
     )
-    return {
-        row.dim: {key: getattr(row, key) for key, _l, _k in EVENT_MEASURES}
-        for row in await figures.run(session, statement)
-    }
+    now: dict[str, dict[Any, dict[str, int]]] = {name: {} for name in _SETS}
+    before: dict[str, dict[Any, dict[str, int]]] = {name: {} for name in _SETS}
+    for row in await figures.run(session, events):
+        name = _breakdown_of(row.set)
+        key = _key_of(name, row.city_code, row.categories, row.field)
+        now[name][key] = {k: getattr(row, k) for k, _l, _kinds in EVENT_MEASURES}
+        before[name][key] = {k: getattr(row, f"was_{k}") for k, _l, _kinds in EVENT_MEASURES}
 
-
-def registration_states(scope: ReportScope, on: date) -> Any:
-    """Each registration's latest event up to `on` (its terms then), with whether it was then in
-    validity: a window over the province's events, the scope's territory applied afterwards so a
-    registration that moved out of it is not counted at its old place."""
-    latest = (
-        func.row_number()
-        .over(partition_by=(R.tenant, R.registration_id), order_by=(R.effective_on.desc(), R.event_id.desc()))
-        .label("latest")
+    # Each event's terms hold from its day until the registration's next event; the window runs over
+    # the whole province, the territory is applied afterwards, so a registration that moved out of
+    # the territory is not counted at its old place.
+    following = func.lead(R.effective_on).over(
+        partition_by=(R.tenant, R.registration_id), order_by=(R.effective_on, R.event_id)
     )
-    province = figures.registration_scope(ReportScope(scope.tenant))
-    return select(R, latest).where(province, R.effective_on <= on).subquery("states")
-
-
-def in_validity(states: Any, on: date, prefix: str | None) -> ColumnElement[bool]:
-    conditions = [
-        states.c.latest == 1,
-        states.c.kind.not_in(figures.CLOSING_KINDS),
-        states.c.valid_until.is_not(None),
-        states.c.valid_until >= on,
-    ]
-    if prefix:
-        conditions.append(states.c.county_code.startswith(prefix, autoescape=True))
-    return and_(*conditions)
-
-
-async def registrations_in_validity(
-    session: AsyncSession, scope: ReportScope, on: date, by: str
-) -> dict[Any, int]:
-    """Registrations in validity at the end of `on`, per value of the fact column named `by`."""
-    states = registration_states(scope, on)
-    dim = states.c[by]
-    statement = (
-        select(dim.label("dim"), func.count().label("n"))
-        .where(in_validity(states, on, scope.division_prefix))
-        .group_by(dim)
+    states = (
+        select(
+            R.city_code,
+            R.categories,
+            R.field,
+            R.county_code,
+            R.kind,
+            R.effective_on,
+            R.valid_until,
+            following.label("next_on"),
+        )
+        .where(figures.registration_scope(ReportScope(scope.tenant)), R.effective_on <= period.end)
+        .subquery("states")
     )
-    return {row.dim: row.n for row in await figures.run(session, statement)}
+
+    def valid_at(day: date) -> ColumnElement[bool]:
+        return and_(
+            states.c.effective_on <= day,
+            or_(states.c.next_on.is_(None), states.c.next_on > day),
+            states.c.kind.not_in(figures.CLOSING_KINDS),
+            states.c.valid_until >= day,
+        )
+
+    state_dims = (states.c.city_code, states.c.categories, states.c.field)
+    territory = (
+        states.c.county_code.startswith(scope.division_prefix, autoescape=True)
+        if scope.division_prefix
+        else true()
+    )
+    validity = (
+        select(
+            *state_dims,
+            func.grouping(*state_dims).label("set"),
+            func.count().filter(valid_at(period.end)).label("now"),
+            func.count().filter(valid_at(previous.end)).label("before"),
+        )
+        .where(territory, states.c.valid_until.is_not(None))
+        .group_by(_grouped(state_dims))
+    )
+    valid_now: dict[str, dict[Any, int]] = {name: {} for name in _SETS}
+    valid_before: dict[str, dict[Any, int]] = {name: {} for name in _SETS}
+    for row in await figures.run(session, validity):
+        name = _breakdown_of(row.set)
+        key = _key_of(name, row.city_code, row.categories, row.field)
+        if row.now or row.before:
+            valid_now[name][key], valid_before[name][key] = row.now, row.before
+    return RegistrationFigures(now, before, valid_now, valid_before)
+
+
+def _key_of(name: str, city: Any, categories: Any, practice_field: Any) -> Any:
+    return {"city": city, "category": categories, "field": practice_field, "total": None}[name]
 
 
 def scope_residents(scope: ReportScope, labels: Labels) -> int | None:
@@ -190,14 +243,19 @@ _REGISTRATION_COLUMNS = (
 )
 
 
-async def registration_breakdown(
-    session: AsyncSession, scope: ReportScope, period: Period, labels: Labels, by: str
+def registration_breakdown(
+    figures_of: RegistrationFigures, scope: ReportScope, labels: Labels, by: str
 ) -> ReportTable:
-    title, dim_label, column, label_of = _REGISTRATION_BY[by]
-    events = await registration_events(session, scope, period, column)
-    now = await registrations_in_validity(session, scope, period.end, column.key)
-    before = await registrations_in_validity(session, scope, period.previous().end, column.key)
-    keys = sorted(set(events) | set(now) | set(before), key=lambda k: (k is None, str(k)))
+    title, dim_label, _column, label_of = _REGISTRATION_BY[by]
+    events, now, before = (
+        figures_of.events[by],
+        figures_of.in_validity[by],
+        figures_of.previous_in_validity[by],
+    )
+    keys = sorted(
+        {k for k in events if any(events[k].values())} | set(now) | set(before),
+        key=lambda k: (k is None, str(k)),
+    )
     with_population = by == "city"
     rows: list[tuple[Cell, ...]] = []
     for key in keys:
@@ -261,14 +319,33 @@ def _case_measures(period: Period) -> list[Any]:
     ]
 
 
-async def case_figures(
-    session: AsyncSession, scope: ReportScope, period: Period, by: Sequence[Any] = ()
-) -> list[Any]:
-    """The business figures of the period, in one row, or one row per value of `by`."""
-    statement = select(*by, *_case_measures(period)).where(figures.case_scope(scope))
-    if by:
-        statement = statement.group_by(*by)
-    return await figures.run(session, statement)
+# GROUPING(handling_unit, delegated, matter) of each breakdown of the business figures.
+_CASE_SETS = {"unit": 0b001, "matter": 0b110, "total": 0b111}
+
+
+def _relevant(period: Period) -> ColumnElement[bool]:
+    """The cases a period's figures can touch: received by its end and not decided before it."""
+    return and_(C.received_on <= period.end, or_(C.decided_on.is_(None), C.decided_on >= period.start))
+
+
+async def case_figures(session: AsyncSession, scope: ReportScope, period: Period) -> dict[str, list[Any]]:
+    """The business figures of the period: in total, per handling unit (and whether it acted under
+    delegation) and per matter, in one statement."""
+    dims = (C.handling_unit, C.delegated, C.matter)
+    statement = (
+        select(*dims, func.grouping(*dims).label("set"), *_case_measures(period))
+        .where(figures.case_scope(scope), _relevant(period))
+        .group_by(func.grouping_sets(tuple_(C.handling_unit, C.delegated), tuple_(C.matter), tuple_()))
+    )
+    shown: dict[str, list[Any]] = {name: [] for name in _CASE_SETS}
+    for row in await figures.run(session, statement):
+        shown[next(name for name, bits in _CASE_SETS.items() if bits == row.set)].append(row)
+    return shown
+
+
+async def case_totals(session: AsyncSession, scope: ReportScope, period: Period) -> Any:
+    statement = select(*_case_measures(period)).where(figures.case_scope(scope), _relevant(period))
+    return (await figures.run(session, statement))[0]
 
 
 def _case_cells(row: Any) -> list[Cell]:
@@ -285,13 +362,10 @@ def _number(value: Any) -> Cell:
     return float(value)
 
 
-async def case_breakdown_by_unit(session: AsyncSession, scope: ReportScope, period: Period) -> ReportTable:
-    rows = await case_figures(
-        session, scope, period, (C.handling_unit.label("unit"), C.delegated.label("delegated"))
-    )
+def case_breakdown_by_unit(rows: Sequence[Any]) -> ReportTable:
     shown = [
-        (row.unit or figures.UNKNOWN, "是" if row.delegated else "否", *_case_cells(row))
-        for row in sorted(rows, key=lambda r: (r.unit or "", r.delegated))
+        (row.handling_unit or figures.UNKNOWN, "是" if row.delegated else "否", *_case_cells(row))
+        for row in sorted(rows, key=lambda r: (r.handling_unit or "", bool(r.delegated)))
         if any(getattr(row, c.key) for c in _CASE_COLUMNS)
     ]
     return ReportTable(
@@ -302,8 +376,7 @@ async def case_breakdown_by_unit(session: AsyncSession, scope: ReportScope, peri
     )
 
 
-async def case_breakdown_by_matter(session: AsyncSession, scope: ReportScope, period: Period) -> ReportTable:
-    rows = await case_figures(session, scope, period, (C.matter.label("matter"),))
+def case_breakdown_by_matter(rows: Sequence[Any]) -> ReportTable:
     shown = [
         (figures.matter_label(row.matter), *_case_cells(row))
         for row in sorted(rows, key=lambda r: r.matter or "")
@@ -327,23 +400,19 @@ async def period_report(
     if scope.tenant is None:
         raise ReportParameterError("日报、月报、年报按省份统计，请在省级办公系统中查看")
     labels = labels or await Labels.load(session)
-    previous = period.previous()
-    by_city = await registration_breakdown(session, scope, period, labels, "city")
-    by_category = await registration_breakdown(session, scope, period, labels, "category")
-    by_field = await registration_breakdown(session, scope, period, labels, "field")
-    before_events = await registration_events(session, scope, previous, R.tenant)
-    now_cases = (await case_figures(session, scope, period))[0]
-    before_cases = (await case_figures(session, scope, previous))[0]
+    registrations = await registration_figures(session, scope, period)
+    cases = await case_figures(session, scope, period)
+    now_cases = cases["total"][0]
+    before_cases = await case_totals(session, scope, period.previous())
     population = scope_residents(scope, labels)
 
-    assert by_city.totals is not None
-    totals = dict(zip((c.key for c in by_city.columns), by_city.totals, strict=True))
-    previous_events = before_events.get(scope.tenant, {})
-    in_validity_now = _int(totals["in_validity"])
-    in_validity_before = in_validity_now - _int(totals["in_validity_change"])
+    events = registrations.events["total"].get(None, {})
+    previous_events = registrations.previous_events["total"].get(None, {})
+    in_validity_now = registrations.in_validity["total"].get(None, 0)
+    in_validity_before = registrations.previous_in_validity["total"].get(None, 0)
     summary: list[tuple[str, Any, Any]] = [
-        *((label, totals[key], previous_events.get(key, 0)) for key, label, _kinds in EVENT_MEASURES),
-        ("期末有效注册", totals["in_validity"], in_validity_before),
+        *((label, events.get(key, 0), previous_events.get(key, 0)) for key, label, _kinds in EVENT_MEASURES),
+        ("期末有效注册", in_validity_now, in_validity_before),
         (
             "每万人口执业药师",
             per_10k(in_validity_now, population),
@@ -379,11 +448,12 @@ async def period_report(
         rows=rows,
         notes=notes,
         parts=(
-            by_city,
-            by_category,
-            by_field,
-            await case_breakdown_by_unit(session, scope, period),
-            await case_breakdown_by_matter(session, scope, period),
+            *(
+                registration_breakdown(registrations, scope, labels, by)
+                for by in ("city", "category", "field")
+            ),
+            case_breakdown_by_unit(cases["unit"]),
+            case_breakdown_by_matter(cases["matter"]),
         ),
     )
 
