@@ -15,6 +15,8 @@ from pharmreg.supervision.models import FactCase, SavedQuery
 from tests.supervision.statistics_data import CITY, links, row_of, set_up_march_2019, table_rows
 
 BASE = "/p/gd/office/statistics"
+# The export form shows where the application takes exports (another part of it does).
+SERVES_EXPORTS = "pharmreg.supervision.controllers.statistics.serves_exports"
 
 
 async def _officer(new_browser, slug: str, login: str):
@@ -35,7 +37,10 @@ _OVERDUE = {"measures": "overdue,overdue_share", "rows": "matter"}
 _DECADE = {"measures": "first", "rows": "city", "since": "2008-01-01", "until": "2019-01-01"}
 
 
-async def test_the_statistician_builds_a_query_from_the_form(platform, make_pharmacist, new_browser) -> None:
+async def test_the_statistician_builds_a_query_from_the_form(
+    platform, make_pharmacist, new_browser, monkeypatch
+) -> None:
+    monkeypatch.setattr(SERVES_EXPORTS, lambda _request, _base: True)
     await set_up_march_2019(platform, make_pharmacist)
     stats = await _officer(new_browser, "gd", "gd.stats")
     index = await stats.get(f"{BASE}/")
@@ -263,7 +268,10 @@ async def test_a_city_officer_queries_only_their_city(platform, make_pharmacist,
     assert f'value="{CITY}"' not in form.text  # the city filter offers Guangzhou only
 
 
-async def test_national_staff_query_every_province_read_only(platform, make_pharmacist, new_browser) -> None:
+async def test_national_staff_query_every_province_read_only(
+    platform, make_pharmacist, new_browser, monkeypatch
+) -> None:
+    monkeypatch.setattr(SERVES_EXPORTS, lambda _request, _base: True)
     await set_up_march_2019(platform, make_pharmacist)
     staff = await _staff(new_browser)
     home = await staff.get("/national/")

@@ -13,6 +13,8 @@ from pharmreg.supervision.catalog import REPORTS, ReportParameterError, ReportSc
 from pharmreg.supervision.models import FactCase
 from tests.supervision.statistics_data import CITY, UNIT, links, row_of, set_up_march_2019, table_rows
 
+SERVES_EXPORTS = "pharmreg.supervision.controllers.statistics.serves_exports"
+
 
 async def _signed_in(new_browser, slug: str, login: str):
     browser = new_browser()
@@ -22,8 +24,10 @@ async def _signed_in(new_browser, slug: str, login: str):
 
 
 async def test_the_statistician_follows_the_links_to_last_month_and_picks_march_2019(
-    platform, make_pharmacist, new_browser
+    platform, make_pharmacist, new_browser, monkeypatch
 ) -> None:
+    # The export form shows where the application takes exports (another part of it does).
+    monkeypatch.setattr(SERVES_EXPORTS, lambda _request, _base: True)
     await set_up_march_2019(platform, make_pharmacist)
     stats = await _signed_in(new_browser, "gd", "gd.stats")
     home = await stats.get("/p/gd/office/")

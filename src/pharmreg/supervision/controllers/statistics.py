@@ -3,6 +3,7 @@ bureau's officers see their territory), and the custom query of the national con
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -30,6 +31,12 @@ from pharmreg.supervision.reports import PeriodKind
 
 # Who may open the statistics: the 统计 post, and administrators (their bureau's territory).
 STATISTICS_PERMISSIONS = ("read_statistics", "manage_users")
+
+
+def serves_exports(request: Request[Any, Any, Any], base: str) -> bool:
+    """Whether the application takes export requests under `base` (the export form shows then)."""
+    wanted = base.replace("{slug}", "") + "/exports"
+    return any(re.sub(r"\{slug:str\}", "", route.path).rstrip("/") == wanted for route in request.app.routes)
 
 
 def officer_scope(officer: OfficerAccount) -> ReportScope:
@@ -134,6 +141,7 @@ class StatisticsController(Controller):
                 "table": table,
                 "error": error,
                 "export": {"report": _REPORT_NAMES[kind], "params": {param: period.param}},
+                "exports": serves_exports(request, "/p/{slug}/office/statistics"),
             },
             status_code=400 if error else 200,
         )
@@ -209,6 +217,7 @@ class _OfficeDesk:
         self.layout = "office/layout.html"
         self.context = _office_context(office)
         self.report = "province_query"
+        self.export_routes = "/p/{slug}/office/statistics"
         self.labels = Labels(office.divisions, office.directory)
 
 
@@ -223,6 +232,7 @@ class _NationalDesk:
         self.layout = "national/layout.html"
         self.context = {"realm": staff_realm(national.db), "staff": national.staff}
         self.report = "national_query"
+        self.export_routes = "/national/supervision"
         # Only the query page names places; running or deleting a saved query does not.
         self.labels = Labels(divisions, national.directory) if divisions is not None else None
 
@@ -299,6 +309,7 @@ async def _query_page(
             "save_name": save_name,
             "just_saved": request.query_params.get("saved") == "1",
             "export": {"report": desk.report, "params": shown},
+            "exports": serves_exports(request, desk.export_routes),
             "run_link": f"{desk.query_url}?{urlencode(shown)}",
         },
         status_code=400 if error or save_errors else 200,
