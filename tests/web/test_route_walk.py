@@ -86,9 +86,10 @@ OFFICE_RULES = [
     # The deadline view needs a post that acts on cases (or supervision, which no walker holds).
     (re.compile(r"^/p/\{slug\}/office/deadlines$"), "handle_tasks", False),
     (re.compile(r"^/p/\{slug\}/office/disputes"), "handle_disputes", True),
-    (re.compile(r"^/p/\{slug\}/office/statistics"), "read_statistics", False),
     # verify_risk or supervise_cases (the decision post, which no walker holds).
     (re.compile(r"^/p/\{slug\}/office/risk"), "verify_risk", True),
+    # read_statistics or manage_users (administrators see their bureau's territory).
+    (re.compile(r"^/p/\{slug\}/office/statistics"), "manage_users", False),
     # publish_content or review_content: none of the walkers holds either.
     (re.compile(r"^/p/\{slug\}/office/publishing"), "publish_content", False),
     # Any of handle_consultations / handle_complaints; none of the walking users holds either.
@@ -231,6 +232,7 @@ def fill(template: str, slug: str, *, officer_id: uuid.UUID) -> str:
         "export_id": str(uuid.uuid4()),
         "flag_id": "987654",
         "rule": "frequent_changes",
+        "query_id": "987654",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 

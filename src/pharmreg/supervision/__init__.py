@@ -1,8 +1,10 @@
 """National supervision: figures and analytic facts fed from every province through the outbox."""
 
 # The report catalog first: it pulls in the supervision figures, which build on its types.
+from pharmreg.supervision import query, reports
 from pharmreg.supervision.catalog import REPORTS
 from pharmreg.supervision.controllers import (
+    STATISTICS_ROUTES,
     NationalExportsController,
     ProvinceExportsController,
     SupervisionApiController,
@@ -31,12 +33,16 @@ from pharmreg.supervision.service import (
     province_figures,
 )
 
+# The statistics reports that exports can build again from their names.
+REPORTS.update({kind.name: kind for kind in (*reports.REPORT_KINDS, *query.REPORT_KINDS)})
+
 __all__ = [
     "FIELD_LABELS",
     "NATIONAL_SUPERVISION_ROUTES",
     "REPORTS",
     "RISK_ROUTES",
     "RISK_RULE_LABELS",
+    "STATISTICS_ROUTES",
     "AnalyticFacts",
     "AnalyticFactsProjection",
     "Drift",

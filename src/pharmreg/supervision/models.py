@@ -17,6 +17,8 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
+    Uuid,
     func,
     text,
 )
@@ -130,8 +132,12 @@ class FactCase(NationalBase):
     decided_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(String(16))
     supplement_notices: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
-    # Working days from acceptance (or receipt) to decision, or to now for an open case.
+    # Working days from acceptance (or receipt) to decision; none while the case is open.
     working_days: Mapped[int | None] = mapped_column(Integer)
+    # The statutory limit (suspensions added); whether an open case is overdue depends on the day
+    # it is asked, so queries compare this date with the day they report on.
+    due_on: Mapped[date | None] = mapped_column(Date)
+    # Decided after its due date (fixed once decided; open cases: see `due_on`).
     overdue: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
@@ -231,3 +237,19 @@ class ExportJob(NationalBase):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SavedQuery(NationalBase):
+    """A custom statistics query kept by name by the officer or national staff member who made it."""
+
+    __tablename__ = "saved_query"
+    __table_args__ = (UniqueConstraint("owner_tenant", "owner_account", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The owner's province slug, or "national" for national staff.
+    owner_tenant: Mapped[str] = mapped_column(String(41))
+    owner_account: Mapped[uuid.UUID] = mapped_column(Uuid)
+    name: Mapped[str] = mapped_column(String(60))
+    # The query's parameters as the query page reads them (measures, dimensions, period, filters).
+    definition: Mapped[dict[str, str]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -209,7 +209,9 @@ def _case_row(tenant: str, p: dict[str, Any], shaping: _Shaping) -> dict[str, An
         "outcome": p.get("outcome"),
         "supplement_notices": int(p.get("supplement_notices") or 0),
         "working_days": working_days,
-        # Decided after the statutory limit; an open case past it shows as overdue by its due date.
+        "due_on": due,
+        # Decided after the statutory limit; an open case past it is overdue by its `due_on`,
+        # which the statistics compare with the day they report on.
         "overdue": bool(decided is not None and due is not None and decided > due),
     }
 

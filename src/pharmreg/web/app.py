@@ -42,6 +42,7 @@ from pharmreg.settings import Settings
 from pharmreg.supervision import (
     NATIONAL_SUPERVISION_ROUTES,
     RISK_ROUTES,
+    STATISTICS_ROUTES,
     NationalExportsController,
     ProvinceExportsController,
     SupervisionApiController,
@@ -155,6 +156,7 @@ def create_app(settings: Settings) -> Litestar:
             SupervisionApiController,
             ProvinceExportsController,
             NationalExportsController,
+            *STATISTICS_ROUTES,
             PracticeUnitApiController,
             UnitApiController,
             *IDENTITY_ROUTES,

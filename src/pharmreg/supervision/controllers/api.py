@@ -1,4 +1,4 @@
-"""JSON API of the supervision context."""
+"""JSON API of the supervision context: the figures per province."""
 
 from __future__ import annotations
 

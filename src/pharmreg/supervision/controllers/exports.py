@@ -3,8 +3,8 @@ member who asked. The form lives on the report's page (`web/templates/_exports.h
 to `{base}/exports`, the progress page polls until the file is ready, and only the account that
 asked can open the list, the progress page or the file.
 
-Two bases: a province's statistics (`/p/{slug}/office/statistics`, officers with
-`read_statistics`; a city or county bureau's officers get their own territory) and the national
+Two bases: a province's statistics (`/p/{slug}/office/statistics`, those who may
+read its statistics; a city or county bureau's officers get their own territory) and the national
 supervision (`/national/supervision`, national staff)."""
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from pharmreg.kit.queue import enqueue
 from pharmreg.kit.rendering import render
 from pharmreg.requests import OfficerRequest, StaffRequest
 from pharmreg.supervision.catalog import ReportScope
+from pharmreg.supervision.controllers.statistics import STATISTICS_PERMISSIONS
 from pharmreg.supervision.models import ExportJob
 from pharmreg.supervision.service import (
     EXPORT_KEEP_DAYS,
@@ -166,7 +167,7 @@ class ProvinceExportsController(Controller):
 
     path = "/p/{slug:str}/office/statistics/exports"
     include_in_schema = False
-    guards = [require_officer("read_statistics")]
+    guards = [require_officer(*STATISTICS_PERMISSIONS)]
 
     @get("/")
     async def index(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
