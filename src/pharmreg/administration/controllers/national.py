@@ -12,12 +12,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from pharmreg.administration.controllers.security import SecurityPage, save_security, security_page
 from pharmreg.administration.service import audit_query
 from pharmreg.audit import ACTIONS, search_national_audit
-from pharmreg.chrome import staff_realm
+from pharmreg.chrome import staff_page
 from pharmreg.identity import (
-    SECURITY_LIMITS,
-    TOTP_REQUIRED,
     OfficerForm,
     Position,
     Principal,
@@ -31,10 +30,9 @@ from pharmreg.identity import (
     require_staff,
     security_rules,
     set_staff_active,
-    update_security_rules,
 )
 from pharmreg.kit.db import Database, transaction
-from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.form_posts import FormValues, post_form
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import recent_messages
 from pharmreg.register import national_history
@@ -43,7 +41,7 @@ from pharmreg.supervision import province_figures
 
 
 def _context(staff: StaffAccount, db: Database, section: str, **extra: Any) -> dict[str, Any]:
-    return {"realm": staff_realm(db), "staff": staff, "section": section, **extra}
+    return staff_page(staff, db, section=section, **extra)
 
 
 class NationalConsoleController(Controller):
@@ -162,34 +160,22 @@ class NationalStaffController(Controller):
 
     @post("/staff")
     async def staff_create(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template | Response[Any]:
-        staff, db, national_session, actor = national.staff, national.db, national.session, national.actor
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        data = StaffForm(**{k: form.get(k, "") for k in StaffForm.__struct_fields__})
-        try:
-            async with transaction(national_session):
-                rules = await security_rules(national_session)
-                await create_staff_account(national_session, data, rules=rules, actor=actor)
-        except FormErrors as exc:
-            form.pop("password", None)
-            return render(
-                request,
-                "national/staff.html",
-                _context(
-                    staff,
-                    db,
-                    "staff",
-                    members=await list_staff(national_session, rules),
-                    values=form,
-                    errors=exc.errors,
-                    rules=rules,
-                ),
-                status_code=400,
-            )
-        return Redirect(path="/national/admin/staff", status_code=303)
+        self, request: HTMXRequest, national: NamedDependency[StaffRequest]
+    ) -> Response[Any]:
+        staff, db, session, actor = national.staff, national.db, national.session, national.actor
+
+        async def write(form: FormValues) -> None:
+            data = StaffForm(**{k: form.get(k, "") for k in StaffForm.__struct_fields__})
+            await create_staff_account(session, data, rules=await security_rules(session), actor=actor)
+
+        async def again(form: FormValues, errors: dict[str, str]) -> Template:
+            rules = await security_rules(session)
+            members = await list_staff(session, rules)
+            shown = {k: v for k, v in form.items() if k != "password"}
+            context = _context(staff, db, "staff", members=members, values=shown, errors=errors, rules=rules)
+            return render(request, "national/staff.html", context, status_code=400)
+
+        return await post_form(request, session, write=write, again=again, done="/national/admin/staff")
 
     @post("/staff/{staff_id:uuid}/{action:str}")
     async def staff_active(
@@ -211,69 +197,24 @@ class NationalStaffController(Controller):
             await sessions.destroy_all(Principal("staff", str(staff_id), "", "national"))
         return Redirect(path="/national/admin/staff", status_code=303)
 
+    @staticmethod
+    def _security(request: HTMXRequest, national: StaffRequest) -> SecurityPage:
+        def page(values: dict[str, Any], status_code: int = 200) -> Template:
+            context = _context(national.staff, national.db, "security", **values)
+            return render(request, "national/security.html", context, status_code=status_code)
+
+        return page
+
     @get("/security")
-    async def security_page(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
-        staff, db, national_session = national.staff, national.db, national.session
-        rules = await security_rules(national_session)
-        return render(
-            request,
-            "national/security.html",
-            _context(
-                staff,
-                db,
-                "security",
-                values=rules,
-                limits=SECURITY_LIMITS,
-                totp_choices=TOTP_REQUIRED,
-                errors={},
-                saved=False,
-            ),
-        )
+    async def security_page(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
+        return await security_page(national.session, self._security(request, national))
 
     @post("/security")
     async def security_save(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
-        staff, db, national_session, actor = national.staff, national.db, national.session, national.actor
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        try:
-            async with transaction(national_session):
-                rules = await update_security_rules(national_session, form, actor=actor)
-        except FormErrors as exc:
-            return render(
-                request,
-                "national/security.html",
-                _context(
-                    staff,
-                    db,
-                    "security",
-                    values=form,
-                    limits=SECURITY_LIMITS,
-                    totp_choices=TOTP_REQUIRED,
-                    errors=exc.errors,
-                    saved=False,
-                ),
-                status_code=400,
-            )
-        return render(
-            request,
-            "national/security.html",
-            _context(
-                staff,
-                db,
-                "security",
-                values=rules,
-                limits=SECURITY_LIMITS,
-                totp_choices=TOTP_REQUIRED,
-                errors={},
-                saved=True,
-            ),
+        self, request: HTMXRequest, national: NamedDependency[StaffRequest]
+    ) -> Response[Any]:
+        return await save_security(
+            request, national.session, national.actor, self._security(request, national)
         )
 
     @get("/tenants/{tenant_slug:str}/admin")
@@ -309,37 +250,35 @@ class NationalStaffController(Controller):
         tenant = directory.get(tenant_slug)
         if tenant is None or tenant.is_national:
             raise NotFoundException()
-        form = {k: str(v) for k, v in (await request.form()).items()}
         async with db.tenant(tenant.schema, tenant.placement) as session:
             units = await list_units(session)
             province_unit = next(u for u in units if u.level == 1)
-            data = OfficerForm(
-                username=form.get("username", ""),
-                name=form.get("name", ""),
-                unit_id=province_unit.id,
-                password=form.get("password", ""),
-                mobile=form.get("mobile", ""),
-                positions=(Position.TENANT_ADMIN.value,),
-            )
-            try:
-                async with transaction(session):
-                    rules = await security_rules(session)
-                    await create_officer_account(session, data, rules=rules, actor=actor)
-            except FormErrors as exc:
-                form.pop("password", None)
-                return render(
-                    request,
-                    "national/tenant_admin.html",
-                    _context(
-                        staff,
-                        db,
-                        "home",
-                        tenant=tenant,
-                        unit=province_unit,
-                        values=form,
-                        errors=exc.errors,
-                        rules=rules,
-                    ),
-                    status_code=400,
+            rules = await security_rules(session)
+
+            async def write(form: FormValues) -> None:
+                data = OfficerForm(
+                    username=form.get("username", ""),
+                    name=form.get("name", ""),
+                    unit_id=province_unit.id,
+                    password=form.get("password", ""),
+                    mobile=form.get("mobile", ""),
+                    positions=(Position.TENANT_ADMIN.value,),
                 )
-        return Redirect(path="/national/?admin_created=" + tenant.slug, status_code=303)
+                await create_officer_account(session, data, rules=rules, actor=actor)
+
+            async def again(form: FormValues, errors: dict[str, str]) -> Template:
+                shown = {k: v for k, v in form.items() if k != "password"}
+                context = _context(
+                    staff,
+                    db,
+                    "home",
+                    tenant=tenant,
+                    unit=province_unit,
+                    values=shown,
+                    errors=errors,
+                    rules=rules,
+                )
+                return render(request, "national/tenant_admin.html", context, status_code=400)
+
+            done = "/national/?admin_created=" + tenant.slug
+            return await post_form(request, session, write=write, again=again, done=done)
