@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
@@ -18,27 +18,27 @@ from pharmreg.identity.guards import require_applicant, require_signed_in
 from pharmreg.identity.pages import Realm, Tools
 from pharmreg.identity.permissions import PostPermissions
 from pharmreg.identity.schemas import ApplicantAccount, IdentityForm, SecurityRules, UnitRead
-from pharmreg.identity.service import (
+from pharmreg.identity.service.accounts import (
+    IdentityTakenError,
+    MobileTakenError,
+    check_new_password,
+    register_applicant_account,
+)
+from pharmreg.identity.service.disputes import (
     DOCUMENT_KINDS,
     DOCUMENT_MAX_BYTES,
     DisputeUpload,
-    IdentityTakenError,
-    MobileTakenError,
     NothingToDisputeError,
     OwnMobileError,
-    PendingProof,
-    ProofExpiredError,
-    begin_proof,
-    check_new_password,
     disputed_account,
     disputes_against,
     file_dispute,
-    list_units,
     notify_dispute_handlers,
-    register_applicant_account,
-    security_rules,
     track_dispute,
 )
+from pharmreg.identity.service.proof import PendingProof, ProofExpiredError, begin_proof
+from pharmreg.identity.service.security import security_rules
+from pharmreg.identity.service.units import list_units
 from pharmreg.identity.sessions import session_cookie
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
@@ -259,18 +259,47 @@ EXPIRED = "验证已过期（需在 30 分钟内完成），请重新填写并�
 
 
 class AccountController(PasswordRoutes):
-    """Applicants: register (identity proven first), sign in, their account, password, reset."""
+    """Applicants: sign in, their account, password, reset (registering: RegistrationController)."""
 
     path = "/account"
     opt = {"realm_kind": "applicant"}
     dependencies = {"realm": Provide(_applicant_realm, sync_to_thread=False)}
 
-    @get("/register")
-    async def register_page(self, request: HTMXRequest) -> Template:
-        return _identity_page(request, "register", {}, {})
+    @get("/", guards=[require_applicant()])
+    async def home(
+        self,
+        request: HTMXRequest,
+        applicant: NamedDependency[ApplicantAccount],
+        national_session: NamedDependency[AsyncSession],
+        tools: NamedDependency[Tools],
+    ) -> Template:
+        disputes = [
+            (tools.provinces.authority_name(province), filed)
+            for province, filed in await disputes_against(national_session, applicant.id)
+        ]
+        return render(
+            request,
+            "account/home.html",
+            {
+                "applicant": applicant,
+                "document_label": DocumentType(applicant.id_type).label,
+                "welcome": request.query_params.get("welcome") == "1",
+                "changed": request.query_params.get("changed") == "1",
+                "disputes": disputes,
+            },
+        )
 
-    @post("/register")
-    async def register(
+
+class ProofSteps(Controller):
+    """The steps of proving who one is, shared by registering and disputing an account, under
+    the controller's path: step one (`start`, at the path each subclass names), the code sent
+    again, and back to the form."""
+
+    include_in_schema = False
+    # "register" or "dispute": which form and which next step the pages show.
+    purpose: ClassVar[str]
+
+    async def start(
         self,
         request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
@@ -278,23 +307,39 @@ class AccountController(PasswordRoutes):
         actor: NamedDependency[Actor],
     ) -> Template:
         """Step one: check the details, verify the real name, send a code to the mobile."""
-        return await _begin(request, "register", national_session, tools, actor)
+        return await _begin(request, self.purpose, national_session, tools, actor)
 
-    @post("/register/resend")
-    async def register_resend(
+    async def start_page(self, request: HTMXRequest) -> Template:
+        return _identity_page(request, self.purpose, {}, {})
+
+    @post("/resend")
+    async def resend(
         self,
         request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
     ) -> Template:
-        return await _resend(request, "register", national_session, tools, actor)
+        return await _resend(request, self.purpose, national_session, tools, actor)
 
-    @post("/register/back")
-    async def register_back(self, request: HTMXRequest, tools: NamedDependency[Tools]) -> Template:
-        return await _back(request, "register", tools)
+    @post("/back")
+    async def back(self, request: HTMXRequest, tools: NamedDependency[Tools]) -> Template:
+        return await _back(request, self.purpose, tools)
 
-    @post("/register/confirm")
+
+class RegistrationController(ProofSteps):
+    """Applicants register: identity proven first (name, ID document, certificate number, the
+    mobile's code), then a password."""
+
+    path = "/account/register"
+    opt = {"realm_kind": "applicant"}
+    purpose = "register"
+    dependencies = {"realm": Provide(_applicant_realm, sync_to_thread=False)}
+
+    register_page = get("/")(ProofSteps.start_page)
+    register = post("/")(ProofSteps.start)
+
+    @post("/confirm")
     async def register_confirm(
         self,
         request: HTMXRequest,
@@ -344,30 +389,6 @@ class AccountController(PasswordRoutes):
             session_cookie(token, secure=tools.secure_cookies, max_age=rules.session_absolute_hours * 3600)
         )
         return response
-
-    @get("/", guards=[require_applicant()])
-    async def home(
-        self,
-        request: HTMXRequest,
-        applicant: NamedDependency[ApplicantAccount],
-        national_session: NamedDependency[AsyncSession],
-        tools: NamedDependency[Tools],
-    ) -> Template:
-        disputes = [
-            (tools.provinces.authority_name(province), filed)
-            for province, filed in await disputes_against(national_session, applicant.id)
-        ]
-        return render(
-            request,
-            "account/home.html",
-            {
-                "applicant": applicant,
-                "document_label": DocumentType(applicant.id_type).label,
-                "welcome": request.query_params.get("welcome") == "1",
-                "changed": request.query_params.get("changed") == "1",
-                "disputes": disputes,
-            },
-        )
 
 
 async def _begin(
@@ -433,39 +454,14 @@ async def _back(request: HTMXRequest, purpose: str, tools: Tools) -> Template:
     return _identity_page(request, purpose, proof.form_values(), {})
 
 
-class DisputeController(Controller):
+class DisputeController(ProofSteps):
     """账号申诉: someone whose ID document another person registered asks for the account."""
 
     path = "/account/disputes"
-    include_in_schema = False
+    purpose = "dispute"
 
-    @get("/new")
-    async def start_page(self, request: HTMXRequest) -> Template:
-        return _identity_page(request, "dispute", {}, {})
-
-    @post("/new")
-    async def start(
-        self,
-        request: HTMXRequest,
-        national_session: NamedDependency[AsyncSession],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        return await _begin(request, "dispute", national_session, tools, actor)
-
-    @post("/resend")
-    async def resend(
-        self,
-        request: HTMXRequest,
-        national_session: NamedDependency[AsyncSession],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        return await _resend(request, "dispute", national_session, tools, actor)
-
-    @post("/back")
-    async def back(self, request: HTMXRequest, tools: NamedDependency[Tools]) -> Template:
-        return await _back(request, "dispute", tools)
+    dispute_page = get("/new")(ProofSteps.start_page)
+    dispute = post("/new")(ProofSteps.start)
 
     @post("/confirm")
     async def confirm(
@@ -639,4 +635,4 @@ class DisputeController(Controller):
         return render(request, "account/dispute_track.html", context, status_code=200 if found else 404)
 
 
-ROUTE_HANDLERS = [AccountController, DisputeController]
+ROUTE_HANDLERS = [AccountController, RegistrationController, DisputeController]
