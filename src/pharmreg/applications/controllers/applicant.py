@@ -505,11 +505,11 @@ class ApplicantCaseController(Controller):
 
     @get("/receipt")
     async def receipt(
-        self, case: NamedDependency[OwnCase], public_url: NamedDependency[str]
+        self, case: NamedDependency[OwnCase], certificate_links: NamedDependency[CertificateLinks]
     ) -> Response[bytes]:
         """申请材料接收凭证 (PDF): what the authority received at the latest submission, and when."""
         read = await application_read(case.session, province_of(case.tenant), case.app, case.divisions)
-        base_url = (public_url or str(case.request.base_url)).rstrip("/")
+        base_url = certificate_links.base_url(str(case.request.base_url)).rstrip("/")
         try:
             pdf = await receipt_pdf(
                 case.session,
