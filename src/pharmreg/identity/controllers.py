@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
+from litestar.types import Guard
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor
@@ -67,6 +70,28 @@ def applicant_realm(db: Database) -> Realm:
     )
 
 
+# A form of the sign-in pages, handled in `pharmreg.identity.pages` with the realm's tools.
+PageSubmit = Callable[[Realm, HTMXRequest, Tools, Actor], Awaitable[Response[Any]]]
+# Signed in, even while a new password or a second factor is still due.
+SIGNED_IN_ANYHOW = require_signed_in(allow_password_change=True, allow_enrolment=True)
+
+
+def _submits(path: str, submit: PageSubmit, *, guards: list[Guard] | None = None) -> HTTPRouteHandler:
+    """The POST route of one sign-in form: the same parameters for each, handled by `submit`."""
+
+    async def handler(
+        self: Controller,
+        request: HTMXRequest,
+        realm: NamedDependency[Realm],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        return await submit(realm, request, tools, actor)
+
+    handler.__name__ = handler.__qualname__ = submit.__name__
+    return post(path, guards=guards)(handler)
+
+
 class PasswordRoutes(Controller):
     """Sign-in with a password, sign-out, one's own password, reset by text-message code.
 
@@ -82,73 +107,22 @@ class PasswordRoutes(Controller):
     ) -> Template | Response[Any]:
         return pages.login_page(realm, request)
 
-    @post("/login")
-    async def login(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.login_submit(realm, request, tools, actor)
+    login = _submits("/login", pages.login_submit)
+    logout = _submits("/logout", pages.logout)
+    logout_everywhere = _submits("/logout-everywhere", pages.logout_everywhere, guards=[SIGNED_IN_ANYHOW])
 
-    @post("/logout")
-    async def logout(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Response[Any]:
-        return await pages.logout(realm, request, tools, actor)
-
-    @post("/logout-everywhere", guards=[require_signed_in(allow_password_change=True, allow_enrolment=True)])
-    async def logout_everywhere(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Response[Any]:
-        return await pages.logout_everywhere(realm, request, tools, actor)
-
-    @get("/password", guards=[require_signed_in(allow_password_change=True, allow_enrolment=True)])
+    @get("/password", guards=[SIGNED_IN_ANYHOW])
     async def password_page(self, request: HTMXRequest, realm: NamedDependency[Realm]) -> Template:
         return await pages.password_page(realm, request)
 
-    @post("/password", guards=[require_signed_in(allow_password_change=True, allow_enrolment=True)])
-    async def password(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.password_submit(realm, request, tools, actor)
+    password = _submits("/password", pages.password_submit, guards=[SIGNED_IN_ANYHOW])
 
     @get("/reset")
     async def reset_page(self, request: HTMXRequest, realm: NamedDependency[Realm]) -> Template:
         return pages.reset_page(realm, request)
 
-    @post("/reset")
-    async def reset(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        return await pages.reset_submit(realm, request, tools, actor)
-
-    @post("/reset/confirm")
-    async def reset_confirm(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.reset_confirm_submit(realm, request, tools, actor)
+    reset = _submits("/reset", pages.reset_submit)
+    reset_confirm = _submits("/reset/confirm", pages.reset_confirm_submit)
 
 
 class SecondFactorRoutes(PasswordRoutes):
@@ -160,15 +134,7 @@ class SecondFactorRoutes(PasswordRoutes):
     ) -> Template | Response[Any]:
         return pages.totp_page(realm, request)
 
-    @post("/login/totp")
-    async def totp(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.totp_submit(realm, request, tools, actor)
+    totp = _submits("/login/totp", pages.totp_submit)
 
     @get("/totp", guards=[require_signed_in(allow_enrolment=True)])
     async def totp_setup_page(
@@ -176,15 +142,7 @@ class SecondFactorRoutes(PasswordRoutes):
     ) -> Template:
         return await pages.totp_setup_page(realm, request, tools)
 
-    @post("/totp", guards=[require_signed_in(allow_enrolment=True)])
-    async def totp_setup(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.totp_setup_submit(realm, request, tools, actor)
+    totp_setup = _submits("/totp", pages.totp_setup_submit, guards=[require_signed_in(allow_enrolment=True)])
 
 
 def _applicant_realm(db: NamedDependency[Database]) -> Realm:

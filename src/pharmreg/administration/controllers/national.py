@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from pharmreg.administration.controllers.security import SecurityPage, save_security, security_page
+from pharmreg.administration.controllers.security import save_security, show_security
 from pharmreg.administration.service import audit_query
 from pharmreg.audit import ACTIONS, search_national_audit
 from pharmreg.chrome import staff_page
@@ -39,6 +39,8 @@ from pharmreg.register import national_history
 from pharmreg.requests import StaffRequest
 from pharmreg.supervision import province_figures
 
+SECURITY_PAGE = "national/security.html"
+
 
 def _context(staff: StaffAccount, db: Database, section: str, **extra: Any) -> dict[str, Any]:
     return staff_page(staff, db, section=section, **extra)
@@ -50,17 +52,9 @@ class NationalConsoleController(Controller):
     guards = [require_staff()]
 
     @get("/")
-    async def home(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
-        staff, db, directory, national_session = (
-            national.staff,
-            national.db,
-            national.directory,
-            national.session,
-        )
+    async def home(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
+        staff, db, national_session = national.staff, national.db, national.session
+        directory = national.directory
         provinces = directory.provinces(include_disabled=True)
         figures = await province_figures(national_session, [t.source for t in provinces if t.provisioned])
         return render(
@@ -70,17 +64,9 @@ class NationalConsoleController(Controller):
         )
 
     @get("/audit")
-    async def audit(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
-        staff, db, directory, national_session = (
-            national.staff,
-            national.db,
-            national.directory,
-            national.session,
-        )
+    async def audit(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
+        staff, db, national_session = national.staff, national.db, national.session
+        directory = national.directory
         query, errors = audit_query(request.query_params, national=True)
         entries = await search_national_audit(national_session, query) if not errors else []
         return render(
@@ -115,17 +101,9 @@ class NationalConsoleController(Controller):
         )
 
     @get("/messages", guards=[require_staff(superadmin=True)])
-    async def messages(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
-        staff, db, national_session, directory = (
-            national.staff,
-            national.db,
-            national.session,
-            national.directory,
-        )
+    async def messages(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
+        staff, db, national_session = national.staff, national.db, national.session
+        directory = national.directory
         rows = await recent_messages(national_session, tenant_slug=None, limit=200)
         names = {t.slug: t.name for t in directory.provinces(include_disabled=True)}
         return render(
@@ -144,11 +122,7 @@ class NationalStaffController(Controller):
     guards = [require_staff(superadmin=True)]
 
     @get("/staff")
-    async def staff_list(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
+    async def staff_list(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
         staff, db, national_session = national.staff, national.db, national.session
         rules = await security_rules(national_session)
         members = await list_staff(national_session, rules)
@@ -197,25 +171,17 @@ class NationalStaffController(Controller):
             await sessions.destroy_all(Principal("staff", str(staff_id), "", "national"))
         return Redirect(path="/national/admin/staff", status_code=303)
 
-    @staticmethod
-    def _security(request: HTMXRequest, national: StaffRequest) -> SecurityPage:
-        def page(values: dict[str, Any], status_code: int = 200) -> Template:
-            context = _context(national.staff, national.db, "security", **values)
-            return render(request, "national/security.html", context, status_code=status_code)
-
-        return page
-
     @get("/security")
     async def security_page(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
-        return await security_page(national.session, self._security(request, national))
+        frame = _context(national.staff, national.db, "security")
+        return await show_security(request, national.session, SECURITY_PAGE, frame)
 
     @post("/security")
     async def security_save(
         self, request: HTMXRequest, national: NamedDependency[StaffRequest]
     ) -> Response[Any]:
-        return await save_security(
-            request, national.session, national.actor, self._security(request, national)
-        )
+        frame = _context(national.staff, national.db, "security")
+        return await save_security(request, national.session, national.actor, "national/security.html", frame)
 
     @get("/tenants/{tenant_slug:str}/admin")
     async def tenant_admin_page(

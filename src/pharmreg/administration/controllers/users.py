@@ -13,7 +13,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.administration.controllers.security import SecurityPage, save_security, security_page
+from pharmreg.administration.controllers.security import save_security, show_security
 from pharmreg.administration.service import audit_query, deactivate_officer, scope_of, withdraw_post
 from pharmreg.audit import ACTIONS, search_tenant_audit
 from pharmreg.chrome import office_page
@@ -45,6 +45,8 @@ from pharmreg.messaging import recent_messages
 from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantInfo
 
+SECURITY_PAGE = "administration/security.html"
+
 
 def _context(
     tenant: TenantInfo, officer: OfficerAccount, db: Database, section: str, **extra: Any
@@ -68,11 +70,7 @@ class UsersController(Controller):
     guards = [require_officer("manage_users")]
 
     @get("/")
-    async def index(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
+    async def index(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
         tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         text = request.query_params.get("q", "").strip()[:50]
         unit = request.query_params.get("unit", "")
@@ -102,11 +100,7 @@ class UsersController(Controller):
         )
 
     @get("/new")
-    async def new(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
+    async def new(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
         return await self._form(request, office, values={}, errors={})
 
     async def _form(
@@ -266,11 +260,7 @@ class UnitsController(Controller):
     guards = [require_officer("manage_units")]
 
     @get("/")
-    async def index(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
+    async def index(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
         tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         return render(
             request,
@@ -335,21 +325,17 @@ class SecurityController(Controller):
     include_in_schema = False
     guards = [require_officer("manage_security", province_only=True)]
 
-    @staticmethod
-    def _page(request: HTMXRequest, office: OfficerRequest) -> SecurityPage:
-        def page(values: dict[str, Any], status_code: int = 200) -> Template:
-            context = _context(office.tenant, office.officer, office.db, "security", **values)
-            return render(request, "administration/security.html", context, status_code=status_code)
-
-        return page
-
     @get("/")
     async def index(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
-        return await security_page(office.session, self._page(request, office))
+        frame = _context(office.tenant, office.officer, office.db, "security")
+        return await show_security(request, office.session, SECURITY_PAGE, frame)
 
     @post("/")
     async def save(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Response[Any]:
-        return await save_security(request, office.session, office.actor, self._page(request, office))
+        frame = _context(office.tenant, office.officer, office.db, "security")
+        return await save_security(
+            request, office.session, office.actor, "administration/security.html", frame
+        )
 
 
 class AuditController(Controller):
@@ -357,11 +343,7 @@ class AuditController(Controller):
     include_in_schema = False
 
     @get("/audit", guards=[require_officer("read_audit", province_only=True)])
-    async def audit(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
+    async def audit(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
         tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         query, errors = audit_query(request.query_params)
         entries = await search_tenant_audit(tenant_session, query, tenant.slug) if not errors else []

@@ -117,11 +117,7 @@ class ContactsController(Controller):
         return unit
 
     @get("/")
-    async def index(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
+    async def index(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
         officer, session = office.officer, office.session
         units = await self._units(session, officer)
         people = await unit_contacts(session, units)
