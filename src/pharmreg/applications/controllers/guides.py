@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications.guides import EDITABLE as GUIDE_FIELDS
 from pharmreg.applications.guides import GuideBook, parse_guide_form
-from pharmreg.applications.service import guide_edits, save_guide_edits
+from pharmreg.applications.service.reading import guide_edits, save_guide_edits
 from pharmreg.audit import record_tenant_audit
 from pharmreg.authority import Matter
 from pharmreg.chrome import office_chrome

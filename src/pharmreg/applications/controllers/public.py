@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications.guides import GuideBook
-from pharmreg.applications.service import guide_edits
+from pharmreg.applications.service.reading import guide_edits
 from pharmreg.authority import Matter
 from pharmreg.kit.captcha import CaptchaGate
 from pharmreg.kit.clock import china_today
