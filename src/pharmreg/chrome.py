@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pharmreg.identity import Realm
+from pharmreg.identity import OfficerAccount, Realm, StaffAccount
 from pharmreg.kit.db import Database
 from pharmreg.tenancy import TenantInfo
 
@@ -58,3 +58,13 @@ def staff_realm(db: Database) -> Realm:
         open_session=db.national,
         brand=dict(STAFF_BRAND),
     )
+
+
+def office_page(tenant: TenantInfo, officer: OfficerAccount, db: Database, **values: Any) -> dict[str, Any]:
+    """What a signed-in officer's page shows around its own values: the realm, province, officer."""
+    return {"realm": officer_realm(tenant, db), "tenant": tenant, "officer": officer, **values}
+
+
+def staff_page(staff: StaffAccount, db: Database, **values: Any) -> dict[str, Any]:
+    """What a national staff member's page shows around its own values: the realm and who they are."""
+    return {"realm": staff_realm(db), "staff": staff, **values}

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from pharmreg.audit import SYSTEM
 from pharmreg.identity import SecurityRules, register_applicant_account
 from pharmreg.identity.models import Applicant
-from pharmreg.identity.service import IdentityTakenError, MobileTakenError, PendingProof
+from pharmreg.identity.service.accounts import IdentityTakenError, MobileTakenError
+from pharmreg.identity.service.proof import PendingProof
 from pharmreg.messaging.models import SentMessage
 from tests.browser import without_volatile
 from tests.people import last_code, minute_passes

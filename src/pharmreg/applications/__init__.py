@@ -29,35 +29,39 @@ from pharmreg.applications.guides import Guide, GuideBook, load_guides
 from pharmreg.applications.jobs import free_stale_slots, sweep_deadlines, sweep_province
 from pharmreg.applications.materials import Material, check_file, materials_for
 from pharmreg.applications.schemas import ApplicationRead, AttachmentRead, DeadlineRow, EventRead, NoticeRead
-from pharmreg.applications.service import (
+from pharmreg.applications.service.actions import act_on_case, deem_accepted
+from pharmreg.applications.service.checking import check_application, gather
+from pharmreg.applications.service.common import (
     CASE_FACT,
     NOTICE_TITLES,
     ApplicationError,
     CaseOfficer,
     Routing,
-    act_on_case,
+    case_facts,
+)
+from pharmreg.applications.service.drafts import (
     add_attachment,
+    clean_form,
+    remove_attachment,
+    save_draft,
+    start_application,
+)
+from pharmreg.applications.service.reading import (
     applicant_provinces,
     application_by_ref,
     application_read,
     applications_of,
     attachment_content,
     attachments_of,
-    case_facts,
-    check_application,
-    clean_form,
     count_applications,
     deadline_rows,
-    deem_accepted,
-    gather,
     notice_data,
     notices_of,
-    remove_attachment,
-    resubmit_application,
-    save_draft,
-    start_application,
-    submit_application,
     timeline,
+)
+from pharmreg.applications.service.submission import (
+    resubmit_application,
+    submit_application,
     withdraw_application,
 )
 from pharmreg.kit.uploads import AttachmentError

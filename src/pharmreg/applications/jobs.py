@@ -7,15 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.applications.service import (
-    ApplicationError,
-    Routing,
-    application_by_id,
-    deem_accepted,
-    flag_deadline,
-    open_cases,
-    refs_in_progress,
-)
+from pharmreg.applications.service.actions import deem_accepted, flag_deadline
+from pharmreg.applications.service.common import ApplicationError, Routing
+from pharmreg.applications.service.reading import application_by_id, open_cases, refs_in_progress
 from pharmreg.authority import Units, load_policy
 from pharmreg.jobs import JobContext, for_each_tenant, summed
 from pharmreg.kit.clock import china_today

@@ -12,7 +12,7 @@ from litestar import Response
 from litestar.exceptions import NotFoundException
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.applications.service import attachments_of, notice_data, registration_photo, timeline
+from pharmreg.applications.service.reading import attachments_of, notice_data, registration_photo, timeline
 from pharmreg.authority import Matter
 from pharmreg.documents import (
     CertificateData,

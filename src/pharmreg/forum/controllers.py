@@ -13,7 +13,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor, record_national_audit, record_tenant_audit
@@ -40,13 +40,14 @@ from pharmreg.identity import (
     require_officer,
     require_staff,
 )
-from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.db import Database
 from pharmreg.kit.errors import UserError
-from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.form_posts import FormValues, post_form, see_other
 from pharmreg.kit.logging import get_logger
 from pharmreg.kit.names import bureau_name
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import send_to_staff
+from pharmreg.requests import OfficerRequest, StaffRequest
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 log = get_logger(__name__)
@@ -55,7 +56,8 @@ Page = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
 class ForumPlace:
-    """One forum as a request sees it: its space, its pages' address, the reader, the layout.
+    """One forum as a request sees it: its space and the session open on it, its pages' address,
+    the reader, the layout, and who acts (for the audit log).
 
     A plain class, not a dataclass: Litestar would otherwise try to validate it field by field.
     """
@@ -64,16 +66,25 @@ class ForumPlace:
         self,
         *,
         space: ForumSpace,
+        session: AsyncSession,
         base: str,
         viewer: Author,
+        actor: Actor,
+        db: Database,
+        directory: TenantDirectory,
         moderator: bool,
         layout: str,
         context: dict[str, Any],
         other: tuple[str, str] | None = None,
     ) -> None:
         self.space = space
+        self.session = session
         self.base = base
         self.viewer = viewer
+        self.actor = actor
+        # Where a reply's notice goes when its thread's author is in another schema.
+        self.db = db
+        self.directory = directory
         self.moderator = moderator
         self.layout = layout
         self.context = context
@@ -90,8 +101,9 @@ class ForumPlace:
             **values,
         }
 
-    async def record(self, session: AsyncSession, actor: Actor, summary: str, target: str) -> None:
+    async def record(self, summary: str, target: str) -> None:
         """The moderation goes to the audit log of the forum's own schema."""
+        session, actor = self.session, self.actor
         if self.space.national:
             record_national_audit(
                 session, action="forum_moderated", actor=actor, summary=summary, target=target
@@ -113,43 +125,54 @@ def _officer_author(officer: OfficerAccount, tenant: TenantInfo) -> Author:
     )
 
 
-def _province_place(
-    tenant: NamedDependency[TenantInfo],
-    officer: NamedDependency[OfficerAccount],
-    db: NamedDependency[Database],
+def _officer_place(
+    office: OfficerRequest, space: ForumSpace, session: AsyncSession, **where: Any
 ) -> ForumPlace:
-    base = f"/p/{tenant.slug}/office/forum"
+    tenant, officer = office.tenant, office.officer
     return ForumPlace(
-        space=FORUMS.province(tenant.slug),
-        base=base,
+        space=space,
+        session=session,
         viewer=_officer_author(officer, tenant),
-        moderator=officer.may("moderate_forum") and officer.at_province,
+        actor=office.actor,
+        db=office.db,
+        directory=office.directory,
         layout="office/layout.html",
-        context={"realm": officer_realm(tenant, db), "tenant": tenant, "officer": officer},
+        context={"realm": officer_realm(tenant, office.db), "tenant": tenant, "officer": officer},
+        **where,
+    )
+
+
+def _province_place(office: NamedDependency[OfficerRequest]) -> ForumPlace:
+    base = f"/p/{office.tenant.slug}/office/forum"
+    return _officer_place(
+        office,
+        FORUMS.province(office.tenant.slug),
+        office.session,
+        base=base,
+        moderator=office.officer.may("moderate_forum") and office.officer.at_province,
         other=(f"{base}/national/", "全国交流版"),
     )
 
 
 def _officer_national_place(
-    tenant: NamedDependency[TenantInfo],
-    officer: NamedDependency[OfficerAccount],
-    db: NamedDependency[Database],
+    office: NamedDependency[OfficerRequest], national_session: NamedDependency[AsyncSession]
 ) -> ForumPlace:
-    base = f"/p/{tenant.slug}/office/forum"
-    return ForumPlace(
-        space=FORUMS.national(),
+    base = f"/p/{office.tenant.slug}/office/forum"
+    return _officer_place(
+        office,
+        FORUMS.national(),
+        national_session,
         base=f"{base}/national",
-        viewer=_officer_author(officer, tenant),
         moderator=False,  # the national board is moderated by national staff
-        layout="office/layout.html",
-        context={"realm": officer_realm(tenant, db), "tenant": tenant, "officer": officer},
-        other=(f"{base}/", f"{tenant.name}论坛"),
+        other=(f"{base}/", f"{office.tenant.name}论坛"),
     )
 
 
-def _staff_place(staff: NamedDependency[StaffAccount], db: NamedDependency[Database]) -> ForumPlace:
+def _staff_place(national: NamedDependency[StaffRequest]) -> ForumPlace:
+    staff = national.staff
     return ForumPlace(
         space=FORUMS.national(),
+        session=national.session,
         base="/national/forum",
         viewer=Author(
             kind="staff",
@@ -159,18 +182,13 @@ def _staff_place(staff: NamedDependency[StaffAccount], db: NamedDependency[Datab
             unit=staff.department,
             province=NATIONAL_PROVINCE,
         ),
+        actor=national.actor,
+        db=national.db,
+        directory=national.directory,
         moderator=True,
         layout="national/layout.html",
-        context={"realm": staff_realm(db), "staff": staff, "section": "forum"},
+        context={"realm": staff_realm(national.db), "staff": staff, "section": "forum"},
     )
-
-
-def _tenant_forum_session(tenant_session: NamedDependency[AsyncSession]) -> AsyncSession:
-    return tenant_session
-
-
-def _national_forum_session(national_session: NamedDependency[AsyncSession]) -> AsyncSession:
-    return national_session
 
 
 def moderators_only(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
@@ -182,8 +200,8 @@ def moderators_only(connection: ASGIConnection[Any, Any, Any, Any], _handler: Ba
         raise PermissionDeniedException(detail="只有省级药品监管部门的系统管理员可以管理本省论坛")
 
 
-def _form_values(form: Any) -> dict[str, str]:
-    return {k: str(v) for k, v in form.items()}
+def _first_error(errors: dict[str, str]) -> str:
+    return next(iter(errors.values()))
 
 
 class ForumPages(Controller):
@@ -192,13 +210,8 @@ class ForumPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(
-        self,
-        request: HTMXRequest,
-        place: NamedDependency[ForumPlace],
-        forum_session: NamedDependency[AsyncSession],
-    ) -> Template:
-        boards = await list_boards(forum_session, place.space)
+    async def index(self, request: HTMXRequest, place: NamedDependency[ForumPlace]) -> Template:
+        boards = await list_boards(place.session, place.space)
         return render(request, "forum/index.html", place.page(boards=boards, errors={}, values={}))
 
     @get("/boards/{board_id:int}")
@@ -206,13 +219,12 @@ class ForumPages(Controller):
         self,
         request: HTMXRequest,
         place: NamedDependency[ForumPlace],
-        forum_session: NamedDependency[AsyncSession],
         board_id: FromPath[int],
         page: Page = 1,
     ) -> Template:
         try:
             listing = await board_page(
-                forum_session, place.space, board_id, page=page, moderator=place.moderator
+                place.session, place.space, board_id, page=page, moderator=place.moderator
             )
         except LookupError:
             raise NotFoundException() from None
@@ -227,7 +239,6 @@ class ForumPages(Controller):
         self,
         request: HTMXRequest,
         place: ForumPlace,
-        session: AsyncSession,
         board_id: int,
         *,
         values: dict[str, str],
@@ -235,7 +246,9 @@ class ForumPages(Controller):
         status: int = 200,
     ) -> Template:
         try:
-            listing = await board_page(session, place.space, board_id, page=1, moderator=place.moderator)
+            listing = await board_page(
+                place.session, place.space, board_id, page=1, moderator=place.moderator
+            )
         except LookupError:
             raise NotFoundException() from None
         return render(
@@ -247,47 +260,35 @@ class ForumPages(Controller):
 
     @get("/boards/{board_id:int}/new")
     async def new_thread_form(
-        self,
-        request: HTMXRequest,
-        place: NamedDependency[ForumPlace],
-        forum_session: NamedDependency[AsyncSession],
-        board_id: FromPath[int],
+        self, request: HTMXRequest, place: NamedDependency[ForumPlace], board_id: FromPath[int]
     ) -> Template:
-        return await self._new_thread_page(request, place, forum_session, board_id, values={}, errors={})
+        return await self._new_thread_page(request, place, board_id, values={}, errors={})
 
     @post("/boards/{board_id:int}/new")
     async def new_thread(
-        self,
-        request: HTMXRequest,
-        place: NamedDependency[ForumPlace],
-        forum_session: NamedDependency[AsyncSession],
-        board_id: FromPath[int],
-    ) -> Template | Response[Any]:
-        values = _form_values(await request.form())
-        try:
-            async with transaction(forum_session):
-                thread_id = await start_thread(
-                    forum_session,
-                    place.space,
-                    board_id,
-                    author=place.viewer,
-                    title=values.get("title", ""),
-                    body=values.get("body", ""),
-                )
-        except LookupError:
-            raise NotFoundException() from None
-        except FormErrors as exc:
-            return await self._new_thread_page(
-                request, place, forum_session, board_id, values=values, errors=exc.errors, status=400
+        self, request: HTMXRequest, place: NamedDependency[ForumPlace], board_id: FromPath[int]
+    ) -> Response[Any]:
+        async def write(values: FormValues) -> int:
+            title, body = values.get("title", ""), values.get("body", "")
+            return await start_thread(
+                place.session, place.space, board_id, author=place.viewer, title=title, body=body
             )
-        log.info("forum.thread_started", national=place.space.national, thread=thread_id)
-        return Redirect(path=f"{place.base}/threads/{thread_id}", status_code=303)
+
+        async def again(values: FormValues, errors: dict[str, str]) -> Template:
+            return await self._new_thread_page(
+                request, place, board_id, values=values, errors=errors, status=400
+            )
+
+        async def done(thread_id: int) -> Response[Any]:
+            log.info("forum.thread_started", national=place.space.national, thread=thread_id)
+            return see_other(f"{place.base}/threads/{thread_id}")
+
+        return await post_form(request, place.session, write=write, again=again, done=done)
 
     async def _thread_page(
         self,
         request: HTMXRequest,
         place: ForumPlace,
-        session: AsyncSession,
         thread_id: int,
         *,
         page: int = 1,
@@ -298,7 +299,12 @@ class ForumPages(Controller):
     ) -> Template:
         try:
             thread = await thread_page(
-                session, place.space, thread_id, page=page, viewer=place.viewer, moderator=place.moderator
+                place.session,
+                place.space,
+                thread_id,
+                page=page,
+                viewer=place.viewer,
+                moderator=place.moderator,
             )
         except LookupError:
             raise NotFoundException() from None
@@ -314,45 +320,41 @@ class ForumPages(Controller):
         self,
         request: HTMXRequest,
         place: NamedDependency[ForumPlace],
-        forum_session: NamedDependency[AsyncSession],
         thread_id: FromPath[int],
         page: Page = 1,
     ) -> Template:
         done = {"replied": "回复已发表。", "moderated": "管理操作已完成。"}
         message = done.get(request.query_params.get("done", ""))
-        return await self._thread_page(request, place, forum_session, thread_id, page=page, message=message)
+        return await self._thread_page(request, place, thread_id, page=page, message=message)
 
     @post("/threads/{thread_id:int}/reply")
     async def reply(
         self,
         request: HTMXRequest,
         place: NamedDependency[ForumPlace],
-        forum_session: NamedDependency[AsyncSession],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
         thread_id: FromPath[int],
-    ) -> Template | Response[Any]:
-        values = _form_values(await request.form())
-        try:
-            async with transaction(forum_session):
-                author = await reply_to(
-                    forum_session, place.space, thread_id, author=place.viewer, body=values.get("body", "")
-                )
-                if author is not None and not place.space.national:
-                    tell_thread_author(
-                        forum_session, author, replier=place.viewer, link=f"forum/threads/{thread_id}"
-                    )
-        except LookupError:
-            raise NotFoundException() from None
-        except FormErrors as exc:
-            return await self._thread_page(
-                request, place, forum_session, thread_id, values=values, errors=exc.errors, status=400
+    ) -> Response[Any]:
+        session = place.session
+
+        async def write(values: FormValues) -> ThreadAuthor | None:
+            author = await reply_to(
+                session, place.space, thread_id, author=place.viewer, body=values.get("body", "")
             )
-        if author is not None and place.space.national:
-            await _tell_across(db, directory, author, replier=place.viewer)
-        return Redirect(
-            path=f"{place.base}/threads/{thread_id}?page=100000&done=replied#reply", status_code=303
-        )
+            if author is not None and not place.space.national:
+                tell_thread_author(session, author, replier=place.viewer, link=f"forum/threads/{thread_id}")
+            return author
+
+        async def again(values: FormValues, errors: dict[str, str]) -> Template:
+            return await self._thread_page(
+                request, place, thread_id, values=values, errors=errors, status=400
+            )
+
+        async def done(author: ThreadAuthor | None) -> Response[Any]:
+            if author is not None and place.space.national:
+                await _tell_across(place.db, place.directory, author, replier=place.viewer)
+            return see_other(f"{place.base}/threads/{thread_id}?page=100000&done=replied#reply")
+
+        return await post_form(request, session, write=write, again=again, done=done)
 
 
 async def _tell_across(
@@ -393,136 +395,93 @@ class ForumModeration(ForumPages):
     locked or hidden; replies hidden. Each change goes to the forum's own audit log."""
 
     async def _index_page(
-        self,
-        request: HTMXRequest,
-        place: ForumPlace,
-        session: AsyncSession,
-        *,
-        values: dict[str, str],
-        errors: dict[str, str],
-        status: int,
+        self, request: HTMXRequest, place: ForumPlace, *, values: dict[str, str], errors: dict[str, str]
     ) -> Template:
-        boards = await list_boards(session, place.space)
+        boards = await list_boards(place.session, place.space)
         return render(
             request,
             "forum/index.html",
             place.page(boards=boards, errors=errors, values=values),
-            status_code=status,
+            status_code=400,
         )
 
     @post("/boards", guards=[moderators_only])
-    async def create_board(
-        self,
-        request: HTMXRequest,
-        place: NamedDependency[ForumPlace],
-        forum_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        values = _form_values(await request.form())
-        try:
-            async with transaction(forum_session):
-                board_id = await create_board(
-                    forum_session,
-                    place.space,
-                    title=values.get("title", ""),
-                    description=values.get("description", ""),
-                )
-                await place.record(
-                    forum_session, actor, f"开设版块“{values.get('title', '').strip()}”", f"board:{board_id}"
-                )
-        except FormErrors as exc:
-            return await self._index_page(
-                request, place, forum_session, values=values, errors=exc.errors, status=400
-            )
-        return Redirect(path=f"{place.base}/", status_code=303)
+    async def create_board(self, request: HTMXRequest, place: NamedDependency[ForumPlace]) -> Response[Any]:
+        async def write(values: FormValues) -> None:
+            title, description = values.get("title", ""), values.get("description", "")
+            board_id = await create_board(place.session, place.space, title=title, description=description)
+            await place.record(f"开设版块“{title.strip()}”", f"board:{board_id}")
+
+        async def again(values: FormValues, errors: dict[str, str]) -> Template:
+            return await self._index_page(request, place, values=values, errors=errors)
+
+        return await post_form(request, place.session, write=write, again=again, done=f"{place.base}/")
 
     @post("/boards/{board_id:int}/edit", guards=[moderators_only])
     async def update_board(
-        self,
-        request: HTMXRequest,
-        place: NamedDependency[ForumPlace],
-        forum_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        board_id: FromPath[int],
-    ) -> Template | Response[Any]:
-        values = _form_values(await request.form())
-        try:
-            async with transaction(forum_session):
-                summary = await update_board(
-                    forum_session,
-                    place.space,
-                    board_id,
-                    title=values.get("title", ""),
-                    description=values.get("description", ""),
-                    closed=values.get("closed") == "1",
-                )
-                await place.record(forum_session, actor, summary, f"board:{board_id}")
-        except LookupError:
-            raise NotFoundException() from None
-        except FormErrors as exc:
-            errors = {f"board-{board_id}": next(iter(exc.errors.values()))}
-            return await self._index_page(request, place, forum_session, values={}, errors=errors, status=400)
-        return Redirect(path=f"{place.base}/", status_code=303)
+        self, request: HTMXRequest, place: NamedDependency[ForumPlace], board_id: FromPath[int]
+    ) -> Response[Any]:
+        async def write(values: FormValues) -> None:
+            summary = await update_board(
+                place.session,
+                place.space,
+                board_id,
+                title=values.get("title", ""),
+                description=values.get("description", ""),
+                closed=values.get("closed") == "1",
+            )
+            await place.record(summary, f"board:{board_id}")
+
+        async def again(_values: FormValues, errors: dict[str, str]) -> Template:
+            shown = {f"board-{board_id}": _first_error(errors)}
+            return await self._index_page(request, place, values={}, errors=shown)
+
+        return await post_form(request, place.session, write=write, again=again, done=f"{place.base}/")
 
     @post("/threads/{thread_id:int}/moderate", guards=[moderators_only])
     async def moderate_thread(
-        self,
-        request: HTMXRequest,
-        place: NamedDependency[ForumPlace],
-        forum_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        thread_id: FromPath[int],
-    ) -> Template | Response[Any]:
-        values = _form_values(await request.form())
-        try:
-            async with transaction(forum_session):
-                summary = await moderate_thread(
-                    forum_session,
-                    place.space,
-                    thread_id,
-                    action=values.get("action", ""),
-                    reason=values.get("reason", ""),
-                    moderator=place.viewer.name,
-                )
-                await place.record(forum_session, actor, f"论坛：{summary}", f"thread:{thread_id}")
-        except LookupError:
-            raise NotFoundException() from None
-        except FormErrors as exc:
-            message = next(iter(exc.errors.values()))
-            return await self._thread_page(
-                request, place, forum_session, thread_id, errors={"moderate": message}, status=400
+        self, request: HTMXRequest, place: NamedDependency[ForumPlace], thread_id: FromPath[int]
+    ) -> Response[Any]:
+        async def write(values: FormValues) -> None:
+            summary = await moderate_thread(
+                place.session, place.space, thread_id, **_moderation(place, values)
             )
-        return Redirect(path=f"{place.base}/threads/{thread_id}?done=moderated", status_code=303)
+            await place.record(f"论坛：{summary}", f"thread:{thread_id}")
+
+        async def again(_values: FormValues, errors: dict[str, str]) -> Template:
+            shown = {"moderate": _first_error(errors)}
+            return await self._thread_page(request, place, thread_id, errors=shown, status=400)
+
+        done = f"{place.base}/threads/{thread_id}?done=moderated"
+        return await post_form(request, place.session, write=write, again=again, done=done)
 
     @post("/posts/{post_id:int}/moderate", guards=[moderators_only])
     async def moderate_post(
-        self,
-        request: HTMXRequest,
-        place: NamedDependency[ForumPlace],
-        forum_session: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        post_id: FromPath[int],
-    ) -> Template | Response[Any]:
-        values = _form_values(await request.form())
-        try:
-            async with transaction(forum_session):
-                thread_id, summary = await moderate_post(
-                    forum_session,
-                    place.space,
-                    post_id,
-                    action=values.get("action", ""),
-                    reason=values.get("reason", ""),
-                    moderator=place.viewer.name,
-                )
-                await place.record(forum_session, actor, f"论坛：{summary}", f"post:{post_id}")
-        except LookupError:
-            raise NotFoundException() from None
-        except FormErrors as exc:
-            message = next(iter(exc.errors.values()))
-            raise UserError(detail=f"未完成：{message}") from None
-        return Redirect(
-            path=f"{place.base}/threads/{thread_id}?done=moderated#post-{post_id}", status_code=303
-        )
+        self, request: HTMXRequest, place: NamedDependency[ForumPlace], post_id: FromPath[int]
+    ) -> Response[Any]:
+        async def write(values: FormValues) -> int:
+            thread_id, summary = await moderate_post(
+                place.session, place.space, post_id, **_moderation(place, values)
+            )
+            await place.record(f"论坛：{summary}", f"post:{post_id}")
+            return thread_id
+
+        async def again(_values: FormValues, errors: dict[str, str]) -> Response[Any]:
+            raise UserError(detail=f"未完成：{_first_error(errors)}")
+
+        async def done(thread_id: int) -> Response[Any]:
+            return see_other(f"{place.base}/threads/{thread_id}?done=moderated#post-{post_id}")
+
+        return await post_form(request, place.session, write=write, again=again, done=done)
+
+
+def _moderation(place: ForumPlace, values: FormValues) -> dict[str, str]:
+    """What a moderator asked for a thread or a reply, and who they are."""
+    return {
+        "action": values.get("action", ""),
+        "reason": values.get("reason", ""),
+        "moderator": place.viewer.name,
+    }
 
 
 class OfficeForumController(ForumModeration):
@@ -532,7 +491,6 @@ class OfficeForumController(ForumModeration):
     guards = [require_officer()]
     dependencies = {
         "place": Provide(_province_place, sync_to_thread=False),
-        "forum_session": Provide(_tenant_forum_session, sync_to_thread=False),
     }
 
 
@@ -543,7 +501,6 @@ class OfficeNationalForumController(ForumPages):
     guards = [require_officer()]
     dependencies = {
         "place": Provide(_officer_national_place, sync_to_thread=False),
-        "forum_session": Provide(_national_forum_session, sync_to_thread=False),
     }
 
 
@@ -554,7 +511,6 @@ class NationalForumController(ForumModeration):
     guards = [require_staff()]
     dependencies = {
         "place": Provide(_staff_place, sync_to_thread=False),
-        "forum_session": Provide(_national_forum_session, sync_to_thread=False),
     }
 
 

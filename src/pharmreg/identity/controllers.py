@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
+from litestar.types import Guard
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.audit import Actor
@@ -18,27 +21,27 @@ from pharmreg.identity.guards import require_applicant, require_signed_in
 from pharmreg.identity.pages import Realm, Tools
 from pharmreg.identity.permissions import PostPermissions
 from pharmreg.identity.schemas import ApplicantAccount, IdentityForm, SecurityRules, UnitRead
-from pharmreg.identity.service import (
+from pharmreg.identity.service.accounts import (
+    IdentityTakenError,
+    MobileTakenError,
+    check_new_password,
+    register_applicant_account,
+)
+from pharmreg.identity.service.disputes import (
     DOCUMENT_KINDS,
     DOCUMENT_MAX_BYTES,
     DisputeUpload,
-    IdentityTakenError,
-    MobileTakenError,
     NothingToDisputeError,
     OwnMobileError,
-    PendingProof,
-    ProofExpiredError,
-    begin_proof,
-    check_new_password,
     disputed_account,
     disputes_against,
     file_dispute,
-    list_units,
     notify_dispute_handlers,
-    register_applicant_account,
-    security_rules,
     track_dispute,
 )
+from pharmreg.identity.service.proof import PendingProof, ProofExpiredError, begin_proof
+from pharmreg.identity.service.security import security_rules
+from pharmreg.identity.service.units import list_units
 from pharmreg.identity.sessions import session_cookie
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
@@ -67,6 +70,28 @@ def applicant_realm(db: Database) -> Realm:
     )
 
 
+# A form of the sign-in pages, handled in `pharmreg.identity.pages` with the realm's tools.
+PageSubmit = Callable[[Realm, HTMXRequest, Tools, Actor], Awaitable[Response[Any]]]
+# Signed in, even while a new password or a second factor is still due.
+SIGNED_IN_ANYHOW = require_signed_in(allow_password_change=True, allow_enrolment=True)
+
+
+def _submits(path: str, submit: PageSubmit, *, guards: list[Guard] | None = None) -> HTTPRouteHandler:
+    """The POST route of one sign-in form: the same parameters for each, handled by `submit`."""
+
+    async def handler(
+        self: Controller,
+        request: HTMXRequest,
+        realm: NamedDependency[Realm],
+        tools: NamedDependency[Tools],
+        actor: NamedDependency[Actor],
+    ) -> Template | Response[Any]:
+        return await submit(realm, request, tools, actor)
+
+    handler.__name__ = handler.__qualname__ = submit.__name__
+    return post(path, guards=guards)(handler)
+
+
 class PasswordRoutes(Controller):
     """Sign-in with a password, sign-out, one's own password, reset by text-message code.
 
@@ -82,73 +107,22 @@ class PasswordRoutes(Controller):
     ) -> Template | Response[Any]:
         return pages.login_page(realm, request)
 
-    @post("/login")
-    async def login(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.login_submit(realm, request, tools, actor)
+    login = _submits("/login", pages.login_submit)
+    logout = _submits("/logout", pages.logout)
+    logout_everywhere = _submits("/logout-everywhere", pages.logout_everywhere, guards=[SIGNED_IN_ANYHOW])
 
-    @post("/logout")
-    async def logout(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Response[Any]:
-        return await pages.logout(realm, request, tools, actor)
-
-    @post("/logout-everywhere", guards=[require_signed_in(allow_password_change=True, allow_enrolment=True)])
-    async def logout_everywhere(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Response[Any]:
-        return await pages.logout_everywhere(realm, request, tools, actor)
-
-    @get("/password", guards=[require_signed_in(allow_password_change=True, allow_enrolment=True)])
+    @get("/password", guards=[SIGNED_IN_ANYHOW])
     async def password_page(self, request: HTMXRequest, realm: NamedDependency[Realm]) -> Template:
         return await pages.password_page(realm, request)
 
-    @post("/password", guards=[require_signed_in(allow_password_change=True, allow_enrolment=True)])
-    async def password(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.password_submit(realm, request, tools, actor)
+    password = _submits("/password", pages.password_submit, guards=[SIGNED_IN_ANYHOW])
 
     @get("/reset")
     async def reset_page(self, request: HTMXRequest, realm: NamedDependency[Realm]) -> Template:
         return pages.reset_page(realm, request)
 
-    @post("/reset")
-    async def reset(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        return await pages.reset_submit(realm, request, tools, actor)
-
-    @post("/reset/confirm")
-    async def reset_confirm(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.reset_confirm_submit(realm, request, tools, actor)
+    reset = _submits("/reset", pages.reset_submit)
+    reset_confirm = _submits("/reset/confirm", pages.reset_confirm_submit)
 
 
 class SecondFactorRoutes(PasswordRoutes):
@@ -160,15 +134,7 @@ class SecondFactorRoutes(PasswordRoutes):
     ) -> Template | Response[Any]:
         return pages.totp_page(realm, request)
 
-    @post("/login/totp")
-    async def totp(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.totp_submit(realm, request, tools, actor)
+    totp = _submits("/login/totp", pages.totp_submit)
 
     @get("/totp", guards=[require_signed_in(allow_enrolment=True)])
     async def totp_setup_page(
@@ -176,15 +142,7 @@ class SecondFactorRoutes(PasswordRoutes):
     ) -> Template:
         return await pages.totp_setup_page(realm, request, tools)
 
-    @post("/totp", guards=[require_signed_in(allow_enrolment=True)])
-    async def totp_setup(
-        self,
-        request: HTMXRequest,
-        realm: NamedDependency[Realm],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template | Response[Any]:
-        return await pages.totp_setup_submit(realm, request, tools, actor)
+    totp_setup = _submits("/totp", pages.totp_setup_submit, guards=[require_signed_in(allow_enrolment=True)])
 
 
 def _applicant_realm(db: NamedDependency[Database]) -> Realm:
@@ -259,18 +217,47 @@ EXPIRED = "验证已过期（需在 30 分钟内完成），请重新填写并�
 
 
 class AccountController(PasswordRoutes):
-    """Applicants: register (identity proven first), sign in, their account, password, reset."""
+    """Applicants: sign in, their account, password, reset (registering: RegistrationController)."""
 
     path = "/account"
     opt = {"realm_kind": "applicant"}
     dependencies = {"realm": Provide(_applicant_realm, sync_to_thread=False)}
 
-    @get("/register")
-    async def register_page(self, request: HTMXRequest) -> Template:
-        return _identity_page(request, "register", {}, {})
+    @get("/", guards=[require_applicant()])
+    async def home(
+        self,
+        request: HTMXRequest,
+        applicant: NamedDependency[ApplicantAccount],
+        national_session: NamedDependency[AsyncSession],
+        tools: NamedDependency[Tools],
+    ) -> Template:
+        disputes = [
+            (tools.provinces.authority_name(province), filed)
+            for province, filed in await disputes_against(national_session, applicant.id)
+        ]
+        return render(
+            request,
+            "account/home.html",
+            {
+                "applicant": applicant,
+                "document_label": DocumentType(applicant.id_type).label,
+                "welcome": request.query_params.get("welcome") == "1",
+                "changed": request.query_params.get("changed") == "1",
+                "disputes": disputes,
+            },
+        )
 
-    @post("/register")
-    async def register(
+
+class ProofSteps(Controller):
+    """The steps of proving who one is, shared by registering and disputing an account, under
+    the controller's path: step one (`start`, at the path each subclass names), the code sent
+    again, and back to the form."""
+
+    include_in_schema = False
+    # "register" or "dispute": which form and which next step the pages show.
+    purpose: ClassVar[str]
+
+    async def start(
         self,
         request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
@@ -278,23 +265,39 @@ class AccountController(PasswordRoutes):
         actor: NamedDependency[Actor],
     ) -> Template:
         """Step one: check the details, verify the real name, send a code to the mobile."""
-        return await _begin(request, "register", national_session, tools, actor)
+        return await _begin(request, self.purpose, national_session, tools, actor)
 
-    @post("/register/resend")
-    async def register_resend(
+    async def start_page(self, request: HTMXRequest) -> Template:
+        return _identity_page(request, self.purpose, {}, {})
+
+    @post("/resend")
+    async def resend(
         self,
         request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
         tools: NamedDependency[Tools],
         actor: NamedDependency[Actor],
     ) -> Template:
-        return await _resend(request, "register", national_session, tools, actor)
+        return await _resend(request, self.purpose, national_session, tools, actor)
 
-    @post("/register/back")
-    async def register_back(self, request: HTMXRequest, tools: NamedDependency[Tools]) -> Template:
-        return await _back(request, "register", tools)
+    @post("/back")
+    async def back(self, request: HTMXRequest, tools: NamedDependency[Tools]) -> Template:
+        return await _back(request, self.purpose, tools)
 
-    @post("/register/confirm")
+
+class RegistrationController(ProofSteps):
+    """Applicants register: identity proven first (name, ID document, certificate number, the
+    mobile's code), then a password."""
+
+    path = "/account/register"
+    opt = {"realm_kind": "applicant"}
+    purpose = "register"
+    dependencies = {"realm": Provide(_applicant_realm, sync_to_thread=False)}
+
+    register_page = get("/")(ProofSteps.start_page)
+    register = post("/")(ProofSteps.start)
+
+    @post("/confirm")
     async def register_confirm(
         self,
         request: HTMXRequest,
@@ -344,30 +347,6 @@ class AccountController(PasswordRoutes):
             session_cookie(token, secure=tools.secure_cookies, max_age=rules.session_absolute_hours * 3600)
         )
         return response
-
-    @get("/", guards=[require_applicant()])
-    async def home(
-        self,
-        request: HTMXRequest,
-        applicant: NamedDependency[ApplicantAccount],
-        national_session: NamedDependency[AsyncSession],
-        tools: NamedDependency[Tools],
-    ) -> Template:
-        disputes = [
-            (tools.provinces.authority_name(province), filed)
-            for province, filed in await disputes_against(national_session, applicant.id)
-        ]
-        return render(
-            request,
-            "account/home.html",
-            {
-                "applicant": applicant,
-                "document_label": DocumentType(applicant.id_type).label,
-                "welcome": request.query_params.get("welcome") == "1",
-                "changed": request.query_params.get("changed") == "1",
-                "disputes": disputes,
-            },
-        )
 
 
 async def _begin(
@@ -433,39 +412,14 @@ async def _back(request: HTMXRequest, purpose: str, tools: Tools) -> Template:
     return _identity_page(request, purpose, proof.form_values(), {})
 
 
-class DisputeController(Controller):
+class DisputeController(ProofSteps):
     """账号申诉: someone whose ID document another person registered asks for the account."""
 
     path = "/account/disputes"
-    include_in_schema = False
+    purpose = "dispute"
 
-    @get("/new")
-    async def start_page(self, request: HTMXRequest) -> Template:
-        return _identity_page(request, "dispute", {}, {})
-
-    @post("/new")
-    async def start(
-        self,
-        request: HTMXRequest,
-        national_session: NamedDependency[AsyncSession],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        return await _begin(request, "dispute", national_session, tools, actor)
-
-    @post("/resend")
-    async def resend(
-        self,
-        request: HTMXRequest,
-        national_session: NamedDependency[AsyncSession],
-        tools: NamedDependency[Tools],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        return await _resend(request, "dispute", national_session, tools, actor)
-
-    @post("/back")
-    async def back(self, request: HTMXRequest, tools: NamedDependency[Tools]) -> Template:
-        return await _back(request, "dispute", tools)
+    dispute_page = get("/new")(ProofSteps.start_page)
+    dispute = post("/new")(ProofSteps.start)
 
     @post("/confirm")
     async def confirm(
@@ -639,4 +593,4 @@ class DisputeController(Controller):
         return render(request, "account/dispute_track.html", context, status_code=200 if found else 404)
 
 
-ROUTE_HANDLERS = [AccountController, DisputeController]
+ROUTE_HANDLERS = [AccountController, RegistrationController, DisputeController]

@@ -22,25 +22,20 @@ from pharmreg.identity.positions import Position
 from pharmreg.identity.realname import RealNameVerifier
 from pharmreg.identity.repository import applicant_by_id, officer_by_id, staff_by_id
 from pharmreg.identity.schemas import OfficerAccount, SecurityRules, StaffAccount
-from pharmreg.identity.service import (
-    Challenge,
-    IdentityProofs,
-    ProvinceDesk,
+from pharmreg.identity.service.accounts import (
     ResetCodes,
     ResetRefused,
-    account_key,
     audit,
     change_password,
     disable_second_factor,
     enable_second_factor,
     finish_password_reset,
-    second_factor,
-    second_factor_required,
-    security_rules,
-    sign_in,
     start_password_reset,
-    unlock_account,
 )
+from pharmreg.identity.service.disputes import ProvinceDesk
+from pharmreg.identity.service.proof import IdentityProofs
+from pharmreg.identity.service.security import second_factor_required, security_rules
+from pharmreg.identity.service.signin import Challenge, account_key, second_factor, sign_in, unlock_account
 from pharmreg.identity.sessions import (
     Principal,
     SessionData,

@@ -140,14 +140,14 @@ def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return Actor("anonymous", None, None, ip, state.get("request_id"))
 
 
-def provide_officer(request: Request[Any, Any, Any]) -> OfficerAccount:
-    """The signed-in officer (routes using it are guarded by require_officer)."""
+def _officer(request: Request[Any, Any, Any]) -> OfficerAccount:
+    """The signed-in officer (routes of the office bundle are guarded by require_officer)."""
     account = account_of(request)
     assert isinstance(account, OfficerAccount)
     return account
 
 
-def provide_staff(request: Request[Any, Any, Any]) -> StaffAccount:
+def _staff(request: Request[Any, Any, Any]) -> StaffAccount:
     account = account_of(request)
     assert isinstance(account, StaffAccount)
     return account
@@ -183,24 +183,24 @@ def provide_auth_tools(platform: NamedDependency[Platform]) -> Tools:
 
 
 def provide_officer_request(
+    request: Request[Any, Any, Any],
     tenant: NamedDependency[TenantInfo],
-    officer: NamedDependency[OfficerAccount],
     tenant_session: NamedDependency[AsyncSession],
     actor: NamedDependency[Actor],
     platform: NamedDependency[Platform],
 ) -> OfficerRequest:
     return OfficerRequest(
-        tenant, officer, tenant_session, platform.db, actor, platform.directory, platform.divisions
+        tenant, _officer(request), tenant_session, platform.db, actor, platform.directory, platform.divisions
     )
 
 
 def provide_staff_request(
-    staff: NamedDependency[StaffAccount],
+    request: Request[Any, Any, Any],
     national_session: NamedDependency[AsyncSession],
     actor: NamedDependency[Actor],
     platform: NamedDependency[Platform],
 ) -> StaffRequest:
-    return StaffRequest(staff, national_session, platform.db, actor, platform.directory)
+    return StaffRequest(_staff(request), national_session, platform.db, actor, platform.directory)
 
 
 def provide_applicant_request(
@@ -228,37 +228,21 @@ def _attribute(name: str) -> Provide:
     return Provide(provide, sync_to_thread=False)
 
 
+# The platform's parts that handlers name on their own: those the realms' bundles cannot carry
+# (the layers below `pharmreg.requests` — identity, tenancy, divisions — and resources of
+# higher layers: the guides, the authority policies), and Redis for rate limits and captchas.
+SHARED = ("db", "divisions", "directory", "sessions", "permissions", "policies", "redis", "guides")
+
+
 def dependencies() -> dict[str, Provide]:
     """Every dependency route handlers may name."""
     return {
         "platform": Provide(provide_platform, sync_to_thread=False),
-        **{
-            name: _attribute(name)
-            for name in (
-                "settings",
-                "db",
-                "divisions",
-                "directory",
-                "sessions",
-                "guard",
-                "reset_codes",
-                "sms",
-                "secret_box",
-                "permissions",
-                "policies",
-                "redis",
-                "guides",
-                "verification_key",
-                "public_url",
-                "ip_provinces",
-            )
-        },
+        **{name: _attribute(name) for name in SHARED},
         "tenant": Provide(provide_tenant, sync_to_thread=False),
         "tenant_session": Provide(provide_tenant_session),
         "national_session": Provide(provide_national_session),
         "actor": Provide(provide_actor, sync_to_thread=False),
-        "officer": Provide(provide_officer, sync_to_thread=False),
-        "staff": Provide(provide_staff, sync_to_thread=False),
         "applicant": Provide(provide_applicant, sync_to_thread=False),
         "policy": Provide(provide_policy),
         "tools": Provide(provide_auth_tools, sync_to_thread=False),

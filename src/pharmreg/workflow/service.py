@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from pharmreg.audit import Actor
-from pharmreg.authority import AuthorityPolicy, Matter, Units
+from pharmreg.audit import Actor, record_tenant_audit
+from pharmreg.authority import AuthorityPolicy, Matter, Units, delegators_for
 from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import OfficerAccount, Position, list_officers, officer_names
 from pharmreg.kit.clock import china_time, utcnow
@@ -447,3 +447,64 @@ async def get_task(session: AsyncSession, task_id: int, divisions: DivisionIndex
 
 async def count_open_tasks(session: AsyncSession) -> int:
     return await repository.count_open(session)
+
+
+# What an officer may do with a task, and what they are told once it is done.
+TASK_ACTIONS = {"claim": "已认领，任务已加入您的待办", "release": "已退回待办池", "complete": "已办结"}
+
+
+@dataclass(frozen=True, slots=True)
+class TaskActionForm:
+    """An officer's action on a task, as submitted: claim, release or complete it."""
+
+    action: str
+    # The task's version the officer saw (a stale one is refused).
+    version: int
+    note: str = ""
+
+
+async def officer_acts_on_task(
+    session: AsyncSession,
+    task_id: int,
+    *,
+    form: TaskActionForm,
+    officer: OfficerAccount,
+    policy: AuthorityPolicy,
+    actor: Actor,
+) -> str:
+    """An officer claims, releases or completes a task, under the work delegations they hold, and
+    a completion goes to the audit log; returns what the officer is told after the commit.
+
+    Raises FormErrors when the action is refused (another's change first included) and
+    LookupError for a task that does not exist."""
+    if form.action not in TASK_ACTIONS:
+        raise LookupError(form.action)
+    delegators = await delegators_for(session, officer.id)
+    try:
+        if form.action == "claim":
+            await claim_task(
+                session, task_id, form.version, officer=officer, policy=policy, delegators=delegators
+            )
+        elif form.action == "release":
+            await release_task(session, task_id, form.version, officer=officer)
+        else:
+            task = await complete_task(
+                session,
+                task_id,
+                form.version,
+                officer=officer,
+                policy=policy,
+                delegators=delegators,
+                note=form.note,
+                actor=actor,
+            )
+            await record_tenant_audit(
+                session,
+                action="task_acted",
+                actor=actor,
+                target=task.case_ref,
+                summary=f"{officer.name} 办结了 {task.case_ref} 的{Position(task.position).label}环节",
+            )
+    except TaskConflictError as exc:
+        raise FormErrors({"": str(exc)}) from exc
+    return TASK_ACTIONS[form.action]

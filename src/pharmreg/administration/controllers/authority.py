@@ -41,6 +41,7 @@ from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
+from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 
@@ -55,6 +56,7 @@ class MatrixRequest:
     policy: AuthorityPolicy
     divisions: DivisionIndex
     db: Database
+    directory: TenantDirectory
 
     def context(self, **extra: Any) -> dict[str, Any]:
         return {
@@ -81,15 +83,18 @@ class MatrixRequest:
 
 
 def _desk(
-    request: HTMXRequest,
-    tenant: NamedDependency[TenantInfo],
-    officer: NamedDependency[OfficerAccount],
-    tenant_session: NamedDependency[AsyncSession],
-    policy: NamedDependency[AuthorityPolicy],
-    divisions: NamedDependency[DivisionIndex],
-    db: NamedDependency[Database],
+    request: HTMXRequest, office: NamedDependency[OfficerRequest], policy: NamedDependency[AuthorityPolicy]
 ) -> MatrixRequest:
-    return MatrixRequest(request, tenant, officer, tenant_session, policy, divisions, db)
+    return MatrixRequest(
+        request,
+        office.tenant,
+        office.officer,
+        office.session,
+        policy,
+        office.divisions,
+        office.db,
+        office.directory,
+    )
 
 
 async def _cell(
@@ -303,9 +308,9 @@ class AuthorityController(Controller):
         self,
         desk: NamedDependency[MatrixRequest],
         permissions: NamedDependency[PostPermissions],
-        directory: NamedDependency[TenantDirectory],
     ) -> Template:
         params, session, tenant = desk.request.query_params, desk.session, desk.tenant
+        directory = desk.directory
         officers = await list_officers(session, unit_ids=(await scope_of(session, desk.officer)).unit_ids)
         result = None
         errors: dict[str, str] = {}

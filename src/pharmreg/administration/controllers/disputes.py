@@ -10,13 +10,13 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.chrome import officer_realm
+from pharmreg.chrome import office_page
 from pharmreg.identity import (
     STATUS_LABELS,
-    OfficerAccount,
+    DisputeDecided,
     Principal,
     Tools,
     decide_dispute,
@@ -25,9 +25,9 @@ from pharmreg.identity import (
     province_disputes,
     require_officer,
 )
-from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.db import transaction
 from pharmreg.kit.downloads import download
-from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.form_posts import FormValues, post_form, see_other
 from pharmreg.kit.rendering import render
 from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantInfo
@@ -37,11 +37,6 @@ class DisputesController(Controller):
     path = "/p/{slug:str}/office/disputes"
     include_in_schema = False
     guards = [require_officer("handle_disputes", province_only=True)]
-
-    def _context(
-        self, tenant: TenantInfo, officer: OfficerAccount, db: Database, **extra: Any
-    ) -> dict[str, Any]:
-        return {"realm": officer_realm(tenant, db), "tenant": tenant, "officer": officer, **extra}
 
     @get("/")
     async def index(
@@ -56,29 +51,28 @@ class DisputesController(Controller):
         return render(
             request,
             "administration/disputes.html",
-            self._context(tenant, officer, db, disputes=disputes, status=status, labels=STATUS_LABELS),
+            office_page(tenant, officer, db, disputes=disputes, status=status, labels=STATUS_LABELS),
         )
 
     async def _page(
         self,
         request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
+        office: OfficerRequest,
         session: AsyncSession,
-        db: Database,
         dispute_id: int,
         *,
         errors: dict[str, str],
         values: dict[str, str],
         status: int = 200,
     ) -> Template:
+        tenant, officer, db = office.tenant, office.officer, office.db
         view = await province_dispute(session, tenant.slug, dispute_id)
         if view is None:  # another province's dispute looks exactly like none
             raise NotFoundException()
         return render(
             request,
             "administration/dispute.html",
-            self._context(
+            office_page(
                 tenant,
                 officer,
                 db,
@@ -98,10 +92,7 @@ class DisputesController(Controller):
         national_session: NamedDependency[AsyncSession],
         dispute_id: FromPath[int],
     ) -> Template:
-        tenant, officer, db = office.tenant, office.officer, office.db
-        return await self._page(
-            request, tenant, officer, national_session, db, dispute_id, errors={}, values={}
-        )
+        return await self._page(request, office, national_session, dispute_id, errors={}, values={})
 
     @get("/{dispute_id:int}/documents/{document_id:int}")
     async def document(
@@ -136,18 +127,12 @@ class DisputesController(Controller):
         tools: NamedDependency[Tools],
         dispute_id: FromPath[int],
     ) -> Template | Response[Any]:
-        tenant, officer, tenant_session, db, actor = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.actor,
-        )
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        try:
-            # The province's log is written first: a decision never stands without its entry.
-            async with transaction(national_session), transaction(tenant_session):
-                decided = await decide_dispute(
+        tenant, tenant_session, actor = office.tenant, office.session, office.actor
+
+        async def write(form: FormValues) -> DisputeDecided:
+            # The province's log is committed first: a decision never stands without its entry.
+            async with transaction(tenant_session):
+                return await decide_dispute(
                     national_session,
                     tenant_session,
                     province=tenant.slug,
@@ -156,47 +141,47 @@ class DisputesController(Controller):
                     reason=form.get("reason", ""),
                     actor=actor,
                 )
-        except LookupError:
-            raise NotFoundException() from None
-        except FormErrors as exc:
+
+        async def again(form: FormValues, errors: dict[str, str]) -> Template:
             return await self._page(
-                request,
-                tenant,
-                officer,
-                national_session,
-                db,
-                dispute_id,
-                errors=exc.errors,
-                values=form,
-                status=400,
+                request, office, national_session, dispute_id, errors=errors, values=form, status=400
             )
-        authority = tenant.authority_name
-        if decided.upheld:
-            # Whoever held the account is out at once: sessions, pending reset codes.
-            await tools.sessions.destroy_all(Principal("applicant", str(decided.account_id), "", "national"))
-            await tools.reset_codes.revoke("applicant:national", str(decided.account_id))
-            claimant = (
-                f"【执业药师注册】您的账号申诉经{authority}核实成立，证件号码 {decided.masked_id} "
-                "的账号已改由本手机号码登录。请在平台“找回密码”用证件号码和本手机号码设置密码，"
-                "登录后核对账号中的申请和注册。"
-            )
-            holder = (
-                f"【执业药师注册】证件号码 {decided.masked_id} 的执业药师个人账号经{authority}"
-                f"核实系冒用他人身份注册，已停止由本手机号码登录。如有异议，请联系{authority}。"
-            )
-        else:
-            claimant = (
-                f"【执业药师注册】您的账号申诉经{authority}核实不成立，理由：{decided.reason[:200]}。"
-                f"如有疑问，请联系{authority}。"
-            )
-            holder = (
-                f"【执业药师注册】针对证件号码 {decided.masked_id} 的执业药师个人账号的申诉"
-                f"经{authority}核实不成立，您的账号不受影响。"
-            )
-        await tools.sms.send(
-            tenant_slug=tenant.slug, mobile=decided.claimant_mobile, purpose="dispute_decided", text=claimant
+
+        async def done(decided: DisputeDecided) -> Response[Any]:
+            await _tell_decided(tenant, tools, decided)
+            return see_other(f"/p/{tenant.slug}/office/disputes/{dispute_id}?decided=1")
+
+        return await post_form(request, national_session, write=write, again=again, done=done)
+
+
+async def _tell_decided(tenant: TenantInfo, tools: Tools, decided: DisputeDecided) -> None:
+    """After a decision: an upheld dispute ends the holder's sessions and reset codes; both sides are told."""
+    authority = tenant.authority_name
+    if decided.upheld:
+        # Whoever held the account is out at once: sessions, pending reset codes.
+        await tools.sessions.destroy_all(Principal("applicant", str(decided.account_id), "", "national"))
+        await tools.reset_codes.revoke("applicant:national", str(decided.account_id))
+        claimant = (
+            f"【执业药师注册】您的账号申诉经{authority}核实成立，证件号码 {decided.masked_id} "
+            "的账号已改由本手机号码登录。请在平台“找回密码”用证件号码和本手机号码设置密码，"
+            "登录后核对账号中的申请和注册。"
         )
-        await tools.sms.send(
-            tenant_slug=tenant.slug, mobile=decided.account_mobile, purpose="dispute_decided", text=holder
+        holder = (
+            f"【执业药师注册】证件号码 {decided.masked_id} 的执业药师个人账号经{authority}"
+            f"核实系冒用他人身份注册，已停止由本手机号码登录。如有异议，请联系{authority}。"
         )
-        return Redirect(path=f"/p/{tenant.slug}/office/disputes/{dispute_id}?decided=1", status_code=303)
+    else:
+        claimant = (
+            f"【执业药师注册】您的账号申诉经{authority}核实不成立，理由：{decided.reason[:200]}。"
+            f"如有疑问，请联系{authority}。"
+        )
+        holder = (
+            f"【执业药师注册】针对证件号码 {decided.masked_id} 的执业药师个人账号的申诉"
+            f"经{authority}核实不成立，您的账号不受影响。"
+        )
+    await tools.sms.send(
+        tenant_slug=tenant.slug, mobile=decided.claimant_mobile, purpose="dispute_decided", text=claimant
+    )
+    await tools.sms.send(
+        tenant_slug=tenant.slug, mobile=decided.account_mobile, purpose="dispute_decided", text=holder
+    )

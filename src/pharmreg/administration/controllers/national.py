@@ -12,12 +12,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from pharmreg.administration.controllers.security import save_security, show_security
 from pharmreg.administration.service import audit_query
 from pharmreg.audit import ACTIONS, search_national_audit
-from pharmreg.chrome import staff_realm
+from pharmreg.chrome import staff_page
 from pharmreg.identity import (
-    SECURITY_LIMITS,
-    TOTP_REQUIRED,
     OfficerForm,
     Position,
     Principal,
@@ -31,19 +30,20 @@ from pharmreg.identity import (
     require_staff,
     security_rules,
     set_staff_active,
-    update_security_rules,
 )
 from pharmreg.kit.db import Database, transaction
-from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.form_posts import FormValues, post_form
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import recent_messages
 from pharmreg.register import national_history
 from pharmreg.requests import StaffRequest
 from pharmreg.supervision import province_figures
 
+SECURITY_PAGE = "national/security.html"
+
 
 def _context(staff: StaffAccount, db: Database, section: str, **extra: Any) -> dict[str, Any]:
-    return {"realm": staff_realm(db), "staff": staff, "section": section, **extra}
+    return staff_page(staff, db, section=section, **extra)
 
 
 class NationalConsoleController(Controller):
@@ -52,17 +52,9 @@ class NationalConsoleController(Controller):
     guards = [require_staff()]
 
     @get("/")
-    async def home(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
-        staff, db, directory, national_session = (
-            national.staff,
-            national.db,
-            national.directory,
-            national.session,
-        )
+    async def home(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
+        staff, db, national_session = national.staff, national.db, national.session
+        directory = national.directory
         provinces = directory.provinces(include_disabled=True)
         figures = await province_figures(national_session, [t.source for t in provinces if t.provisioned])
         return render(
@@ -72,17 +64,9 @@ class NationalConsoleController(Controller):
         )
 
     @get("/audit")
-    async def audit(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
-        staff, db, directory, national_session = (
-            national.staff,
-            national.db,
-            national.directory,
-            national.session,
-        )
+    async def audit(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
+        staff, db, national_session = national.staff, national.db, national.session
+        directory = national.directory
         query, errors = audit_query(request.query_params, national=True)
         entries = await search_national_audit(national_session, query) if not errors else []
         return render(
@@ -117,17 +101,9 @@ class NationalConsoleController(Controller):
         )
 
     @get("/messages", guards=[require_staff(superadmin=True)])
-    async def messages(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
-        staff, db, national_session, directory = (
-            national.staff,
-            national.db,
-            national.session,
-            national.directory,
-        )
+    async def messages(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
+        staff, db, national_session = national.staff, national.db, national.session
+        directory = national.directory
         rows = await recent_messages(national_session, tenant_slug=None, limit=200)
         names = {t.slug: t.name for t in directory.provinces(include_disabled=True)}
         return render(
@@ -146,11 +122,7 @@ class NationalStaffController(Controller):
     guards = [require_staff(superadmin=True)]
 
     @get("/staff")
-    async def staff_list(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
+    async def staff_list(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
         staff, db, national_session = national.staff, national.db, national.session
         rules = await security_rules(national_session)
         members = await list_staff(national_session, rules)
@@ -162,34 +134,22 @@ class NationalStaffController(Controller):
 
     @post("/staff")
     async def staff_create(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template | Response[Any]:
-        staff, db, national_session, actor = national.staff, national.db, national.session, national.actor
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        data = StaffForm(**{k: form.get(k, "") for k in StaffForm.__struct_fields__})
-        try:
-            async with transaction(national_session):
-                rules = await security_rules(national_session)
-                await create_staff_account(national_session, data, rules=rules, actor=actor)
-        except FormErrors as exc:
-            form.pop("password", None)
-            return render(
-                request,
-                "national/staff.html",
-                _context(
-                    staff,
-                    db,
-                    "staff",
-                    members=await list_staff(national_session, rules),
-                    values=form,
-                    errors=exc.errors,
-                    rules=rules,
-                ),
-                status_code=400,
-            )
-        return Redirect(path="/national/admin/staff", status_code=303)
+        self, request: HTMXRequest, national: NamedDependency[StaffRequest]
+    ) -> Response[Any]:
+        staff, db, session, actor = national.staff, national.db, national.session, national.actor
+
+        async def write(form: FormValues) -> None:
+            data = StaffForm(**{k: form.get(k, "") for k in StaffForm.__struct_fields__})
+            await create_staff_account(session, data, rules=await security_rules(session), actor=actor)
+
+        async def again(form: FormValues, errors: dict[str, str]) -> Template:
+            rules = await security_rules(session)
+            members = await list_staff(session, rules)
+            shown = {k: v for k, v in form.items() if k != "password"}
+            context = _context(staff, db, "staff", members=members, values=shown, errors=errors, rules=rules)
+            return render(request, "national/staff.html", context, status_code=400)
+
+        return await post_form(request, session, write=write, again=again, done="/national/admin/staff")
 
     @post("/staff/{staff_id:uuid}/{action:str}")
     async def staff_active(
@@ -212,69 +172,16 @@ class NationalStaffController(Controller):
         return Redirect(path="/national/admin/staff", status_code=303)
 
     @get("/security")
-    async def security_page(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
-        staff, db, national_session = national.staff, national.db, national.session
-        rules = await security_rules(national_session)
-        return render(
-            request,
-            "national/security.html",
-            _context(
-                staff,
-                db,
-                "security",
-                values=rules,
-                limits=SECURITY_LIMITS,
-                totp_choices=TOTP_REQUIRED,
-                errors={},
-                saved=False,
-            ),
-        )
+    async def security_page(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
+        frame = _context(national.staff, national.db, "security")
+        return await show_security(request, national.session, SECURITY_PAGE, frame)
 
     @post("/security")
     async def security_save(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
-        staff, db, national_session, actor = national.staff, national.db, national.session, national.actor
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        try:
-            async with transaction(national_session):
-                rules = await update_security_rules(national_session, form, actor=actor)
-        except FormErrors as exc:
-            return render(
-                request,
-                "national/security.html",
-                _context(
-                    staff,
-                    db,
-                    "security",
-                    values=form,
-                    limits=SECURITY_LIMITS,
-                    totp_choices=TOTP_REQUIRED,
-                    errors=exc.errors,
-                    saved=False,
-                ),
-                status_code=400,
-            )
-        return render(
-            request,
-            "national/security.html",
-            _context(
-                staff,
-                db,
-                "security",
-                values=rules,
-                limits=SECURITY_LIMITS,
-                totp_choices=TOTP_REQUIRED,
-                errors={},
-                saved=True,
-            ),
-        )
+        self, request: HTMXRequest, national: NamedDependency[StaffRequest]
+    ) -> Response[Any]:
+        frame = _context(national.staff, national.db, "security")
+        return await save_security(request, national.session, national.actor, "national/security.html", frame)
 
     @get("/tenants/{tenant_slug:str}/admin")
     async def tenant_admin_page(
@@ -309,37 +216,35 @@ class NationalStaffController(Controller):
         tenant = directory.get(tenant_slug)
         if tenant is None or tenant.is_national:
             raise NotFoundException()
-        form = {k: str(v) for k, v in (await request.form()).items()}
         async with db.tenant(tenant.schema, tenant.placement) as session:
             units = await list_units(session)
             province_unit = next(u for u in units if u.level == 1)
-            data = OfficerForm(
-                username=form.get("username", ""),
-                name=form.get("name", ""),
-                unit_id=province_unit.id,
-                password=form.get("password", ""),
-                mobile=form.get("mobile", ""),
-                positions=(Position.TENANT_ADMIN.value,),
-            )
-            try:
-                async with transaction(session):
-                    rules = await security_rules(session)
-                    await create_officer_account(session, data, rules=rules, actor=actor)
-            except FormErrors as exc:
-                form.pop("password", None)
-                return render(
-                    request,
-                    "national/tenant_admin.html",
-                    _context(
-                        staff,
-                        db,
-                        "home",
-                        tenant=tenant,
-                        unit=province_unit,
-                        values=form,
-                        errors=exc.errors,
-                        rules=rules,
-                    ),
-                    status_code=400,
+            rules = await security_rules(session)
+
+            async def write(form: FormValues) -> None:
+                data = OfficerForm(
+                    username=form.get("username", ""),
+                    name=form.get("name", ""),
+                    unit_id=province_unit.id,
+                    password=form.get("password", ""),
+                    mobile=form.get("mobile", ""),
+                    positions=(Position.TENANT_ADMIN.value,),
                 )
-        return Redirect(path="/national/?admin_created=" + tenant.slug, status_code=303)
+                await create_officer_account(session, data, rules=rules, actor=actor)
+
+            async def again(form: FormValues, errors: dict[str, str]) -> Template:
+                shown = {k: v for k, v in form.items() if k != "password"}
+                context = _context(
+                    staff,
+                    db,
+                    "home",
+                    tenant=tenant,
+                    unit=province_unit,
+                    values=shown,
+                    errors=errors,
+                    rules=rules,
+                )
+                return render(request, "national/tenant_admin.html", context, status_code=400)
+
+            done = "/national/?admin_created=" + tenant.slug
+            return await post_form(request, session, write=write, again=again, done=done)

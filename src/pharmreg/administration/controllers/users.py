@@ -10,15 +10,14 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pharmreg.administration.controllers.security import save_security, show_security
 from pharmreg.administration.service import audit_query, deactivate_officer, scope_of, withdraw_post
 from pharmreg.audit import ACTIONS, search_tenant_audit
-from pharmreg.chrome import officer_realm
+from pharmreg.chrome import office_page
 from pharmreg.identity import (
-    SECURITY_LIMITS,
-    TOTP_REQUIRED,
     OfficerAccount,
     OfficerForm,
     OfficerRead,
@@ -26,6 +25,7 @@ from pharmreg.identity import (
     Principal,
     SessionStore,
     UnitContactForm,
+    UnitRead,
     admin_set_password,
     create_officer_account,
     get_officer,
@@ -35,28 +35,23 @@ from pharmreg.identity import (
     require_officer,
     security_rules,
     set_officer_active,
-    update_security_rules,
     update_unit_contact,
 )
 from pharmreg.kit.boundaries import parse_id
-from pharmreg.kit.db import Database, transaction
-from pharmreg.kit.forms import FormErrors
+from pharmreg.kit.db import Database
+from pharmreg.kit.form_posts import FormValues, post_form, see_other
 from pharmreg.kit.rendering import render
 from pharmreg.messaging import recent_messages
 from pharmreg.requests import OfficerRequest
 from pharmreg.tenancy import TenantInfo
 
+SECURITY_PAGE = "administration/security.html"
+
 
 def _context(
     tenant: TenantInfo, officer: OfficerAccount, db: Database, section: str, **extra: Any
 ) -> dict[str, Any]:
-    return {
-        "realm": officer_realm(tenant, db),
-        "tenant": tenant,
-        "officer": officer,
-        "section": section,
-        **extra,
-    }
+    return office_page(tenant, officer, db, section=section, **extra)
 
 
 async def _administered_officer(
@@ -75,11 +70,7 @@ class UsersController(Controller):
     guards = [require_officer("manage_users")]
 
     @get("/")
-    async def index(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
+    async def index(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
         tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         text = request.query_params.get("q", "").strip()[:50]
         unit = request.query_params.get("unit", "")
@@ -109,26 +100,19 @@ class UsersController(Controller):
         )
 
     @get("/new")
-    async def new(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
-        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
-        return await self._form(request, tenant, officer, tenant_session, db, values={}, errors={})
+    async def new(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
+        return await self._form(request, office, values={}, errors={})
 
     async def _form(
         self,
         request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
-        session: AsyncSession,
-        db: Database,
+        office: OfficerRequest,
         *,
         values: dict[str, Any],
         errors: dict[str, str],
         status: int = 200,
     ) -> Template:
+        tenant, officer, session, db = office.tenant, office.officer, office.session, office.db
         rules = await security_rules(session)
         return render(
             request,
@@ -148,44 +132,37 @@ class UsersController(Controller):
         )
 
     @post("/")
-    async def create(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template | Response[Any]:
-        tenant, officer, tenant_session, db, actor = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.actor,
-        )
-        form = await request.form()
-        values: dict[str, Any] = {k: str(v) for k, v in form.items()}
-        values["positions"] = [str(p) for p in form.getall("positions", [])]
-        unit_id = values.get("unit_id", "")
-        data = OfficerForm(
-            username=values.get("username", ""),
-            name=values.get("name", ""),
-            unit_id=parse_id(unit_id) or 0,
-            password=values.get("password", ""),
-            mobile=values.get("mobile", ""),
-            email=values.get("email", ""),
-            positions=tuple(values["positions"]),
-        )
-        try:
-            async with transaction(tenant_session):
-                rules = await security_rules(tenant_session)
-                scope = await scope_of(tenant_session, officer)
-                created = await create_officer_account(
-                    tenant_session, data, rules=rules, actor=actor, unit_ids=scope.unit_ids
-                )
-        except FormErrors as exc:
-            values.pop("password", None)
-            return await self._form(
-                request, tenant, officer, tenant_session, db, values=values, errors=exc.errors, status=400
+    async def create(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Response[Any]:
+        tenant, officer, session, actor = office.tenant, office.officer, office.session, office.actor
+        positions = [str(p) for p in (await request.form()).getall("positions", [])]
+
+        async def write(values: FormValues) -> uuid.UUID:
+            data = OfficerForm(
+                username=values.get("username", ""),
+                name=values.get("name", ""),
+                unit_id=parse_id(values.get("unit_id", "")) or 0,
+                password=values.get("password", ""),
+                mobile=values.get("mobile", ""),
+                email=values.get("email", ""),
+                positions=tuple(positions),
             )
-        return Redirect(path=f"/p/{tenant.slug}/office/admin/users/{created.id}", status_code=303)
+            rules = await security_rules(session)
+            scope = await scope_of(session, officer)
+            created = await create_officer_account(
+                session, data, rules=rules, actor=actor, unit_ids=scope.unit_ids
+            )
+            return created.id
+
+        async def again(values: FormValues, errors: dict[str, str]) -> Template:
+            shown: dict[str, Any] = {k: v for k, v in values.items() if k != "password"} | {
+                "positions": positions
+            }
+            return await self._form(request, office, values=shown, errors=errors, status=400)
+
+        async def done(created: uuid.UUID) -> Response[Any]:
+            return see_other(f"/p/{tenant.slug}/office/admin/users/{created}")
+
+        return await post_form(request, session, write=write, again=again, done=done)
 
     @get("/{officer_id:uuid}")
     async def detail(
@@ -194,22 +171,19 @@ class UsersController(Controller):
         office: NamedDependency[OfficerRequest],
         officer_id: FromPath[uuid.UUID],
     ) -> Template:
-        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
-        return await self._detail(request, tenant, officer, tenant_session, db, officer_id)
+        return await self._detail(request, office, officer_id)
 
     async def _detail(
         self,
         request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
-        session: AsyncSession,
-        db: Database,
+        office: OfficerRequest,
         officer_id: uuid.UUID,
         *,
         message: str | None = None,
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
+        tenant, officer, session, db = office.tenant, office.officer, office.session, office.db
         person = await _administered_officer(session, officer, officer_id)
         return render(
             request,
@@ -237,15 +211,8 @@ class UsersController(Controller):
         sessions: NamedDependency[SessionStore],
         officer_id: FromPath[uuid.UUID],
         action: FromPath[str],
-    ) -> Template:
-        tenant, officer, tenant_session, db, actor = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.actor,
-        )
-        form = {k: str(v) for k, v in (await request.form()).items()}
+    ) -> Response[Any]:
+        tenant, officer, session, actor = office.tenant, office.officer, office.session, office.actor
         messages = {
             "grant": "已授予岗位",
             "withdraw": "已收回岗位",
@@ -255,36 +222,36 @@ class UsersController(Controller):
         }
         if action not in messages:
             raise NotFoundException()
-        await _administered_officer(tenant_session, officer, officer_id)
-        released = 0
-        try:
-            async with transaction(tenant_session):
-                if action == "grant":
-                    await grant_position(tenant_session, officer_id, form.get("position", ""), actor=actor)
-                elif action == "withdraw":
-                    released = await withdraw_post(
-                        tenant_session, officer_id, form.get("position", ""), actor=actor
-                    )
-                elif action == "deactivate":
-                    released = await deactivate_officer(tenant_session, officer_id, actor=actor)
-                elif action == "activate":
-                    await set_officer_active(tenant_session, officer_id, True, actor=actor)
-                else:
-                    rules = await security_rules(tenant_session)
-                    await admin_set_password(
-                        tenant_session, officer_id, form.get("password", ""), rules=rules, actor=actor
-                    )
-        except LookupError:
-            raise NotFoundException() from None
-        except FormErrors as exc:
-            return await self._detail(
-                request, tenant, officer, tenant_session, db, officer_id, errors=exc.errors, status=400
-            )
-        if action in ("deactivate", "password"):
-            # Sessions end at once: a deactivated officer, or one whose password an admin replaced.
-            await sessions.destroy_all(Principal("officer", str(officer_id), "", tenant.slug))
-        message = messages[action] + (f"；其认领的 {released} 项任务已退回待办池" if released else "")
-        return await self._detail(request, tenant, officer, tenant_session, db, officer_id, message=message)
+        await _administered_officer(session, officer, officer_id)
+
+        async def write(form: FormValues) -> int:
+            """The change; how many claimed tasks it sent back to the pool."""
+            if action == "grant":
+                await grant_position(session, officer_id, form.get("position", ""), actor=actor)
+            elif action == "withdraw":
+                return await withdraw_post(session, officer_id, form.get("position", ""), actor=actor)
+            elif action == "deactivate":
+                return await deactivate_officer(session, officer_id, actor=actor)
+            elif action == "activate":
+                await set_officer_active(session, officer_id, True, actor=actor)
+            else:
+                rules = await security_rules(session)
+                await admin_set_password(
+                    session, officer_id, form.get("password", ""), rules=rules, actor=actor
+                )
+            return 0
+
+        async def again(_form: FormValues, errors: dict[str, str]) -> Template:
+            return await self._detail(request, office, officer_id, errors=errors, status=400)
+
+        async def done(released: int) -> Template:
+            if action in ("deactivate", "password"):
+                # Sessions end at once: a deactivated officer, or one whose password an admin replaced.
+                await sessions.destroy_all(Principal("officer", str(officer_id), "", tenant.slug))
+            message = messages[action] + (f"；其认领的 {released} 项任务已退回待办池" if released else "")
+            return await self._detail(request, office, officer_id, message=message)
+
+        return await post_form(request, session, write=write, again=again, done=done)
 
 
 class UnitsController(Controller):
@@ -293,11 +260,7 @@ class UnitsController(Controller):
     guards = [require_officer("manage_units")]
 
     @get("/")
-    async def index(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
+    async def index(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
         tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         return render(
             request,
@@ -325,44 +288,36 @@ class UnitsController(Controller):
 
     @post("/{unit_id:int}")
     async def save(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-        unit_id: FromPath[int],
-    ) -> Template:
-        tenant, officer, tenant_session, db, actor = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.actor,
-        )
-        if not (await scope_of(tenant_session, officer)).covers(unit_id):
+        self, request: HTMXRequest, office: NamedDependency[OfficerRequest], unit_id: FromPath[int]
+    ) -> Response[Any]:
+        tenant, officer, session, db = office.tenant, office.officer, office.session, office.db
+        if not (await scope_of(session, officer)).covers(unit_id):
             raise NotFoundException()
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        data = UnitContactForm(**{k: form.get(k, "") for k in UnitContactForm.__struct_fields__})
-        try:
-            async with transaction(tenant_session):
-                unit = await update_unit_contact(tenant_session, unit_id, data, actor=actor)
-        except LookupError:
-            raise NotFoundException() from None
-        except FormErrors as exc:
-            current = next(u for u in await list_units(tenant_session) if u.id == unit_id)
+
+        async def write(form: FormValues) -> UnitRead:
+            data = UnitContactForm(**{k: form.get(k, "") for k in UnitContactForm.__struct_fields__})
+            return await update_unit_contact(session, unit_id, data, actor=office.actor)
+
+        async def again(form: FormValues, errors: dict[str, str]) -> Template:
+            current = next(u for u in await list_units(session) if u.id == unit_id)
             return render(
                 request,
                 "administration/unit_edit.html",
-                _context(tenant, officer, db, "units", unit=current, values=form, errors=exc.errors),
+                _context(tenant, officer, db, "units", unit=current, values=form, errors=errors),
                 fragment="administration/_unit_form.html",
                 status_code=400,
             )
-        return render(
-            request,
-            "administration/units.html",
-            _context(
-                tenant, officer, db, "units", unit=unit, units=(await scope_of(tenant_session, officer)).units
-            ),
-            fragment="administration/_unit_row.html",
-        )
+
+        async def done(unit: UnitRead) -> Template:
+            units = (await scope_of(session, officer)).units
+            return render(
+                request,
+                "administration/units.html",
+                _context(tenant, officer, db, "units", unit=unit, units=units),
+                fragment="administration/_unit_row.html",
+            )
+
+        return await post_form(request, session, write=write, again=again, done=done)
 
 
 class SecurityController(Controller):
@@ -371,77 +326,15 @@ class SecurityController(Controller):
     guards = [require_officer("manage_security", province_only=True)]
 
     @get("/")
-    async def index(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
-        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
-        rules = await security_rules(tenant_session)
-        return render(
-            request,
-            "administration/security.html",
-            _context(
-                tenant,
-                officer,
-                db,
-                "security",
-                values=rules,
-                limits=SECURITY_LIMITS,
-                totp_choices=TOTP_REQUIRED,
-                errors={},
-                saved=False,
-            ),
-        )
+    async def index(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
+        frame = _context(office.tenant, office.officer, office.db, "security")
+        return await show_security(request, office.session, SECURITY_PAGE, frame)
 
     @post("/")
-    async def save(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
-        tenant, officer, tenant_session, db, actor = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.actor,
-        )
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        try:
-            async with transaction(tenant_session):
-                rules = await update_security_rules(tenant_session, form, actor=actor)
-        except FormErrors as exc:
-            return render(
-                request,
-                "administration/security.html",
-                _context(
-                    tenant,
-                    officer,
-                    db,
-                    "security",
-                    values=form,
-                    limits=SECURITY_LIMITS,
-                    totp_choices=TOTP_REQUIRED,
-                    errors=exc.errors,
-                    saved=False,
-                ),
-                status_code=400,
-            )
-        return render(
-            request,
-            "administration/security.html",
-            _context(
-                tenant,
-                officer,
-                db,
-                "security",
-                values=rules,
-                limits=SECURITY_LIMITS,
-                totp_choices=TOTP_REQUIRED,
-                errors={},
-                saved=True,
-            ),
+    async def save(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Response[Any]:
+        frame = _context(office.tenant, office.officer, office.db, "security")
+        return await save_security(
+            request, office.session, office.actor, "administration/security.html", frame
         )
 
 
@@ -450,11 +343,7 @@ class AuditController(Controller):
     include_in_schema = False
 
     @get("/audit", guards=[require_officer("read_audit", province_only=True)])
-    async def audit(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
+    async def audit(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
         tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
         query, errors = audit_query(request.query_params)
         entries = await search_tenant_audit(tenant_session, query, tenant.slug) if not errors else []

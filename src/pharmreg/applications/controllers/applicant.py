@@ -27,26 +27,28 @@ from pharmreg.applications.pages import (
     receipt_pdf,
     rules_of,
 )
-from pharmreg.applications.service import (
-    ApplicationError,
-    Routing,
+from pharmreg.applications.service.checking import check_application, gather
+from pharmreg.applications.service.common import ApplicationError, Routing
+from pharmreg.applications.service.drafts import (
     add_attachment,
+    clean_form,
+    remove_attachment,
+    save_draft,
+    start_application,
+)
+from pharmreg.applications.service.reading import (
     applicant_provinces,
     application_by_ref,
     application_read,
     applications_of,
     attachment_content,
     attachments_of,
-    check_application,
-    clean_form,
-    gather,
     notices_of,
-    remove_attachment,
-    resubmit_application,
-    save_draft,
-    start_application,
-    submit_application,
     timeline,
+)
+from pharmreg.applications.service.submission import (
+    resubmit_application,
+    submit_application,
     withdraw_application,
 )
 from pharmreg.authority import AuthorityPolicy, Matter, Units
@@ -505,11 +507,11 @@ class ApplicantCaseController(Controller):
 
     @get("/receipt")
     async def receipt(
-        self, case: NamedDependency[OwnCase], public_url: NamedDependency[str]
+        self, case: NamedDependency[OwnCase], certificate_links: NamedDependency[CertificateLinks]
     ) -> Response[bytes]:
         """申请材料接收凭证 (PDF): what the authority received at the latest submission, and when."""
         read = await application_read(case.session, province_of(case.tenant), case.app, case.divisions)
-        base_url = (public_url or str(case.request.base_url)).rstrip("/")
+        base_url = certificate_links.base_url(str(case.request.base_url)).rstrip("/")
         try:
             pdf = await receipt_pdf(
                 case.session,

@@ -9,20 +9,19 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.response import Template
 
 from pharmreg.applications.guides import EDITABLE as GUIDE_FIELDS
 from pharmreg.applications.guides import GuideBook, parse_guide_form
-from pharmreg.applications.service import guide_edits, save_guide_edits
+from pharmreg.applications.service.reading import guide_edits, save_guide_edits
 from pharmreg.audit import record_tenant_audit
 from pharmreg.authority import Matter
 from pharmreg.chrome import office_chrome
-from pharmreg.identity import OfficerAccount, require_officer
-from pharmreg.kit.db import transaction
+from pharmreg.identity import require_officer
+from pharmreg.kit.form_posts import FormValues, post_form
+from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.requests import OfficerRequest
-from pharmreg.tenancy import TenantInfo
 
 
 class GuideAdminController(Controller):
@@ -35,16 +34,15 @@ class GuideAdminController(Controller):
     async def _page(
         self,
         request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
+        office: OfficerRequest,
         guides: GuideBook,
-        session: AsyncSession,
         matter: str,
         *,
         values: dict[str, str] | None = None,
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
+        tenant, officer, session = office.tenant, office.officer, office.session
         edited = await guide_edits(session, matter) or {}
         default = guides.guide(matter, tenant.slug)
         assert default is not None
@@ -85,10 +83,9 @@ class GuideAdminController(Controller):
         guides: NamedDependency[GuideBook],
         matter: FromPath[str],
     ) -> Template:
-        tenant, officer, tenant_session = office.tenant, office.officer, office.session
         if matter not in {m.value for m in Matter}:
             raise NotFoundException()
-        return await self._page(request, tenant, officer, guides, tenant_session, matter)
+        return await self._page(request, office, guides, matter)
 
     @post("/{matter:str}")
     async def save(
@@ -97,32 +94,26 @@ class GuideAdminController(Controller):
         office: NamedDependency[OfficerRequest],
         guides: NamedDependency[GuideBook],
         matter: FromPath[str],
-    ) -> Template | Response[Any]:
-        tenant, officer, tenant_session, actor = office.tenant, office.officer, office.session, office.actor
+    ) -> Response[Any]:
+        tenant, officer, session, actor = office.tenant, office.officer, office.session, office.actor
         if matter not in {m.value for m in Matter}:
             raise NotFoundException()
-        values = {k: str(v) for k, v in (await request.form()).items()}
-        edited, errors = parse_guide_form(values)
-        if errors:
-            errors[""] = "未保存：" + "；".join(errors.values())
-            return await self._page(
-                request,
-                tenant,
-                officer,
-                guides,
-                tenant_session,
-                matter,
-                values=values,
-                errors=errors,
-                status=400,
-            )
-        async with transaction(tenant_session):
-            await save_guide_edits(tenant_session, matter, edited, by=officer.username)
+
+        async def write(values: FormValues) -> None:
+            edited, errors = parse_guide_form(values)
+            if errors:
+                raise FormErrors(errors | {"": "未保存：" + "；".join(errors.values())})
+            await save_guide_edits(session, matter, edited, by=officer.username)
             await record_tenant_audit(
-                tenant_session,
+                session,
                 action="guide_changed",
                 actor=actor,
                 target=Matter(matter).label,
                 summary=f"{officer.name} 修改了{Matter(matter).label}的办事指南",
             )
-        return Redirect(path=f"/p/{tenant.slug}/office/admin/guides/{matter}?saved=1", status_code=303)
+
+        async def again(values: FormValues, errors: dict[str, str]) -> Template:
+            return await self._page(request, office, guides, matter, values=values, errors=errors, status=400)
+
+        done = f"/p/{tenant.slug}/office/admin/guides/{matter}?saved=1"
+        return await post_form(request, session, write=write, again=again, done=done)

@@ -21,20 +21,17 @@ from pharmreg.applications.pages import (
     notify_applicant,
     rules_of,
 )
-from pharmreg.applications.service import (
-    ApplicationError,
-    CaseActionForm,
+from pharmreg.applications.service.actions import CaseActionForm, officer_acts
+from pharmreg.applications.service.checking import check_application
+from pharmreg.applications.service.common import ApplicationError
+from pharmreg.applications.service.opening import open_material, openings_of, unopened_by
+from pharmreg.applications.service.reading import (
     application_by_ref,
     application_read,
     attachments_of,
-    check_application,
     deadline_rows,
     notices_of,
-    officer_acts,
-    open_material,
-    openings_of,
     timeline,
-    unopened_by,
 )
 from pharmreg.authority import AuthorityPolicy, Units, delegators_for
 from pharmreg.chrome import office_chrome

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.applications.guides import GuideBook
-from pharmreg.applications.service import guide_edits
+from pharmreg.applications.service.reading import guide_edits
 from pharmreg.authority import Matter
 from pharmreg.kit.captcha import CaptchaGate
 from pharmreg.kit.clock import china_today
@@ -33,6 +33,7 @@ from pharmreg.register import (
     search_results,
     verify_certificate,
 )
+from pharmreg.requests import CertificateLinks
 from pharmreg.supervision import province_figures
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 from pharmreg.workflow import national_template, process_versions
@@ -118,7 +119,7 @@ class VerificationController(Controller):
         request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
         redis: NamedDependency[Redis],
-        verification_key: NamedDependency[str],
+        certificate_links: NamedDependency[CertificateLinks],
         certificate_no: Annotated[str | None, QueryParameter(max_length=40)] = None,
         name: Annotated[str | None, QueryParameter(max_length=50)] = None,
     ) -> Template:
@@ -147,7 +148,7 @@ class VerificationController(Controller):
                     certificate_no or "",
                     name=name,
                     token=None,
-                    secret=verification_key,
+                    secret=certificate_links.verification_key,
                     today=china_today(),
                 )
                 if context["result"] is None:
@@ -162,7 +163,7 @@ class VerificationController(Controller):
         request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
         redis: NamedDependency[Redis],
-        verification_key: NamedDependency[str],
+        certificate_links: NamedDependency[CertificateLinks],
         certificate_no: FromPath[str],
         t: Annotated[str, QueryParameter(max_length=64)] = "",
     ) -> Template:
@@ -179,7 +180,7 @@ class VerificationController(Controller):
                 certificate_no[:40],
                 name=None,
                 token=t,
-                secret=verification_key,
+                secret=certificate_links.verification_key,
                 today=china_today(),
             )
             if context["result"] is None:
@@ -223,7 +224,7 @@ class VerificationApiController(Controller):
         request: Request[Any, Any, Any],
         national_session: NamedDependency[AsyncSession],
         redis: NamedDependency[Redis],
-        verification_key: NamedDependency[str],
+        certificate_links: NamedDependency[CertificateLinks],
         asked: NamedDependency[VerificationAsked],
     ) -> VerificationRead:
         if not await within_limit(
@@ -236,7 +237,12 @@ class VerificationApiController(Controller):
         if not name and not t:
             raise UserError(detail="请提供姓名 name 或二维码签名 t")
         found = await verify_certificate(
-            national_session, certificate_no, name=name, token=t, secret=verification_key, today=china_today()
+            national_session,
+            certificate_no,
+            name=name,
+            token=t,
+            secret=certificate_links.verification_key,
+            today=china_today(),
         )
         if found is None:
             raise UserError(status_code=404, detail="未查到相符的注册信息")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,18 +60,9 @@ async def submit_application(
     today: date,
 ) -> list[Finding]:
     """Submit a draft: every check must pass; the case goes to the acceptance pool of the responsible unit."""
-    findings = await check_application(
-        session, national, province=province, app=app, rules=rules, today=today, for_submission=True
+    findings, process, state = await _passes_checks(
+        session, national, province=province, app=app, rules=rules, today=today, action=Action.SUBMIT
     )
-    errors = blocking(findings)
-    if errors:
-        raise FormErrors(
-            {f.field or "": f.message for f in errors} | {"": "；".join(f.message for f in errors)}
-        )
-    process = await process_of(session, app.process_id)
-    state = _move(process, app, Action.SUBMIT)
-    await _bind_registration(session, national, province, app)
-    await _locate(session, app)
     try:
         await claim_open_case(
             national, key=app.person_key, tenant=province.slug, ref=app.ref, matter=app.matter
@@ -87,6 +79,33 @@ async def submit_application(
     await _case_changed(session, app)
     await _flush(session)
     return findings
+
+
+async def _passes_checks(
+    session: AsyncSession,
+    national: AsyncSession,
+    *,
+    province: Province,
+    app: Application,
+    rules: RegistrationRules,
+    today: date,
+    action: Action,
+) -> tuple[list[Finding], Process, Any]:
+    """A (re)submission passes every check (FormErrors: each on its field, and all together), then
+    the case moves by `action` and is bound to its registration and its place."""
+    findings = await check_application(
+        session, national, province=province, app=app, rules=rules, today=today, for_submission=True
+    )
+    errors = blocking(findings)
+    if errors:
+        raise FormErrors(
+            {f.field or "": f.message for f in errors} | {"": "；".join(f.message for f in errors)}
+        )
+    process = await process_of(session, app.process_id)
+    state = _move(process, app, action)
+    await _bind_registration(session, national, province, app)
+    await _locate(session, app)
+    return findings, process, state
 
 
 async def _receiving_authority(
@@ -181,18 +200,9 @@ async def resubmit_application(
     today: date,
 ) -> None:
     """The applicant supplemented what the notice listed: the acceptance period starts again."""
-    findings = await check_application(
-        session, national, province=province, app=app, rules=rules, today=today, for_submission=True
+    _findings, process, state = await _passes_checks(
+        session, national, province=province, app=app, rules=rules, today=today, action=Action.RESUBMIT
     )
-    errors = blocking(findings)
-    if errors:
-        raise FormErrors(
-            {f.field or "": f.message for f in errors} | {"": "；".join(f.message for f in errors)}
-        )
-    process = await process_of(session, app.process_id)
-    state = _move(process, app, Action.RESUBMIT)
-    await _bind_registration(session, national, province, app)
-    await _locate(session, app)
     _receive(app, process, calendar, today)
     _apply_state(app, state.state)
     _event(session, app, "resubmit", "applicant", app.applicant_name, note=None)

@@ -6,22 +6,20 @@ from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.chrome import officer_realm, staff_realm
+from pharmreg.chrome import office_page, staff_page
 from pharmreg.consultations.controllers.common import LABELS
 from pharmreg.consultations.rules import check_faq
 from pharmreg.consultations.service import faq_list, save_faq
-from pharmreg.identity import OfficerAccount, StaffAccount, require_officer, require_staff
+from pharmreg.identity import require_officer, require_staff
 from pharmreg.kit.clock import utcnow
-from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.form_posts import FormValues, post_form
 from pharmreg.kit.rendering import render
 from pharmreg.requests import OfficerRequest, StaffRequest
-from pharmreg.tenancy import TenantInfo
 
 
 async def _faq_page(
@@ -50,16 +48,27 @@ async def _faq_page(
     )
 
 
-async def _save_faq_form(
-    request: HTMXRequest, session: AsyncSession, *, national: bool, entry_id: int | None, by: str
-) -> tuple[dict[str, str], dict[str, str]]:
-    """(errors, values) of a FAQ form; saved and committed when there are no errors."""
-    form = await request.form()
-    values = {k: str(form.get(k, "")) for k in ("topic", "question", "answer", "active")}
-    problems = check_faq(values["topic"], values["question"], values["answer"])
-    if problems:
-        return problems.errors, values
-    async with transaction(session):
+FAQ_FIELDS = ("topic", "question", "answer", "active")
+
+
+async def _post_faq(
+    request: HTMXRequest,
+    session: AsyncSession,
+    context: dict[str, Any],
+    *,
+    national: bool,
+    entry_id: int | None,
+    by: str,
+) -> Response[Any]:
+    """Save a FAQ entry (a new one when `entry_id` is None) and show the list saved, or the form
+    again with its errors."""
+
+    def shown(form: FormValues) -> dict[str, str]:
+        return {k: form.get(k, "") for k in FAQ_FIELDS}
+
+    async def write(form: FormValues) -> None:
+        values = shown(form)
+        check_faq(values["topic"], values["question"], values["answer"]).raise_if_any()
         await save_faq(
             session,
             national=national,
@@ -71,7 +80,14 @@ async def _save_faq_form(
             by=by,
             now=utcnow(),
         )
-    return {}, values
+
+    async def again(form: FormValues, errors: dict[str, str]) -> Template:
+        editing = context | {"editing": entry_id}
+        return await _faq_page(
+            request, session, editing, national=national, errors=errors, values=shown(form), status=400
+        )
+
+    return await post_form(request, session, write=write, again=again, done=f"{context['base']}?saved=1")
 
 
 class ProvinceFaqController(Controller):
@@ -82,75 +98,45 @@ class ProvinceFaqController(Controller):
     guards = [require_officer("handle_consultations")]
 
     @get("/")
-    async def entries(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
-        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
-        return await _faq_page(request, tenant_session, _office_context(tenant, officer, db), national=False)
+    async def entries(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
+        return await _faq_page(request, office.session, _office_context(office), national=False)
 
     @post("/")
-    async def create(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template | Response[Any]:
-        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
-        return await self._save(request, tenant, officer, tenant_session, db, None)
+    async def create(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Response[Any]:
+        return await self._save(request, office, None)
 
     @post("/{entry_id:int}")
     async def update(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-        entry_id: FromPath[int],
-    ) -> Template | Response[Any]:
-        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
-        return await self._save(request, tenant, officer, tenant_session, db, entry_id)
+        self, request: HTMXRequest, office: NamedDependency[OfficerRequest], entry_id: FromPath[int]
+    ) -> Response[Any]:
+        return await self._save(request, office, entry_id)
 
-    async def _save(
-        self,
-        request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
-        session: AsyncSession,
-        db: Database,
-        entry_id: int | None,
-    ) -> Template | Response[Any]:
-        try:
-            errors, values = await _save_faq_form(
-                request, session, national=False, entry_id=entry_id, by=officer.name
-            )
-        except LookupError:
-            raise NotFoundException() from None
-        if errors:
-            context = _office_context(tenant, officer, db) | {"editing": entry_id}
-            return await _faq_page(
-                request, session, context, national=False, errors=errors, values=values, status=400
-            )
-        return Redirect(path=f"/p/{tenant.slug}/office/faq/?saved=1", status_code=303)
+    @staticmethod
+    async def _save(request: HTMXRequest, office: OfficerRequest, entry_id: int | None) -> Response[Any]:
+        context, by = _office_context(office), office.officer.name
+        return await _post_faq(request, office.session, context, national=False, entry_id=entry_id, by=by)
 
 
-def _office_context(tenant: TenantInfo, officer: OfficerAccount, db: Database) -> dict[str, Any]:
-    return {
-        "realm": officer_realm(tenant, db),
-        "tenant": tenant,
-        "officer": officer,
-        "layout": "office/layout.html",
-        "base": f"/p/{tenant.slug}/office/faq/",
-        "scope_name": f"{tenant.name}常见问题",
-    }
+def _office_context(office: OfficerRequest) -> dict[str, Any]:
+    tenant = office.tenant
+    return office_page(
+        tenant,
+        office.officer,
+        office.db,
+        layout="office/layout.html",
+        base=f"/p/{tenant.slug}/office/faq/",
+        scope_name=f"{tenant.name}常见问题",
+    )
 
 
-def _national_context(staff: StaffAccount, db: Database) -> dict[str, Any]:
-    return {
-        "realm": staff_realm(db),
-        "staff": staff,
-        "layout": "national/layout.html",
-        "base": "/national/faq/",
-        "scope_name": "全国常见问题",
-    }
+def _national_context(national: StaffRequest) -> dict[str, Any]:
+    return staff_page(
+        national.staff,
+        national.db,
+        layout="national/layout.html",
+        base="/national/faq/",
+        scope_name="全国常见问题",
+    )
 
 
 class NationalFaqController(Controller):
@@ -161,54 +147,24 @@ class NationalFaqController(Controller):
     guards = [require_staff()]
 
     @get("/")
-    async def entries(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template:
-        staff, national_session, db = national.staff, national.session, national.db
+    async def entries(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Template:
         # The supervision pages link here with a topic and a common question to start an entry from.
         values = {k: str(request.query_params.get(k, ""))[:300] for k in ("topic", "question")}
         return await _faq_page(
-            request, national_session, _national_context(staff, db), national=True, values=values
+            request, national.session, _national_context(national), national=True, values=values
         )
 
     @post("/")
-    async def create(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-    ) -> Template | Response[Any]:
-        staff, national_session, db = national.staff, national.session, national.db
-        return await self._save(request, staff, national_session, db, None)
+    async def create(self, request: HTMXRequest, national: NamedDependency[StaffRequest]) -> Response[Any]:
+        return await self._save(request, national, None)
 
     @post("/{entry_id:int}")
     async def update(
-        self,
-        request: HTMXRequest,
-        national: NamedDependency[StaffRequest],
-        entry_id: FromPath[int],
-    ) -> Template | Response[Any]:
-        staff, national_session, db = national.staff, national.session, national.db
-        return await self._save(request, staff, national_session, db, entry_id)
+        self, request: HTMXRequest, national: NamedDependency[StaffRequest], entry_id: FromPath[int]
+    ) -> Response[Any]:
+        return await self._save(request, national, entry_id)
 
-    async def _save(
-        self,
-        request: HTMXRequest,
-        staff: StaffAccount,
-        session: AsyncSession,
-        db: Database,
-        entry_id: int | None,
-    ) -> Template | Response[Any]:
-        try:
-            errors, values = await _save_faq_form(
-                request, session, national=True, entry_id=entry_id, by=staff.name
-            )
-        except LookupError:
-            raise NotFoundException() from None
-        if errors:
-            context = _national_context(staff, db) | {"editing": entry_id}
-            return await _faq_page(
-                request, session, context, national=True, errors=errors, values=values, status=400
-            )
-        return Redirect(path="/national/faq/?saved=1", status_code=303)
+    @staticmethod
+    async def _save(request: HTMXRequest, national: StaffRequest, entry_id: int | None) -> Response[Any]:
+        context, by = _national_context(national), national.staff.name
+        return await _post_faq(request, national.session, context, national=True, entry_id=entry_id, by=by)

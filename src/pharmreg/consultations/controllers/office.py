@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -9,10 +10,10 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.chrome import officer_realm
+from pharmreg.chrome import office_page
 from pharmreg.consultations import across_tenants
 from pharmreg.consultations.controllers.common import LABELS
 from pharmreg.consultations.rules import KINDS, STATUSES
@@ -30,11 +31,11 @@ from pharmreg.consultations.service import (
 )
 from pharmreg.identity import OfficerAccount, list_units, require_officer
 from pharmreg.kit.clock import china_today, utcnow
-from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.db import transaction
 from pharmreg.kit.downloads import download
+from pharmreg.kit.form_posts import see_other
 from pharmreg.kit.rendering import render
 from pharmreg.requests import OfficerRequest
-from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 
 class ConsultationOfficeController(Controller):
@@ -67,41 +68,27 @@ class ConsultationOfficeController(Controller):
         return render(
             request,
             "consultations/office_list.html",
-            {
-                "realm": officer_realm(tenant, db),
-                "tenant": tenant,
-                "officer": officer,
-                "items": items,
-                "filters": {"kind": kind, "status": status, "overdue": overdue, "area": area},
+            office_page(
+                tenant,
+                officer,
+                db,
+                items=items,
+                filters={"kind": kind, "status": status, "overdue": overdue, "area": area},
                 **LABELS,
-            },
+            ),
             fragment="consultations/_office_rows.html",
         )
 
     @get("/{item_id:int}")
     async def item(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-        item_id: FromPath[int],
+        self, request: HTMXRequest, office: NamedDependency[OfficerRequest], item_id: FromPath[int]
     ) -> Template:
-        tenant, officer, tenant_session, db, directory = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.directory,
-        )
-        return await self._page(request, tenant, officer, tenant_session, db, directory, item_id)
+        return await self._page(request, office, item_id)
 
     async def _page(
         self,
         request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
-        session: AsyncSession,
-        db: Database,
-        directory: TenantDirectory,
+        office: OfficerRequest,
         item_id: int,
         *,
         error: str | None = None,
@@ -109,6 +96,7 @@ class ConsultationOfficeController(Controller):
         values: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
+        tenant, officer, session = office.tenant, office.officer, office.session
         await session.rollback()
         try:
             row = await item_for(session, officer, item_id)
@@ -118,22 +106,45 @@ class ConsultationOfficeController(Controller):
         return render(
             request,
             "consultations/office_item.html",
-            {
-                "realm": officer_realm(tenant, db),
-                "tenant": tenant,
-                "officer": officer,
-                "item": item,
-                "events": await history(session, item_id, public_only=False),
-                "attachments": await attachments_of(session, item_id) if item.submitter else [],
-                "units": await transfer_targets(session, row) if item.handled_here else [],
-                "provinces": [t for t in directory.provinces() if t.slug != tenant.slug],
-                "error": error,
-                "notice": notice,
-                "values": values or {},
+            office_page(
+                tenant,
+                officer,
+                office.db,
+                item=item,
+                events=await history(session, item_id, public_only=False),
+                attachments=await attachments_of(session, item_id) if item.submitter else [],
+                units=await transfer_targets(session, row) if item.handled_here else [],
+                provinces=[t for t in office.directory.provinces() if t.slug != tenant.slug],
+                error=error,
+                notice=notice,
+                values=values or {},
                 **LABELS,
-            },
+            ),
             status_code=status,
         )
+
+    async def _act(
+        self,
+        request: HTMXRequest,
+        office: OfficerRequest,
+        item_id: int,
+        act: Awaitable[object],
+        *,
+        done: str,
+        values: dict[str, str] | None = None,
+        national_session: AsyncSession | None = None,
+    ) -> Response[Any]:
+        """Do what the officer asked of the item (each use case commits its schemas in order),
+        then show the item with `?done=`; if it cannot be done, the item again with the reason."""
+        try:
+            await act
+        except LookupError:
+            raise NotFoundException() from None
+        except ConsultationError as exc:
+            if national_session is not None:
+                await national_session.rollback()
+            return await self._page(request, office, item_id, error=str(exc), values=values, status=409)
+        return see_other(f"/p/{office.tenant.slug}/office/consultations/{item_id}?done={done}")
 
     @post("/{item_id:int}/reply")
     async def reply(
@@ -142,96 +153,47 @@ class ConsultationOfficeController(Controller):
         office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
         item_id: FromPath[int],
-    ) -> Template | Response[Any]:
-        tenant, officer, tenant_session, db, directory = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.directory,
+    ) -> Response[Any]:
+        officer, session = office.officer, office.session
+        text = str((await request.form()).get("reply", ""))
+        replied = across_tenants.reply(session, national_session, officer, item_id, text, now=utcnow())
+        return await self._act(
+            request,
+            office,
+            item_id,
+            replied,
+            done="reply",
+            values={"reply": text},
+            national_session=national_session,
         )
-        form = await request.form()
-        text = str(form.get("reply", ""))
-        try:
-            await across_tenants.reply(tenant_session, national_session, officer, item_id, text, now=utcnow())
-        except LookupError:
-            raise NotFoundException() from None
-        except ConsultationError as exc:
-            await national_session.rollback()
-            return await self._page(
-                request,
-                tenant,
-                officer,
-                tenant_session,
-                db,
-                directory,
-                item_id,
-                error=str(exc),
-                values={"reply": text},
-                status=409,
-            )
-        return Redirect(path=f"/p/{tenant.slug}/office/consultations/{item_id}?done=reply", status_code=303)
 
     @post("/{item_id:int}/transfer")
     async def transfer(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-        item_id: FromPath[int],
-    ) -> Template | Response[Any]:
+        self, request: HTMXRequest, office: NamedDependency[OfficerRequest], item_id: FromPath[int]
+    ) -> Response[Any]:
         """To another unit of the province (`unit_id`) or to another province (`province`)."""
-        tenant, officer, tenant_session, db, directory = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.directory,
-        )
+        tenant, officer, session = office.tenant, office.officer, office.session
         form = await request.form()
         note = str(form.get("note", ""))[:500]
         unit_id, province = str(form.get("unit_id", "")).strip(), str(form.get("province", "")).strip()
-        try:
-            if province:
-                await across_tenants.transfer_to_province(
-                    db,
-                    directory,
-                    tenant,
-                    tenant_session,
-                    officer,
-                    item_id,
-                    target_slug=province,
-                    note=note,
-                    today=china_today(),
-                )
-            elif unit_id.isdecimal():
-                async with transaction(tenant_session):
-                    row = await item_for(tenant_session, officer, item_id, lock=True)
-                    units = {u.id: u.name for u in await list_units(tenant_session)}
-                    target = await transfer_within(
-                        tenant_session,
-                        row,
-                        officer,
-                        unit_id=int(unit_id),
-                        note=note,
-                        unit_name=units.get(row.unit_id, ""),
-                    )
-                    await notify_unit(
-                        tenant_session,
-                        row,
-                        target.id,
-                        subject=f"转办：{row.title}",
-                    )
-            else:
-                raise ConsultationError("请选择转办的单位或省份")
-        except LookupError:
-            raise NotFoundException() from None
-        except ConsultationError as exc:
-            return await self._page(
-                request, tenant, officer, tenant_session, db, directory, item_id, error=str(exc), status=409
+        transferred: Awaitable[object]
+        if province:
+            transferred = across_tenants.transfer_to_province(
+                office.db,
+                office.directory,
+                tenant,
+                session,
+                officer,
+                item_id,
+                target_slug=province,
+                note=note,
+                today=china_today(),
             )
-        return Redirect(
-            path=f"/p/{tenant.slug}/office/consultations/{item_id}?done=transfer", status_code=303
-        )
+        elif unit_id.isdecimal():
+            transferred = _transfer_within(session, officer, item_id, int(unit_id), note)
+        else:
+            transferred = _refuse("请选择转办的单位或省份")
+        return await self._act(request, office, item_id, transferred, done="transfer")
 
     @post("/{item_id:int}/publication")
     async def publication(
@@ -240,46 +202,23 @@ class ConsultationOfficeController(Controller):
         office: NamedDependency[OfficerRequest],
         national_session: NamedDependency[AsyncSession],
         item_id: FromPath[int],
-    ) -> Template | Response[Any]:
-        tenant, officer, tenant_session, db, directory = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.directory,
-        )
+    ) -> Response[Any]:
+        tenant, officer, session = office.tenant, office.officer, office.session
         form = await request.form()
         values = {k: str(form.get(k, "")) for k in ("public_question", "public_answer", "action")}
         action = values["action"] if values["action"] in ("draft", "publish", "withdraw") else "draft"
-        try:
-            await across_tenants.publish(
-                tenant_session,
-                national_session,
-                tenant,
-                officer,
-                item_id,
-                question=values["public_question"],
-                answer=values["public_answer"],
-                action=action,
-            )
-        except LookupError:
-            raise NotFoundException() from None
-        except ConsultationError as exc:
-            await national_session.rollback()
-            return await self._page(
-                request,
-                tenant,
-                officer,
-                tenant_session,
-                db,
-                directory,
-                item_id,
-                error=str(exc),
-                values=values,
-                status=409,
-            )
-        return Redirect(
-            path=f"/p/{tenant.slug}/office/consultations/{item_id}?done={action}", status_code=303
+        published = across_tenants.publish(
+            session,
+            national_session,
+            tenant,
+            officer,
+            item_id,
+            question=values["public_question"],
+            answer=values["public_answer"],
+            action=action,
+        )
+        return await self._act(
+            request, office, item_id, published, done=action, values=values, national_session=national_session
         )
 
     @get("/{item_id:int}/attachments/{attachment_id:int}")
@@ -294,3 +233,20 @@ class ConsultationOfficeController(Controller):
         if found is None:
             raise NotFoundException()
         return download(*found, inline=False)
+
+
+async def _transfer_within(
+    session: AsyncSession, officer: OfficerAccount, item_id: int, unit_id: int, note: str
+) -> None:
+    """To another unit of the province, whose officers are told."""
+    async with transaction(session):
+        row = await item_for(session, officer, item_id, lock=True)
+        units = {u.id: u.name for u in await list_units(session)}
+        target = await transfer_within(
+            session, row, officer, unit_id=unit_id, note=note, unit_name=units.get(row.unit_id, "")
+        )
+        await notify_unit(session, row, target.id, subject=f"转办：{row.title}")
+
+
+async def _refuse(reason: str) -> None:
+    raise ConsultationError(reason)

@@ -28,14 +28,16 @@ from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import ApplicantAccount, account_of
 from pharmreg.kit.captcha import new_captcha, solved
 from pharmreg.kit.clock import china_today, utcnow
-from pharmreg.kit.db import Database
 from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.ratelimit import within_limit
 from pharmreg.kit.rendering import render
+from pharmreg.requests import VisitorRequest
 from pharmreg.tenancy import TenantDirectory, TenantInfo
 
 # The portal remembers a visitor's province in this cookie (see pharmreg.portal.controllers.regions).
 REGION_COOKIE = "pharmreg_region"
+# The form of each kind of item: a consultation (咨询) or a complaint (投诉).
+FORM_KINDS = {"/consult/new": "consultation", "/complaints/new": "complaint"}
 # A person asks a few questions; a script would flood the bureaus.
 SUBMISSIONS_PER_HOUR = 5
 
@@ -59,12 +61,12 @@ class ConsultationPortalController(Controller):
     async def faq(
         self,
         request: HTMXRequest,
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
+        visitor: NamedDependency[VisitorRequest],
         province: FromQuery[str] = "",
         topic: FromQuery[str] = "",
         q: Annotated[str, QueryParameter(max_length=100)] = "",
     ) -> Template:
+        db, directory = visitor.db, visitor.directory
         tenant = _province(request, directory, province)
         topic = topic if topic in TOPICS else ""
         nationwide, own = await across_tenants.public_faq(db, tenant, topic=topic, query=q)
@@ -88,11 +90,12 @@ class ConsultationPortalController(Controller):
         self,
         request: HTMXRequest,
         national_session: NamedDependency[AsyncSession],
-        directory: NamedDependency[TenantDirectory],
+        visitor: NamedDependency[VisitorRequest],
         province: FromQuery[str] = "",
         category: FromQuery[str] = "",
         q: Annotated[str, QueryParameter(max_length=100)] = "",
     ) -> Template:
+        directory = visitor.directory
         tenant = directory.get(province) if province else None
         answers = await across_tenants.published_answers(
             national_session,
@@ -120,11 +123,11 @@ class ConsultationPortalController(Controller):
     async def division_options(
         self,
         request: HTMXRequest,
-        directory: NamedDependency[TenantDirectory],
-        divisions: NamedDependency[DivisionIndex],
+        visitor: NamedDependency[VisitorRequest],
         province: FromQuery[str] = "",
     ) -> Template:
         """The region choices of a province (the form swaps them in when the province changes)."""
+        directory, divisions = visitor.directory, visitor.divisions
         tenant = directory.get(province) if province else None
         return render(
             request,
@@ -132,65 +135,35 @@ class ConsultationPortalController(Controller):
             {"tenant": tenant, "cities": _divisions_of(tenant, divisions), "values": {}},
         )
 
-    @get("/consult/new")
-    async def new_consultation(
+    @get(list(FORM_KINDS))
+    async def new_item(
         self,
         request: HTMXRequest,
+        visitor: NamedDependency[VisitorRequest],
         redis: NamedDependency[Redis],
-        directory: NamedDependency[TenantDirectory],
-        divisions: NamedDependency[DivisionIndex],
         province: FromQuery[str] = "",
     ) -> Template:
-        return await self._form(
-            request, redis, directory, divisions, "consultation", _prefill(request, province), {}
-        )
+        """The form of a consultation or of a complaint, with the visitor's province."""
+        kind = FORM_KINDS[request.scope["path_template"]]
+        return await self._form(request, visitor, redis, kind, _prefill(request, province), {})
 
-    @get("/complaints/new")
-    async def new_complaint(
-        self,
-        request: HTMXRequest,
-        redis: NamedDependency[Redis],
-        directory: NamedDependency[TenantDirectory],
-        divisions: NamedDependency[DivisionIndex],
-        province: FromQuery[str] = "",
+    @post(list(FORM_KINDS))
+    async def submit(
+        self, request: HTMXRequest, visitor: NamedDependency[VisitorRequest], redis: NamedDependency[Redis]
     ) -> Template:
-        return await self._form(
-            request, redis, directory, divisions, "complaint", _prefill(request, province), {}
-        )
-
-    @post("/consult/new")
-    async def submit_consultation(
-        self,
-        request: HTMXRequest,
-        redis: NamedDependency[Redis],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
-        divisions: NamedDependency[DivisionIndex],
-    ) -> Template:
-        return await self._submit(request, redis, db, directory, divisions, "consultation")
-
-    @post("/complaints/new")
-    async def submit_complaint(
-        self,
-        request: HTMXRequest,
-        redis: NamedDependency[Redis],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
-        divisions: NamedDependency[DivisionIndex],
-    ) -> Template:
-        return await self._submit(request, redis, db, directory, divisions, "complaint")
+        return await self._submit(request, visitor, redis, FORM_KINDS[request.scope["path_template"]])
 
     async def _form(
         self,
         request: HTMXRequest,
+        visitor: VisitorRequest,
         redis: Redis,
-        directory: TenantDirectory,
-        divisions: DivisionIndex,
         kind: str,
         values: dict[str, str],
         errors: dict[str, str],
         status: int = 200,
     ) -> Template:
+        directory, divisions = visitor.directory, visitor.divisions
         tenant = _province(request, directory, values.get("province", ""))
         if tenant is not None:
             values.setdefault("province", tenant.slug)
@@ -215,14 +188,9 @@ class ConsultationPortalController(Controller):
         )
 
     async def _submit(
-        self,
-        request: HTMXRequest,
-        redis: Redis,
-        db: Database,
-        directory: TenantDirectory,
-        divisions: DivisionIndex,
-        kind: str,
+        self, request: HTMXRequest, visitor: VisitorRequest, redis: Redis, kind: str
     ) -> Template:
+        db, directory, divisions = visitor.db, visitor.directory, visitor.divisions
         form = await request.form()
         values = {k: str(v) for k, v in form.items() if not isinstance(v, UploadFile)}
         tenant = directory.get(values.get("province", ""))
@@ -252,13 +220,13 @@ class ConsultationPortalController(Controller):
         elif not await solved(redis, values.get("captcha_token", ""), answer):
             problems.add("captcha", "验证码错误或已过期，请输入新图中的数字")
         if problems:
-            return await self._form(request, redis, directory, divisions, kind, values, problems.errors, 400)
+            return await self._form(request, visitor, redis, kind, values, problems.errors, 400)
         address = request.client.host if request.client else "unknown"
         if not await within_limit(
             redis, f"consult-submit:{address}", limit=SUBMISSIONS_PER_HOUR, window_seconds=3600
         ):
             errors = {"": "提交过于频繁，请一小时后再试"}
-            return await self._form(request, redis, directory, divisions, kind, values, errors, 429)
+            return await self._form(request, visitor, redis, kind, values, errors, 429)
         account = account_of(request)
         try:
             code, province, unit_name = await across_tenants.submit(
@@ -271,7 +239,7 @@ class ConsultationPortalController(Controller):
                 today=china_today(),
             )
         except FormErrors as exc:
-            return await self._form(request, redis, directory, divisions, kind, values, exc.errors, 400)
+            return await self._form(request, visitor, redis, kind, values, exc.errors, 400)
         return render(
             request,
             "consultations/submitted.html",
@@ -288,9 +256,8 @@ class ConsultationPortalController(Controller):
     async def track(
         self,
         request: HTMXRequest,
+        visitor: NamedDependency[VisitorRequest],
         redis: NamedDependency[Redis],
-        db: NamedDependency[Database],
-        directory: NamedDependency[TenantDirectory],
     ) -> Template:
         """The status and public history of an item, by its query code (posted: codes stay out of URLs)."""
         form = await request.form()
@@ -304,7 +271,9 @@ class ConsultationPortalController(Controller):
             context["error"], status = "查询过于频繁，请一分钟后再试", 429
         else:
             try:
-                context["view"] = await across_tenants.track(db, directory, code, now=utcnow())
+                context["view"] = await across_tenants.track(
+                    visitor.db, visitor.directory, code, now=utcnow()
+                )
             except across_tenants.TrackError as exc:
                 context["error"], status = (
                     str(exc),

@@ -72,10 +72,8 @@ class NationalInboxController(Controller):
         )
 
     @get("/unread")
-    async def unread(
-        self, staff: NamedDependency[StaffAccount], national_session: NamedDependency[AsyncSession]
-    ) -> Response[str]:
-        count = await unread_count(national_session, MAILBOXES.national(), staff.id)
+    async def unread(self, national: NamedDependency[StaffRequest]) -> Response[str]:
+        count = await unread_count(national.session, MAILBOXES.national(), national.staff.id)
         return Response(f"消息（{count}）" if count else "消息", media_type="text/html; charset=utf-8")
 
     @get("/{message_id:int}")

@@ -12,13 +12,13 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.divisions import DivisionIndex
 from pharmreg.identity import count_units, list_units
 from pharmreg.kit.rendering import render
 from pharmreg.practice import count_practice_units
 from pharmreg.publishing import CATEGORIES, latest_pages, national_space, province_space
+from pharmreg.requests import VisitorRequest
 from pharmreg.supervision import province_figures
-from pharmreg.tenancy import TenantDirectory, TenantInfo, tenant_divisions
+from pharmreg.tenancy import TenantInfo, tenant_divisions
 
 
 class NationalPortalController(Controller):
@@ -28,9 +28,10 @@ class NationalPortalController(Controller):
     async def home(
         self,
         request: HTMXRequest,
-        directory: NamedDependency[TenantDirectory],
+        visitor: NamedDependency[VisitorRequest],
         national_session: NamedDependency[AsyncSession],
     ) -> Template:
+        directory = visitor.directory
         provinces = directory.provinces()
         figures = await province_figures(national_session, [t.source for t in provinces])
         totals = {
@@ -56,10 +57,10 @@ class NationalPortalController(Controller):
     async def division_search(
         self,
         request: HTMXRequest,
-        directory: NamedDependency[TenantDirectory],
-        divisions: NamedDependency[DivisionIndex],
+        visitor: NamedDependency[VisitorRequest],
         q: Annotated[str, Parameter(max_length=20)] = "",
     ) -> Template:
+        directory, divisions = visitor.directory, visitor.divisions
         found = divisions.search(q, 12) if q.strip() else []
         if q.strip():
             # A full address ("广州市天河区", "广东省广州市天河区体育西路") names its place first.
@@ -87,9 +88,9 @@ class ProvincePortalController(Controller):
         tenant: NamedDependency[TenantInfo],
         tenant_session: NamedDependency[AsyncSession],
         national_session: NamedDependency[AsyncSession],
-        directory: NamedDependency[TenantDirectory],
-        divisions: NamedDependency[DivisionIndex],
+        visitor: NamedDependency[VisitorRequest],
     ) -> Template:
+        directory, divisions = visitor.directory, visitor.divisions
         own = tenant_divisions(tenant, directory, divisions)
         cities = [d for d in own if d.level == 2 and not d.is_grouping]
         direct = [d for d in own if d.level == 3 and (d.parent_code not in {c.code for c in cities})]
@@ -121,10 +122,10 @@ class ProvincePortalController(Controller):
         request: HTMXRequest,
         tenant: NamedDependency[TenantInfo],
         tenant_session: NamedDependency[AsyncSession],
-        directory: NamedDependency[TenantDirectory],
-        divisions: NamedDependency[DivisionIndex],
+        visitor: NamedDependency[VisitorRequest],
         code: FromPath[str],
     ) -> Template:
+        directory, divisions = visitor.directory, visitor.divisions
         city = divisions.get(code)
         owner = directory.route(code) if city is not None else None
         if city is None or city.level != 2 or owner is None or owner.slug != tenant.slug:

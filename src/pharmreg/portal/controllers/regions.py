@@ -11,11 +11,12 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from pharmreg.divisions import DivisionIndex, DivisionRead
 from pharmreg.identity import UnitRead, list_units, place_chain, unit_contacts
 from pharmreg.kit.db import Database
+from pharmreg.kit.form_posts import see_other
 from pharmreg.kit.ipranges import IpRanges
 from pharmreg.kit.rendering import render
 from pharmreg.requests import VisitorRequest
@@ -102,32 +103,74 @@ def _remember(response: Response[Any], tenant: TenantInfo | None, place: Divisio
         )
 
 
+class _PlaceRefused(Exception):
+    """The place chosen or typed in cannot be remembered: the region page again, with why."""
+
+    def __init__(self, **page: Any) -> None:
+        super().__init__(page.get("error", ""))
+        self.page = page
+
+
+def _given_place(
+    directory: TenantDirectory, divisions: DivisionIndex, code: str, typed: str
+) -> DivisionRead | None:
+    """The place chosen from the list (`code`) or typed in, in a province that is open online;
+    None when the visitor gave neither (only a province)."""
+    place: DivisionRead | None = None
+    if code:
+        place = divisions.get(code) if code.isascii() and code.isdecimal() and len(code) == 6 else None
+        if place is None or not place.current:
+            raise _PlaceRefused(error="请从列表中选择地区", status_code=400)
+    elif typed:
+        match = divisions.resolve(typed)
+        if match.division is None and match.candidates:
+            candidates = [(d, t) for d in match.candidates if (t := _served(directory, d)) is not None]
+            if len(candidates) != 1:
+                raise _PlaceRefused(
+                    typed=typed,
+                    candidates=candidates,
+                    error="" if candidates else f"“{typed}”所在地区暂未开通网上办理",
+                    status_code=200 if candidates else 400,
+                )
+            place = candidates[0][0]
+        else:
+            place = match.division
+        if place is None:
+            raise _PlaceRefused(
+                typed=typed,
+                error=f"未能识别“{typed}”：请填写省、市、区县名称，如“广州市天河区”",
+                status_code=400,
+            )
+    if place is not None and _served(directory, place) is None:
+        raise _PlaceRefused(typed=typed, error=f"{place.full_name}所在省份暂未开通网上办理", status_code=400)
+    return place
+
+
 class RegionController(Controller):
     include_in_schema = False
 
     async def _page(
         self,
         request: HTMXRequest,
-        directory: TenantDirectory,
-        divisions: DivisionIndex,
-        db: Database,
-        ip_provinces: IpRanges,
+        visitor: VisitorRequest,
         *,
         typed: str = "",
         candidates: list[tuple[DivisionRead, TenantInfo]] | None = None,
         error: str = "",
         status_code: int = 200,
     ) -> Template:
+        directory, divisions = visitor.directory, visitor.divisions
         chosen = chosen_province(request, directory)
         place = chosen_place(request, directory, divisions, chosen)
-        guess = (
-            None
-            if chosen
-            else guess_province(ip_provinces, directory, request.client.host if request.client else None)
-        )
+        address = request.client.host if request.client else None
+        guess = None if chosen else guess_province(visitor.ip_provinces, directory, address)
         # Once the province is known, remembered or guessed, its sites and bureaus are shown.
         current = chosen or guess
-        chain = await _chain(db, current, place.code if place else current.division_code) if current else []
+        chain = (
+            await _chain(visitor.db, current, place.code if place else current.division_code)
+            if current
+            else []
+        )
         return render(
             request,
             "portal/region.html",
@@ -147,92 +190,26 @@ class RegionController(Controller):
         )
 
     @get("/region")
-    async def region(
-        self,
-        request: HTMXRequest,
-        directory: NamedDependency[TenantDirectory],
-        divisions: NamedDependency[DivisionIndex],
-        db: NamedDependency[Database],
-        ip_provinces: NamedDependency[IpRanges],
-    ) -> Template:
-        return await self._page(request, directory, divisions, db, ip_provinces)
+    async def region(self, request: HTMXRequest, visitor: NamedDependency[VisitorRequest]) -> Template:
+        return await self._page(request, visitor)
 
     @post("/region")
-    async def choose(
-        self,
-        request: HTMXRequest,
-        directory: NamedDependency[TenantDirectory],
-        divisions: NamedDependency[DivisionIndex],
-        db: NamedDependency[Database],
-        ip_provinces: NamedDependency[IpRanges],
-    ) -> Response[Any]:
+    async def choose(self, request: HTMXRequest, visitor: NamedDependency[VisitorRequest]) -> Response[Any]:
         """Remember the visitor's province, and their place when they gave one, for a year (cookies
         only: nothing is stored about them). A typed place or address is recognised first."""
+        directory, divisions = visitor.directory, visitor.divisions
         form = await request.form()
         target = _safe_next(str(form.get("next", "/region")))
         typed = str(form.get("place", "")).strip()[:100]
-        code = str(form.get("division", "")).strip()
-        place: DivisionRead | None = None
-        if code:
-            place = divisions.get(code) if code.isascii() and code.isdecimal() and len(code) == 6 else None
-            if place is None or not place.current:
-                return await self._page(
-                    request,
-                    directory,
-                    divisions,
-                    db,
-                    ip_provinces,
-                    error="请从列表中选择地区",
-                    status_code=400,
-                )
-        elif typed:
-            match = divisions.resolve(typed)
-            if match.division is None and match.candidates:
-                candidates = [(d, t) for d in match.candidates if (t := _served(directory, d)) is not None]
-                if len(candidates) != 1:
-                    return await self._page(
-                        request,
-                        directory,
-                        divisions,
-                        db,
-                        ip_provinces,
-                        typed=typed,
-                        candidates=candidates,
-                        error="" if candidates else f"“{typed}”所在地区暂未开通网上办理",
-                        status_code=200 if candidates else 400,
-                    )
-                place = candidates[0][0]
-            else:
-                place = match.division
-            if place is None:
-                return await self._page(
-                    request,
-                    directory,
-                    divisions,
-                    db,
-                    ip_provinces,
-                    typed=typed,
-                    error=f"未能识别“{typed}”：请填写省、市、区县名称，如“广州市天河区”",
-                    status_code=400,
-                )
-        if place is not None:
-            tenant = _served(directory, place)
-            if tenant is None:
-                return await self._page(
-                    request,
-                    directory,
-                    divisions,
-                    db,
-                    ip_provinces,
-                    typed=typed,
-                    error=f"{place.full_name}所在省份暂未开通网上办理",
-                    status_code=400,
-                )
-            response: Response[Any] = Redirect(path=target, status_code=303)
-            _remember(response, tenant, place if place.level > 1 else None)
-            return response
-        response = Redirect(path=target, status_code=303)
-        _remember(response, directory.get(str(form.get("province", ""))), None)
+        try:
+            place = _given_place(directory, divisions, str(form.get("division", "")).strip(), typed)
+        except _PlaceRefused as refused:
+            return await self._page(request, visitor, **refused.page)
+        response = see_other(target)
+        if place is None:
+            _remember(response, directory.get(str(form.get("province", ""))), None)
+        else:
+            _remember(response, _served(directory, place), place if place.level > 1 else None)
         return response
 
     @get("/contacts")
@@ -245,12 +222,7 @@ class RegionController(Controller):
     ) -> Template:
         """联系方式: the bureaus serving a place typed in (county → city → province), or the bureaus
         of a province (the chosen or guessed one by default), searchable by unit or place."""
-        directory, divisions, db, ip_provinces = (
-            visitor.directory,
-            visitor.divisions,
-            visitor.db,
-            visitor.ip_provinces,
-        )
+        directory, divisions = visitor.directory, visitor.divisions
         text = q.strip()
         tenant = directory.get(region) if region else None
         place: DivisionRead | None = None
@@ -263,13 +235,13 @@ class RegionController(Controller):
             tenant = chosen_province(request, directory)
             place = place or (chosen_place(request, directory, divisions, tenant) if not text else None)
             tenant = tenant or guess_province(
-                ip_provinces, directory, request.client.host if request.client else None
+                visitor.ip_provinces, directory, request.client.host if request.client else None
             )
         chain: list[tuple[UnitRead, list[Any]]] = []
         units: list[UnitRead] = []
         people: dict[int, list[Any]] = {}
         if tenant is not None:
-            async with db.tenant(tenant.schema, tenant.placement) as session:
+            async with visitor.db.tenant(tenant.schema, tenant.placement) as session:
                 every = await list_units(session)
                 if place is not None:
                     nearest = place_chain(every, place.code)

@@ -4,6 +4,7 @@ contacts of each bureau (province and city administrators, for the units they ad
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -14,7 +15,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.chrome import officer_realm
+from pharmreg.chrome import office_page
 from pharmreg.identity import (
     OfficerAccount,
     UnitContactForm,
@@ -27,24 +28,16 @@ from pharmreg.identity import (
     unit_contacts,
     update_unit_contact,
 )
-from pharmreg.kit.db import Database, transaction
+from pharmreg.kit.db import transaction
 from pharmreg.kit.form_posts import FormValues, post_form
 from pharmreg.kit.rendering import render
 from pharmreg.portal.service import SITE_KEYS, province_sites, update_sites
 from pharmreg.requests import OfficerRequest
-from pharmreg.tenancy import SITE_LABELS, TenantDirectory, TenantInfo
+from pharmreg.tenancy import SITE_LABELS
 
 
-def _context(
-    tenant: TenantInfo, officer: OfficerAccount, db: Database, section: str, **extra: Any
-) -> dict[str, Any]:
-    return {
-        "realm": officer_realm(tenant, db),
-        "tenant": tenant,
-        "officer": officer,
-        "section": section,
-        **extra,
-    }
+def _context(office: OfficerRequest, section: str, **extra: Any) -> dict[str, Any]:
+    return office_page(office.tenant, office.officer, office.db, section=section, **extra)
 
 
 class SitesController(Controller):
@@ -57,17 +50,14 @@ class SitesController(Controller):
     async def _page(
         self,
         request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
-        db: Database,
-        directory: TenantDirectory,
+        office: OfficerRequest,
         values: dict[str, str],
         *,
         errors: dict[str, str] | None = None,
         saved: bool = False,
         status_code: int = 200,
     ) -> Template:
-        national = directory.national
+        tenant, national = office.tenant, office.directory.national
         defaults = {
             key: getattr(tenant.catalogue_links, key)
             or (getattr(national.catalogue_links, key) if national and key != "website" else None)
@@ -77,9 +67,7 @@ class SitesController(Controller):
             request,
             "portal/office_sites.html",
             _context(
-                tenant,
-                officer,
-                db,
+                office,
                 "sites",
                 keys=SITE_KEYS,
                 labels=SITE_LABELS,
@@ -92,41 +80,22 @@ class SitesController(Controller):
         )
 
     @get("/")
-    async def index(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
-        tenant, officer, tenant_session, db, directory = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.db,
-            office.directory,
-        )
-        values = await province_sites(tenant_session)
-        return await self._page(
-            request, tenant, officer, db, directory, values, saved=bool(request.query_params.get("saved"))
-        )
+    async def index(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
+        values = await province_sites(office.session)
+        return await self._page(request, office, values, saved=bool(request.query_params.get("saved")))
 
     @post("/")
-    async def save(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template | Response[Any]:
-        tenant, officer, db, directory = office.tenant, office.officer, office.db, office.directory
+    async def save(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Response[Any]:
+        tenant, session, actor = office.tenant, office.session, office.actor
 
         async def write(form: FormValues) -> None:
-            await update_sites(office.session, form, actor=office.actor)
+            await update_sites(session, form, actor=actor)
 
         async def again(form: FormValues, errors: dict[str, str]) -> Template:
-            return await self._page(
-                request, tenant, officer, db, directory, form, errors=errors, status_code=400
-            )
+            return await self._page(request, office, form, errors=errors, status_code=400)
 
         done = f"/p/{tenant.slug}/office/admin/sites/?saved=1"
-        return await post_form(request, office.session, write=write, again=again, done=done)
+        return await post_form(request, session, write=write, again=again, done=done)
 
 
 class ContactsController(Controller):
@@ -148,18 +117,12 @@ class ContactsController(Controller):
         return unit
 
     @get("/")
-    async def index(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-    ) -> Template:
-        tenant, officer, tenant_session, db = office.tenant, office.officer, office.session, office.db
-        units = await self._units(tenant_session, officer)
-        people = await unit_contacts(tenant_session, units)
+    async def index(self, request: HTMXRequest, office: NamedDependency[OfficerRequest]) -> Template:
+        officer, session = office.officer, office.session
+        units = await self._units(session, officer)
+        people = await unit_contacts(session, units)
         return render(
-            request,
-            "portal/office_contacts.html",
-            _context(tenant, officer, db, "contacts", units=units, people=people),
+            request, "portal/office_contacts.html", _context(office, "contacts", units=units, people=people)
         )
 
     async def _unit_page(
@@ -175,16 +138,14 @@ class ContactsController(Controller):
         message: str = "",
         status_code: int = 200,
     ) -> Template:
-        tenant, officer, session, db = office.tenant, office.officer, office.session, office.db
+        session = office.session
         listed = (await unit_contacts(session, [unit])).get(unit.id, [])
         staff = [o for o in await list_officers(session, unit_id=unit.id, limit=5000) if o.active]
         return render(
             request,
             "portal/office_unit_contacts.html",
             _context(
-                tenant,
-                officer,
-                db,
+                office,
                 "contacts",
                 unit=unit,
                 listed=listed,
@@ -213,46 +174,50 @@ class ContactsController(Controller):
         shown = messages.get(request.query_params.get("saved", ""), "")
         return await self._unit_page(request, office, unit, message=shown)
 
-    @post("/{unit_id:int}/details")
-    async def save_details(
+    async def _post(
         self,
         request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-        unit_id: FromPath[int],
-    ) -> Template | Response[Any]:
+        office: OfficerRequest,
+        unit_id: int,
+        form: str,
+        write: Callable[[UnitRead, FormValues], Awaitable[object]],
+    ) -> Response[Any]:
+        """One of the unit page's two forms (`form`: "unit" its details, "person" a public contact)."""
         unit = await self._unit(office.session, office.officer, unit_id)
 
-        async def write(form: FormValues) -> None:
+        async def again(values: FormValues, errors: dict[str, str]) -> Template:
+            if form == "unit":
+                return await self._unit_page(
+                    request, office, unit, unit_values=values, unit_errors=errors, status_code=400
+                )
+            return await self._unit_page(
+                request, office, unit, person_values=values, person_errors=errors, status_code=400
+            )
+
+        async def save(values: FormValues) -> object:
+            return await write(unit, values)
+
+        done = f"/p/{office.tenant.slug}/office/admin/contacts/{unit.id}?saved={form}"
+        return await post_form(request, office.session, write=save, again=again, done=done)
+
+    @post("/{unit_id:int}/details")
+    async def save_details(
+        self, request: HTMXRequest, office: NamedDependency[OfficerRequest], unit_id: FromPath[int]
+    ) -> Response[Any]:
+        async def write(unit: UnitRead, form: FormValues) -> None:
             data = UnitContactForm(**{k: form.get(k, "") for k in UnitContactForm.__struct_fields__})
             await update_unit_contact(office.session, unit.id, data, actor=office.actor)
 
-        async def again(form: FormValues, errors: dict[str, str]) -> Template:
-            return await self._unit_page(
-                request, office, unit, unit_values=form, unit_errors=errors, status_code=400
-            )
-
-        done = f"/p/{office.tenant.slug}/office/admin/contacts/{unit.id}?saved=unit"
-        return await post_form(request, office.session, write=write, again=again, done=done)
+        return await self._post(request, office, unit_id, "unit", write)
 
     @post("/{unit_id:int}/people")
     async def save_person(
-        self,
-        request: HTMXRequest,
-        office: NamedDependency[OfficerRequest],
-        unit_id: FromPath[int],
-    ) -> Template | Response[Any]:
-        unit = await self._unit(office.session, office.officer, unit_id)
-
-        async def write(form: FormValues) -> None:
+        self, request: HTMXRequest, office: NamedDependency[OfficerRequest], unit_id: FromPath[int]
+    ) -> Response[Any]:
+        async def write(unit: UnitRead, form: FormValues) -> None:
             await set_public_contact(office.session, unit, form, actor=office.actor)
 
-        async def again(form: FormValues, errors: dict[str, str]) -> Template:
-            return await self._unit_page(
-                request, office, unit, person_values=form, person_errors=errors, status_code=400
-            )
-
-        done = f"/p/{office.tenant.slug}/office/admin/contacts/{unit.id}?saved=person"
-        return await post_form(request, office.session, write=write, again=again, done=done)
+        return await self._post(request, office, unit_id, "person", write)
 
     @post("/{unit_id:int}/people/{officer_id:uuid}/remove")
     async def remove_person(

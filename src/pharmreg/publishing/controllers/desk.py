@@ -3,6 +3,7 @@ officers at /p/<slug>/office/publishing and national staff at /national/publishi
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
@@ -13,15 +14,15 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.chrome import officer_realm, staff_realm
-from pharmreg.identity import OfficerAccount, StaffAccount
+from pharmreg.chrome import office_page, staff_page
 from pharmreg.kit.boundaries import parse_id
 from pharmreg.kit.clock import CHINA_TIME, china_today, utcnow
-from pharmreg.kit.db import Database, transaction
 from pharmreg.kit.downloads import download
+from pharmreg.kit.form_posts import FormValues, post_form, see_other
+from pharmreg.kit.forms import FormErrors
 from pharmreg.kit.rendering import render
 from pharmreg.kit.uploads import AttachmentError
 from pharmreg.publishing import repository, service
@@ -33,7 +34,7 @@ from pharmreg.publishing.content import (
     check_draft,
 )
 from pharmreg.publishing.models import ArticleSpace, national_space, province_space
-from pharmreg.tenancy import TenantInfo
+from pharmreg.requests import OfficerRequest, StaffRequest
 
 FILTERS = ("draft", "pending", "scheduled", "published", "withdrawn")
 
@@ -49,12 +50,8 @@ class EditorRequest:
     frame: dict[str, Any]
 
 
-def province_desk(
-    tenant: NamedDependency[TenantInfo],
-    officer: NamedDependency[OfficerAccount],
-    tenant_session: NamedDependency[AsyncSession],
-    db: NamedDependency[Database],
-) -> EditorRequest:
+def province_desk(office: NamedDependency[OfficerRequest]) -> EditorRequest:
+    tenant, officer = office.tenant, office.officer
     editor = service.Editor(
         id=officer.id,
         name=officer.name,
@@ -64,22 +61,14 @@ def province_desk(
         may_review=officer.may("review_content"),
         reviews_all=officer.at_province,
     )
-    frame = {
-        "layout": "office/layout.html",
-        "realm": officer_realm(tenant, db),
-        "tenant": tenant,
-        "officer": officer,
-    }
+    frame = office_page(tenant, officer, office.db, layout="office/layout.html")
     return EditorRequest(
-        province_space(tenant.slug), editor, tenant_session, f"/p/{tenant.slug}/office/publishing", frame
+        province_space(tenant.slug), editor, office.session, f"/p/{tenant.slug}/office/publishing", frame
     )
 
 
-def national_desk(
-    staff: NamedDependency[StaffAccount],
-    national_session: NamedDependency[AsyncSession],
-    db: NamedDependency[Database],
-) -> EditorRequest:
+def national_desk(national: NamedDependency[StaffRequest]) -> EditorRequest:
+    staff = national.staff
     editor = service.Editor(
         id=staff.id,
         name=staff.name,
@@ -89,13 +78,8 @@ def national_desk(
         may_review=staff.is_superadmin,
         reviews_all=True,
     )
-    frame = {
-        "layout": "national/layout.html",
-        "realm": staff_realm(db),
-        "staff": staff,
-        "section": "publishing",
-    }
-    return EditorRequest(national_space(), editor, national_session, "/national/publishing", frame)
+    frame = staff_page(staff, national.db, layout="national/layout.html", section="publishing")
+    return EditorRequest(national_space(), editor, national.session, "/national/publishing", frame)
 
 
 def _local(value: str) -> datetime | None:
@@ -170,19 +154,23 @@ class PublishingDesk(Controller):
         return _page(request, desk, "edit.html", row=None, values={"category": "notice"}, errors={})
 
     @post("/new")
-    async def create(self, request: HTMXRequest, desk: NamedDependency[EditorRequest]) -> Template | Redirect:
-        values = {k: str(v) for k, v in (await request.form()).items()}
-        draft, errors = _draft(values)
-        if draft is not None:
+    async def create(self, request: HTMXRequest, desk: NamedDependency[EditorRequest]) -> Response[Any]:
+        async def write(values: FormValues) -> int:
+            draft = _checked_draft(values)
             try:
-                async with transaction(desk.session):
-                    article_id = await service.create_article(
-                        desk.session, space=desk.space, editor=desk.editor, draft=draft, now=utcnow()
-                    )
-                return Redirect(path=f"{desk.base}/{article_id}?saved=1", status_code=303)
+                return await service.create_article(
+                    desk.session, space=desk.space, editor=desk.editor, draft=draft, now=utcnow()
+                )
             except service.PublishingError as exc:
-                errors[""] = str(exc)
-        return _page(request, desk, "edit.html", http_status=400, row=None, values=values, errors=errors)
+                raise FormErrors({"": str(exc)}) from exc
+
+        async def again(values: FormValues, errors: dict[str, str]) -> Template:
+            return _page(request, desk, "edit.html", http_status=400, row=None, values=values, errors=errors)
+
+        async def done(article_id: int) -> Response[Any]:
+            return see_other(f"{desk.base}/{article_id}?saved=1")
+
+        return await post_form(request, desk.session, write=write, again=again, done=done)
 
     @get("/{article_id:int}")
     async def show(
@@ -215,27 +203,30 @@ class PublishingDesk(Controller):
     @post("/{article_id:int}/edit")
     async def save(
         self, request: HTMXRequest, desk: NamedDependency[EditorRequest], article_id: FromPath[int]
-    ) -> Template | Redirect:
-        row = await _article_or_404(desk, article_id)
-        values = {k: str(v) for k, v in (await request.form()).items()}
-        draft, errors = _draft(values)
-        if draft is not None:
+    ) -> Response[Any]:
+        await _article_or_404(desk, article_id)
+
+        async def write(values: FormValues) -> None:
+            draft = _checked_draft(values)
             try:
-                async with transaction(desk.session):
-                    await service.save_article(
-                        desk.session,
-                        space=desk.space,
-                        editor=desk.editor,
-                        article_id=article_id,
-                        draft=draft,
-                        seen_revision=parse_id(values.get("revision")) or 0,
-                        now=utcnow(),
-                    )
-                return Redirect(path=f"{desk.base}/{article_id}?saved=1", status_code=303)
+                await service.save_article(
+                    desk.session,
+                    space=desk.space,
+                    editor=desk.editor,
+                    article_id=article_id,
+                    draft=draft,
+                    seen_revision=parse_id(values.get("revision")) or 0,
+                    now=utcnow(),
+                )
             except (service.PublishingError, TransitionError) as exc:
-                errors[""] = str(exc)
+                raise FormErrors({"": str(exc)}) from exc
+
+        async def again(values: FormValues, errors: dict[str, str]) -> Template:
             row = await _article_or_404(desk, article_id)
-        return _page(request, desk, "edit.html", http_status=400, row=row, values=values, errors=errors)
+            return _page(request, desk, "edit.html", http_status=400, row=row, values=values, errors=errors)
+
+        done = f"{desk.base}/{article_id}?saved=1"
+        return await post_form(request, desk.session, write=write, again=again, done=done)
 
     @post("/{article_id:int}/{action:str}")
     async def act(
@@ -244,54 +235,48 @@ class PublishingDesk(Controller):
         desk: NamedDependency[EditorRequest],
         article_id: FromPath[int],
         action: FromPath[str],
-    ) -> Template | Redirect:
+    ) -> Response[Any]:
         """送审, 撤回, 审核通过, 退回, 撤下."""
         use_case = _ACTIONS.get(action)
         if use_case is None:
             raise NotFoundException()
-        await _article_or_404(desk, article_id)
-        note = str((await request.form()).get("note", ""))
-        try:
-            async with transaction(desk.session):
-                kwargs: dict[str, Any] = {"note": note} if action in _WITH_NOTE else {}
-                outcome = await use_case(
-                    desk.session,
-                    space=desk.space,
-                    editor=desk.editor,
-                    article_id=article_id,
-                    now=utcnow(),
-                    **kwargs,
-                )
-                await service.notify_about(
-                    desk.session, space=desk.space, outcome=outcome, editor=desk.editor
-                )
-        except (service.PublishingError, TransitionError) as exc:
-            return await _show(request, desk, article_id, error=str(exc), status=409)
-        return Redirect(path=f"{desk.base}/{article_id}?done={action}", status_code=303)
+
+        async def change(values: FormValues) -> None:
+            kwargs: dict[str, Any] = {"note": values.get("note", "")} if action in _WITH_NOTE else {}
+            outcome = await use_case(
+                desk.session,
+                space=desk.space,
+                editor=desk.editor,
+                article_id=article_id,
+                now=utcnow(),
+                **kwargs,
+            )
+            await service.notify_about(desk.session, space=desk.space, outcome=outcome, editor=desk.editor)
+
+        return await _article_post(request, desk, article_id, change, done=action)
 
     @post("/{article_id:int}/attachments")
     async def upload(
         self, request: HTMXRequest, desk: NamedDependency[EditorRequest], article_id: FromPath[int]
-    ) -> Template | Redirect:
+    ) -> Response[Any]:
         await _article_or_404(desk, article_id)
         upload = (await request.form()).get("file")
         if not isinstance(upload, UploadFile):
             return await _show(request, desk, article_id, error="请选择要上传的文件", status=400)
         data = await upload.read(service.ATTACHMENT_MAX_BYTES + 1)
-        try:
-            async with transaction(desk.session):
-                await service.add_attachment(
-                    desk.session,
-                    space=desk.space,
-                    editor=desk.editor,
-                    article_id=article_id,
-                    filename=upload.filename or "",
-                    data=data,
-                    now=utcnow(),
-                )
-        except (service.PublishingError, AttachmentError, TransitionError) as exc:
-            return await _show(request, desk, article_id, error=str(exc), status=400)
-        return Redirect(path=f"{desk.base}/{article_id}?done=attached", status_code=303)
+
+        async def change(_values: FormValues) -> None:
+            await service.add_attachment(
+                desk.session,
+                space=desk.space,
+                editor=desk.editor,
+                article_id=article_id,
+                filename=upload.filename or "",
+                data=data,
+                now=utcnow(),
+            )
+
+        return await _article_post(request, desk, article_id, change, done="attached", status=400)
 
     @post("/{article_id:int}/attachments/{attachment_id:int}/delete")
     async def unattach(
@@ -300,21 +285,18 @@ class PublishingDesk(Controller):
         desk: NamedDependency[EditorRequest],
         article_id: FromPath[int],
         attachment_id: FromPath[int],
-    ) -> Template | Redirect:
-        await _article_or_404(desk, article_id)
-        try:
-            async with transaction(desk.session):
-                await service.remove_attachment(
-                    desk.session,
-                    space=desk.space,
-                    editor=desk.editor,
-                    article_id=article_id,
-                    attachment_id=attachment_id,
-                    now=utcnow(),
-                )
-        except (service.PublishingError, TransitionError) as exc:
-            return await _show(request, desk, article_id, error=str(exc), status=409)
-        return Redirect(path=f"{desk.base}/{article_id}?done=unattached", status_code=303)
+    ) -> Response[Any]:
+        async def change(_values: FormValues) -> None:
+            await service.remove_attachment(
+                desk.session,
+                space=desk.space,
+                editor=desk.editor,
+                article_id=article_id,
+                attachment_id=attachment_id,
+                now=utcnow(),
+            )
+
+        return await _article_post(request, desk, article_id, change, done="unattached")
 
     @get("/{article_id:int}/attachments/{attachment_id:int}")
     async def download(
@@ -398,6 +380,40 @@ def _notice(request: Request[Any, Any, Any]) -> str:
     if request.query_params.get("saved") == "1":
         return "已保存"
     return _DONE.get(request.query_params.get("done", ""), "")
+
+
+async def _article_post(
+    request: HTMXRequest,
+    desk: EditorRequest,
+    article_id: int,
+    change: Callable[[FormValues], Awaitable[None]],
+    *,
+    done: str,
+    status: int = 409,
+) -> Response[Any]:
+    """A change to an article the editor may see (then shown with `?done=`), or the article again
+    with why it cannot be done."""
+    await _article_or_404(desk, article_id)
+
+    async def write(values: FormValues) -> None:
+        try:
+            await change(values)
+        except (service.PublishingError, AttachmentError, TransitionError) as exc:
+            raise FormErrors({"": str(exc)}) from exc
+
+    async def again(_values: FormValues, errors: dict[str, str]) -> Template:
+        return await _show(request, desk, article_id, error=errors[""], status=status)
+
+    done_at = f"{desk.base}/{article_id}?done={done}"
+    return await post_form(request, desk.session, write=write, again=again, done=done_at)
+
+
+def _checked_draft(values: FormValues) -> Any:
+    """The draft the form describes; FormErrors when it has problems."""
+    draft, errors = _draft(values)
+    if draft is None:
+        raise FormErrors(errors)
+    return draft
 
 
 def _draft(values: dict[str, str]) -> tuple[Any, dict[str, str]]:

@@ -10,32 +10,19 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from pharmreg.audit import record_tenant_audit
-from pharmreg.authority import (
-    AuthorityPolicy,
-    delegators_for,
-)
-from pharmreg.chrome import officer_realm
-from pharmreg.divisions import DivisionIndex
-from pharmreg.identity import (
-    OfficerAccount,
-    Position,
-    require_officer,
-)
-from pharmreg.kit.db import Database, transaction
-from pharmreg.kit.forms import FormErrors
+from pharmreg.authority import AuthorityPolicy, delegators_for
+from pharmreg.chrome import office_page
+from pharmreg.identity import require_officer
+from pharmreg.kit.form_posts import FormValues, post_form
 from pharmreg.kit.rendering import render
 from pharmreg.requests import OfficerRequest
-from pharmreg.tenancy import TenantInfo
 from pharmreg.workflow.cases import case_handover
 from pharmreg.workflow.service import (
-    TaskConflictError,
-    claim_task,
-    complete_task,
+    TASK_ACTIONS,
+    TaskActionForm,
     get_task,
-    release_task,
+    officer_acts_on_task,
     task_history,
     task_permission,
     visible_to,
@@ -57,74 +44,51 @@ class OfficeTasksController(Controller):
         policy: NamedDependency[AuthorityPolicy],
         task_id: FromPath[int],
     ) -> Template:
-        tenant, officer, tenant_session, divisions, db = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.divisions,
-            office.db,
-        )
-        if not await visible_to(tenant_session, task_id, officer):
-            return await self._handed_over(request, tenant, officer, tenant_session, db, task_id)
-        return await self._task_page(request, tenant, officer, tenant_session, divisions, policy, db, task_id)
+        if not await visible_to(office.session, task_id, office.officer):
+            return await self._handed_over(request, office, task_id)
+        return await self._task_page(request, office, policy, task_id)
 
-    async def _handed_over(
-        self,
-        request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
-        session: AsyncSession,
-        db: Database,
-        task_id: int,
-    ) -> Template:
+    async def _handed_over(self, request: HTMXRequest, office: OfficerRequest, task_id: int) -> Template:
         """A task that left the officer's unit pool (authority taken back or delegated): where it went.
 
         Shows nothing of the case; to anyone whose pool never held it, it answers like a task
         that does not exist.
         """
+        tenant, officer, session, db = office.tenant, office.officer, office.session, office.db
         handover = await case_handover(session, officer, task_id=task_id)
         if handover is None:
             raise NotFoundException()
         return render(
             request,
             "office/handed_over.html",
-            {
-                "realm": officer_realm(tenant, db),
-                "tenant": tenant,
-                "officer": officer,
-                "handover": handover,
-                "what": f"任务 #{task_id}",
-            },
+            office_page(tenant, officer, db, handover=handover, what=f"任务 #{task_id}"),
             status_code=410,
         )
 
     async def _task_page(
         self,
         request: HTMXRequest,
-        tenant: TenantInfo,
-        officer: OfficerAccount,
-        session: AsyncSession,
-        divisions: DivisionIndex,
+        office: OfficerRequest,
         policy: AuthorityPolicy,
-        db: Database,
         task_id: int,
         *,
         message: str | None = None,
         status: int = 200,
     ) -> Template:
+        tenant, officer, session, db = office.tenant, office.officer, office.session, office.db
         delegators = await delegators_for(session, officer.id)
         return render(
             request,
             "office/task.html",
-            {
-                "realm": officer_realm(tenant, db),
-                "tenant": tenant,
-                "officer": officer,
-                "task": await get_task(session, task_id, divisions),
-                "history": await task_history(session, task_id),
-                "permission": await task_permission(session, task_id, officer, policy, delegators),
-                "message": message,
-            },
+            office_page(
+                tenant,
+                officer,
+                db,
+                task=await get_task(session, task_id, office.divisions),
+                history=await task_history(session, task_id),
+                permission=await task_permission(session, task_id, officer, policy, delegators),
+                message=message,
+            ),
             fragment="office/_task_panel.html",
             status_code=status,
         )
@@ -137,21 +101,14 @@ class OfficeTasksController(Controller):
         policy: NamedDependency[AuthorityPolicy],
         task_id: FromPath[int],
         action: FromPath[str],
-    ) -> Template | Response[Any]:
-        tenant, officer, tenant_session, divisions, db, actor = (
-            office.tenant,
-            office.officer,
-            office.session,
-            office.divisions,
-            office.db,
-            office.actor,
-        )
-        if action not in ("claim", "release", "complete"):
+    ) -> Response[Any]:
+        tenant, officer, session, actor = office.tenant, office.officer, office.session, office.actor
+        if action not in TASK_ACTIONS:
             raise NotFoundException()
-        if not await visible_to(tenant_session, task_id, officer):
+        if not await visible_to(session, task_id, officer):
             # Another unit's task answers like one that does not exist; one that left this
             # unit's pool says where it went (htmx loads that page in full).
-            gone = await self._handed_over(request, tenant, officer, tenant_session, db, task_id)
+            gone = await self._handed_over(request, office, task_id)
             if request.htmx:
                 return Response(
                     content=None,
@@ -159,64 +116,26 @@ class OfficeTasksController(Controller):
                     headers={"HX-Redirect": f"/p/{tenant.slug}/office/tasks/{task_id}"},
                 )
             return gone
-        form = await request.form()
-        try:
-            version = int(str(form.get("version", "0")))
-        except ValueError:
-            version = 0
-        delegators = await delegators_for(tenant_session, officer.id)
-        try:
-            async with transaction(tenant_session):
-                if action == "claim":
-                    await claim_task(
-                        tenant_session,
-                        task_id,
-                        version,
-                        officer=officer,
-                        policy=policy,
-                        delegators=delegators,
-                    )
-                elif action == "release":
-                    await release_task(tenant_session, task_id, version, officer=officer)
-                else:
-                    task = await complete_task(
-                        tenant_session,
-                        task_id,
-                        version,
-                        officer=officer,
-                        policy=policy,
-                        delegators=delegators,
-                        note=str(form.get("note", "")),
-                        actor=actor,
-                    )
-                    await record_tenant_audit(
-                        tenant_session,
-                        action="task_acted",
-                        actor=actor,
-                        target=task.case_ref,
-                        summary=(
-                            f"{officer.name} 办结了 {task.case_ref} 的{Position(task.position).label}环节"
-                        ),
-                    )
-        except LookupError:
-            raise NotFoundException() from None
-        except (FormErrors, TaskConflictError) as exc:
-            message = next(iter(exc.errors.values())) if isinstance(exc, FormErrors) else str(exc)
-            return await self._task_page(
-                request,
-                tenant,
-                officer,
-                tenant_session,
-                divisions,
-                policy,
-                db,
-                task_id,
-                message=message,
-                status=409,
+
+        async def write(values: FormValues) -> str:
+            form = TaskActionForm(action, _version(values.get("version", "0")), values.get("note", ""))
+            return await officer_acts_on_task(
+                session, task_id, form=form, officer=officer, policy=policy, actor=actor
             )
-        done = {"claim": "已认领，任务已加入您的待办", "release": "已退回待办池", "complete": "已办结"}[
-            action
-        ]
-        return await self._task_page(
-            request, tenant, officer, tenant_session, divisions, policy, db, task_id, message=done
-        )
+
+        async def again(_values: FormValues, errors: dict[str, str]) -> Template:
+            message = next(iter(errors.values()))
+            return await self._task_page(request, office, policy, task_id, message=message, status=409)
+
+        async def done(message: str) -> Template:
+            return await self._task_page(request, office, policy, task_id, message=message)
+
+        return await post_form(request, session, write=write, again=again, done=done)
+
+
+def _version(value: str) -> int:
+    """The task version the form was made from (0, which no task has, when malformed)."""
+    try:
+        return int(value)
+    except ValueError:
+        return 0
