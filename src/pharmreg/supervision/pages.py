@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -23,6 +22,7 @@ from pharmreg.practice import UnitType
 from pharmreg.requests import StaffRequest
 from pharmreg.supervision import figures
 from pharmreg.supervision.catalog import ReportParameterError, ReportScope
+from pharmreg.supervision.presentation import chart_json
 
 BASE = "/national/supervision"
 NATIONAL = ReportScope(tenant=None)
@@ -43,42 +43,6 @@ def _cell(value: Cell, kind: str) -> str:
     if kind == "int" and isinstance(value, int):
         return f"{value:,}"
     return str(value)
-
-
-def _number(value: Cell, kind: str) -> float | None:
-    if value is None or not isinstance(value, int | float | Decimal):
-        return None
-    return round(float(value) * 100, 2) if kind == "percent" else float(value)
-
-
-def chart_json(report: ReportTable, hidden: Sequence[str] = ()) -> str | None:
-    """The chart's data for web/static/js/charts.js, safe inside a <script type="application/json">."""
-    chart = report.chart
-    if chart is None or not report.rows:
-        return None
-    category = report.column(chart.category)
-    data = {
-        "kind": chart.kind,
-        "title": report.title,
-        "categories": [str(row[category]) for row in report.rows],
-        "series": [
-            {
-                "name": report.columns[report.column(key)].label,
-                "percent": report.columns[report.column(key)].kind == "percent",
-                "data": [
-                    _number(row[report.column(key)], report.columns[report.column(key)].kind)
-                    for row in report.rows
-                ],
-            }
-            for key in chart.series
-        ],
-    }
-    return (
-        json.dumps(data, ensure_ascii=False)
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-    )
 
 
 def shown(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,31 +29,40 @@ def cell_text(value: Cell, kind: str) -> str:
     return str(value)
 
 
-def chart_data(table: ReportTable) -> dict[str, Any] | None:
-    """The chart of a table as plain data for the page's chart script (the table stays beside it)."""
-    if table.chart is None or not table.rows:
+def _number(value: Cell, kind: str) -> float | None:
+    if value is None or not isinstance(value, int | float | Decimal):
         return None
-    category = table.column(table.chart.category)
-    return {
-        "kind": table.chart.kind,
-        "title": table.title,
-        "categories": [str(row[category]) for row in table.rows],
+    return round(float(value) * 100, 2) if kind == "percent" else float(value)
+
+
+def chart_json(report: ReportTable) -> str | None:
+    """The chart's data for web/static/js/charts.js, safe inside a <script type="application/json">."""
+    chart = report.chart
+    if chart is None or not report.rows:
+        return None
+    category = report.column(chart.category)
+    data = {
+        "kind": chart.kind,
+        "title": report.title,
+        "categories": [str(row[category]) for row in report.rows],
         "series": [
             {
-                "name": table.columns[table.column(key)].label,
-                "data": [_number(row[table.column(key)]) for row in table.rows],
+                "name": report.columns[report.column(key)].label,
+                "percent": report.columns[report.column(key)].kind == "percent",
+                "data": [
+                    _number(row[report.column(key)], report.columns[report.column(key)].kind)
+                    for row in report.rows
+                ],
             }
-            for key in table.chart.series
+            for key in chart.series
         ],
     }
-
-
-def _number(value: Cell) -> float | int | None:
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, Decimal):
-        return float(value)
-    return None
+    return (
+        json.dumps(data, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
 
 
 def form_choices(labels: Labels, scope: ReportScope) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from pharmreg.requests import OfficerRequest, StaffRequest
 from pharmreg.supervision import query, reports
 from pharmreg.supervision.catalog import ReportParameterError, ReportScope
 from pharmreg.supervision.fact_scope import Labels
-from pharmreg.supervision.presentation import cell_text, chart_data, form_choices
+from pharmreg.supervision.presentation import cell_text, chart_json, form_choices
 from pharmreg.supervision.reports import PeriodKind
 
 # Who may open the statistics: the 统计 post, and administrators (their bureau's territory).
@@ -251,7 +251,7 @@ def _office_context(office: OfficerRequest) -> dict[str, Any]:
         "officer": office.officer,
         "base": f"/p/{office.tenant.slug}/office/statistics",
         "cell": cell_text,
-        "chart_data": chart_data,
+        "chart_json": chart_json,
     }
 
 
@@ -293,7 +293,7 @@ async def _query_page(
         {
             **desk.context,
             "cell": cell_text,
-            "chart_data": chart_data,
+            "chart_json": chart_json,
             "layout": desk.layout,
             "base": desk.base,
             "query_url": desk.query_url,
