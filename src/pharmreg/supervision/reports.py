@@ -471,7 +471,7 @@ def _builder(kind: PeriodKind, param: str) -> Callable[[AsyncSession, ReportScop
 
 
 REPORT_KINDS: tuple[ReportKind, ...] = (
-    ReportKind("province_daily", "统计日报", _builder("day", "day"), "province"),
-    ReportKind("province_monthly", "统计月报", _builder("month", "month"), "province"),
-    ReportKind("province_yearly", "统计年报", _builder("year", "year"), "province"),
+    ReportKind("province_daily", "执业药师注册日报", _builder("day", "day"), "province"),
+    ReportKind("province_monthly", "执业药师注册月报", _builder("month", "month"), "province"),
+    ReportKind("province_yearly", "执业药师注册年报", _builder("year", "year"), "province"),
 )
