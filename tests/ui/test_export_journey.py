@@ -65,5 +65,6 @@ async def test_an_officer_exports_a_report_and_downloads_it(new_page, platform) 
     assert sheet["A1"].value == "执业单位统计（2026-11）"
 
     await page.get_by_role("link", name="我的导出").click()
-    await expect(page.get_by_role("cell", name="广东省执业单位统计_2026-11.xlsx")).to_be_visible()
+    # Earlier exports of the same report may be listed too: the newest comes first.
+    await expect(page.get_by_role("cell", name="广东省执业单位统计_2026-11.xlsx").first).to_be_visible()
     await _shot(page, "export-list")

@@ -36,7 +36,7 @@ def _number(value: Cell, kind: str) -> float | None:
 
 
 def chart_json(report: ReportTable) -> str | None:
-    """The chart's data for web/static/js/charts.js, safe inside a <script type="application/json">."""
+    """The chart's data for web/static/js/charts.js, escaped for an HTML attribute or element."""
     chart = report.chart
     if chart is None or not report.rows:
         return None

@@ -1,5 +1,5 @@
-// Draws every <div data-chart> with Apache ECharts (vendored, loaded on first need) from the
-// <script type="application/json" data-chart-data> block beside it: {kind: bar|line|pie,
+// Draws every <div data-chart="…"> with Apache ECharts (vendored, loaded on first need) from the
+// JSON in its data-chart attribute: {kind: bar|line|pie,
 // categories: [...], series: [{name, percent, data: [...]}]}. The table next to each chart holds
 // the same figures, for screen readers and print. A static file (strict CSP): no inline code,
 // tooltips drawn in the canvas (no inline styles). Runs on load and after htmx swaps.
@@ -62,14 +62,13 @@
 
   function draw(box) {
     if (box.getAttribute("data-chart-drawn")) return;
-    var holder = box.parentNode.querySelector("script[data-chart-data]");
-    if (!holder) return;
     var data;
     try {
-      data = JSON.parse(holder.textContent);
+      data = JSON.parse(box.getAttribute("data-chart"));
     } catch (e) {
       return;
     }
+    if (!data || !data.series) return;
     box.setAttribute("data-chart-drawn", "1");
     library().then(function (echarts) {
       var chart = echarts.init(box, null, { renderer: "canvas" });
