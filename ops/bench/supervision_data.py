@@ -24,7 +24,11 @@ INSERT … SELECT per table), never row by row:
   supplement notices, the handling bureau and whether it acted under delegation;
 - complaints and consultations (fact_enquiry): 50,000 a year (70 % consultations), with
   category, county, handling bureau, reply and closing times, within the limit or not,
-  transferred and published.
+  transferred (with the receiving province's copy, transferred_in) and published, and two or
+  three main terms of the question;
+- what the facts' writers keep with them: each registration event's `ends_on` and the provinces'
+  `fact_validity_month`, made by the repository's own functions (`settle_registration_ends`,
+  `recompute_validity_months`) per province, and each case's due date.
 
 Person hashes are random-looking hex strings (sha256 of a lineage number): no personal data.
 
@@ -477,7 +481,8 @@ async def settle_summaries(url: str, tenants: list[str]) -> None:
                 await session.commit()
     finally:
         await db.dispose()
-    print(f"{'ends_on and fact_validity_month (per province)':<52}{'':>15} {time.perf_counter() - started:8.1f} s")
+    label = "ends_on and fact_validity_month (per province)"
+    print(f"{label:<52}{'':>15} {time.perf_counter() - started:8.1f} s")
 
 
 async def generate_cases(conn: asyncpg.Connection, per_year: int, end: date, years: int) -> None:
@@ -614,9 +619,36 @@ async def generate_enquiries(conn: asyncpg.Connection, per_year: int, end: date,
 
 # The main terms of questions (as pharmreg.kit.question_terms finds them), a few frequent ones.
 QUESTION_TERMS = (
-    "执业药师", "注册", "延续注册", "变更注册", "注销注册", "继续教育", "学分", "注册证", "电子证书",
-    "执业单位", "执业范围", "考试", "成绩", "资格证书", "材料", "身份证", "照片", "上传", "密码",
-    "验证码", "审核", "进度", "办理", "时间", "多久", "退回", "补正", "药店", "转出", "转入",
+    "执业药师",
+    "注册",
+    "延续注册",
+    "变更注册",
+    "注销注册",
+    "继续教育",
+    "学分",
+    "注册证",
+    "电子证书",
+    "执业单位",
+    "执业范围",
+    "考试",
+    "成绩",
+    "资格证书",
+    "材料",
+    "身份证",
+    "照片",
+    "上传",
+    "密码",
+    "验证码",
+    "审核",
+    "进度",
+    "办理",
+    "时间",
+    "多久",
+    "退回",
+    "补正",
+    "药店",
+    "转出",
+    "转入",
 )
 
 
