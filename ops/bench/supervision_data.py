@@ -27,8 +27,9 @@ INSERT … SELECT per table), never row by row:
   transferred (with the receiving province's copy, transferred_in) and published, and two or
   three main terms of the question;
 - what the facts' writers keep with them: each registration event's `ends_on` and the provinces'
-  `fact_validity_month`, made by the repository's own functions (`settle_registration_ends`,
-  `recompute_validity_months`) per province, and each case's due date.
+  `fact_validity_month` and `fact_case_month`, made by the repository's own functions
+  (`settle_registration_ends`, `recompute_validity_months`, `recompute_case_months`) per province,
+  and each case's due date.
 
 Person hashes are random-looking hex strings (sha256 of a lineage number): no personal data.
 
@@ -60,7 +61,11 @@ from sqlalchemy.engine import make_url
 from pharmreg.divisions import DivisionIndex
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
-from pharmreg.supervision.repository import recompute_validity_months, settle_registration_ends
+from pharmreg.supervision.repository import (
+    recompute_case_months,
+    recompute_validity_months,
+    settle_registration_ends,
+)
 from pharmreg.tenancy import TenantDirectory, load_directory, tenant_divisions
 
 DATABASE = "pharmreg_bench_supervision"
@@ -468,8 +473,8 @@ async def generate_registrations(conn: asyncpg.Connection, events: int, end: dat
 
 
 async def settle_summaries(url: str, tenants: list[str]) -> None:
-    """What the facts' writers keep with the registration events, made by their own functions per
-    province: each event's `ends_on` and the province's `fact_validity_month`."""
+    """What the facts' writers keep with the facts, made by their own functions per province: each
+    registration event's `ends_on`, the province's `fact_validity_month` and `fact_case_month`."""
     started = time.perf_counter()
     db = Database(url, pool_size=1)
     try:
@@ -478,10 +483,11 @@ async def settle_summaries(url: str, tenants: list[str]) -> None:
                 await session.execute(text("SET LOCAL work_mem = '256MB'"))
                 await settle_registration_ends(session, tenant)
                 await recompute_validity_months(session, tenant)
+                await recompute_case_months(session, tenant)
                 await session.commit()
     finally:
         await db.dispose()
-    label = "ends_on and fact_validity_month (per province)"
+    label = "ends_on, fact_validity_month, fact_case_month"
     print(f"{label:<52}{'':>15} {time.perf_counter() - started:8.1f} s")
 
 
@@ -675,13 +681,13 @@ async def generate(
         await conn.execute("SELECT setseed(0.2026)")
         await conn.execute(
             "TRUNCATE national.fact_registration, national.fact_case, national.fact_enquiry,"
-            " national.fact_practice_unit, national.fact_validity_month"
+            " national.fact_practice_unit, national.fact_validity_month, national.fact_case_month"
         )
         await load_places(conn, found, bureaus)
         await generate_units(conn, units, end)
         await generate_registrations(conn, events, end, years)
-        await settle_summaries(url, [slug for slug in RESIDENTS if slug in bureaus])
         await generate_cases(conn, cases_per_year, end, years)
+        await settle_summaries(url, [slug for slug in RESIDENTS if slug in bureaus])
         await generate_enquiries(conn, enquiries_per_year, end, years)
         await conn.execute(
             """
@@ -695,6 +701,7 @@ async def generate(
             "fact_registration",
             "fact_validity_month",
             "fact_case",
+            "fact_case_month",
             "fact_enquiry",
             "fact_practice_unit",
         ):
