@@ -220,18 +220,21 @@ def case_month_steps(row: Mapping[str, Any] | None) -> CaseMonthSteps:
 
 async def upsert_case_fact(session: AsyncSession, row: dict[str, Any]) -> None:
     """Write one case fact and move `fact_case_month` by the row after minus the row before."""
+    fc = FactCase
+    # Plain columns, not the mapped object: a session that already holds the case would answer
+    # with the values it loaded earlier, not the row as it stands.
     before = (
         (
             await session.execute(
-                select(FactCase).where(FactCase.tenant == row["tenant"], FactCase.case_ref == row["case_ref"])
+                select(
+                    fc.received_on, fc.decided_on, fc.working_days, fc.delegated, fc.outcome, fc.overdue
+                ).where(fc.tenant == row["tenant"], fc.case_ref == row["case_ref"])
             )
         )
-        .scalars()
+        .mappings()
         .one_or_none()
     )
-    old = case_month_steps(
-        {c.name: getattr(before, c.key) for c in FactCase.__table__.columns} if before else None
-    )
+    old = case_month_steps(dict(before) if before is not None else None)
     await upsert_fact(session, FactCase, row)
     new = case_month_steps(row)
     rows = []
