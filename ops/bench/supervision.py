@@ -7,17 +7,14 @@ fact tables). Prints medians and p95, no assertions:
 
 - pages, GET through the whole app in-process (litestar app from `create_app`, driven by httpx over
   ASGITransport: the app's own time plus httpx's, no network), signed in as a person is (the
-  sign-in form with its CSRF token): the national 业务监管 and 数据监管 pages as nmpa.analyst,
-  a province's 月报 as gd.stats. A URL that answers 404 is skipped with a line saying so (the
-  page is not on this branch); --url adds or replaces URLs ("national:/path" or "gd:/path");
-- the SQL aggregates those pages need, timed directly on one connection: registrations in
-  validity per province now and a month ago (month-on-month growth), per practice field (the
-  bulletin), the monthly trend by signed deltas, the 数据监管 distributions, cases per province
-  (received, median and p90 working days, overdue and delegated shares), complaints per province
-  and category, a province's 月报 (registration events by city and kind, cases by handling unit),
-  and a custom query over the whole set (month × province over every registration event). With
-  --compare-indexes each is also timed without the indexes the supervision models add for them
-  (dropped inside a transaction that is rolled back), before/after side by side;
+  sign-in form with its CSRF token): the national 业务监管, 数据监管 (and its drill-down into a
+  province), 投诉监管, 咨询监管 and 公报 pages and the national custom query (events by month ×
+  province over five years) as nmpa.analyst, a province's 月报 and custom query (events by month ×
+  city over five years) as gd.stats. A URL that answers 404 is skipped with a line saying so (the
+  page is not on this branch); --url adds or replaces URLs ("national:/path" or "gd:/path").
+  With --statements each page is then requested once more and its SQL statements are timed (every
+  statement the app sends, from SQLAlchemy's cursor events): their count, their total and the
+  slowest three, which say what a page's time is made of;
 - freshness: a steady stream of first registrations (`register.register_first`, national index and
   province committed as a decision commits them) in gd at --rate per second for --seconds, with the
   worker process running as ops/run runs it (`python -m workers`: the outbox relay): commit →
@@ -28,13 +25,10 @@ fact tables). Prints medians and p95, no assertions:
 
 Run (servers from ops/stack.py):
     eval "$(.venv/bin/python ops/stack.py env)"
-    .venv/bin/python ops/bench/supervision_data.py          # once (~1 min after setup)
-    .venv/bin/python ops/bench/supervision.py [--runs 20] [--compare-indexes] [--rate 10 --seconds 30]
-        [--only sql,http,freshness,rebuild] [--url national:/national/supervision/business ...]
+    .venv/bin/python ops/bench/supervision_data.py          # once (~3 min after setup)
+    .venv/bin/python ops/bench/supervision.py [--runs 20] [--statements] [--rate 10 --seconds 30]
+        [--only http,freshness,rebuild] [--url national:/national/supervision/business ...]
 """
-
-# Statements are assembled from this file's own constants; values go in as parameters.
-# ruff: noqa: S608
 
 from __future__ import annotations
 
@@ -53,8 +47,8 @@ from typing import Any
 import asyncpg
 import httpx
 from common import ROOT
-from sqlalchemy import select
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine, make_url
 from supervision_data import asyncpg_dsn, database_url, fact_counts
 
 from pharmreg.kit.clock import china_today
@@ -62,12 +56,11 @@ from pharmreg.kit.db import Database, committed_together
 from pharmreg.practice.models import PracticeUnit
 from pharmreg.register import Decided, Province, Registrant, Terms, load_rules, register_first
 from pharmreg.settings import Settings
+from pharmreg.supervision.fact_scope import TIMEOUT_MESSAGE
 from pharmreg.web.app import create_app
 
 PASSWORD = "Pharmreg#2026"  # noqa: S105 (the demo accounts' published password)
 TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
-# The indexes the supervision models add for these aggregates (compared with --compare-indexes).
-NEW_INDEXES = ("ix_fact_registration_holding", "ix_fact_registration_history")
 
 
 def month_start(day: date) -> date:
@@ -90,190 +83,6 @@ def line(label: str, seconds: Sequence[float], extra: str = "") -> str:
     )
 
 
-# --- SQL aggregates ------------------------------------------------------------------------------
-
-# Registrations in validity on a day: the registration's latest event up to that day keeps it valid.
-_LATEST = """
-    SELECT DISTINCT ON (tenant, registration_id) {columns}
-    FROM national.fact_registration
-    WHERE effective_on <= {day}
-    ORDER BY tenant, registration_id, effective_on DESC, event_id DESC
-"""
-
-
-def latest(columns: str, day: str, where: str = "") -> str:
-    return _LATEST.format(columns=columns, day=day).replace("WHERE ", "WHERE " + where, 1)
-
-
-_OPENING = "('registered', 'transferred_in')"
-_CLOSING = "('cancelled', 'expired', 'transferred_out')"
-
-
-def queries(today: date) -> list[tuple[str, str, tuple[Any, ...]]]:
-    """(label, SQL, parameters) of the aggregates the pages are expected to need."""
-    end_last = month_start(today) - timedelta(days=1)
-    end_before = month_start(end_last) - timedelta(days=1)
-    year_ago = today - timedelta(days=365)
-    month = previous_month(today)
-    month_end = month_start(today)
-    return [
-        (
-            "业务监管: in validity per province, now and a month ago",
-            f"""
-            SELECT d.day, l.tenant, count(*)
-            FROM unnest($1::date[]) AS d(day)
-            CROSS JOIN LATERAL ({_LATEST.format(columns="tenant, valid_until", day="d.day")}) AS l
-            WHERE l.valid_until >= d.day
-            GROUP BY d.day, l.tenant
-            """,
-            ([end_last, end_before],),
-        ),
-        (
-            "业务监管/公报: in validity per practice field",
-            f"""
-            SELECT field, count(*) FROM ({_LATEST.format(columns="field, valid_until", day="$1")}) AS l
-            WHERE valid_until >= $1 GROUP BY field
-            """,
-            (today,),
-        ),
-        (
-            "业务监管: monthly trend per province (signed deltas)",
-            f"""
-            SELECT tenant, month, sum(delta) OVER (PARTITION BY tenant ORDER BY month) AS running
-            FROM (
-                SELECT tenant, date_trunc('month', effective_on) AS month,
-                       sum(CASE WHEN kind IN {_OPENING} THEN 1 WHEN kind IN {_CLOSING} THEN -1 ELSE 0 END)
-                           AS delta
-                FROM national.fact_registration GROUP BY 1, 2
-            ) AS monthly
-            """,
-            (),
-        ),
-        (
-            "业务监管: cases per province, last 12 months",
-            """
-            SELECT tenant, count(*) AS received,
-                   count(*) FILTER (WHERE decided_on IS NOT NULL) AS decided,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY working_days) AS median_days,
-                   percentile_cont(0.9) WITHIN GROUP (ORDER BY working_days) AS p90_days,
-                   avg(overdue::int) AS overdue_share, avg(delegated::int) AS delegated_share
-            FROM national.fact_case WHERE received_on >= $1 GROUP BY tenant
-            """,
-            (year_ago,),
-        ),
-        (
-            "数据监管: in validity by province, city and county",
-            f"""
-            SELECT province_code, city_code, county_code, count(*)
-            FROM ({latest("province_code, city_code, county_code, valid_until", "$1")}) AS l
-            WHERE valid_until >= $1 GROUP BY ROLLUP (province_code, city_code, county_code)
-            """,
-            (today,),
-        ),
-        (
-            "数据监管: age band × sex × education × category × field",
-            f"""
-            SELECT (extract(year FROM $1::date)::int - birth_year) / 10 * 10 AS age_band, sex,
-                   education, categories, field, count(*)
-            FROM ({latest("birth_year, sex, education, categories, field, valid_until", "$1")})
-                AS l
-            WHERE valid_until >= $1 GROUP BY 1, 2, 3, 4, 5
-            """,
-            (today,),
-        ),
-        (
-            "投诉监管: complaints per province, category and month, 12 months",
-            """
-            SELECT tenant, category, date_trunc('month', received_at) AS month, count(*),
-                   avg(within_limit::int) AS within, avg(transferred::int) AS transferred,
-                   avg(published::int) AS published
-            FROM national.fact_enquiry
-            WHERE kind = 'complaint' AND received_at >= $1 GROUP BY 1, 2, 3
-            """,
-            (year_ago,),
-        ),
-        (
-            "月报 gd: registration events by city and kind",
-            """
-            SELECT city_code, kind, count(*) FROM national.fact_registration
-            WHERE tenant = 'gd' AND effective_on >= $1 AND effective_on < $2 GROUP BY 1, 2
-            """,
-            (month, month_end),
-        ),
-        (
-            "月报 gd: in validity at month end by city",
-            f"""
-            SELECT city_code, count(*)
-            FROM ({latest("city_code, valid_until", "$1", "tenant = 'gd' AND ")})
-                AS l
-            WHERE valid_until >= $1 GROUP BY 1
-            """,
-            (end_last,),
-        ),
-        (
-            "月报 gd: cases by handling unit (received, decided, p50/p90)",
-            """
-            SELECT handling_unit, count(*) AS received,
-                   count(*) FILTER (WHERE accepted_on IS NOT NULL) AS accepted,
-                   count(*) FILTER (WHERE outcome = 'approved') AS approved,
-                   count(*) FILTER (WHERE outcome = 'refused') AS refused,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY working_days) AS median_days,
-                   percentile_cont(0.9) WITHIN GROUP (ORDER BY working_days) AS p90_days,
-                   count(*) FILTER (WHERE overdue) AS overdue
-            FROM national.fact_case
-            WHERE tenant = 'gd' AND received_on >= $1 AND received_on < $2 GROUP BY 1
-            """,
-            (month, month_end),
-        ),
-        (
-            "自定义查询: month × province over every registration event",
-            """
-            SELECT date_trunc('month', effective_on) AS month, tenant, count(*)
-            FROM national.fact_registration GROUP BY 1, 2
-            """,
-            (),
-        ),
-    ]
-
-
-async def time_sql(conn: asyncpg.Connection, sql: str, args: tuple[Any, ...], runs: int) -> list[float]:
-    await conn.fetch(sql, *args)  # warm the cache and the plan
-    seconds = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await conn.fetch(sql, *args)
-        seconds.append(time.perf_counter() - started)
-    return seconds
-
-
-async def measure_sql(url: str, runs: int, compare: bool) -> None:
-    print("\n-- SQL aggregates (one connection, national fact tables)")
-    conn = await asyncpg.connect(asyncpg_dsn(url))
-    try:
-        present = {
-            r["indexname"]
-            for r in await conn.fetch("SELECT indexname FROM pg_indexes WHERE schemaname = 'national'")
-        }
-        dropped = [name for name in NEW_INDEXES if name in present]
-        for label, sql, args in queries(china_today()):
-            after = await time_sql(conn, sql, args, runs)
-            print(line(label, after))
-            if compare and dropped:
-                # Dropped inside a transaction that is rolled back: the indexes stay.
-                dropping = conn.transaction()
-                await dropping.start()
-                try:
-                    for name in dropped:
-                        await conn.execute(f"DROP INDEX national.{name}")
-                    before = await time_sql(conn, sql, args, max(3, runs // 4))
-                finally:
-                    await dropping.rollback()
-                ratio = statistics.median(before) / statistics.median(after)
-                print(line("    without " + ", ".join(dropped), before, f"   ×{ratio:.1f} with them"))
-    finally:
-        await conn.close()
-
-
 # --- pages through the app -------------------------------------------------------------------------
 
 
@@ -289,19 +98,54 @@ async def sign_in(http: httpx.AsyncClient, base: str, login: str) -> bool:
     return answer.status_code in (200, 302, 303) and "密码错误" not in answer.text
 
 
+# The pages, as "realm:/path"; {month} is last month, {since} five years before {until} (today).
 DEFAULT_URLS = (
     "national:/national/supervision/business",
     "national:/national/supervision/data",
+    "national:/national/supervision/data?province=gd",
+    "national:/national/supervision/complaints",
+    "national:/national/supervision/consultations",
+    "national:/national/supervision/bulletin?month={month}",
     "gd:/p/gd/office/statistics/monthly?month={month}",
+    "gd:/p/gd/office/statistics/query?measures=events&rows=month&cols=city&since={since}&until={until}",
+    "national:/national/supervision/query/?measures=events&rows=month&cols=province&since={since}&until={until}",
 )
 REALMS = {"national": ("/national", "nmpa.analyst"), "gd": ("/p/gd/office", "gd.stats")}
 
 
-async def measure_http(url: str, urls: Sequence[str], runs: int) -> None:
+class StatementClock:
+    """The SQL statements the app runs while it is switched on, with their time (every engine)."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.timings: list[tuple[float, str]] = []
+        event.listen(Engine, "before_cursor_execute", self._before)
+        event.listen(Engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, _cursor: Any, _sql: str, _params: Any, _context: Any, _many: bool) -> None:
+        conn.info["bench_started"] = time.perf_counter()
+
+    def _after(self, conn: Any, _cursor: Any, sql: str, _params: Any, _context: Any, _many: bool) -> None:
+        started = conn.info.pop("bench_started", None)
+        if self.on and started is not None:
+            self.timings.append((time.perf_counter() - started, " ".join(sql.split())))
+
+
+def url_values(today: date) -> dict[str, str]:
+    return {
+        "month": previous_month(today).strftime("%Y-%m"),
+        "since": today.replace(year=today.year - 5).isoformat(),
+        "until": today.isoformat(),
+    }
+
+
+async def measure_http(url: str, urls: Sequence[str], runs: int, statements: bool) -> None:
     print("\n-- pages through the app (in-process, httpx ASGITransport)")
     settings = Settings.from_env(database_url=url, log_level="WARNING", db_pool_size=4)
     app = create_app(settings)
-    month = previous_month(china_today()).strftime("%Y-%m")
+    values = url_values(china_today())
+    clock = StatementClock()
+    explained: list[tuple[str, list[tuple[float, str]]]] = []
     async with app.lifespan():
         clients: dict[str, httpx.AsyncClient] = {}
         try:
@@ -312,7 +156,7 @@ async def measure_http(url: str, urls: Sequence[str], runs: int) -> None:
                     print(f"could not sign in as {login} at {base}/login")
             for item in urls:
                 realm, _, path = item.partition(":")
-                path = path.format(month=month)
+                path = path.format(**values)
                 http = clients[realm]
                 first = await http.get(path)
                 if first.status_code == 404:
@@ -321,6 +165,8 @@ async def measure_http(url: str, urls: Sequence[str], runs: int) -> None:
                 if first.status_code != 200:
                     print(f"{path:<58} answered {first.status_code}, skipped")
                     continue
+                if TIMEOUT_MESSAGE in first.text:
+                    print(f"{path:<58} the statistics time limit stopped it (answered with the notice)")
                 seconds = []
                 for _ in range(runs):
                     started = time.perf_counter()
@@ -328,9 +174,19 @@ async def measure_http(url: str, urls: Sequence[str], runs: int) -> None:
                     seconds.append(time.perf_counter() - started)
                     response.raise_for_status()
                 print(line(f"GET {path} as {REALMS[realm][1]}", seconds))
+                if statements:
+                    clock.timings, clock.on = [], True
+                    await http.get(path)
+                    clock.on = False
+                    explained.append((path, clock.timings))
         finally:
             for client in clients.values():
                 await client.aclose()
+    for path, timings in explained:
+        total = sum(t for t, _sql in timings)
+        print(f"\n{path}: {len(timings)} statements, {total * 1000:.1f} ms in SQL; the slowest:")
+        for seconds, sql in sorted(timings, reverse=True)[:3]:
+            print(f"  {seconds * 1000:8.1f} ms  {sql[:150]}")
 
 
 # --- freshness ------------------------------------------------------------------------------------
@@ -517,21 +373,23 @@ async def run(section: str, work: Callable[[], Awaitable[None]]) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--compare-indexes", action="store_true")
+    parser.add_argument(
+        "--statements", action="store_true", help="after each page, its SQL statements (the slowest three)"
+    )
     parser.add_argument("--rate", type=float, default=10.0, help="province commits per second (default 10)")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--province-registrations", type=int, default=120_000)
-    parser.add_argument("--only", default="sql,http,freshness,rebuild")
-    parser.add_argument("--url", action="append", help='"national:/path" or "gd:/path"; {month} = last month')
+    parser.add_argument("--only", default="http,freshness,rebuild")
+    parser.add_argument(
+        "--url", action="append", help='"national:/path" or "gd:/path"; {month} last month, {since}, {until}'
+    )
     args = parser.parse_args()
     url = database_url()
     sections = set(args.only.split(","))
     counts = await fact_counts(url)
     print("facts: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
-    if "sql" in sections:
-        await run("sql", lambda: measure_sql(url, args.runs, args.compare_indexes))
     if "http" in sections:
-        await run("http", lambda: measure_http(url, args.url or DEFAULT_URLS, args.runs))
+        await run("http", lambda: measure_http(url, args.url or DEFAULT_URLS, args.runs, args.statements))
     if "freshness" in sections:
         await run("freshness", lambda: measure_freshness(url, args.rate, args.seconds))
     if "rebuild" in sections:

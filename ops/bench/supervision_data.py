@@ -24,7 +24,12 @@ INSERT … SELECT per table), never row by row:
   supplement notices, the handling bureau and whether it acted under delegation;
 - complaints and consultations (fact_enquiry): 50,000 a year (70 % consultations), with
   category, county, handling bureau, reply and closing times, within the limit or not,
-  transferred and published.
+  transferred (with the receiving province's copy, transferred_in) and published, and two or
+  three main terms of the question;
+- what the facts' writers keep with them: each registration event's `ends_on` and the provinces'
+  `fact_validity_month` and `fact_case_month`, made by the repository's own functions
+  (`settle_registration_ends`, `recompute_validity_months`, `recompute_case_months`) per province,
+  and each case's due date.
 
 Person hashes are random-looking hex strings (sha256 of a lineage number): no personal data.
 
@@ -50,11 +55,17 @@ from datetime import date
 
 import asyncpg
 from common import ROOT, bench_url
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from pharmreg.divisions import DivisionIndex
 from pharmreg.kit.clock import china_today
 from pharmreg.kit.db import Database
+from pharmreg.supervision.repository import (
+    recompute_case_months,
+    recompute_validity_months,
+    settle_registration_ends,
+)
 from pharmreg.tenancy import TenantDirectory, load_directory, tenant_divisions
 
 DATABASE = "pharmreg_bench_supervision"
@@ -461,6 +472,25 @@ async def generate_registrations(conn: asyncpg.Connection, events: int, end: dat
     )
 
 
+async def settle_summaries(url: str, tenants: list[str]) -> None:
+    """What the facts' writers keep with the facts, made by their own functions per province: each
+    registration event's `ends_on`, the province's `fact_validity_month` and `fact_case_month`."""
+    started = time.perf_counter()
+    db = Database(url, pool_size=1)
+    try:
+        for tenant in tenants:
+            async with db.national() as session:
+                await session.execute(text("SET LOCAL work_mem = '256MB'"))
+                await settle_registration_ends(session, tenant)
+                await recompute_validity_months(session, tenant)
+                await recompute_case_months(session, tenant)
+                await session.commit()
+    finally:
+        await db.dispose()
+    label = "ends_on, fact_validity_month, fact_case_month"
+    print(f"{label:<52}{'':>15} {time.perf_counter() - started:8.1f} s")
+
+
 async def generate_cases(conn: asyncpg.Connection, per_year: int, end: date, years: int) -> None:
     await timed_step(
         conn,
@@ -468,7 +498,8 @@ async def generate_cases(conn: asyncpg.Connection, per_year: int, end: date, yea
         f"""
         INSERT INTO national.fact_case
             (tenant, case_ref, matter, status, division_code, handling_unit, delegated,
-             received_on, accepted_on, decided_on, outcome, supplement_notices, working_days, overdue)
+             received_on, accepted_on, decided_on, outcome, supplement_notices, working_days, due_on,
+             overdue)
         WITH drawn AS (
             SELECT g AS n, {province_of("random()")} AS idx, random() AS r_county, random() AS r_matter,
                    random() AS r_status, random() AS r_city, random() AS r_suppl, random() AS r_accept,
@@ -509,6 +540,9 @@ async def generate_cases(conn: asyncpg.Connection, per_year: int, end: date, yea
                CASE WHEN r_suppl < 0.80 THEN 0 WHEN r_suppl < 0.97 THEN 1 ELSE 2 END,
                CASE WHEN decided_on <= $2::date THEN
                     CASE WHEN closing = 'not_accepted' THEN 1 + floor(r_accept * 3)::int ELSE days END END,
+               -- the statutory limit: 20 working days (28 calendar days) from acceptance, once accepted
+               CASE WHEN closing = 'not_accepted' OR (closing = 'open' AND r_suppl < 0.3) THEN NULL
+                    ELSE accepted_on + 28 END,
                coalesce(decided_on <= $2::date AND closing <> 'not_accepted' AND days > 20, false)
         FROM dated
         """,
@@ -525,7 +559,7 @@ async def generate_enquiries(conn: asyncpg.Connection, per_year: int, end: date,
         f"""
         INSERT INTO national.fact_enquiry
             (tenant, kind, enquiry_id, category, division_code, handling_unit, status,
-             received_at, replied_at, closed_at, within_limit, transferred, published)
+             received_at, replied_at, closed_at, within_limit, transferred, published, terms)
         WITH drawn AS (
             SELECT g AS n, {province_of("random()")} AS idx, random() AS r_county, random() AS r_kind,
                    random() AS r_cat, random() AS r_status, random() AS r_city, random() AS r_pub,
@@ -554,13 +588,81 @@ async def generate_enquiries(conn: asyncpg.Connection, per_year: int, end: date,
                CASE WHEN status = 'replied'
                     THEN hours <= CASE kind WHEN 'complaint' THEN 21 * 24 ELSE 7 * 24 END END,
                status = 'transferred',
-               kind = 'consultation' AND status = 'replied' AND r_pub < 0.15
+               kind = 'consultation' AND status = 'replied' AND r_pub < 0.15,
+               {terms_sql()}
         FROM placed
         """,
         per_year * years,
         end,
         years,
     )
+    # A complaint moved to another province is also the receiving province's row (transferred_in),
+    # which handles and replies to it; national counts take the origin's row.
+    await timed_step(
+        conn,
+        "fact_enquiry: transferred complaints' copies",
+        """
+        INSERT INTO national.fact_enquiry
+            (tenant, kind, enquiry_id, category, division_code, handling_unit, status,
+             received_at, replied_at, closed_at, within_limit, transferred, transferred_in, published, terms)
+        SELECT p2.tenant, e.kind, 100000000 + e.enquiry_id, e.category, c.code, p2.bureau,
+               CASE WHEN e.closed_at + interval '5 days' > $1::date THEN 'received' ELSE 'replied' END,
+               e.received_at,
+               CASE WHEN e.closed_at + interval '5 days' <= $1::date THEN e.closed_at + interval '5 days' END,
+               CASE WHEN e.closed_at + interval '5 days' <= $1::date THEN e.closed_at + interval '5 days' END,
+               CASE WHEN e.closed_at + interval '5 days' <= $1::date
+                    THEN e.closed_at + interval '5 days' <= e.received_at + interval '21 days' END,
+               false, true, false, e.terms
+        FROM national.fact_enquiry e
+        JOIN g_prov p1 ON p1.tenant = e.tenant
+        JOIN g_prov p2 ON p2.idx = 1 + p1.idx % (SELECT count(*) FROM g_prov)
+        JOIN g_county c ON c.tenant = p2.tenant AND c.k = 1
+        WHERE e.kind = 'complaint' AND e.status = 'transferred'
+        """,
+        end,
+    )
+
+
+# The main terms of questions (as pharmreg.kit.question_terms finds them), a few frequent ones.
+QUESTION_TERMS = (
+    "执业药师",
+    "注册",
+    "延续注册",
+    "变更注册",
+    "注销注册",
+    "继续教育",
+    "学分",
+    "注册证",
+    "电子证书",
+    "执业单位",
+    "执业范围",
+    "考试",
+    "成绩",
+    "资格证书",
+    "材料",
+    "身份证",
+    "照片",
+    "上传",
+    "密码",
+    "验证码",
+    "审核",
+    "进度",
+    "办理",
+    "时间",
+    "多久",
+    "退回",
+    "补正",
+    "药店",
+    "转出",
+    "转入",
+)
+
+
+def terms_sql() -> str:
+    """SQL: two to four terms of QUESTION_TERMS, the first ones far more often than the last."""
+    vocabulary = "ARRAY[" + ", ".join(f"'{t}'" for t in QUESTION_TERMS) + "]::varchar(20)[]"
+    one = f"({vocabulary})[1 + floor(power(random(), 2) * {len(QUESTION_TERMS)})::int]"
+    return f"(CASE WHEN random() < 0.5 THEN ARRAY[{one}, {one}] ELSE ARRAY[{one}, {one}, {one}] END)"
 
 
 async def generate(
@@ -579,12 +681,13 @@ async def generate(
         await conn.execute("SELECT setseed(0.2026)")
         await conn.execute(
             "TRUNCATE national.fact_registration, national.fact_case, national.fact_enquiry,"
-            " national.fact_practice_unit"
+            " national.fact_practice_unit, national.fact_validity_month, national.fact_case_month"
         )
         await load_places(conn, found, bureaus)
         await generate_units(conn, units, end)
         await generate_registrations(conn, events, end, years)
         await generate_cases(conn, cases_per_year, end, years)
+        await settle_summaries(url, [slug for slug in RESIDENTS if slug in bureaus])
         await generate_enquiries(conn, enquiries_per_year, end, years)
         await conn.execute(
             """
@@ -594,7 +697,14 @@ async def generate(
             """
         )
         step = time.perf_counter()
-        for table in ("fact_registration", "fact_case", "fact_enquiry", "fact_practice_unit"):
+        for table in (
+            "fact_registration",
+            "fact_validity_month",
+            "fact_case",
+            "fact_case_month",
+            "fact_enquiry",
+            "fact_practice_unit",
+        ):
             await conn.execute(f"VACUUM ANALYZE national.{table}")
         print(f"{'VACUUM ANALYZE':<52}{'':>15} {time.perf_counter() - step:8.1f} s")
         active = await conn.fetchval(

@@ -10,8 +10,7 @@ from html import unescape
 
 from pharmreg.kit.db import transaction
 from pharmreg.register import Decided, Province, cancel_registration
-from pharmreg.supervision.models import FactCase
-from pharmreg.supervision.repository import upsert_fact
+from pharmreg.supervision.repository import upsert_case_fact
 from pharmreg.wiring import analytic_facts
 from tests.pharmacists import add_unit, seed_registration
 
@@ -119,7 +118,7 @@ async def _write_cases(platform) -> dict[str, str]:
     async with platform.db.national() as national, national.begin():
         shaping = await facts.shaping(national, "case")
         for slug, payload in payloads:
-            await upsert_fact(national, FactCase, facts.row("case", slug, payload, shaping))
+            await upsert_case_fact(national, facts.row("case", slug, payload, shaping))
     return cases
 
 

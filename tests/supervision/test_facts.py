@@ -25,8 +25,15 @@ from pharmreg.supervision import (
     rebuild_facts,
     recount_facts,
 )
-from pharmreg.supervision.models import FactCase, FactEnquiry, FactPracticeUnit, FactRegistration, FactSource
-from pharmreg.supervision.repository import facts_of
+from pharmreg.supervision.models import (
+    FactCase,
+    FactCaseMonth,
+    FactEnquiry,
+    FactPracticeUnit,
+    FactRegistration,
+    FactSource,
+)
+from pharmreg.supervision.repository import facts_of, recompute_case_months
 from pharmreg.wiring import analytic_facts
 from tests.applications.journeys import fill, start, upload_required
 from tests.pharmacists import add_unit, approve, seed_registration
@@ -110,6 +117,31 @@ async def test_a_decision_reaches_the_facts_through_the_outbox(
     assert fact.sex in ("M", "F")
     assert fact.categories == "pharmacy" and fact.scope == "distribution" and fact.valid_until
     assert freshness["gd"].as_of is not None  # 数据截至
+    # The consumer moved the monthly case counts with each of the case's events (received,
+    # accepted, decided) to what a recount of the province's case facts gives.
+    kept = await _case_months(platform, "gd")
+    assert sum(r[4] for r in kept if r[1] == "decided" and r[3] == case.working_days) >= 1
+    async with platform.db.national() as session, session.begin():
+        await recompute_case_months(session, "gd")
+    assert await _case_months(platform, "gd") == kept
+
+
+async def _case_months(platform, slug: str) -> list[tuple]:
+    """A province's fact_case_month rows without the ones that add nothing."""
+    async with platform.db.national() as session:
+        rows = await session.execute(
+            select(
+                FactCaseMonth.tenant,
+                FactCaseMonth.side,
+                FactCaseMonth.month,
+                FactCaseMonth.working_days,
+                FactCaseMonth.cases,
+                FactCaseMonth.delegated,
+                FactCaseMonth.approved,
+                FactCaseMonth.overdue,
+            ).where(FactCaseMonth.tenant == slug)
+        )
+        return sorted(tuple(r) for r in rows.all() if any(r[4:]))
 
 
 async def test_no_personal_data_in_any_fact(platform, make_pharmacist) -> None:

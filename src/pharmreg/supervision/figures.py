@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -43,7 +43,7 @@ from pharmreg.supervision.population import (
     POPULATION_2020,
     per_10k,
 )
-from pharmreg.supervision.repository import validity_months
+from pharmreg.supervision.repository import case_months, validity_months
 from pharmreg.supervision.service import FIELD_LABELS, fact_freshness
 
 __all__ = ["FIELD_LABELS", "REPORT_KINDS"]
@@ -302,6 +302,51 @@ def _sum(
 # --- 业务监管 -------------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class CaseFigures:
+    """The cases of some months of `fact_case_month` added up: received (and delegated), decided
+    (approved, overdue) and the decided cases' working days as a distribution."""
+
+    received: int = 0
+    delegated: int = 0
+    decided: int = 0
+    approved: int = 0
+    overdue: int = 0
+    days: dict[int, int] = field(default_factory=dict)
+
+    def add(self, item: Any) -> None:
+        """Add one row of `repository.case_months`."""
+        if item.side == "received":
+            self.received += int(item.cases)
+            self.delegated += int(item.delegated)
+            return
+        self.decided += int(item.cases)
+        self.approved += int(item.approved)
+        self.overdue += int(item.overdue)
+        if item.working_days >= 0:
+            self.days[item.working_days] = self.days.get(item.working_days, 0) + int(item.cases)
+
+    def percentile(self, fraction: float) -> float | None:
+        """As PostgreSQL's percentile_cont over the working days: interpolated between the two
+        values around position fraction × (n - 1) of the sorted values."""
+        n = sum(self.days.values())
+        if n <= 0:
+            return None
+        position = fraction * (n - 1)
+        low, high = int(position), min(int(position) + 1, n - 1)
+        values: dict[int, float] = {}
+        seen = 0
+        for value in sorted(self.days):
+            count = self.days[value]
+            for index in (low, high):
+                if index not in values and seen <= index < seen + count:
+                    values[index] = float(value)
+            seen += count
+            if high in values:
+                break
+        return values[low] + (position - low) * (values[high] - values[low])
+
+
 async def business_cases(session: AsyncSession, scope: ReportScope, params: Mapping[str, str]) -> ReportTable:
     """Per province: cases received and decided in the period, working days (median, p90), overdue
     and delegated shares."""
@@ -309,49 +354,31 @@ async def business_cases(session: AsyncSession, scope: ReportScope, params: Mapp
     period = parse_period(params)
     directory = await load_directory(session)
     provinces = _provinces(directory)
-    received = and_(FC.received_on >= period.first_day, FC.received_on <= period.last_day)
-    decided = and_(FC.decided_on >= period.first_day, FC.decided_on <= period.last_day)
-    query = (
-        select(
-            FC.tenant,
-            func.count().filter(received).label("received"),
-            func.count().filter(decided).label("decided"),
-            func.count().filter(decided, FC.outcome == "approved").label("approved"),
-            func.percentile_cont(0.5).within_group(FC.working_days).filter(decided).label("median"),
-            func.percentile_cont(0.9).within_group(FC.working_days).filter(decided).label("p90"),
-            func.count().filter(decided, FC.overdue).label("overdue"),
-            func.count().filter(received, FC.delegated).label("delegated"),
-        )
-        .where(or_(received, decided))
-        .group_by(FC.tenant)
-    )
-    by_tenant = {row.tenant: row for row in (await session.execute(query)).all()}
+    by_tenant: dict[str, CaseFigures] = defaultdict(CaseFigures)
+    whole = CaseFigures()
+    for item in await case_months(session, period.first_day, period.end, by="tenant"):
+        by_tenant[item.key].add(item)
+        whole.add(item)
     rows: list[tuple[Cell, ...]] = []
     totals = [0, 0, 0, 0, 0]
     for tenant in provinces:
-        r = by_tenant.get(tenant.slug)
-        got = (r.received, r.decided, r.approved, r.overdue, r.delegated) if r else (0, 0, 0, 0, 0)
+        r = by_tenant.get(tenant.slug, CaseFigures())
+        got = (r.received, r.decided, r.approved, r.overdue, r.delegated)
         totals = [a + b for a, b in zip(totals, got, strict=True)]
+        median, p90 = r.percentile(0.5), r.percentile(0.9)
         rows.append(
             (
                 tenant.name,
                 got[0],
                 got[1],
                 got[2],
-                round(r.median, 1) if r and r.median is not None else None,
-                round(r.p90, 1) if r and r.p90 is not None else None,
+                round(median, 1) if median is not None else None,
+                round(p90, 1) if p90 is not None else None,
                 _ratio(got[3], got[1]),
                 _ratio(got[4], got[0]),
             )
         )
-    overall = (
-        await session.execute(
-            select(
-                func.percentile_cont(0.5).within_group(FC.working_days),
-                func.percentile_cont(0.9).within_group(FC.working_days),
-            ).where(decided)
-        )
-    ).one()
+    overall = (whole.percentile(0.5), whole.percentile(0.9))
     return ReportTable(
         title="业务监管：各省办件情况",
         subtitle=f"统计期间 {period.label}",
@@ -434,46 +461,23 @@ async def business_trend(session: AsyncSession, scope: ReportScope, params: Mapp
     directory = await load_directory(session)
     province = _province(params, directory)
     provinces = [province] if province else _provinces(directory)
-    month_of_received = func.date_trunc("month", FC.received_on)
-    month_of_decided = func.date_trunc("month", FC.decided_on)
-    where_tenant = [FC.tenant == province.slug] if province else []
-    received = {
-        _as_date(k): int(n)
-        for k, n in (
-            await session.execute(
-                select(month_of_received, func.count())
-                .where(FC.received_on >= period.first_day, FC.received_on <= period.last_day, *where_tenant)
-                .group_by(month_of_received)
-            )
-        ).all()
-    }
-    decided = {
-        _as_date(row[0]): row
-        for row in (
-            await session.execute(
-                select(
-                    month_of_decided,
-                    func.count(),
-                    func.percentile_cont(0.5).within_group(FC.working_days),
-                    func.count().filter(FC.overdue),
-                )
-                .where(FC.decided_on >= period.first_day, FC.decided_on <= period.last_day, *where_tenant)
-                .group_by(month_of_decided)
-            )
-        ).all()
-    }
+    by_month: dict[date, CaseFigures] = defaultdict(CaseFigures)
+    for item in await case_months(
+        session, period.first_day, period.end, by="month", tenant=province.slug if province else None
+    ):
+        by_month[item.key].add(item)
     counts = await validity_counts(session, period.months, tenant=province.slug if province else None)
     rows = []
     for month in period.months:
-        got = decided.get(month)
-        in_month = received.get(month, 0)
+        got = by_month.get(month, CaseFigures())
+        median = got.percentile(0.5)
         rows.append(
             (
                 f"{month:%Y-%m}",
-                int(in_month or 0),
-                int(got[1]) if got else 0,
-                round(got[2], 1) if got and got[2] is not None else None,
-                _ratio(int(got[3]), int(got[1])) if got else None,
+                got.received,
+                got.decided,
+                round(median, 1) if median is not None else None,
+                _ratio(got.overdue, got.decided) if got.decided else None,
                 _sum(counts, month),
             )
         )

@@ -115,6 +115,8 @@ async def rebuild_facts(db: Database, source: Source, facts: AnalyticFacts) -> d
                 if kind == "registration":
                     await repository.settle_registration_ends(national, source.slug)
                     await repository.recompute_validity_months(national, source.slug)
+                if kind == "case":
+                    await repository.recompute_case_months(national, source.slug)
                 written[kind] = len(rows)
             await repository.note_fact_upkeep(national, source.slug, rebuilt_at=utcnow())
     log.info("supervision.facts_rebuilt", tenant=source.slug, **written)
@@ -156,6 +158,8 @@ async def recount_facts(db: Database, source: Source, facts: AnalyticFacts) -> l
                 if kind == "registration":
                     await repository.settle_registration_ends(national, source.slug)
                     await repository.recompute_validity_months(national, source.slug)
+                if kind == "case":
+                    await repository.recompute_case_months(national, source.slug)
                 item = FactDrift(
                     slug=source.slug, kind=kind, missing=len(missing), extra=len(extra), changed=len(changed)
                 )

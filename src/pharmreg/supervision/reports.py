@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Numeric, and_, case, cast, func, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Numeric, and_, case, cast, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pharmreg.kit.report_tables import Cell, Chart, Column, ReportTable
@@ -172,50 +172,26 @@ async def registration_figures(
         now[name][key] = {k: getattr(row, k) for k, _l, _kinds in EVENT_MEASURES}
         before[name][key] = {k: getattr(row, f"was_{k}") for k, _l, _kinds in EVENT_MEASURES}
 
-    # Each event's terms hold from its day until the registration's next event; the window runs over
-    # the whole province, the territory is applied afterwards, so a registration that moved out of
-    # the territory is not counted at its old place.
-    following = func.lead(R.effective_on).over(
-        partition_by=(R.tenant, R.registration_id), order_by=(R.effective_on, R.event_id)
-    )
-    states = (
-        select(
-            R.city_code,
-            R.categories,
-            R.field,
-            R.county_code,
-            R.kind,
-            R.effective_on,
-            R.valid_until,
-            following.label("next_on"),
-        )
-        .where(fact_scope.registration_scope(ReportScope(scope.tenant)), R.effective_on <= period.end)
-        .subquery("states")
-    )
-
+    # Each event's terms hold from its day until its `ends_on` (the registration's next event or the
+    # day after its expiry, whichever is first; kept by the facts' writers), so a registration that
+    # moved out of the territory is counted at its new place only.
     def valid_at(day: date) -> ColumnElement[bool]:
-        return and_(
-            states.c.effective_on <= day,
-            or_(states.c.next_on.is_(None), states.c.next_on > day),
-            states.c.kind.not_in(fact_scope.CLOSING_KINDS),
-            states.c.valid_until >= day,
-        )
+        return and_(R.effective_on <= day, R.ends_on > day, R.kind.not_in(fact_scope.CLOSING_KINDS))
 
-    state_dims = (states.c.city_code, states.c.categories, states.c.field)
-    territory = (
-        states.c.county_code.startswith(scope.division_prefix, autoescape=True)
-        if scope.division_prefix
-        else true()
-    )
     validity = (
         select(
-            *state_dims,
-            func.grouping(*state_dims).label("set"),
+            *dims,
+            func.grouping(*dims).label("set"),
             func.count().filter(valid_at(period.end)).label("now"),
             func.count().filter(valid_at(previous.end)).label("before"),
         )
-        .where(territory, states.c.valid_until.is_not(None))
-        .group_by(_grouped(state_dims))
+        .where(
+            fact_scope.registration_scope(scope),
+            R.valid_until.is_not(None),
+            R.effective_on <= period.end,
+            R.ends_on > previous.end,
+        )
+        .group_by(_grouped(dims))
     )
     valid_now: dict[str, dict[Any, int]] = {name: {} for name in _SETS}
     valid_before: dict[str, dict[Any, int]] = {name: {} for name in _SETS}

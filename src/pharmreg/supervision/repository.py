@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Table, and_, case, cast, delete, func, literal, select, tuple_, union_all, update
+from sqlalchemy import (
+    Date,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
@@ -15,6 +29,7 @@ from sqlalchemy.orm import undefer
 from pharmreg.supervision.models import (
     ExportJob,
     FactCase,
+    FactCaseMonth,
     FactEnquiry,
     FactPracticeUnit,
     FactRegistration,
@@ -177,6 +192,132 @@ async def validity_months(
     if tenant is not None:
         query = query.where(fvm.tenant == tenant)
     return [(t, f, m, int(c)) for t, f, m, c in (await session.execute(query)).all()]
+
+
+CaseMonthSteps = dict[tuple[str, date, int], tuple[int, int, int, int]]
+
+_CASE_MONTH_COUNTS = ("cases", "delegated", "approved", "overdue")
+
+
+def case_month_steps(row: Mapping[str, Any] | None) -> CaseMonthSteps:
+    """(side, month, working days) -> what one case fact adds to `fact_case_month`."""
+    steps: CaseMonthSteps = {}
+    if row is None:
+        return steps
+    received, decided = row.get("received_on"), row.get("decided_on")
+    if received is not None:
+        steps[("received", received.replace(day=1), -1)] = (1, int(bool(row.get("delegated"))), 0, 0)
+    if decided is not None:
+        days = row.get("working_days")
+        steps[("decided", decided.replace(day=1), -1 if days is None else int(days))] = (
+            1,
+            0,
+            int(row.get("outcome") == "approved"),
+            int(bool(row.get("overdue"))),
+        )
+    return steps
+
+
+async def upsert_case_fact(session: AsyncSession, row: dict[str, Any]) -> None:
+    """Write one case fact and move `fact_case_month` by the row after minus the row before."""
+    fc = FactCase
+    # Plain columns, not the mapped object: a session that already holds the case would answer
+    # with the values it loaded earlier, not the row as it stands.
+    before = (
+        (
+            await session.execute(
+                select(
+                    fc.received_on, fc.decided_on, fc.working_days, fc.delegated, fc.outcome, fc.overdue
+                ).where(fc.tenant == row["tenant"], fc.case_ref == row["case_ref"])
+            )
+        )
+        .mappings()
+        .one_or_none()
+    )
+    old = case_month_steps(dict(before) if before is not None else None)
+    await upsert_fact(session, FactCase, row)
+    new = case_month_steps(row)
+    rows = []
+    for key in sorted(old.keys() | new.keys()):
+        delta = tuple(
+            a - b for a, b in zip(new.get(key, (0, 0, 0, 0)), old.get(key, (0, 0, 0, 0)), strict=True)
+        )
+        if any(delta):
+            side, month, days = key
+            rows.append(
+                {"tenant": row["tenant"], "side": side, "month": month, "working_days": days}
+                | dict(zip(_CASE_MONTH_COUNTS, delta, strict=True))
+            )
+    if not rows:
+        return
+    statement = insert(FactCaseMonth).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["tenant", "side", "month", "working_days"],
+        set_={name: getattr(FactCaseMonth, name) + statement.excluded[name] for name in _CASE_MONTH_COUNTS},
+    )
+    await session.execute(statement)
+
+
+async def recompute_case_months(session: AsyncSession, tenant: str) -> None:
+    """Rebuild a province's `fact_case_month` from its case facts."""
+    fc = FactCase
+    received = (
+        select(
+            literal(tenant),
+            literal("received"),
+            cast(func.date_trunc("month", fc.received_on), Date).label("month"),
+            literal(-1).label("working_days"),
+            func.count(),
+            func.count().filter(fc.delegated),
+            literal(0),
+            literal(0),
+        )
+        .where(fc.tenant == tenant, fc.received_on.is_not(None))
+        .group_by(literal_column("3"))
+    )
+    days = func.coalesce(fc.working_days, -1)
+    decided = (
+        select(
+            literal(tenant),
+            literal("decided"),
+            cast(func.date_trunc("month", fc.decided_on), Date).label("month"),
+            days.label("working_days"),
+            func.count(),
+            literal(0),
+            func.count().filter(fc.outcome == "approved"),
+            func.count().filter(fc.overdue),
+        )
+        .where(fc.tenant == tenant, fc.decided_on.is_not(None))
+        .group_by(literal_column("3"), literal_column("4"))
+    )
+    await session.execute(delete(FactCaseMonth).where(FactCaseMonth.tenant == tenant))
+    await session.execute(
+        insert(FactCaseMonth).from_select(
+            ["tenant", "side", "month", "working_days", *_CASE_MONTH_COUNTS], union_all(received, decided)
+        )
+    )
+
+
+async def case_months(
+    session: AsyncSession, first: date, last: date, *, by: str, tenant: str | None = None
+) -> list[Any]:
+    """`fact_case_month` from month `first` to month `last` (first days) added up per `by` ("tenant"
+    or "month"), side and working days: plain rows (key, side, working_days and the counts)."""
+    fcm = FactCaseMonth
+    key = fcm.tenant if by == "tenant" else fcm.month
+    query = (
+        select(
+            key.label("key"),
+            fcm.side,
+            fcm.working_days,
+            *(func.sum(getattr(fcm, n)).label(n) for n in _CASE_MONTH_COUNTS),
+        )
+        .where(fcm.month >= first, fcm.month <= last)
+        .group_by(key, fcm.side, fcm.working_days)
+    )
+    if tenant is not None:
+        query = query.where(fcm.tenant == tenant)
+    return list((await session.execute(query)).all())
 
 
 async def insert_facts(session: AsyncSession, model: type[FactModel], rows: Sequence[dict[str, Any]]) -> None:

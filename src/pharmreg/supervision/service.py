@@ -301,6 +301,9 @@ class AnalyticFactsProjection:
         kind = self._facts.feed_of(event.topic).kind
         shaping = await self._facts.shaping(session, kind)
         row = self._facts.row(kind, event.source.slug, event.payload, shaping)
+        if kind == "case":
+            await repository.upsert_case_fact(session, row)
+            return
         if kind != "registration":
             await repository.upsert_fact(session, FACT_KINDS[kind][0], row)
             return
