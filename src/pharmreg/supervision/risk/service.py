@@ -114,6 +114,28 @@ async def _frequent_changes(session: AsyncSession, s: RuleSettings, today: date)
     return found
 
 
+def _about_registration(r: Any, summary: str, key: str, text: str) -> Detection:
+    """A flag about one registration (a row with tenant, registration, unit and person), with one
+    piece of evidence."""
+    return Detection(
+        subject=f"registration:{r.tenant}:{r.registration_id}",
+        tenant=r.tenant,
+        registration_id=r.registration_id,
+        practice_unit_id=r.practice_unit_id,
+        person_hash=r.person_hash,
+        summary=summary,
+        evidence=[
+            {
+                "key": key,
+                "tenant": r.tenant,
+                "registration_id": r.registration_id,
+                "practice_unit_id": r.practice_unit_id,
+                "text": text,
+            }
+        ],
+    )
+
+
 async def _unit_licence(session: AsyncSession, s: RuleSettings, today: date) -> list[Detection]:
     rows = await repository.at_barred_units(
         session, today=today, expired_before=today - timedelta(days=s["grace_days"])
@@ -125,22 +147,11 @@ async def _unit_licence(session: AsyncSession, s: RuleSettings, today: date) -> 
         else:
             what = f"执业单位许可证已于 {r.licence_valid_until:%Y-%m-%d} 过期"
         found.append(
-            Detection(
-                subject=f"registration:{r.tenant}:{r.registration_id}",
-                tenant=r.tenant,
-                registration_id=r.registration_id,
-                practice_unit_id=r.practice_unit_id,
-                person_hash=r.person_hash,
-                summary=f"有效注册所在{_unit(r.tenant, r.practice_unit_id)}：{what}",
-                evidence=[
-                    {
-                        "key": f"unit:{r.practice_unit_id}:{r.status}:{r.licence_valid_until.isoformat()}",
-                        "tenant": r.tenant,
-                        "registration_id": r.registration_id,
-                        "practice_unit_id": r.practice_unit_id,
-                        "text": f"注册 {r.registration_id} 在{_unit(r.tenant, r.practice_unit_id)}；{what}",
-                    }
-                ],
+            _about_registration(
+                r,
+                f"有效注册所在{_unit(r.tenant, r.practice_unit_id)}：{what}",
+                f"unit:{r.practice_unit_id}:{r.status}:{r.licence_valid_until.isoformat()}",
+                f"注册 {r.registration_id} 在{_unit(r.tenant, r.practice_unit_id)}；{what}",
             )
         )
     return found
@@ -156,22 +167,11 @@ async def _unit_scope(session: AsyncSession, s: RuleSettings, today: date) -> li
         permitted = "、".join(SCOPE_LABELS[x] for x in sorted(UNIT_TYPE_SCOPES[r.unit_type]))
         what = f"执业范围 {SCOPE_LABELS.get(r.scope, r.scope)}，该类单位只允许 {permitted}"
         found.append(
-            Detection(
-                subject=f"registration:{r.tenant}:{r.registration_id}",
-                tenant=r.tenant,
-                registration_id=r.registration_id,
-                practice_unit_id=r.practice_unit_id,
-                person_hash=r.person_hash,
-                summary=what,
-                evidence=[
-                    {
-                        "key": f"scope:{r.practice_unit_id}:{r.unit_type}:{r.scope}",
-                        "tenant": r.tenant,
-                        "registration_id": r.registration_id,
-                        "practice_unit_id": r.practice_unit_id,
-                        "text": f"注册 {r.registration_id} 在{_unit(r.tenant, r.practice_unit_id)}：{what}",
-                    }
-                ],
+            _about_registration(
+                r,
+                what,
+                f"scope:{r.practice_unit_id}:{r.unit_type}:{r.scope}",
+                f"注册 {r.registration_id} 在{_unit(r.tenant, r.practice_unit_id)}：{what}",
             )
         )
     return found
@@ -213,22 +213,11 @@ async def _renewal_cluster(session: AsyncSession, s: RuleSettings, today: date) 
             f"换证后 {(r.left_on - r.renewed_on).days} 天注销）"
         )
         found.append(
-            Detection(
-                subject=f"registration:{r.tenant}:{r.registration_id}",
-                tenant=r.tenant,
-                registration_id=r.registration_id,
-                practice_unit_id=r.practice_unit_id,
-                person_hash=r.person_hash,
-                summary=f"{_unit(r.tenant, r.practice_unit_id)}换证前后注册又注销",
-                evidence=[
-                    {
-                        "key": f"renewal:{r.practice_unit_id}:{r.renewed_on.isoformat()}",
-                        "tenant": r.tenant,
-                        "registration_id": r.registration_id,
-                        "practice_unit_id": r.practice_unit_id,
-                        "text": f"注册 {r.registration_id}：{what}",
-                    }
-                ],
+            _about_registration(
+                r,
+                f"{_unit(r.tenant, r.practice_unit_id)}换证前后注册又注销",
+                f"renewal:{r.practice_unit_id}:{r.renewed_on.isoformat()}",
+                f"注册 {r.registration_id}：{what}",
             )
         )
     return found
@@ -237,23 +226,12 @@ async def _renewal_cluster(session: AsyncSession, s: RuleSettings, today: date) 
 async def _retirement_age(session: AsyncSession, s: RuleSettings, today: date) -> list[Detection]:
     rows = await repository.born_by(session, today=today, born_in_or_before=today.year - s["min_age"])
     return [
-        Detection(
-            subject=f"registration:{r.tenant}:{r.registration_id}",
-            tenant=r.tenant,
-            registration_id=r.registration_id,
-            practice_unit_id=r.practice_unit_id,
-            person_hash=r.person_hash,
-            summary=f"{r.birth_year} 年出生，今年 {today.year - r.birth_year} 周岁，仍有有效注册",
-            evidence=[
-                {
-                    "key": f"age:{r.tenant}:{r.registration_id}",
-                    "tenant": r.tenant,
-                    "registration_id": r.registration_id,
-                    "practice_unit_id": r.practice_unit_id,
-                    "text": f"注册 {r.registration_id} 有效，在{_unit(r.tenant, r.practice_unit_id)}；"
-                    f"出生年份 {r.birth_year}（{today.year - r.birth_year} 周岁）",
-                }
-            ],
+        _about_registration(
+            r,
+            f"{r.birth_year} 年出生，今年 {today.year - r.birth_year} 周岁，仍有有效注册",
+            f"age:{r.tenant}:{r.registration_id}",
+            f"注册 {r.registration_id} 有效，在{_unit(r.tenant, r.practice_unit_id)}；"
+            f"出生年份 {r.birth_year}（{today.year - r.birth_year} 周岁）",
         )
         for r in rows
     ]
