@@ -561,7 +561,8 @@ class DisputeController(ProofSteps):
                 tenant_session,
                 permissions.posts_granting("handle_disputes"),
                 dispute_id=filed.dispute_id,
-                link=f"/p/{filed.province}/office/disputes/{filed.dispute_id}",
+                # Relative to the office, as the message center shows every notice's link.
+                link=f"disputes/{filed.dispute_id}",
             )
         return render(
             request, "account/dispute_filed.html", {"filed": filed, "authority": authority}, status_code=200
